@@ -1,0 +1,127 @@
+//! The command line, as clap reads it. Only shape and validation live here; what the flags
+//! mean is decided in [`crate::run`].
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::model::Command;
+
+/// Turns Terraform output into a clear review note.
+#[derive(Debug, Parser)]
+#[command(name = "tfnotify", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: CliCommand,
+
+    /// When to colour the summary on stderr (`auto`: when stderr is a terminal and
+    /// `NO_COLOR` is not set).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum CliCommand {
+    /// Summarise `terraform plan` output (read from stdin, or run the program after `--`).
+    Plan(RunArgs),
+    /// Summarise `terraform apply` output.
+    Apply(RunArgs),
+    /// Summarise `terraform destroy` output.
+    Destroy(RunArgs),
+    /// Summarise `terraform fmt -check -diff` output.
+    Fmt(RunArgs),
+    /// Summarise `terraform validate` output.
+    Validate(RunArgs),
+    /// Print the parsed result of a Terraform output as JSON or text; posts nothing.
+    Parse(ParseArgs),
+}
+
+/// Flags shared by the commands that pass Terraform's output through.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Append the summary as Markdown to FILE (e.g. "$`GITHUB_STEP_SUMMARY`").
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Read resource changes from a JSON plan (`terraform show -json PLANFILE > FILE`).
+    #[arg(long, value_name = "FILE")]
+    pub plan_json: Option<PathBuf>,
+
+    /// Do not print the summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// The program to run and summarise, e.g. `-- terraform plan -detailed-exitcode`.
+    #[arg(last = true, value_name = "PROGRAM")]
+    pub program: Vec<OsString>,
+}
+
+/// Flags of `tfnotify parse`.
+#[derive(Debug, Args)]
+pub struct ParseArgs {
+    /// Which Terraform command produced the output.
+    #[arg(value_enum)]
+    pub kind: CommandKind,
+
+    /// The output to read; stdin when absent or `-`.
+    pub file: Option<PathBuf>,
+
+    /// How to print the result.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    pub format: Format,
+
+    /// Read resource changes from a JSON plan as well.
+    #[arg(long, value_name = "FILE")]
+    pub plan_json: Option<PathBuf>,
+}
+
+/// The Terraform commands tfnotify reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CommandKind {
+    Plan,
+    Apply,
+    Destroy,
+    Fmt,
+    Validate,
+}
+
+impl From<CommandKind> for Command {
+    fn from(kind: CommandKind) -> Self {
+        match kind {
+            CommandKind::Plan => Command::Plan,
+            CommandKind::Apply => Command::Apply,
+            CommandKind::Destroy => Command::Destroy,
+            CommandKind::Fmt => Command::Fmt,
+            CommandKind::Validate => Command::Validate,
+        }
+    }
+}
+
+/// Output formats of `tfnotify parse`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Json,
+    Text,
+}
+
+/// Colour policy for the summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::Cli;
+
+    #[test]
+    fn clap_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,90 @@
+//! The errors tfnotify reports itself, and the one place that maps them to exit codes.
+//!
+//! Each message is one line that says what went wrong and where; [`Error::hint`] adds how
+//! to fix it on the next line. Terraform's own failures are not errors here: they are
+//! outcomes of a report.
+
+use std::io;
+use std::path::PathBuf;
+
+use crate::input::CommandError;
+use crate::model::Command;
+use crate::parse::ParseError;
+
+/// Exit code for tfnotify's own failures (bad flags, unreadable files, bad config).
+pub const EXIT_USAGE: i32 = 2;
+/// Exit code when a summary or message could not be delivered.
+pub const EXIT_DELIVERY: i32 = 3;
+
+/// A failure of tfnotify itself.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("`tfnotify {}` received no input", command.as_str())]
+    EmptyInput { command: Command },
+    #[error("could not parse the `{}` output: {source}", command.as_str())]
+    Parse {
+        command: Command,
+        source: ParseError,
+    },
+    #[error("could not read `{}`: {source}", path.display())]
+    Read { path: PathBuf, source: io::Error },
+    #[error("could not read the input from stdin: {source}")]
+    Stdin { source: io::Error },
+    #[error("could not write the summary to `{}`: {source}", path.display())]
+    Output { path: PathBuf, source: io::Error },
+    #[error(transparent)]
+    Command(#[from] CommandError),
+}
+
+impl Error {
+    /// The exit code for this failure when no wrapped program decides it.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::EmptyInput { .. } | Error::Parse { .. } => 1,
+            Error::Read { .. }
+            | Error::Stdin { .. }
+            | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
+            Error::Output { .. } => EXIT_DELIVERY,
+            Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
+                io::ErrorKind::NotFound => 127,
+                io::ErrorKind::PermissionDenied => 126,
+                _ => EXIT_USAGE,
+            },
+        }
+    }
+
+    /// How to fix it, when there is something to say.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            Error::EmptyInput { command } => Some(format!(
+                "pipe Terraform's output in (`terraform {0} 2>&1 | tfnotify {0}`) or let tfnotify run it (`tfnotify {0} -- terraform {0}`); Terraform writes errors to stderr, so keep `2>&1`",
+                command.as_str()
+            )),
+            Error::Parse { source: ParseError::Json { .. }, .. } => Some(
+                "pass the complete output of `terraform show -json PLANFILE`, or the text output with `-no-color`".to_owned(),
+            ),
+            Error::Command(CommandError::Spawn { program, source })
+                if source.kind() == io::ErrorKind::NotFound =>
+            {
+                Some(format!("check that `{program}` is installed and on PATH"))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Error;
+    use crate::model::Command;
+
+    #[test]
+    fn messages_are_one_lowercase_line() {
+        let err = Error::EmptyInput {
+            command: Command::Plan,
+        };
+        assert_eq!(err.to_string(), "`tfnotify plan` received no input");
+        assert_eq!(err.exit_code(), 1);
+        assert!(err.hint().is_some_and(|h| h.contains("2>&1")));
+    }
+}

@@ -1,0 +1,210 @@
+//! A copy of a text that never grows past a fixed size.
+//!
+//! Terraform logs can be gigabytes long, yet a message only ever quotes the beginning and the
+//! end. Keeping a head and a tail of whole lines bounds memory at any input size and still
+//! shows a reader what came first and how it ended.
+
+use std::fmt::Write as _;
+
+/// Bytes kept from the start of the text by default.
+pub(crate) const DEFAULT_HEAD: usize = 256 * 1024;
+/// Bytes kept from the end of the text by default.
+pub(crate) const DEFAULT_TAIL: usize = 256 * 1024;
+
+/// The start and end of a text, whole lines only, with a count of what lies between.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CappedText {
+    head: String,
+    head_cap: usize,
+    head_lines: u64,
+    head_closed: bool,
+    /// Circular buffer of the most recent bytes once the head is full.
+    ring: Vec<u8>,
+    ring_cap: usize,
+    ring_start: usize,
+    total_bytes: u64,
+    total_lines: u64,
+}
+
+impl Default for CappedText {
+    fn default() -> Self {
+        CappedText::with_caps(DEFAULT_HEAD, DEFAULT_TAIL)
+    }
+}
+
+impl std::fmt::Debug for CappedText {
+    // The full text would drown any debug print; its size is what matters there.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CappedText")
+            .field("total_bytes", &self.total_bytes)
+            .field("total_lines", &self.total_lines)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CappedText {
+    /// A text that keeps up to `head` bytes from the start and `tail` bytes from the end.
+    pub fn with_caps(head: usize, tail: usize) -> Self {
+        CappedText {
+            head: String::new(),
+            head_cap: head,
+            head_lines: 0,
+            head_closed: false,
+            ring: Vec::new(),
+            ring_cap: tail,
+            ring_start: 0,
+            total_bytes: 0,
+            total_lines: 0,
+        }
+    }
+
+    /// Appends one line (without its newline).
+    pub fn push_line(&mut self, line: &[u8]) {
+        self.total_bytes += line.len() as u64 + 1;
+        self.total_lines += 1;
+        if !self.head_closed {
+            if self.head.len() + line.len() < self.head_cap {
+                self.head.push_str(&String::from_utf8_lossy(line));
+                self.head.push('\n');
+                self.head_lines += 1;
+                return;
+            }
+            self.head_closed = true;
+        }
+        self.push_ring(line);
+        self.push_ring(b"\n");
+    }
+
+    fn push_ring(&mut self, mut bytes: &[u8]) {
+        if self.ring_cap == 0 {
+            return;
+        }
+        if bytes.len() >= self.ring_cap {
+            bytes = &bytes[bytes.len() - self.ring_cap..];
+        }
+        while !bytes.is_empty() {
+            if self.ring.len() < self.ring_cap {
+                let room = self.ring_cap - self.ring.len();
+                let n = room.min(bytes.len());
+                self.ring.extend_from_slice(&bytes[..n]);
+                bytes = &bytes[n..];
+            } else {
+                let n = (self.ring_cap - self.ring_start).min(bytes.len());
+                self.ring[self.ring_start..self.ring_start + n].copy_from_slice(&bytes[..n]);
+                self.ring_start = (self.ring_start + n) % self.ring_cap;
+                bytes = &bytes[n..];
+            }
+        }
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.total_lines == 0
+    }
+
+    /// Bytes pushed in all, newlines included.
+    pub fn total_bytes(&self) -> u64 {
+        self.total_bytes
+    }
+
+    /// Lines pushed in all.
+    pub fn total_lines(&self) -> u64 {
+        self.total_lines
+    }
+
+    /// The kept start of the text.
+    pub fn head(&self) -> &str {
+        &self.head
+    }
+
+    /// The kept end of the text, starting at a line boundary.
+    pub fn tail(&self) -> String {
+        let mut bytes = Vec::with_capacity(self.ring.len());
+        bytes.extend_from_slice(&self.ring[self.ring_start..]);
+        bytes.extend_from_slice(&self.ring[..self.ring_start]);
+        let wrapped = self.total_bytes > self.head.len() as u64 + bytes.len() as u64;
+        let start = if wrapped {
+            // The first line in the ring is a fragment; drop it so the tail starts clean.
+            memchr::memchr(b'\n', &bytes).map_or(bytes.len(), |i| i + 1)
+        } else {
+            0
+        };
+        String::from_utf8_lossy(&bytes[start..]).into_owned()
+    }
+
+    /// Bytes between head and tail that were not kept.
+    pub fn omitted_bytes(&self) -> u64 {
+        let tail = self.tail();
+        self.total_bytes - self.head.len() as u64 - tail.len() as u64
+    }
+
+    /// The kept text with one marker line where the middle was left out. Ends with no
+    /// trailing newline, as a quoted block should.
+    pub fn text(&self) -> String {
+        let tail = self.tail();
+        let omitted_bytes = self.total_bytes - self.head.len() as u64 - tail.len() as u64;
+        let mut out = String::with_capacity(self.head.len() + tail.len() + 80);
+        out.push_str(&self.head);
+        if omitted_bytes > 0 {
+            let tail_lines = tail.matches('\n').count() as u64;
+            let omitted_lines = self.total_lines - self.head_lines - tail_lines;
+            let _ = writeln!(
+                out,
+                "… {omitted_lines} lines ({omitted_bytes} bytes) omitted by tfnotify …"
+            );
+        }
+        out.push_str(&tail);
+        if out.ends_with('\n') {
+            out.pop();
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CappedText;
+
+    fn filled(head: usize, tail: usize, lines: &[&str]) -> CappedText {
+        let mut text = CappedText::with_caps(head, tail);
+        for line in lines {
+            text.push_line(line.as_bytes());
+        }
+        text
+    }
+
+    #[test]
+    fn short_text_is_kept_whole() {
+        let text = filled(100, 100, &["a", "b", "c"]);
+        assert_eq!(text.text(), "a\nb\nc");
+        assert_eq!(text.omitted_bytes(), 0);
+        assert_eq!(text.total_lines(), 3);
+    }
+
+    #[test]
+    fn long_text_keeps_head_and_tail_lines() {
+        let lines: Vec<String> = (0..100).map(|i| format!("line {i:03}")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let text = filled(20, 20, &refs);
+        assert_eq!(text.head(), "line 000\nline 001\n");
+        assert_eq!(text.tail(), "line 098\nline 099\n");
+        assert_eq!(
+            text.text(),
+            "line 000\nline 001\n… 96 lines (864 bytes) omitted by tfnotify …\nline 098\nline 099"
+        );
+    }
+
+    #[test]
+    fn tail_never_starts_inside_a_multibyte_character() {
+        let lines = ["ééééé", "ééééé", "ééééé", "ééééé"];
+        let text = filled(1, 13, &lines);
+        assert_eq!(text.tail(), "ééééé\n");
+    }
+
+    #[test]
+    fn a_line_longer_than_the_tail_keeps_its_end() {
+        let text = filled(1, 4, &["abcdefgh"]);
+        assert_eq!(text.tail(), "");
+        assert_eq!(text.total_bytes(), 9);
+    }
+}

@@ -1,0 +1,306 @@
+//! The parsed result of one Terraform run: plain data that every later stage reads.
+//!
+//! The model is the contract between parsing and everything downstream. `tfnotify parse`
+//! prints it as JSON (schema 1, documented in `docs/parse-json.md`), templates read it, and
+//! notifiers only ever see it through a rendered message. Nothing here knows where the text
+//! came from or where it goes, so it carries no per-destination fields.
+
+mod capped_text;
+
+use serde::Serialize;
+
+pub use capped_text::CappedText;
+
+/// The version of the public JSON shape. Bumped only on a breaking change, so scripts can
+/// refuse what they do not understand.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// How many resource changes one report keeps. Counts stay exact beyond this; only the
+/// list stops growing, which keeps memory bounded on any input.
+pub const MAX_RESOURCES: usize = 100_000;
+
+/// How many diagnostics of each severity one report keeps.
+pub const MAX_DIAGNOSTICS: usize = 1_000;
+
+/// Which Terraform command produced the text; it decides how the text is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    Plan,
+    Apply,
+    Destroy,
+    Fmt,
+    Validate,
+}
+
+impl Command {
+    /// The word a user types and that Terraform uses for the command.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Command::Plan => "plan",
+            Command::Apply => "apply",
+            Command::Destroy => "destroy",
+            Command::Fmt => "fmt",
+            Command::Validate => "validate",
+        }
+    }
+
+    /// Whether the command changes infrastructure, so its success is "applied".
+    pub fn is_apply_like(self) -> bool {
+        matches!(self, Command::Apply | Command::Destroy)
+    }
+}
+
+/// The program that wrote the output: messages name it and some lines differ between them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Tool {
+    Terraform,
+    #[serde(rename = "opentofu")]
+    OpenTofu,
+}
+
+impl Tool {
+    /// The product name as the tool prints it.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            Tool::Terraform => "Terraform",
+            Tool::OpenTofu => "OpenTofu",
+        }
+    }
+}
+
+/// What the run amounted to. One value per report, chosen from the text's own markers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Changes,
+    NoChanges,
+    Error,
+    Applied,
+    ApplyFailed,
+    Formatted,
+    Unformatted,
+    Valid,
+    Invalid,
+    /// The text ended before any result line: a truncated log or something not Terraform's.
+    Unparsed,
+}
+
+impl Outcome {
+    /// The stable name used in JSON and templates.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Changes => "changes",
+            Outcome::NoChanges => "no_changes",
+            Outcome::Error => "error",
+            Outcome::Applied => "applied",
+            Outcome::ApplyFailed => "apply_failed",
+            Outcome::Formatted => "formatted",
+            Outcome::Unformatted => "unformatted",
+            Outcome::Valid => "valid",
+            Outcome::Invalid => "invalid",
+            Outcome::Unparsed => "unparsed",
+        }
+    }
+
+    /// Whether the run went as Terraform intended. Stdin mode turns this into exit code 0.
+    pub fn is_success(self) -> bool {
+        matches!(
+            self,
+            Outcome::Changes
+                | Outcome::NoChanges
+                | Outcome::Applied
+                | Outcome::Formatted
+                | Outcome::Valid
+        )
+    }
+}
+
+/// What happens to one resource, in the JSON plan's own vocabulary so both parsers agree.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Action {
+    Create,
+    Update,
+    Delete,
+    Replace,
+    Read,
+    NoOp,
+    Forget,
+}
+
+impl Action {
+    /// The JSON name of the action.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Create => "create",
+            Action::Update => "update",
+            Action::Delete => "delete",
+            Action::Replace => "replace",
+            Action::Read => "read",
+            Action::NoOp => "no-op",
+            Action::Forget => "forget",
+        }
+    }
+}
+
+/// The counts Terraform prints in its summary line (or that its actions add up to).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub add: u64,
+    pub change: u64,
+    pub destroy: u64,
+    pub import: u64,
+    pub forget: u64,
+}
+
+impl Counts {
+    /// Whether the summary announces any work at all.
+    pub fn is_zero(&self) -> bool {
+        *self == Counts::default()
+    }
+}
+
+/// One resource instance the run touches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceChange {
+    /// The instance address, e.g. `module.db.terraform_data.primary["eu"]`.
+    pub address: String,
+    pub action: Action,
+    /// The old address when a `moved` block (or a refactor) renamed the instance.
+    pub moved_from: Option<String>,
+    /// Whether the instance is being imported into state by this plan.
+    pub imported: bool,
+    /// Terraform's own words for why, such as `is tainted, so must be replaced`.
+    pub reason: Option<String>,
+    /// The deposed-object key when the change concerns a deposed instance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deposed: Option<String>,
+}
+
+impl ResourceChange {
+    /// A change with no move, import, reason or deposed key: the common case.
+    pub fn new(address: impl Into<String>, action: Action) -> Self {
+        ResourceChange {
+            address: address.into(),
+            action,
+            moved_from: None,
+            imported: false,
+            reason: None,
+            deposed: None,
+        }
+    }
+
+    /// Whether this change removes an existing object (outright or by replacement).
+    pub fn is_destructive(&self) -> bool {
+        matches!(self.action, Action::Delete | Action::Replace)
+    }
+}
+
+/// A root module output whose value changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OutputChange {
+    pub name: String,
+    pub action: Action,
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+/// An `Error:` or `Warning:` block as Terraform prints it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    /// The headline after `Error: ` or `Warning: `.
+    pub summary: String,
+    /// Everything Terraform printed under the headline, source excerpt included.
+    pub detail: String,
+    /// The resource named by a `with ADDRESS,` line, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+}
+
+/// Everything tfnotify understood of one Terraform run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    pub schema: u32,
+    pub command: Command,
+    pub tool: Tool,
+    pub outcome: Outcome,
+    /// The line that states the result (`Plan: …`, `Apply complete! …`, `Error: …`).
+    pub result: Option<String>,
+    pub counts: Counts,
+    pub resources: Vec<ResourceChange>,
+    /// How many resource changes were seen beyond [`MAX_RESOURCES`] and not listed.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub resources_omitted: u64,
+    pub outputs: Vec<OutputChange>,
+    /// Objects that changed outside of Terraform since the last apply.
+    pub drift: Vec<ResourceChange>,
+    pub warnings: Vec<Diagnostic>,
+    pub errors: Vec<Diagnostic>,
+    /// Resources an apply started but did not finish, or that an error names.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<String>,
+    /// Files `terraform fmt` would rewrite.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<String>,
+    pub has_destroy: bool,
+    /// The text itself, bounded, for templates; never part of the JSON shape.
+    #[serde(skip)]
+    pub transcript: Transcript,
+}
+
+/// The bounded copies of the output that templates may quote.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Transcript {
+    /// stdout and stderr interleaved as they arrived, colours stripped.
+    pub combined: CappedText,
+    /// The planned changes section ("will perform the following actions" to the next rule).
+    pub changes: CappedText,
+    /// The "Objects have changed outside of Terraform" section.
+    pub drift: CappedText,
+    /// What arrived on stdout alone, colours stripped.
+    pub stdout: CappedText,
+    /// What arrived on stderr alone, colours stripped (empty when reading a pipe).
+    pub stderr: CappedText,
+}
+
+impl Report {
+    /// An empty report for `command`, before any line has been read.
+    pub fn new(command: Command) -> Self {
+        Report {
+            schema: SCHEMA_VERSION,
+            command,
+            tool: Tool::Terraform,
+            outcome: Outcome::Unparsed,
+            result: None,
+            counts: Counts::default(),
+            resources: Vec::new(),
+            resources_omitted: 0,
+            outputs: Vec::new(),
+            drift: Vec::new(),
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            failed: Vec::new(),
+            files: Vec::new(),
+            has_destroy: false,
+            transcript: Transcript::default(),
+        }
+    }
+
+    /// Resources with `action`, in the order Terraform listed them.
+    pub fn resources_with(&self, action: Action) -> impl Iterator<Item = &ResourceChange> {
+        self.resources.iter().filter(move |r| r.action == action)
+    }
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}

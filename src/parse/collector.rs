@@ -1,0 +1,188 @@
+//! Parsing output that arrives in chunks from one or two streams.
+//!
+//! The collector sees bytes only after they have been passed through, so nothing it does can
+//! hold Terraform's output back. JSON is recognised by its first byte on stdout and read on
+//! a worker thread as a stream; everything else goes through the line reader.
+
+use std::io::{self, Read};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
+
+use crate::input::Stream;
+use crate::model::{CappedText, Command, Outcome, Report};
+use crate::parse::lines::LineAssembler;
+use crate::parse::text::TextParser;
+use crate::parse::{ParseError, json};
+
+/// Chunks in flight to the JSON worker; bounded so a slow parse cannot grow memory.
+const JSON_QUEUE: usize = 16;
+
+#[derive(Debug)]
+enum Mode {
+    /// Nothing but white space seen on stdout yet.
+    Detecting,
+    Text,
+    Json(JsonWorker),
+}
+
+#[derive(Debug)]
+struct JsonWorker {
+    sender: SyncSender<Vec<u8>>,
+    handle: JoinHandle<Result<Report, ParseError>>,
+}
+
+/// Receives chunks, splits them into lines and hands them to the parser.
+#[derive(Debug)]
+pub struct Collector {
+    command: Command,
+    parser: TextParser,
+    mode: Mode,
+    stdout_lines: LineAssembler,
+    stderr_lines: LineAssembler,
+    stdout_text: CappedText,
+    stderr_text: CappedText,
+    meaningful: bool,
+}
+
+impl Collector {
+    /// A collector for the output of `command`.
+    pub fn new(command: Command) -> Self {
+        Collector {
+            command,
+            parser: TextParser::new(command),
+            mode: Mode::Detecting,
+            stdout_lines: LineAssembler::default(),
+            stderr_lines: LineAssembler::default(),
+            stdout_text: CappedText::default(),
+            stderr_text: CappedText::default(),
+            meaningful: false,
+        }
+    }
+
+    /// Feeds a chunk read from `stream`.
+    pub fn feed(&mut self, stream: Stream, chunk: &[u8]) {
+        if !self.meaningful && chunk.iter().any(|b| !b.is_ascii_whitespace()) {
+            self.meaningful = true;
+        }
+        if stream == Stream::Stdout && matches!(self.mode, Mode::Detecting) {
+            self.mode = match chunk.iter().find(|b| !b.is_ascii_whitespace()) {
+                Some(b'{') => Mode::Json(JsonWorker::start(self.command)),
+                Some(_) => Mode::Text,
+                None => Mode::Detecting,
+            };
+        }
+        if let (Stream::Stdout, Mode::Json(worker)) = (stream, &self.mode) {
+            // A worker that stopped early has its error waiting in `finish`.
+            let _ = worker.sender.send(chunk.to_vec());
+            return;
+        }
+        let (assembler, copy) = match stream {
+            Stream::Stdout => (&mut self.stdout_lines, &mut self.stdout_text),
+            Stream::Stderr => (&mut self.stderr_lines, &mut self.stderr_text),
+        };
+        let parser = &mut self.parser;
+        assembler.push(chunk, |line| {
+            copy.push_line(line);
+            parser.line(line);
+        });
+    }
+
+    /// Feeds a whole text as stdout, for input already in memory.
+    pub fn feed_text(&mut self, text: &[u8]) {
+        self.feed(Stream::Stdout, text);
+    }
+
+    /// The report, once every stream has ended.
+    pub fn finish(mut self) -> Result<Report, ParseError> {
+        for stream in [Stream::Stdout, Stream::Stderr] {
+            let (assembler, copy) = match stream {
+                Stream::Stdout => (&mut self.stdout_lines, &mut self.stdout_text),
+                Stream::Stderr => (&mut self.stderr_lines, &mut self.stderr_text),
+            };
+            let parser = &mut self.parser;
+            assembler.finish(|line| {
+                copy.push_line(line);
+                parser.line(line);
+            });
+        }
+        let text_report = self.parser.finish();
+        let mut report = match self.mode {
+            Mode::Json(worker) => worker.finish(text_report)?,
+            Mode::Detecting | Mode::Text => {
+                if !self.meaningful && self.command != Command::Fmt {
+                    return Err(ParseError::Empty);
+                }
+                text_report
+            }
+        };
+        report.transcript.stdout = self.stdout_text;
+        report.transcript.stderr = self.stderr_text;
+        Ok(report)
+    }
+}
+
+impl JsonWorker {
+    fn start(command: Command) -> Self {
+        let (sender, receiver) = sync_channel(JSON_QUEUE);
+        let handle = std::thread::spawn(move || {
+            let reader = io::BufReader::with_capacity(256 * 1024, ChannelReader::new(receiver));
+            json::parse_reader(reader, command)
+        });
+        JsonWorker { sender, handle }
+    }
+
+    /// The JSON report, with diagnostics that arrived as text on stderr added to it.
+    fn finish(self, text: Report) -> Result<Report, ParseError> {
+        drop(self.sender);
+        let mut report = match self.handle.join() {
+            Ok(result) => result?,
+            Err(panic) => std::panic::resume_unwind(panic),
+        };
+        if !text.errors.is_empty() {
+            report.errors.extend(text.errors);
+            report.outcome = if report.command.is_apply_like() {
+                Outcome::ApplyFailed
+            } else {
+                Outcome::Error
+            };
+        }
+        report.warnings.extend(text.warnings);
+        report.transcript.combined = text.transcript.combined;
+        Ok(report)
+    }
+}
+
+/// A reader over chunks sent from the thread that passes the input through.
+struct ChannelReader {
+    receiver: Receiver<Vec<u8>>,
+    current: Vec<u8>,
+    offset: usize,
+}
+
+impl ChannelReader {
+    fn new(receiver: Receiver<Vec<u8>>) -> Self {
+        ChannelReader {
+            receiver,
+            current: Vec::new(),
+            offset: 0,
+        }
+    }
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        while self.offset == self.current.len() {
+            match self.receiver.recv() {
+                Ok(chunk) => {
+                    self.current = chunk;
+                    self.offset = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.current.len() - self.offset);
+        buf[..n].copy_from_slice(&self.current[self.offset..self.offset + n]);
+        self.offset += n;
+        Ok(n)
+    }
+}

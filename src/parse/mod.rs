@@ -1,0 +1,74 @@
+//! Parse: turning Terraform's output into a [`Report`].
+//!
+//! Parsing is pure (no environment, clock or network), so every fixture can be snapshotted
+//! cheaply. Two doors lead in: [`parse`] for a whole text already in memory, and
+//! [`Collector`] for text that arrives in chunks while it is passed through. Both go through
+//! the same line reader, so they cannot disagree.
+
+mod ansi;
+mod collector;
+mod diagnostic;
+mod json;
+mod lines;
+mod outcome;
+mod progress;
+mod resource_line;
+mod summary_line;
+mod text;
+
+use std::io::Read;
+
+use crate::model::{Command, Report};
+
+pub use collector::Collector;
+pub use text::TextParser;
+
+/// Why input could not be read as Terraform output at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ParseError {
+    #[error("the input is empty")]
+    Empty,
+    #[error("the input looks like JSON but is not valid JSON: {source}")]
+    Json { source: serde_json::Error },
+    #[error("the JSON plan has format_version `{version}`, and only major version 1 is known")]
+    JsonVersion { version: String },
+    #[error(
+        "the input is JSON but neither a plan (`terraform show -json`), a `validate -json` result nor a `-json` log"
+    )]
+    UnknownJson,
+}
+
+/// Parses a whole output of `command`, text or JSON, detected from the first byte.
+pub fn parse(input: &[u8], command: Command) -> Result<Report, ParseError> {
+    if first_meaningful_byte(input) == Some(b'{') {
+        return json::parse_reader(input, command);
+    }
+    let mut collector = Collector::new(command);
+    collector.feed_text(input);
+    collector.finish()
+}
+
+/// Parses a JSON plan from a reader, streaming, for `--plan-json FILE`.
+pub fn parse_json(reader: impl Read, command: Command) -> Result<Report, ParseError> {
+    json::parse_reader(reader, command)
+}
+
+/// The first byte that is not white space, which tells JSON from text.
+fn first_meaningful_byte(bytes: &[u8]) -> Option<u8> {
+    bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
+}
+
+/// Lays the resources, outputs and drift of a JSON plan over a report read from text, for
+/// runs that have both: the JSON is exact where the text is a rendering of it.
+pub fn overlay_plan(report: &mut Report, plan: Report) {
+    report.resources = plan.resources;
+    report.resources_omitted = plan.resources_omitted;
+    report.outputs = plan.outputs;
+    report.drift = plan.drift;
+    if report.result.is_none() {
+        report.result = plan.result;
+        report.counts = plan.counts;
+        report.outcome = plan.outcome;
+    }
+    report.has_destroy = report.has_destroy || plan.has_destroy;
+}

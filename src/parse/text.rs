@@ -1,0 +1,596 @@
+//! The line-by-line reader of Terraform's human-readable output.
+//!
+//! One state machine serves every command, because real logs mix them: an apply prints a
+//! plan first, a plan can end in errors, and diagnostics appear anywhere. Each line is looked
+//! at once, as it arrives, so parsing keeps up with the pass-through and memory stays bounded.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::model::{
+    Action, Command, Counts, MAX_DIAGNOSTICS, MAX_RESOURCES, OutputChange, Report, ResourceChange,
+    Severity, Tool,
+};
+use crate::parse::diagnostic::{self, OpenDiagnostic};
+use crate::parse::progress::{self, Step};
+use crate::parse::resource_line::{self, HeaderKind, Note};
+use crate::parse::{ansi, outcome, summary_line};
+
+/// Where in the output the parser is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Other,
+    /// "Terraform will perform the following actions:" up to the summary or a rule.
+    Actions,
+    /// "Changes to Outputs:" until a line that is not indented.
+    Outputs,
+    /// "Objects have changed outside of Terraform" up to its closing sentence.
+    Drift,
+}
+
+/// Which list the last header added to, so `# (…)` notes attach to the right entry.
+#[derive(Debug, Clone, Copy)]
+enum LastHeader {
+    None,
+    Resource(usize),
+    Drift(usize),
+}
+
+/// Markers seen so far; the outcome is decided from them at the end.
+#[derive(Debug, Default)]
+pub(crate) struct Seen {
+    pub plan_line: bool,
+    pub no_changes: bool,
+    pub outputs_section: bool,
+    pub outputs_only_note: bool,
+    pub refresh_only: bool,
+    pub planning_failed: bool,
+    pub apply_complete: bool,
+    pub validate_success: bool,
+    pub fmt_diff: bool,
+    pub actions_header: bool,
+    /// Lines other than blank ones and refresh/read progress.
+    pub substantive_lines: u64,
+    pub lines: u64,
+}
+
+/// What an apply did to one resource, from its progress lines.
+#[derive(Debug, Clone, Copy, Default)]
+struct Applied {
+    created: bool,
+    updated: bool,
+    deleted: bool,
+    imported: bool,
+    open: u8,
+}
+
+/// Reads Terraform's text output one line at a time into a [`Report`].
+#[derive(Debug)]
+pub struct TextParser {
+    report: Report,
+    section: Section,
+    last_header: LastHeader,
+    diagnostic: Option<OpenDiagnostic>,
+    box_open: bool,
+    seen: Seen,
+    legacy_headers: bool,
+    modern_headers: bool,
+    plan_counts: Option<Counts>,
+    apply_counts: Option<Counts>,
+    applied: Vec<(String, Applied)>,
+    applied_index: HashMap<String, usize>,
+    files: HashSet<String>,
+}
+
+impl TextParser {
+    /// A parser for the output of `command`.
+    pub fn new(command: Command) -> Self {
+        TextParser {
+            report: Report::new(command),
+            section: Section::Other,
+            last_header: LastHeader::None,
+            diagnostic: None,
+            box_open: false,
+            seen: Seen::default(),
+            legacy_headers: false,
+            modern_headers: false,
+            plan_counts: None,
+            apply_counts: None,
+            applied: Vec::new(),
+            applied_index: HashMap::new(),
+            files: HashSet::new(),
+        }
+    }
+
+    /// Reads one raw line (no newline; colours and invalid UTF-8 allowed).
+    pub fn line(&mut self, raw: &[u8]) {
+        let stripped = ansi::strip(raw);
+        self.report.transcript.combined.push_line(&stripped);
+        let text = String::from_utf8_lossy(&stripped);
+        self.seen.lines += 1;
+        self.text_line(&text, &stripped);
+    }
+
+    fn text_line(&mut self, line: &str, bytes: &[u8]) {
+        if self.continue_diagnostic(line) {
+            return;
+        }
+        if line.trim().is_empty() {
+            self.capture_section(bytes);
+            return;
+        }
+        if !is_noise(line) {
+            self.seen.substantive_lines += 1;
+        }
+        if line.starts_with(' ') {
+            self.indented(line, bytes);
+        } else {
+            self.top_level(line, bytes);
+        }
+    }
+
+    /// Feeds the line to an open diagnostic; false when the line ended it (or none is open).
+    fn continue_diagnostic(&mut self, line: &str) -> bool {
+        let Some(open) = self.diagnostic.as_mut() else {
+            if line == "╷" {
+                self.box_open = true;
+                return true;
+            }
+            return false;
+        };
+        if open.boxed {
+            if line.starts_with('╵') {
+                self.close_diagnostic();
+                self.box_open = false;
+                return true;
+            }
+            if let Some(content) = diagnostic::box_content(line) {
+                if diagnostic::start(content).is_some() {
+                    // A second diagnostic inside one box frame (older versions did this).
+                    self.close_diagnostic();
+                    return false;
+                }
+                if let Some(open) = self.diagnostic.as_mut() {
+                    open.push(content);
+                }
+                return true;
+            }
+            self.close_diagnostic();
+            return false;
+        }
+        if ends_plain_diagnostic(line) {
+            self.close_diagnostic();
+            return false;
+        }
+        open.push(line);
+        true
+    }
+
+    fn close_diagnostic(&mut self) {
+        let Some(open) = self.diagnostic.take() else {
+            return;
+        };
+        let severity = open.severity;
+        let diag = open.close();
+        if let Some(address) = &diag.address
+            && severity == Severity::Error
+            && !self.report.failed.contains(address)
+        {
+            self.report.failed.push(address.clone());
+        }
+        let list = match severity {
+            Severity::Error => &mut self.report.errors,
+            Severity::Warning => &mut self.report.warnings,
+        };
+        if list.len() < MAX_DIAGNOSTICS {
+            list.push(diag);
+        }
+    }
+
+    fn top_level(&mut self, line: &str, bytes: &[u8]) {
+        let boxed = diagnostic::box_content(line);
+        if let Some((severity, summary)) = diagnostic::start(boxed.unwrap_or(line)) {
+            if severity == Severity::Error && self.report.result.is_none() {
+                self.report.result = Some(format!("Error: {}", summary.trim()));
+            }
+            self.diagnostic = Some(OpenDiagnostic::new(
+                severity,
+                summary,
+                boxed.is_some() || self.box_open,
+            ));
+            self.section = Section::Other;
+            return;
+        }
+        if self.report.command == Command::Fmt {
+            self.fmt_line(line);
+            return;
+        }
+        if self.section == Section::Outputs {
+            self.section = Section::Other;
+        }
+        if let Some(counts) = summary_line::plan_counts(line) {
+            self.plan_counts = Some(counts);
+            self.seen.plan_line = true;
+            self.set_result(line);
+            self.section = Section::Other;
+        } else if line.starts_with("No changes.") {
+            self.seen.no_changes = true;
+            self.set_result(line);
+            self.section = Section::Other;
+        } else if line.starts_with("Changes to Outputs:") {
+            self.seen.outputs_section = true;
+            self.section = Section::Outputs;
+            self.report.transcript.changes.push_line(bytes);
+        } else if let Some(counts) = summary_line::apply_counts(line) {
+            self.apply_counts = Some(counts);
+            self.seen.apply_complete = true;
+            self.report.result = Some(line.to_owned());
+        } else if let Some(tool) = actions_header(line) {
+            self.report.tool = tool;
+            self.seen.actions_header = true;
+            self.section = Section::Actions;
+        } else if line.starts_with("Note: Objects have changed outside of ") {
+            self.section = Section::Drift;
+            self.report.transcript.drift.push_line(bytes);
+        } else if line.starts_with("Unless you have made equivalent changes") {
+            self.report.transcript.drift.push_line(bytes);
+            self.section = Section::Other;
+        } else if line.starts_with("This is a refresh-only plan") {
+            self.seen.refresh_only = true;
+            self.section = Section::Other;
+        } else if line.starts_with("You can apply this plan to save these new output values") {
+            self.seen.outputs_only_note = true;
+            if self.report.result.is_none() {
+                self.report.result = Some(line.to_owned());
+            }
+        } else if line.starts_with("Planning failed.") {
+            self.seen.planning_failed = true;
+        } else if line.starts_with("Success! The configuration is valid") {
+            self.seen.validate_success = true;
+            self.set_result(line);
+        } else if line.starts_with('─') {
+            self.section = Section::Other;
+        } else if let Some(tool) = tool_named(line) {
+            self.report.tool = tool;
+        } else if self.report.command.is_apply_like() {
+            self.progress_line(line);
+        } else {
+            self.capture_section(bytes);
+        }
+    }
+
+    fn set_result(&mut self, line: &str) {
+        let is_error = self
+            .report
+            .result
+            .as_deref()
+            .is_some_and(|r| r.starts_with("Error: "));
+        if !is_error {
+            self.report.result = Some(line.to_owned());
+        }
+    }
+
+    fn indented(&mut self, line: &str, bytes: &[u8]) {
+        self.capture_section(bytes);
+        let indent = line.len() - line.trim_start().len();
+        let trimmed = &line[indent..];
+        if indent <= 2
+            && let Some(text) = trimmed.strip_prefix("# ")
+            && self.resource_comment(text)
+        {
+            return;
+        }
+        match self.section {
+            Section::Outputs if indent == 2 => self.output_line(trimmed),
+            Section::Actions if indent <= 2 && !self.modern_headers => self.legacy_line(trimmed),
+            _ => {}
+        }
+        self.last_header = LastHeader::None;
+    }
+
+    /// A `# …` line at resource indentation: a header or a note. True when it was one.
+    fn resource_comment(&mut self, text: &str) -> bool {
+        if let Some(note) = resource_line::note(text) {
+            self.apply_note(&note);
+            return true;
+        }
+        let Some(header) = resource_line::header(text) else {
+            return false;
+        };
+        self.modern_headers = true;
+        let in_drift = self.section == Section::Drift;
+        let mut change = match header.kind {
+            HeaderKind::Drift(action) => {
+                if self.report.drift.len() < MAX_RESOURCES {
+                    self.report
+                        .drift
+                        .push(ResourceChange::new(header.address, action));
+                    self.last_header = LastHeader::Drift(self.report.drift.len() - 1);
+                }
+                return true;
+            }
+            HeaderKind::Change {
+                action,
+                reason,
+                imported,
+            } => {
+                let mut change = ResourceChange::new(header.address, action);
+                change.reason = reason.map(str::to_owned);
+                change.imported = imported;
+                change
+            }
+            HeaderKind::MovedTo(to) => {
+                let mut change = ResourceChange::new(to, Action::NoOp);
+                change.moved_from = Some(header.address.to_owned());
+                change
+            }
+        };
+        change.deposed = header.deposed.map(str::to_owned);
+        if in_drift {
+            if self.report.drift.len() < MAX_RESOURCES {
+                self.report.drift.push(change);
+                self.last_header = LastHeader::Drift(self.report.drift.len() - 1);
+            }
+        } else {
+            self.push_resource(change);
+        }
+        true
+    }
+
+    fn push_resource(&mut self, change: ResourceChange) {
+        if self.report.resources.len() < MAX_RESOURCES {
+            self.report.resources.push(change);
+            self.last_header = LastHeader::Resource(self.report.resources.len() - 1);
+        } else {
+            self.report.resources_omitted += 1;
+            self.last_header = LastHeader::None;
+        }
+    }
+
+    fn apply_note(&mut self, note: &Note<'_>) {
+        let target = match self.last_header {
+            LastHeader::Resource(i) => self.report.resources.get_mut(i),
+            LastHeader::Drift(i) => self.report.drift.get_mut(i),
+            LastHeader::None => None,
+        };
+        let Some(change) = target else {
+            return;
+        };
+        match note {
+            Note::MovedFrom(from) => change.moved_from = Some((*from).to_owned()),
+            Note::ImportedFrom => change.imported = true,
+            Note::Reason(reason) => {
+                if change.reason.is_none() {
+                    change.reason = Some((*reason).to_owned());
+                }
+            }
+            Note::Other => {}
+        }
+    }
+
+    /// `+ name = …` under "Changes to Outputs:".
+    fn output_line(&mut self, trimmed: &str) {
+        let (action, rest) = match trimmed.split_at_checked(2) {
+            Some(("+ ", rest)) => (Action::Create, rest),
+            Some(("~ ", rest)) => (Action::Update, rest),
+            Some(("- ", rest)) => (Action::Delete, rest),
+            _ => return,
+        };
+        let name = rest.split([' ', '=']).next().unwrap_or_default();
+        if !name.is_empty() {
+            self.report.outputs.push(OutputChange {
+                name: name.to_owned(),
+                action,
+            });
+        }
+    }
+
+    /// Terraform 0.11's `  + aws_instance.web` / `-/+ aws_instance.db (new resource required)`.
+    fn legacy_line(&mut self, trimmed: &str) {
+        let symbols = [
+            ("-/+ ", Action::Replace),
+            ("+/- ", Action::Replace),
+            ("<= ", Action::Read),
+            ("+ ", Action::Create),
+            ("~ ", Action::Update),
+            ("- ", Action::Delete),
+        ];
+        let Some((rest, action)) = symbols
+            .iter()
+            .find_map(|(s, a)| trimmed.strip_prefix(s).map(|r| (r, *a)))
+        else {
+            return;
+        };
+        let address = rest.split(' ').next().unwrap_or_default();
+        let looks_like_block = rest.starts_with("resource \"") || rest.starts_with("data \"");
+        if address.is_empty() || looks_like_block || rest.contains(" = ") || rest.contains(':') {
+            return;
+        }
+        self.legacy_headers = true;
+        let mut change = ResourceChange::new(address, action);
+        if rest.ends_with("(new resource required)") {
+            change.reason = Some("new resource required".to_owned());
+        }
+        self.push_resource(change);
+    }
+
+    fn capture_section(&mut self, bytes: &[u8]) {
+        match self.section {
+            Section::Actions | Section::Outputs => self.report.transcript.changes.push_line(bytes),
+            Section::Drift => self.report.transcript.drift.push_line(bytes),
+            Section::Other => {}
+        }
+    }
+
+    fn progress_line(&mut self, line: &str) {
+        let Some(p) = progress::progress(line) else {
+            return;
+        };
+        let index = if let Some(&i) = self.applied_index.get(p.address) {
+            i
+        } else {
+            if self.applied.len() >= MAX_RESOURCES {
+                return;
+            }
+            self.applied
+                .push((p.address.to_owned(), Applied::default()));
+            self.applied_index
+                .insert(p.address.to_owned(), self.applied.len() - 1);
+            self.applied.len() - 1
+        };
+        let state = &mut self.applied[index].1;
+        match p.step {
+            Step::StartCreate => state.created = true,
+            Step::StartUpdate => state.updated = true,
+            Step::StartDelete => state.deleted = true,
+            Step::StartImport => state.imported = true,
+            Step::Complete | Step::Errored => {}
+        }
+        match p.step {
+            Step::StartCreate | Step::StartUpdate | Step::StartDelete => {
+                state.open = state.open.saturating_add(1);
+            }
+            Step::Complete => state.open = state.open.saturating_sub(1),
+            Step::StartImport => {}
+            Step::Errored => state.open = state.open.max(1),
+        }
+    }
+
+    fn fmt_line(&mut self, line: &str) {
+        if let Some(file) = line.strip_prefix("--- old/") {
+            self.seen.fmt_diff = true;
+            self.add_file(file);
+        } else if line.starts_with("@@ ") {
+            self.seen.fmt_diff = true;
+        } else if !line.starts_with("+++ ")
+            && !line.starts_with('+')
+            && !line.starts_with('-')
+            && !line.contains(' ')
+            && is_terraform_file(line)
+        {
+            self.add_file(line);
+        }
+    }
+
+    fn add_file(&mut self, file: &str) {
+        if self.files.insert(file.to_owned()) {
+            self.report.files.push(file.to_owned());
+        }
+    }
+
+    /// The report, with the outcome decided from everything seen.
+    pub fn finish(mut self) -> Report {
+        self.close_diagnostic();
+        let applied = std::mem::take(&mut self.applied);
+        self.merge_apply_progress(applied);
+        let counts = self.apply_counts.or(self.plan_counts);
+        outcome::decide(&mut self.report, &self.seen, counts);
+        self.report
+    }
+
+    /// Folds progress lines into the resource list: the only record for a saved-plan apply,
+    /// and the record of what an interrupted apply left unfinished.
+    fn merge_apply_progress(&mut self, applied: Vec<(String, Applied)>) {
+        let listed = !self.report.resources.is_empty();
+        for (address, state) in applied {
+            if state.open > 0 && !self.report.failed.contains(&address) {
+                self.report.failed.push(address.clone());
+            }
+            if listed {
+                continue;
+            }
+            let action = match (state.created, state.updated, state.deleted) {
+                (true, _, true) => Action::Replace,
+                (true, _, false) => Action::Create,
+                (false, true, _) => Action::Update,
+                (false, false, true) => Action::Delete,
+                (false, false, false) => Action::NoOp,
+            };
+            let mut change = ResourceChange::new(address, action);
+            change.imported = state.imported;
+            self.push_resource(change);
+        }
+    }
+}
+
+/// `Terraform will perform the following actions:` and its relatives; which tool said it.
+fn actions_header(line: &str) -> Option<Tool> {
+    let tool = tool_prefix(line)?;
+    let rest = line.split_once(' ').map_or("", |(_, r)| r);
+    let is_header = rest == "will perform the following actions:"
+        || rest == "planned the following actions, but then encountered a problem:";
+    is_header.then_some(tool)
+}
+
+/// The tool a line of Terraform's own prose names, for lines that only tell us that.
+fn tool_named(line: &str) -> Option<Tool> {
+    let tool = tool_prefix(line)?;
+    let rest = line.split_once(' ').map_or("", |(_, r)| r);
+    let known = rest.starts_with("used the selected providers")
+        || rest.starts_with("has compared your real infrastructure")
+        || rest.starts_with("detected the following changes made outside");
+    known.then_some(tool)
+}
+
+fn tool_prefix(line: &str) -> Option<Tool> {
+    if line.starts_with("Terraform ") {
+        Some(Tool::Terraform)
+    } else if line.starts_with("OpenTofu ") {
+        Some(Tool::OpenTofu)
+    } else {
+        None
+    }
+}
+
+/// Whether a line ends a plain (unboxed) diagnostic: something Terraform prints only at the
+/// top level of its output, never inside a diagnostic's explanation.
+fn ends_plain_diagnostic(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "Error: ",
+        "Warning: ",
+        "Plan: ",
+        "Apply complete!",
+        "Destroy complete!",
+        "No changes.",
+        "Changes to Outputs:",
+        "Note: ",
+        "Success! ",
+        "Planning failed.",
+        "Outputs:",
+        "─",
+        "╷",
+        "│",
+        "Terraform used the selected providers",
+        "OpenTofu used the selected providers",
+        "Terraform will perform the following actions:",
+        "OpenTofu will perform the following actions:",
+        "Terraform planned the following actions",
+        "OpenTofu planned the following actions",
+        "Apply cancelled",
+        "Releasing state lock",
+    ];
+    if line.starts_with(' ') || line.is_empty() {
+        return false;
+    }
+    STARTS.iter().any(|s| line.starts_with(s)) || progress::progress(line).is_some()
+}
+
+/// Lines that say nothing about the result: refresh and read progress of a plan.
+fn is_noise(line: &str) -> bool {
+    line.ends_with("Reading...")
+        || line.contains(": Refreshing state...")
+        || line.contains(": Read complete after")
+        || line.contains(": Still reading...")
+}
+
+fn is_terraform_file(name: &str) -> bool {
+    [
+        ".tf",
+        ".tfvars",
+        ".tftest.hcl",
+        ".tf.json",
+        ".tofu",
+        ".tfmock.hcl",
+    ]
+    .iter()
+    .any(|ext| name.ends_with(ext))
+}

@@ -1,0 +1,189 @@
+//! The summary printed on stderr after the pass-through.
+//!
+//! It must read well without colour (CI logs, `NO_COLOR`), so every colour doubles a word or
+//! a symbol that already says the same thing.
+
+use std::fmt::Write as _;
+
+use crate::model::{Action, Command, Counts, Outcome, Report};
+use crate::render::style::{Style, paint};
+use crate::render::summary::{GroupKind, Summary};
+
+/// The terminal summary of `report`, coloured when `color` is on.
+pub fn terminal(report: &Report, color: bool) -> String {
+    let summary = Summary::new(report);
+    let mut out = String::new();
+    let p = |text: &str, style: Style| paint(text, style, color);
+
+    let outcome_style = match report.outcome {
+        Outcome::Changes | Outcome::Unformatted => Style::Yellow,
+        Outcome::NoChanges | Outcome::Applied | Outcome::Formatted | Outcome::Valid => Style::Green,
+        Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid | Outcome::Unparsed => {
+            Style::BoldRed
+        }
+    };
+    let _ = writeln!(
+        out,
+        "\n{} {} {}",
+        p("tfnotify", Style::Bold),
+        p(&format!("{}:", report.command.as_str()), Style::Dim),
+        p(&summary.headline(), outcome_style)
+    );
+    if let Some(result) = &report.result {
+        let _ = writeln!(out, "  {result}");
+    }
+    if let Some(hint) = summary.unparsed_hint() {
+        let _ = writeln!(out, "  {hint}");
+    }
+    if let Some(warning) = summary.destroy_warning() {
+        let _ = writeln!(out, "  {}", p(&format!("!! {warning} !!"), Style::BoldRed));
+    }
+    let result_has_counts = report
+        .result
+        .as_deref()
+        .is_some_and(|r| r.starts_with("Plan: "));
+    if !report.counts.is_zero() && report.command == Command::Plan && !result_has_counts {
+        let _ = writeln!(out, "  {}", counts_line(&report.counts));
+    }
+
+    for group in &summary.groups {
+        let style = group_style(group.kind);
+        let _ = writeln!(
+            out,
+            "\n  {} {} ({})",
+            p(group.kind.symbol(), style),
+            p(group.kind.label(), style),
+            group.resources.len()
+        );
+        let limit = Summary::limit(group.kind);
+        for r in group.resources.iter().take(limit) {
+            match Summary::note(group.kind, r) {
+                Some(note) => {
+                    let _ = writeln!(
+                        out,
+                        "      {}  {}",
+                        r.address,
+                        p(&format!("({note})"), Style::Dim)
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "      {}", r.address);
+                }
+            }
+        }
+        if group.resources.len() > limit {
+            let _ = writeln!(out, "      … and {} more", group.resources.len() - limit);
+        }
+    }
+    if report.resources_omitted > 0 {
+        let _ = writeln!(
+            out,
+            "\n  … {} more resource changes not listed (the list is capped)",
+            report.resources_omitted
+        );
+    }
+    if !report.outputs.is_empty() {
+        let outputs: Vec<String> = report
+            .outputs
+            .iter()
+            .map(|o| format!("{} {}", output_symbol(o.action), o.name))
+            .collect();
+        let _ = writeln!(out, "\n  outputs: {}", outputs.join(", "));
+    }
+    if !report.drift.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {} ({})",
+            p(
+                &format!("changed outside of {}", report.tool.display_name()),
+                Style::Magenta
+            ),
+            report.drift.len()
+        );
+        for r in report.drift.iter().take(25) {
+            let _ = writeln!(out, "      {} {}", output_symbol(r.action), r.address);
+        }
+        if report.drift.len() > 25 {
+            let _ = writeln!(out, "      … and {} more", report.drift.len() - 25);
+        }
+    }
+    if !report.files.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {} ({})",
+            p("files to format", Style::Yellow),
+            report.files.len()
+        );
+        for file in &report.files {
+            let _ = writeln!(out, "      {file}");
+        }
+    }
+    for (title, list, style) in [
+        ("warnings", &report.warnings, Style::Yellow),
+        ("errors", &report.errors, Style::BoldRed),
+    ] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n  {} ({})", p(title, style), list.len());
+        for diag in list.iter().take(10) {
+            let at = diag
+                .address
+                .as_ref()
+                .map(|a| format!("  ({a})"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "      {}{at}", diag.summary);
+        }
+        if list.len() > 10 {
+            let _ = writeln!(out, "      … and {} more", list.len() - 10);
+        }
+    }
+    if !report.failed.is_empty() && report.command.is_apply_like() {
+        let _ = writeln!(
+            out,
+            "\n  {} ({})",
+            p("failed", Style::BoldRed),
+            report.failed.len()
+        );
+        for address in report.failed.iter().take(25) {
+            let _ = writeln!(out, "      {address}");
+        }
+    }
+    out
+}
+
+fn counts_line(c: &Counts) -> String {
+    let mut parts = vec![
+        format!("{} to add", c.add),
+        format!("{} to change", c.change),
+        format!("{} to destroy", c.destroy),
+    ];
+    if c.import > 0 {
+        parts.insert(0, format!("{} to import", c.import));
+    }
+    if c.forget > 0 {
+        parts.push(format!("{} to forget", c.forget));
+    }
+    parts.join(", ")
+}
+
+fn group_style(kind: GroupKind) -> Style {
+    match kind {
+        GroupKind::Create | GroupKind::Import => Style::Green,
+        GroupKind::Update | GroupKind::Move => Style::Yellow,
+        GroupKind::Replace | GroupKind::Destroy => Style::BoldRed,
+        GroupKind::Forget | GroupKind::Read => Style::Cyan,
+    }
+}
+
+fn output_symbol(action: Action) -> &'static str {
+    match action {
+        Action::Create => "+",
+        Action::Update => "~",
+        Action::Delete => "-",
+        Action::Replace => "-/+",
+        Action::Read => "<=",
+        Action::Forget => ".",
+        Action::NoOp => " ",
+    }
+}
