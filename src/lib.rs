@@ -201,7 +201,7 @@ fn parse_only(args: &ParseArgs) -> i32 {
 
 fn read_all(reader: impl io::Read, collector: &mut Collector) -> Result<(), Error> {
     input::tee(reader, io::sink(), |chunk| {
-        collector.feed(Stream::Stdout, chunk)
+        collector.feed(Stream::Stdout, chunk);
     })
     .map(|_| ())
     .map_err(|source| Error::Stdin { source })

@@ -141,10 +141,13 @@ pub(crate) fn parse_reader(reader: impl Read, command: Command) -> Result<Report
         seen_any = true;
         if document.level.is_some() {
             log.line(&mut report, document);
-        } else if document.resource_changes.is_some() || document.output_changes.is_some() {
-            plan_document(&mut report, document)?;
         } else if let Some(valid) = document.valid {
             validate_document(&mut report, valid, document.diagnostics.unwrap_or_default());
+        } else if document.format_version.is_some()
+            || document.resource_changes.is_some()
+            || document.output_changes.is_some()
+        {
+            plan_document(&mut report, document)?;
         } else {
             return Err(ParseError::UnknownJson);
         }
@@ -317,6 +320,9 @@ fn reason(change: &JsonChange, action: Action) -> Option<String> {
             "config will be reloaded to verify a check block".to_owned()
         }
         (Some(other), _) => other.to_owned(),
+        (None, Action::Delete) if change.deposed.is_some() => {
+            "left over from a partially-failed replacement of this instance".to_owned()
+        }
         (None, _) => return None,
     };
     Some(text)

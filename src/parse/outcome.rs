@@ -28,6 +28,13 @@ pub(crate) fn decide(report: &mut Report, seen: &Seen, printed: Option<Counts>) 
         Command::Fmt => fmt(report, seen),
         Command::Validate => validate(report, seen),
     };
+    let failed = matches!(
+        report.outcome,
+        Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid
+    );
+    if let (true, Some(first)) = (failed, report.errors.first()) {
+        report.result = Some(format!("Error: {}", first.summary));
+    }
 }
 
 /// What the actions add up to, as Terraform would count them in its summary line.
@@ -53,7 +60,7 @@ pub(crate) fn counts_of(resources: &[ResourceChange]) -> Counts {
 }
 
 fn plan(report: &Report, seen: &Seen) -> Outcome {
-    if !report.errors.is_empty() || seen.planning_failed {
+    if !report.errors.is_empty() || seen.planning_failed || seen.planned_with_problem {
         return Outcome::Error;
     }
     // Terraform 1.4.0 printed nothing at all after refreshing when there was nothing to
@@ -113,10 +120,17 @@ fn fmt(report: &mut Report, seen: &Seen) -> Outcome {
     Outcome::Unformatted
 }
 
-fn validate(report: &Report, seen: &Seen) -> Outcome {
+fn validate(report: &mut Report, seen: &Seen) -> Outcome {
     if !report.errors.is_empty() {
         Outcome::Invalid
     } else if seen.validate_success {
+        // Terraform wraps this sentence at its terminal width; say it whole.
+        report.result = Some(if report.warnings.is_empty() {
+            "Success! The configuration is valid.".to_owned()
+        } else {
+            "Success! The configuration is valid, but there were some validation warnings as shown above."
+                .to_owned()
+        });
         Outcome::Valid
     } else {
         Outcome::Unparsed

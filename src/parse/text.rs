@@ -48,6 +48,8 @@ pub(crate) struct Seen {
     pub validate_success: bool,
     pub fmt_diff: bool,
     pub actions_header: bool,
+    /// "Terraform planned the following actions, but then encountered a problem".
+    pub planned_with_problem: bool,
     /// Lines other than blank ones and refresh/read progress.
     pub substantive_lines: u64,
     pub lines: u64,
@@ -227,6 +229,7 @@ impl TextParser {
         } else if let Some(tool) = actions_header(line) {
             self.report.tool = tool;
             self.seen.actions_header = true;
+            self.seen.planned_with_problem |= line.ends_with("but then encountered a problem:");
             self.section = Section::Actions;
         } else if line.starts_with("Note: Objects have changed outside of ") {
             self.section = Section::Drift;
@@ -237,10 +240,20 @@ impl TextParser {
         } else if line.starts_with("This is a refresh-only plan") {
             self.seen.refresh_only = true;
             self.section = Section::Other;
+            if self.report.result.is_none() {
+                // Terraform wraps these sentences at its terminal width; say them whole.
+                let tool = self.report.tool.display_name();
+                self.report.result = Some(format!(
+                    "This is a refresh-only plan, so {tool} will not take any actions to undo these."
+                ));
+            }
         } else if line.starts_with("You can apply this plan to save these new output values") {
             self.seen.outputs_only_note = true;
             if self.report.result.is_none() {
-                self.report.result = Some(line.to_owned());
+                let tool = self.report.tool.display_name();
+                self.report.result = Some(format!(
+                    "You can apply this plan to save these new output values to the {tool} state, without changing any real infrastructure."
+                ));
             }
         } else if line.starts_with("Planning failed.") {
             self.seen.planning_failed = true;
@@ -251,10 +264,13 @@ impl TextParser {
             self.section = Section::Other;
         } else if let Some(tool) = tool_named(line) {
             self.report.tool = tool;
-        } else if self.report.command.is_apply_like() {
-            self.progress_line(line);
+        } else if self.report.command.is_apply_like() && self.progress_line(line) {
         } else {
             self.capture_section(bytes);
+            if self.section == Section::Actions && !self.modern_headers {
+                // 0.11 printed replacements (`-/+ addr`) without indentation.
+                self.legacy_line(line);
+            }
         }
     }
 
@@ -421,15 +437,16 @@ impl TextParser {
         }
     }
 
-    fn progress_line(&mut self, line: &str) {
+    /// Records an apply progress line; false when the line is not one.
+    fn progress_line(&mut self, line: &str) -> bool {
         let Some(p) = progress::progress(line) else {
-            return;
+            return false;
         };
         let index = if let Some(&i) = self.applied_index.get(p.address) {
             i
         } else {
             if self.applied.len() >= MAX_RESOURCES {
-                return;
+                return true;
             }
             self.applied
                 .push((p.address.to_owned(), Applied::default()));
@@ -453,6 +470,7 @@ impl TextParser {
             Step::StartImport => {}
             Step::Errored => state.open = state.open.max(1),
         }
+        true
     }
 
     fn fmt_line(&mut self, line: &str) {

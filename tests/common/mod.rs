@@ -1,0 +1,5 @@
+//! Helpers shared by the integration suites: the fixture walker and snapshot settings.
+#![allow(dead_code, unreachable_pub)]
+
+pub mod fixtures;
+pub mod run;
