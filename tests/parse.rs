@@ -7,7 +7,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::fixtures::{self, Fixture};
-use tfnotify::model::{Command, Outcome, Report};
+use tfnotify::model::{Command, Outcome, Report, Transcript};
 
 fn parse(fixture: &Fixture) -> Report {
     tfnotify::parse::parse(&fixture.bytes(), fixture.command)
@@ -38,12 +38,11 @@ fn expected_outcomes(fixture: &Fixture, code: i32) -> &'static [Outcome] {
         (Command::Plan, 0) if saved_or_shown => &[Outcome::Changes, Outcome::NoChanges],
         (Command::Plan, 0) => &[Outcome::NoChanges],
         (Command::Plan, 2) => &[Outcome::Changes],
-        (Command::Plan, _) => &[Outcome::Error],
+        (Command::Plan, _) | (Command::Fmt, 1..=2 | 4..) => &[Outcome::Error],
         (Command::Apply | Command::Destroy, 0) => &[Outcome::Applied],
         (Command::Apply | Command::Destroy, _) => &[Outcome::ApplyFailed],
         (Command::Fmt, 0) => &[Outcome::Formatted],
-        (Command::Fmt, 3) => &[Outcome::Unformatted],
-        (Command::Fmt, _) => &[Outcome::Error],
+        (Command::Fmt, _) => &[Outcome::Unformatted],
         (Command::Validate, 0) => &[Outcome::Valid],
         (Command::Validate, _) => &[Outcome::Invalid],
     }
@@ -91,7 +90,7 @@ fn colour_and_plain_output_parse_the_same() {
         let (mut a, mut b) = (parse(plain), parse(color));
         // Terraform's parallel walk orders some lines differently between two runs.
         for report in [&mut a, &mut b] {
-            report.transcript = Default::default();
+            report.transcript = Transcript::default();
             report.failed.sort();
             report.resources.sort_by(|x, y| x.address.cmp(&y.address));
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
