@@ -45,7 +45,11 @@ pub fn run(cli: Cli) -> i32 {
 
 /// Pass-through, parse, summary: the main job.
 fn summarise(command: Command, args: &RunArgs, color: ColorChoice) -> i32 {
-    let collector = Mutex::new(Collector::new(command));
+    let collector = Mutex::new(if args.program.is_empty() {
+        Collector::new(command)
+    } else {
+        Collector::with_streams(command)
+    });
     let feed = |stream: Stream, chunk: &[u8]| {
         // A panic in one feed poisons the lock; later chunks must still pass through.
         let mut collector = collector

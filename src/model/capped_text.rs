@@ -18,10 +18,12 @@ pub struct CappedText {
     head_cap: usize,
     head_lines: u64,
     head_closed: bool,
-    /// Circular buffer of the most recent bytes once the head is full.
-    ring: Vec<u8>,
-    ring_cap: usize,
-    ring_start: usize,
+    /// The most recent bytes once the head is full: up to four times the cap, trimmed back
+    /// to the cap when it overflows, so each byte is moved a third of a time on average.
+    tail: Vec<u8>,
+    tail_cap: usize,
+    /// Whether bytes were ever dropped from the front of `tail`.
+    tail_trimmed: bool,
     total_bytes: u64,
     total_lines: u64,
 }
@@ -50,12 +52,26 @@ impl CappedText {
             head_cap: head,
             head_lines: 0,
             head_closed: false,
-            ring: Vec::new(),
-            ring_cap: tail,
-            ring_start: 0,
+            tail: Vec::new(),
+            tail_cap: tail,
+            tail_trimmed: false,
             total_bytes: 0,
             total_lines: 0,
         }
+    }
+
+    /// Appends `count` lines joined by `\n` (no newline after the last), in one step.
+    /// Callers with many lines at once use this; it is what keeps long logs cheap.
+    pub fn push_lines(&mut self, lines: &[u8], count: u64) {
+        if !self.head_closed {
+            for line in lines.split(|&b| b == b'\n') {
+                self.push_line(line);
+            }
+            return;
+        }
+        self.total_bytes += lines.len() as u64 + 1;
+        self.total_lines += count;
+        self.push_tail(lines);
     }
 
     /// Appends one line (without its newline).
@@ -64,36 +80,30 @@ impl CappedText {
         self.total_lines += 1;
         if !self.head_closed {
             if self.head.len() + line.len() < self.head_cap {
-                self.head.push_str(&String::from_utf8_lossy(line));
+                match std::str::from_utf8(line) {
+                    Ok(text) => self.head.push_str(text),
+                    Err(_) => self.head.push_str(&String::from_utf8_lossy(line)),
+                }
                 self.head.push('\n');
                 self.head_lines += 1;
                 return;
             }
             self.head_closed = true;
         }
-        self.push_ring(line);
-        self.push_ring(b"\n");
+        self.push_tail(line);
     }
 
-    fn push_ring(&mut self, mut bytes: &[u8]) {
-        if self.ring_cap == 0 {
+    fn push_tail(&mut self, line: &[u8]) {
+        if self.tail_cap == 0 {
             return;
         }
-        if bytes.len() >= self.ring_cap {
-            bytes = &bytes[bytes.len() - self.ring_cap..];
-        }
-        while !bytes.is_empty() {
-            if self.ring.len() < self.ring_cap {
-                let room = self.ring_cap - self.ring.len();
-                let n = room.min(bytes.len());
-                self.ring.extend_from_slice(&bytes[..n]);
-                bytes = &bytes[n..];
-            } else {
-                let n = (self.ring_cap - self.ring_start).min(bytes.len());
-                self.ring[self.ring_start..self.ring_start + n].copy_from_slice(&bytes[..n]);
-                self.ring_start = (self.ring_start + n) % self.ring_cap;
-                bytes = &bytes[n..];
-            }
+        self.tail.extend_from_slice(line);
+        self.tail.push(b'\n');
+        if self.tail.len() > 4 * self.tail_cap {
+            let cut = self.tail.len() - self.tail_cap;
+            self.tail.copy_within(cut.., 0);
+            self.tail.truncate(self.tail_cap);
+            self.tail_trimmed = true;
         }
     }
 
@@ -119,13 +129,14 @@ impl CappedText {
 
     /// The kept end of the text, starting at a line boundary.
     pub fn tail(&self) -> String {
-        let mut bytes = Vec::with_capacity(self.ring.len());
-        bytes.extend_from_slice(&self.ring[self.ring_start..]);
-        bytes.extend_from_slice(&self.ring[..self.ring_start]);
-        let wrapped = self.total_bytes > self.head.len() as u64 + bytes.len() as u64;
+        let mut bytes = &self.tail[..];
+        if bytes.len() > self.tail_cap {
+            bytes = &bytes[bytes.len() - self.tail_cap..];
+        }
+        let wrapped = self.tail_trimmed || bytes.len() < self.tail.len();
         let start = if wrapped {
-            // The first line in the ring is a fragment; drop it so the tail starts clean.
-            memchr::memchr(b'\n', &bytes).map_or(bytes.len(), |i| i + 1)
+            // The first line kept is a fragment; drop it so the tail starts clean.
+            memchr::memchr(b'\n', bytes).map_or(bytes.len(), |i| i + 1)
         } else {
             0
         };

@@ -160,6 +160,33 @@ impl Counts {
     pub fn is_zero(&self) -> bool {
         *self == Counts::default()
     }
+
+    /// Counts one resource change the way Terraform's summary line does.
+    pub fn tally(&mut self, action: Action, imported: bool) {
+        match action {
+            Action::Create => self.add += 1,
+            Action::Update => self.change += 1,
+            Action::Delete => self.destroy += 1,
+            Action::Replace => {
+                self.add += 1;
+                self.destroy += 1;
+            }
+            Action::Forget => self.forget += 1,
+            Action::Read | Action::NoOp => {}
+        }
+        if imported {
+            self.import += 1;
+        }
+    }
+
+    /// Adds another tally to this one.
+    pub fn merge(&mut self, other: Counts) {
+        self.add += other.add;
+        self.change += other.change;
+        self.destroy += other.destroy;
+        self.import += other.import;
+        self.forget += other.forget;
+    }
 }
 
 /// One resource instance the run touches.

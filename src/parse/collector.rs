@@ -10,9 +10,9 @@ use std::thread::JoinHandle;
 
 use crate::input::Stream;
 use crate::model::{CappedText, Command, Outcome, Report};
-use crate::parse::lines::LineAssembler;
+use crate::parse::lines::{self, LineAssembler};
 use crate::parse::text::TextParser;
-use crate::parse::{ParseError, json};
+use crate::parse::{ParseError, ansi, json};
 
 /// Chunks in flight to the JSON worker; bounded so a slow parse cannot grow memory.
 const JSON_QUEUE: usize = 16;
@@ -39,13 +39,13 @@ pub struct Collector {
     mode: Mode,
     stdout_lines: LineAssembler,
     stderr_lines: LineAssembler,
-    stdout_text: CappedText,
-    stderr_text: CappedText,
+    /// Separate copies of each stream, kept only when there are two streams to tell apart.
+    streams: Option<(CappedText, CappedText)>,
     meaningful: bool,
 }
 
 impl Collector {
-    /// A collector for the output of `command`.
+    /// A collector for the output of `command` read from one stream (a pipe or a file).
     pub fn new(command: Command) -> Self {
         Collector {
             command,
@@ -53,9 +53,16 @@ impl Collector {
             mode: Mode::Detecting,
             stdout_lines: LineAssembler::default(),
             stderr_lines: LineAssembler::default(),
-            stdout_text: CappedText::default(),
-            stderr_text: CappedText::default(),
+            streams: None,
             meaningful: false,
+        }
+    }
+
+    /// A collector for a program's stdout and stderr, which templates may quote apart.
+    pub fn with_streams(command: Command) -> Self {
+        Collector {
+            streams: Some((CappedText::default(), CappedText::default())),
+            ..Collector::new(command)
         }
     }
 
@@ -76,15 +83,33 @@ impl Collector {
             let _ = worker.sender.send(chunk.to_vec());
             return;
         }
-        let (assembler, copy) = match stream {
-            Stream::Stdout => (&mut self.stdout_lines, &mut self.stdout_text),
-            Stream::Stderr => (&mut self.stderr_lines, &mut self.stderr_text),
-        };
-        let parser = &mut self.parser;
-        assembler.push(chunk, |line| {
-            copy.push_line(line);
-            parser.line(line);
+        let (assembler, mut copy, parser) = self.stream_parts(stream);
+        assembler.push(chunk, |block| {
+            if let Some(copy) = copy.as_deref_mut() {
+                copy_block(copy, block);
+            }
+            parser.block(block);
         });
+    }
+
+    /// The line assembler and copy of `stream`, and the parser they feed.
+    fn stream_parts(
+        &mut self,
+        stream: Stream,
+    ) -> (&mut LineAssembler, Option<&mut CappedText>, &mut TextParser) {
+        let parser = &mut self.parser;
+        match stream {
+            Stream::Stdout => (
+                &mut self.stdout_lines,
+                self.streams.as_mut().map(|s| &mut s.0),
+                parser,
+            ),
+            Stream::Stderr => (
+                &mut self.stderr_lines,
+                self.streams.as_mut().map(|s| &mut s.1),
+                parser,
+            ),
+        }
     }
 
     /// Feeds a whole text as stdout, for input already in memory.
@@ -95,14 +120,12 @@ impl Collector {
     /// The report, once every stream has ended.
     pub fn finish(mut self) -> Result<Report, ParseError> {
         for stream in [Stream::Stdout, Stream::Stderr] {
-            let (assembler, copy) = match stream {
-                Stream::Stdout => (&mut self.stdout_lines, &mut self.stdout_text),
-                Stream::Stderr => (&mut self.stderr_lines, &mut self.stderr_text),
-            };
-            let parser = &mut self.parser;
-            assembler.finish(|line| {
-                copy.push_line(line);
-                parser.line(line);
+            let (assembler, mut copy, parser) = self.stream_parts(stream);
+            assembler.finish(|block| {
+                if let Some(copy) = copy.as_deref_mut() {
+                    copy_block(copy, block);
+                }
+                parser.block(block);
             });
         }
         let text_report = self.parser.finish();
@@ -115,10 +138,22 @@ impl Collector {
                 text_report
             }
         };
-        report.transcript.stdout = self.stdout_text;
-        report.transcript.stderr = self.stderr_text;
+        match self.streams {
+            Some((stdout, stderr)) => {
+                report.transcript.stdout = stdout;
+                report.transcript.stderr = stderr;
+            }
+            None => report.transcript.stdout = report.transcript.combined.clone(),
+        }
         Ok(report)
     }
+}
+
+/// Adds a block of lines to a per-stream copy, colours stripped as in the combined copy.
+fn copy_block(copy: &mut CappedText, block: &[u8]) {
+    lines::for_each_line(block, |line| {
+        copy.push_line(&ansi::strip(lines::clean(line)));
+    });
 }
 
 impl JsonWorker {

@@ -1,39 +1,48 @@
-//! Turning a stream of chunks into whole lines, with a bound on line length.
+//! Turning a stream of chunks into blocks of whole lines, with a bound on line length.
 //!
 //! Reads end wherever the pipe happened to split the data, so a line may arrive in pieces.
-//! Only the unfinished piece is copied; lines wholly inside a chunk are handed on in place.
+//! Only the unfinished piece is copied; the whole lines of a chunk are handed on in place,
+//! as one block, so the parser can skim runs of uninteresting lines without a call per line.
 //! A line longer than [`MAX_LINE`] is cut for parsing (no Terraform marker is that long),
 //! which keeps memory bounded even for a gigabyte without a newline.
 
 /// The longest line the parser looks at; the rest of a longer line is skipped.
 pub(crate) const MAX_LINE: usize = 1024 * 1024;
 
-/// Collects chunks and yields complete lines without their `\n` or `\r\n`.
+/// Collects chunks and yields blocks of complete lines. A block is one or more lines, each
+/// ending in `\n` except possibly the last one of the input.
 #[derive(Debug, Default)]
 pub(crate) struct LineAssembler {
     pending: Vec<u8>,
 }
 
 impl LineAssembler {
-    /// Feeds one chunk, calling `emit` for every line it completes.
+    /// Feeds one chunk, calling `emit` with each block of lines it completes.
     pub(crate) fn push(&mut self, mut chunk: &[u8], mut emit: impl FnMut(&[u8])) {
-        while let Some(end) = memchr::memchr(b'\n', chunk) {
-            if self.pending.is_empty() {
-                emit(trim_cr(&chunk[..end]));
-            } else {
-                self.append(&chunk[..end]);
-                emit(trim_cr(&self.pending));
-                self.pending.clear();
-            }
+        if !self.pending.is_empty() {
+            let Some(end) = memchr::memchr(b'\n', chunk) else {
+                self.append(chunk);
+                return;
+            };
+            self.append(&chunk[..end]);
+            self.pending.push(b'\n');
+            emit(&self.pending);
+            self.pending.clear();
             chunk = &chunk[end + 1..];
         }
-        self.append(chunk);
+        match memchr::memrchr(b'\n', chunk) {
+            Some(last) => {
+                emit(&chunk[..=last]);
+                self.append(&chunk[last + 1..]);
+            }
+            None => self.append(chunk),
+        }
     }
 
     /// Emits the last line when the input did not end with a newline.
     pub(crate) fn finish(&mut self, mut emit: impl FnMut(&[u8])) {
         if !self.pending.is_empty() {
-            emit(trim_cr(&self.pending));
+            emit(&self.pending);
             self.pending.clear();
         }
     }
@@ -45,15 +54,18 @@ impl LineAssembler {
     }
 }
 
-/// Splits a whole text into lines the same way the streaming path does.
-#[cfg(test)]
-fn for_each_line(text: &[u8], mut emit: impl FnMut(&[u8])) {
-    let mut assembler = LineAssembler::default();
-    assembler.push(text, &mut emit);
-    assembler.finish(&mut emit);
+/// Calls `each` for every line of a block, without its `\n`.
+pub(crate) fn for_each_line(block: &[u8], mut each: impl FnMut(&[u8])) {
+    let mut rest = block;
+    while !rest.is_empty() {
+        let end = memchr::memchr(b'\n', rest).unwrap_or(rest.len());
+        each(&rest[..end]);
+        rest = rest.get(end + 1..).unwrap_or_default();
+    }
 }
 
-fn trim_cr(line: &[u8]) -> &[u8] {
+/// A line without its `\r` (CRLF input), cut to [`MAX_LINE`].
+pub(crate) fn clean(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     if line.len() > MAX_LINE {
         &line[..MAX_LINE]
@@ -64,15 +76,16 @@ fn trim_cr(line: &[u8]) -> &[u8] {
 
 #[cfg(test)]
 mod tests {
-    use super::{LineAssembler, MAX_LINE, for_each_line};
+    use super::{LineAssembler, MAX_LINE, clean, for_each_line};
 
     fn lines_of(chunks: &[&[u8]]) -> Vec<Vec<u8>> {
         let mut out = Vec::new();
         let mut assembler = LineAssembler::default();
+        let mut take = |block: &[u8]| for_each_line(block, |l| out.push(clean(l).to_vec()));
         for chunk in chunks {
-            assembler.push(chunk, |l| out.push(l.to_vec()));
+            assembler.push(chunk, &mut take);
         }
-        assembler.finish(|l| out.push(l.to_vec()));
+        assembler.finish(&mut take);
         out
     }
 
@@ -91,9 +104,11 @@ mod tests {
 
     #[test]
     fn crlf_and_empty_lines() {
-        let mut got = Vec::new();
-        for_each_line(b"a\r\n\r\nb\n", |l| got.push(l.to_vec()));
-        assert_eq!(got, vec![b"a".to_vec(), Vec::new(), b"b".to_vec()]);
+        let got = lines_of(&[b"a\r\n\r\nb\n", b"\n"]);
+        assert_eq!(
+            got,
+            vec![b"a".to_vec(), Vec::new(), b"b".to_vec(), Vec::new()]
+        );
     }
 
     #[test]

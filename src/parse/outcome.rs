@@ -7,8 +7,9 @@ use crate::model::{Action, Command, Counts, Outcome, Report, ResourceChange};
 use crate::parse::text::Seen;
 
 /// Sets counts, `has_destroy`, the outcome and a result line on a finished report.
-pub(crate) fn decide(report: &mut Report, seen: &Seen, printed: Option<Counts>) {
-    let derived = counts_of(&report.resources);
+pub(crate) fn decide(report: &mut Report, seen: &Seen, printed: Option<Counts>, omitted: Counts) {
+    let mut derived = counts_of(&report.resources);
+    derived.merge(omitted);
     report.counts = printed.unwrap_or(derived);
     if report.command == Command::Plan {
         // Terraform 1.11 leaves forgotten and (before 1.5) imported objects out of its
@@ -41,20 +42,7 @@ pub(crate) fn decide(report: &mut Report, seen: &Seen, printed: Option<Counts>) 
 pub(crate) fn counts_of(resources: &[ResourceChange]) -> Counts {
     let mut counts = Counts::default();
     for r in resources {
-        match r.action {
-            Action::Create => counts.add += 1,
-            Action::Update => counts.change += 1,
-            Action::Delete => counts.destroy += 1,
-            Action::Replace => {
-                counts.add += 1;
-                counts.destroy += 1;
-            }
-            Action::Forget => counts.forget += 1,
-            Action::Read | Action::NoOp => {}
-        }
-        if r.imported {
-            counts.import += 1;
-        }
+        counts.tally(r.action, r.imported);
     }
     counts
 }

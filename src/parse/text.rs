@@ -13,7 +13,7 @@ use crate::model::{
 use crate::parse::diagnostic::{self, OpenDiagnostic};
 use crate::parse::progress::{self, Step};
 use crate::parse::resource_line::{self, HeaderKind, Note};
-use crate::parse::{ansi, outcome, summary_line};
+use crate::parse::{ansi, lines, outcome, summary_line};
 
 /// Where in the output the parser is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -81,6 +81,8 @@ pub struct TextParser {
     applied: Vec<(String, Applied)>,
     applied_index: HashMap<String, usize>,
     files: HashSet<String>,
+    /// What the resources beyond [`MAX_RESOURCES`] would have counted.
+    omitted: Counts,
 }
 
 impl TextParser {
@@ -100,32 +102,96 @@ impl TextParser {
             applied: Vec::new(),
             applied_index: HashMap::new(),
             files: HashSet::new(),
+            omitted: Counts::default(),
         }
     }
 
-    /// Reads one raw line (no newline; colours and invalid UTF-8 allowed).
+    /// Reads a block of whole lines (as [`LineAssembler`](crate::parse::lines::LineAssembler)
+    /// yields them). Runs of attribute lines inside resource blocks, the bulk of any plan, are
+    /// taken in one step when they hold no escape codes or carriage returns.
+    pub fn block(&mut self, block: &[u8]) {
+        let mut at = 0;
+        while at < block.len() {
+            let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |p| at + p);
+            if self.diagnostic.is_none() && is_body_line(&block[at..end]) {
+                let (run_end, count) = body_run(block, end);
+                let run = &block[at..run_end];
+                if memchr::memchr2(0x1b, b'\r', run).is_none() {
+                    self.body_lines(run, count);
+                } else {
+                    lines::for_each_line(run, |line| self.line(line));
+                }
+                at = run_end + 1;
+                continue;
+            }
+            self.line(&block[at..end]);
+            at = end + 1;
+        }
+    }
+
+    /// Takes `count` attribute lines at once: they only belong to the quoted sections.
+    fn body_lines(&mut self, run: &[u8], count: u64) {
+        self.report.transcript.combined.push_lines(run, count);
+        self.seen.lines += count;
+        if run.iter().any(|&b| b != b'\n') {
+            self.seen.substantive_lines += 1;
+        }
+        self.last_header = LastHeader::None;
+        match self.section {
+            Section::Actions | Section::Outputs => {
+                self.report.transcript.changes.push_lines(run, count);
+            }
+            Section::Drift => self.report.transcript.drift.push_lines(run, count),
+            Section::Other => {}
+        }
+    }
+
+    /// Reads one raw line (no newline; colours, `\r` and invalid UTF-8 allowed).
     pub fn line(&mut self, raw: &[u8]) {
+        let raw = lines::clean(raw);
         let stripped = ansi::strip(raw);
         self.report.transcript.combined.push_line(&stripped);
-        let text = String::from_utf8_lossy(&stripped);
         self.seen.lines += 1;
-        self.text_line(&text, &stripped);
+        if self.diagnostic.is_none()
+            && (is_body_line(&stripped) || self.is_plain_block_line(&stripped))
+        {
+            if !stripped.is_empty() {
+                self.seen.substantive_lines += 1;
+                self.last_header = LastHeader::None;
+            }
+            self.capture_section(&stripped);
+            return;
+        }
+        match std::str::from_utf8(&stripped) {
+            Ok(text) => self.text_line(text, &stripped),
+            Err(_) => self.text_line(&String::from_utf8_lossy(&stripped), &stripped),
+        }
+    }
+
+    /// Whether an indented line is one the parser has no use for, told from its bytes alone:
+    /// not a `# …` header or note, and not in a section that reads indented lines.
+    fn is_plain_block_line(&self, line: &[u8]) -> bool {
+        line.first() == Some(&b' ')
+            && !line.trim_ascii_start().starts_with(b"# ")
+            && self.section != Section::Outputs
+            && (self.section != Section::Actions || self.modern_headers)
     }
 
     fn text_line(&mut self, line: &str, bytes: &[u8]) {
         if self.continue_diagnostic(line) {
             return;
         }
-        if line.trim().is_empty() {
+        if bytes.iter().all(u8::is_ascii_whitespace) {
             self.capture_section(bytes);
             return;
         }
-        if !is_noise(line) {
-            self.seen.substantive_lines += 1;
-        }
         if line.starts_with(' ') {
+            self.seen.substantive_lines += 1;
             self.indented(line, bytes);
         } else {
+            if !is_noise(line) {
+                self.seen.substantive_lines += 1;
+            }
             self.top_level(line, bytes);
         }
     }
@@ -287,7 +353,7 @@ impl TextParser {
 
     fn indented(&mut self, line: &str, bytes: &[u8]) {
         self.capture_section(bytes);
-        let indent = line.len() - line.trim_start().len();
+        let indent = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let trimmed = &line[indent..];
         if indent <= 2
             && let Some(text) = trimmed.strip_prefix("# ")
@@ -314,6 +380,18 @@ impl TextParser {
         };
         self.modern_headers = true;
         let in_drift = self.section == Section::Drift;
+        if !in_drift && self.report.resources.len() >= MAX_RESOURCES {
+            // Past the cap only the tally grows, so memory stays flat on any input.
+            if let HeaderKind::Change {
+                action, imported, ..
+            } = header.kind
+            {
+                self.omitted.tally(action, imported);
+            }
+            self.report.resources_omitted += 1;
+            self.last_header = LastHeader::None;
+            return true;
+        }
         let mut change = match header.kind {
             HeaderKind::Drift(action) => {
                 if self.report.drift.len() < MAX_RESOURCES {
@@ -501,7 +579,7 @@ impl TextParser {
         let applied = std::mem::take(&mut self.applied);
         self.merge_apply_progress(applied);
         let counts = self.apply_counts.or(self.plan_counts);
-        outcome::decide(&mut self.report, &self.seen, counts);
+        outcome::decide(&mut self.report, &self.seen, counts, self.omitted);
         self.report
     }
 
@@ -592,8 +670,35 @@ fn ends_plain_diagnostic(line: &str) -> bool {
     STARTS.iter().any(|s| line.starts_with(s)) || progress::progress(line).is_some()
 }
 
+/// The end of the run of body lines that starts with the line ending at `first_end`, and
+/// how many lines it holds. The run ends before the first line that is not a body line.
+fn body_run(block: &[u8], first_end: usize) -> (usize, u64) {
+    let mut end = first_end;
+    let mut count = 1;
+    while end < block.len() {
+        let next = end + 1;
+        let next_end = memchr::memchr(b'\n', &block[next..]).map_or(block.len(), |p| next + p);
+        if next >= block.len() || !is_body_line(&block[next..next_end]) {
+            break;
+        }
+        end = next_end;
+        count += 1;
+    }
+    (end, count)
+}
+
+/// Whether a line can only be quoted, never read: blank, or indented deeper than any line
+/// the parser reads outside a diagnostic (headers, notes and outputs sit at two spaces;
+/// 0.11's symbols at most three).
+fn is_body_line(line: &[u8]) -> bool {
+    line.is_empty() || line.starts_with(b"    ")
+}
+
 /// Lines that say nothing about the result: refresh and read progress of a plan.
 fn is_noise(line: &str) -> bool {
+    if !line.ends_with(']') && !line.ends_with("...") && !line.contains(": Read complete after") {
+        return false;
+    }
     line.ends_with("Reading...")
         || line.contains(": Refreshing state...")
         || line.contains(": Read complete after")
@@ -611,4 +716,67 @@ fn is_terraform_file(name: &str) -> bool {
     ]
     .iter()
     .any(|ext| name.ends_with(ext))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt::Write as _;
+
+    use super::TextParser;
+    use crate::model::{Command, MAX_RESOURCES, Outcome};
+
+    fn parse(text: &str) -> crate::model::Report {
+        let mut parser = TextParser::new(Command::Plan);
+        parser.block(text.as_bytes());
+        parser.finish()
+    }
+
+    #[test]
+    fn the_resource_list_is_capped_but_the_counts_are_not() {
+        let mut text = String::from("Terraform will perform the following actions:\n\n");
+        for i in 0..MAX_RESOURCES + 5 {
+            let _ = writeln!(text, "  # terraform_data.r[{i}] will be destroyed");
+        }
+        let report = parse(&text);
+        assert_eq!(report.resources.len(), MAX_RESOURCES);
+        assert_eq!(report.resources_omitted, 5);
+        assert_eq!(report.counts.destroy, MAX_RESOURCES as u64 + 5);
+        assert!(report.has_destroy);
+        assert_eq!(
+            report.outcome,
+            Outcome::Unparsed,
+            "no summary line: cut short"
+        );
+    }
+
+    #[test]
+    fn notes_attach_only_to_the_header_right_above_them() {
+        let report = parse(
+            "Terraform will perform the following actions:\n\
+             \n  # terraform_data.a will be destroyed\n  # (because terraform_data.a is not in configuration)\n\
+             \x20 - resource \"terraform_data\" \"a\" {\n      - id = \"x\" -> null\n    }\n\
+             \n  # (because nothing)\n\nPlan: 0 to add, 0 to change, 1 to destroy.\n",
+        );
+        assert_eq!(
+            report.resources[0].reason.as_deref(),
+            Some("because terraform_data.a is not in configuration")
+        );
+        assert_eq!(report.outcome, Outcome::Changes);
+    }
+
+    #[test]
+    fn body_runs_and_single_lines_read_alike() {
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/1.11/plan_mixed.txt"
+        ))
+        .expect("fixture");
+        let whole = parse(&text);
+        let mut parser = TextParser::new(Command::Plan);
+        for line in text.lines() {
+            parser.line(line.as_bytes());
+        }
+        let by_line = parser.finish();
+        assert_eq!(whole, by_line);
+    }
 }
