@@ -1,7 +1,7 @@
 //! Writes a large, realistic `terraform plan -no-color` output to stdout, for benchmarks.
 //!
 //! Usage: `cargo run --release --example generate_plan -- RESOURCES [MIN_BYTES]`
-//! With MIN_BYTES, resource blocks keep coming (with fresh addresses) until the output is at
+//! With `MIN_BYTES`, resource blocks keep coming (with fresh addresses) until the output is at
 //! least that long, so the same shape scales from a big plan to a gigabyte.
 
 use std::io::{self, BufWriter, Write};
