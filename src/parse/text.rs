@@ -106,7 +106,7 @@ impl TextParser {
         }
     }
 
-    /// Reads a block of whole lines (as [`LineAssembler`](crate::parse::lines::LineAssembler)
+    /// Reads a block of whole lines (as the line assembler
     /// yields them). Runs of attribute lines inside resource blocks, the bulk of any plan, are
     /// taken in one step when they hold no escape codes or carriage returns.
     pub fn block(&mut self, block: &[u8]) {

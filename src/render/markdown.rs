@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::model::{Diagnostic, Report};
-use crate::render::summary::Summary;
+use crate::render::summary::{GroupKind, Summary};
 
 /// Lists longer than this are folded into `<details>` (destructive ones never are).
 const FOLD_AFTER: usize = 10;
@@ -37,18 +37,26 @@ pub fn markdown(report: &Report) -> String {
     }
     for group in &summary.groups {
         let count = group.resources.len();
-        let title = format!("{} {} ({count})", group.kind.symbol(), group.kind.label());
+        let symbol = code_span(group.kind.symbol());
+        let label = group.kind.label();
         let fold = count > FOLD_AFTER && !group.kind.is_destructive();
         if fold {
-            let _ = writeln!(out, "<details><summary>{}</summary>\n", escape(&title));
+            let _ = writeln!(
+                out,
+                "<details><summary><code>{}</code> <b>{label}</b> ({count})</summary>\n",
+                escape(group.kind.symbol())
+            );
         } else {
-            let _ = writeln!(out, "**{}**\n", escape(&title));
+            let _ = writeln!(out, "{symbol} **{label}** ({count})\n");
         }
         let limit = Summary::limit(group.kind);
         for r in group.resources.iter().take(limit) {
-            let note = Summary::note(group.kind, r)
-                .map(|n| format!(" — {}", escape(&n)))
-                .unwrap_or_default();
+            let note = match (group.kind, &r.moved_from) {
+                (GroupKind::Move, Some(from)) => format!(" — from {}", code_span(from)),
+                _ => Summary::note(group.kind, r)
+                    .map(|n| format!(" — {}", escape(&n)))
+                    .unwrap_or_default(),
+            };
             let _ = writeln!(out, "- {}{note}", code_span(&r.address));
         }
         if count > limit {
