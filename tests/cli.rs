@@ -530,3 +530,132 @@ fn bad_flags_exit_2_with_clap_usage() {
         ran.stderr
     );
 }
+
+#[test]
+fn unreadable_stdin_is_our_own_failure() {
+    let ran = Test::new()
+        .args(["plan"])
+        .command()
+        .stdin(std::fs::File::open("/").expect("open a directory"))
+        .output()
+        .expect("run");
+    assert_eq!(ran.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&ran.stderr);
+    assert!(
+        stderr.starts_with("tfnotify: error: could not read the input from stdin:"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_second_interrupt_ends_stdin_mode() {
+    let mut child = Test::new().args(["plan"]).spawn();
+    let mut stdin = child.stdin.take().expect("stdin");
+    let lines = line_reader(child.stdout.take().expect("stdout"));
+    writeln!(stdin, "terraform_data.a: Refreshing state... [id=1]").expect("write");
+    assert!(
+        lines.recv_timeout(Duration::from_secs(20)).is_ok(),
+        "reading has started"
+    );
+    let pid = rustix::process::Pid::from_child(&child);
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("first");
+    let mut stderr = BufReader::new(child.stderr.take().expect("stderr"));
+    let mut note = String::new();
+    stderr.read_line(&mut note).expect("note");
+    assert!(
+        note.contains("interrupted; still passing the input through"),
+        "{note}"
+    );
+    writeln!(stdin, "still flowing").expect("the pipe is still read");
+    assert_eq!(
+        lines.recv_timeout(Duration::from_secs(20)).as_deref(),
+        Ok("still flowing")
+    );
+    rustix::process::kill_process(pid, rustix::process::Signal::INT).expect("second");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(130));
+}
+
+#[test]
+fn wrapper_mode_own_failures_only_turn_success_into_failure() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.txt");
+    std::fs::write(&plan, fixture(MIXED)).expect("write");
+    for (exit, expected) in [(0, 3), (2, 2), (1, 1)] {
+        let script = format!("cat '{}'; exit {exit}", plan.display());
+        let ran = Test::new()
+            .args([
+                "plan",
+                "--output",
+                "/nonexistent-dir/s.md",
+                "--",
+                "sh",
+                "-c",
+                &script,
+            ])
+            .run();
+        assert_eq!(
+            ran.code,
+            Some(expected),
+            "child exit {exit}: {}",
+            ran.stderr
+        );
+    }
+}
+
+#[test]
+fn wrapper_mode_unparseable_output_keeps_the_childs_code() {
+    let ran = Test::new()
+        .args(["plan", "--", "sh", "-c", "echo hello; exit 0"])
+        .run();
+    assert_eq!(ran.code, Some(0));
+    assert!(
+        ran.stderr.contains("Result not found in the output"),
+        "{}",
+        ran.stderr
+    );
+    let ran = Test::new().args(["plan", "--", "true"]).run();
+    assert_eq!(ran.code, Some(0));
+    assert!(
+        ran.stderr
+            .contains("tfnotify: error: `tfnotify plan` received no input")
+    );
+}
+
+#[test]
+fn wrapper_mode_reports_a_program_that_cannot_be_executed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let script = dir.path().join("not-executable");
+    std::fs::write(&script, "#!/bin/sh\necho hi\n").expect("write");
+    let ran = Test::new().args(["plan", "--"]).args([&script]).run();
+    assert_eq!(ran.code, Some(126), "{}", ran.stderr);
+}
+
+#[test]
+fn parse_exit_codes() {
+    let empty = Test::new().args(["parse", "plan"]).run();
+    assert_eq!(empty.code, Some(1));
+    let unparsed = Test::new()
+        .args(["parse", "plan"])
+        .stdin("not terraform\n")
+        .run();
+    assert_eq!(unparsed.code, Some(0));
+    assert!(unparsed.stdout_text().contains("\"outcome\": \"unparsed\""));
+    let full = Test::new()
+        .args([
+            "parse",
+            "plan",
+            "tests/fixtures/terraform/1.11/plan_mixed.txt",
+        ])
+        .dir(std::path::Path::new(env!("CARGO_MANIFEST_DIR")))
+        .command()
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .expect("/dev/full"),
+        )
+        .output()
+        .expect("run");
+    assert_eq!(full.status.code(), Some(3));
+}
