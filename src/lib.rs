@@ -12,6 +12,7 @@
 //! people; [`notify`] delivers them. [`run`] wires the stages together and owns the exit
 //! code, so the rules about what wins (Terraform's code, our failures) live in one place.
 
+pub mod ci;
 pub mod cli;
 pub mod error;
 pub mod input;
