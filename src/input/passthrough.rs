@@ -4,7 +4,7 @@ use std::io::{self, ErrorKind, Read, Write};
 
 /// Read size. Large enough for throughput; a read still returns as soon as any data is
 /// there, so a line written by Terraform is passed on before Terraform writes the next.
-const CHUNK: usize = 256 * 1024;
+const CHUNK: usize = 64 * 1024;
 
 /// What a pass-through saw.
 #[derive(Debug, Default)]

@@ -110,21 +110,22 @@ impl TextParser {
     /// yields them). Runs of attribute lines inside resource blocks, the bulk of any plan, are
     /// taken in one step when they hold no escape codes or carriage returns.
     pub fn block(&mut self, block: &[u8]) {
+        // Most logs hold no escape codes or carriage returns at all; one scan of the whole
+        // block tells, and spares every line its own.
+        if memchr::memchr2(0x1b, b'\r', block).is_some() {
+            lines::for_each_line(block, |line| self.line(line));
+            return;
+        }
         let mut at = 0;
         while at < block.len() {
             let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |p| at + p);
             if self.diagnostic.is_none() && is_body_line(&block[at..end]) {
                 let (run_end, count) = body_run(block, end);
-                let run = &block[at..run_end];
-                if memchr::memchr2(0x1b, b'\r', run).is_none() {
-                    self.body_lines(run, count);
-                } else {
-                    lines::for_each_line(run, |line| self.line(line));
-                }
+                self.body_lines(&block[at..run_end], count);
                 at = run_end + 1;
                 continue;
             }
-            self.line(&block[at..end]);
+            self.stripped_line(lines::clean(&block[at..end]));
             at = end + 1;
         }
     }
@@ -148,23 +149,27 @@ impl TextParser {
 
     /// Reads one raw line (no newline; colours, `\r` and invalid UTF-8 allowed).
     pub fn line(&mut self, raw: &[u8]) {
-        let raw = lines::clean(raw);
-        let stripped = ansi::strip(raw);
-        self.report.transcript.combined.push_line(&stripped);
+        let stripped = ansi::strip(lines::clean(raw));
+        self.stripped_line(&stripped);
+    }
+
+    /// Reads one line that has no escape codes or line-end left in it.
+    fn stripped_line(&mut self, stripped: &[u8]) {
+        self.report.transcript.combined.push_line(stripped);
         self.seen.lines += 1;
         if self.diagnostic.is_none()
-            && (is_body_line(&stripped) || self.is_plain_block_line(&stripped))
+            && (is_body_line(stripped) || self.is_plain_block_line(stripped))
         {
             if !stripped.is_empty() {
                 self.seen.substantive_lines += 1;
                 self.last_header = LastHeader::None;
             }
-            self.capture_section(&stripped);
+            self.capture_section(stripped);
             return;
         }
-        match std::str::from_utf8(&stripped) {
-            Ok(text) => self.text_line(text, &stripped),
-            Err(_) => self.text_line(&String::from_utf8_lossy(&stripped), &stripped),
+        match std::str::from_utf8(stripped) {
+            Ok(text) => self.text_line(text, stripped),
+            Err(_) => self.text_line(&String::from_utf8_lossy(stripped), stripped),
         }
     }
 
