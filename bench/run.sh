@@ -22,28 +22,32 @@ if [ "$BIG_BYTES" != 0 ]; then
   inputs+=("$DIR/big.txt")
 fi
 
-# measure LABEL INPUT COMMAND...: best wall time of 3 runs, and the peak RSS, of COMMAND
-# reading INPUT on stdin with stdout to /dev/null (one core: taskset when available).
+# measure LABEL INPUT COMMAND...: COMMAND reads INPUT on stdin, stdout to /dev/null, pinned
+# to one core when taskset exists. Best of 3 runs: wall time, CPU time (user+sys, steadier on
+# a busy machine) and peak RSS, as GNU time reports them for the command itself.
 measure() {
   local label=$1 input=$2; shift 2
-  python3 - "$label" "$input" "$@" <<'PY'
-import os, resource, subprocess, sys, time
-label, path, cmd = sys.argv[1], sys.argv[2], sys.argv[3:]
-size = os.path.getsize(path)
-pin = ["taskset", "-c", "0"] if subprocess.run(["which", "taskset"], capture_output=True).returncode == 0 else []
-best = None
-for _ in range(3):
-    with open(path, "rb") as inp, open(os.devnull, "wb") as out:
-        t = time.perf_counter()
-        subprocess.run(pin + cmd, stdin=inp, stdout=out, stderr=subprocess.DEVNULL)
-        dt = time.perf_counter() - t
-    best = dt if best is None else min(best, dt)
-rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-print(f"{label:<34} {size/1e6:>9.1f} MB {best*1000:>9.1f} ms {size/1e6/best:>9.0f} MB/s  peak RSS {rss:>6.1f} MB")
-PY
+  local pin=()
+  command -v taskset > /dev/null && pin=(taskset -c 0)
+  local size best_line=""
+  size=$(stat -c %s "$input")
+  for _ in 1 2 3; do
+    local stats
+    /usr/bin/time -o "$DIR/time.out" -f "%e %U %S %M" "${pin[@]}" "$@" < "$input" > /dev/null 2> /dev/null || true
+    stats=$(tail -n 1 "$DIR/time.out")
+    if [ -z "$best_line" ] || awk -v a="$stats" -v b="$best_line" 'BEGIN { split(a, x, " "); split(b, y, " "); exit !(x[1] < y[1]) }'; then
+      best_line=$stats
+    fi
+  done
+  awk -v label="$label" -v size="$size" -v s="$best_line" 'BEGIN {
+    split(s, f, " "); wall = f[1]; cpu = f[2] + f[3]; mb = size / 1e6
+    if (wall < 0.001) wall = 0.001
+    if (cpu < 0.001) cpu = 0.001
+    printf "%-32s %9.1f MB %8.3f s %8.0f MB/s %8.3f s cpu %8.0f MB/s/cpu  peak RSS %6.1f MB\n", label, mb, wall, mb / wall, cpu, mb / cpu, f[4] / 1024
+  }'
 }
 
-echo "input                                   size        time    throughput"
+command -v /usr/bin/time > /dev/null || { echo "bench/run.sh needs GNU time (apt-get install time)" >&2; exit 1; }
 for input in "${inputs[@]}"; do
   name=$(basename "$input")
   measure "cat < $name" "$input" cat

@@ -181,16 +181,15 @@ fn parse_only(args: &ParseArgs) -> i32 {
             return error.exit_code();
         }
     };
-    let text = match args.format {
-        Format::Json => serde_json::to_string_pretty(&report).map(|mut s| {
-            s.push('\n');
-            s
-        }),
-        Format::Text => Ok(render::terminal(&report, false)),
-    };
-    let written = text
-        .map_err(io::Error::other)
-        .and_then(|text| io::stdout().lock().write_all(text.as_bytes()));
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let written = match args.format {
+        // Streamed: a 100,000-resource report need not exist twice in memory.
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(io::Error::other)
+            .and_then(|()| stdout.write_all(b"\n")),
+        Format::Text => stdout.write_all(render::terminal(&report, false).as_bytes()),
+    }
+    .and_then(|()| stdout.flush());
     match written {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
