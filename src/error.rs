@@ -34,6 +34,8 @@ pub enum Error {
     Output { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Command(#[from] CommandError),
+    #[error("internal error while {stage}; the output passed through above is complete")]
+    Internal { stage: &'static str },
 }
 
 impl Error {
@@ -43,6 +45,7 @@ impl Error {
             Error::EmptyInput { .. } | Error::Parse { .. } => 1,
             Error::Read { .. }
             | Error::Stdin { .. }
+            | Error::Internal { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
             Error::Output { .. } => EXIT_DELIVERY,
             Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
@@ -68,6 +71,9 @@ impl Error {
             {
                 Some(format!("check that `{program}` is installed and on PATH"))
             }
+            Error::Internal { .. } => Some(
+                "this is a bug in tfnotify: please report it with the line above and, if you can, the input".to_owned(),
+            ),
             _ => None,
         }
     }

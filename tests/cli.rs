@@ -659,3 +659,18 @@ fn parse_exit_codes() {
         .expect("run");
     assert_eq!(full.status.code(), Some(3));
 }
+
+#[test]
+fn a_bad_plan_json_costs_the_details_not_the_summary() {
+    let ran = Test::new()
+        .args(["plan", "--plan-json", "/no/such/plan.json"])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(ran.code, Some(2));
+    assert!(ran.stdout == fixture(MIXED));
+    assert!(ran.stderr.contains("Changes to apply"), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("tfnotify: error: could not read `/no/such/plan.json`")
+    );
+}

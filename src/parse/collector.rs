@@ -66,6 +66,11 @@ impl Collector {
         }
     }
 
+    /// The command whose output this is.
+    pub fn command(&self) -> Command {
+        self.command
+    }
+
     /// Feeds a chunk read from `stream`.
     pub fn feed(&mut self, stream: Stream, chunk: &[u8]) {
         if !self.meaningful && chunk.iter().any(|b| !b.is_ascii_whitespace()) {
