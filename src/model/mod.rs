@@ -296,6 +296,9 @@ pub struct Transcript {
     pub stdout: CappedText,
     /// What arrived on stderr alone, colours stripped (empty when reading a pipe).
     pub stderr: CappedText,
+    /// From the first `Error:` line to the end, diagnostic frames removed: what classic
+    /// templates quote as the result of a failed run.
+    pub errors: CappedText,
 }
 
 impl Report {

@@ -83,6 +83,8 @@ pub struct TextParser {
     files: HashSet<String>,
     /// What the resources beyond [`MAX_RESOURCES`] would have counted.
     omitted: Counts,
+    /// Whether an error has been seen, so every later line belongs to the error text.
+    capturing_errors: bool,
 }
 
 impl TextParser {
@@ -103,6 +105,7 @@ impl TextParser {
             applied_index: HashMap::new(),
             files: HashSet::new(),
             omitted: Counts::default(),
+            capturing_errors: false,
         }
     }
 
@@ -133,6 +136,9 @@ impl TextParser {
     /// Takes `count` attribute lines at once: they only belong to the quoted sections.
     fn body_lines(&mut self, run: &[u8], count: u64) {
         self.report.transcript.combined.push_lines(run, count);
+        if self.capturing_errors {
+            self.report.transcript.errors.push_lines(run, count);
+        }
         self.seen.lines += count;
         if run.iter().any(|&b| b != b'\n') {
             self.seen.substantive_lines += 1;
@@ -156,6 +162,12 @@ impl TextParser {
     /// Reads one line that has no escape codes or line-end left in it.
     fn stripped_line(&mut self, stripped: &[u8]) {
         self.report.transcript.combined.push_line(stripped);
+        if self.capturing_errors {
+            self.report
+                .transcript
+                .errors
+                .push_line(strip_frame(stripped));
+        }
         self.seen.lines += 1;
         if self.diagnostic.is_none()
             && (is_body_line(stripped) || self.is_plain_block_line(stripped))
@@ -264,6 +276,10 @@ impl TextParser {
         if let Some((severity, summary)) = diagnostic::start(boxed.unwrap_or(line)) {
             if severity == Severity::Error && self.report.result.is_none() {
                 self.report.result = Some(format!("Error: {}", summary.trim()));
+            }
+            if severity == Severity::Error && !self.capturing_errors {
+                self.capturing_errors = true;
+                self.report.transcript.errors.push_line(strip_frame(bytes));
             }
             self.diagnostic = Some(OpenDiagnostic::new(
                 severity,
@@ -692,6 +708,16 @@ fn body_run(block: &[u8], first_end: usize) -> (usize, u64) {
     (end, count)
 }
 
+/// A line without the diagnostic frame Terraform draws around errors with colour on.
+fn strip_frame(line: &[u8]) -> &[u8] {
+    for frame in ["│ ", "│", "╷", "╵", "| "] {
+        if let Some(rest) = line.strip_prefix(frame.as_bytes()) {
+            return rest;
+        }
+    }
+    line
+}
+
 /// Whether a line can only be quoted, never read: blank, or indented deeper than any line
 /// the parser reads outside a diagnostic (headers, notes and outputs sit at two spaces;
 /// 0.11's symbols at most three).
@@ -783,5 +809,24 @@ mod tests {
         }
         let by_line = parser.finish();
         assert_eq!(whole, by_line);
+    }
+
+    #[test]
+    fn the_error_text_runs_from_the_first_error_to_the_end_without_frames() {
+        let colour = std::fs::read(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/terraform/1.11/plan_prevent_destroy.color.txt"
+        ))
+        .expect("fixture");
+        let mut parser = TextParser::new(Command::Plan);
+        parser.block(&colour);
+        let report = parser.finish();
+        let errors = report.transcript.errors.text();
+        assert!(
+            errors.starts_with("Error: Instance cannot be destroyed\n"),
+            "{errors}"
+        );
+        assert!(!errors.contains('│') && !errors.contains('╵'), "{errors}");
+        assert!(errors.contains("reduce the scope of the plan using the -target option."));
     }
 }
