@@ -4,11 +4,13 @@
 //! Both local formats share one [`Summary`] view, so the terminal and the Markdown file
 //! cannot disagree about what a plan does.
 
+mod context;
 mod markdown;
 mod style;
 mod summary;
 mod terminal;
 
+pub use context::{Context, Extras, Moved, default_title};
 pub use markdown::markdown;
 pub use summary::{Group, GroupKind, Summary};
 pub use terminal::terminal;

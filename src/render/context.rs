@@ -1,0 +1,241 @@
+//! What message templates see: one context that serves the classic tfnotify variables, the
+//! tfcmt ones, and our own richer model.
+//!
+//! Existing templates must keep working unchanged, so the old names keep their old meanings
+//! (`.Result` of a failed plan is the error text to the end, `.Body` is the whole output).
+//! New templates should prefer `.Report`, the documented parse result, and `.CI`.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ci::CiEnv;
+use crate::model::{Action, Command, Outcome, Report};
+
+/// Everything a template can read. Field names are the template names (`.Title`, …).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Context<'a> {
+    /// `--title`, or the classic default for the command (`## Plan result`).
+    pub title: String,
+    /// `--message`.
+    pub message: String,
+    /// The result line, or for a failed run the error text from the first error to the end.
+    pub result: String,
+    /// The whole output, colours stripped (its start and end when it is very long).
+    pub body: String,
+    /// The CI build URL.
+    pub link: String,
+    /// The planned changes section of a plan.
+    pub changed_result: String,
+    /// The "Objects have changed outside of Terraform" section.
+    pub change_outside_terraform: String,
+    /// The first warning, headline and detail.
+    pub warning: String,
+    /// `--var name:value`, `TFNOTIFY_VAR_name`, `TFCMT_VAR_name`.
+    pub vars: &'a BTreeMap<String, String>,
+    pub stdout: String,
+    pub stderr: String,
+    pub combined_output: String,
+    /// The wrapped program's exit code; in pipe mode 1 for a failed run, else 0.
+    pub exit_code: i32,
+    pub has_error: bool,
+    pub has_destroy: bool,
+    /// tfnotify's own problems worth showing in the message (label failures and the like).
+    pub error_messages: &'a [String],
+    pub created_resources: Vec<&'a str>,
+    pub updated_resources: Vec<&'a str>,
+    pub deleted_resources: Vec<&'a str>,
+    pub replaced_resources: Vec<&'a str>,
+    pub imported_resources: Vec<&'a str>,
+    pub moved_resources: Vec<Moved<'a>>,
+    /// `plan`, `apply`, `destroy`, `fmt` or `validate`.
+    pub command: &'static str,
+    /// `--var target:…`, the name of the state this run is about.
+    pub target: String,
+    /// The parse result, as `tfnotify parse` prints it.
+    pub report: &'a Report,
+    /// The CI system and pull request.
+    #[serde(rename = "CI")]
+    pub ci: Option<&'a CiEnv>,
+}
+
+/// A moved resource, as tfcmt templates read it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Moved<'a> {
+    pub before: &'a str,
+    pub after: &'a str,
+}
+
+/// What the caller knows beyond the report.
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    pub title: Option<String>,
+    pub message: Option<String>,
+    pub vars: BTreeMap<String, String>,
+    pub exit_code: Option<i32>,
+    pub ci: Option<&'a CiEnv>,
+    pub error_messages: Vec<String>,
+}
+
+/// The classic default title for a command.
+pub fn default_title(command: Command) -> &'static str {
+    match command {
+        Command::Plan => "## Plan result",
+        Command::Apply => "## Apply result",
+        Command::Destroy => "## Destroy result",
+        Command::Fmt => "## Fmt result",
+        Command::Validate => "## Validate result",
+    }
+}
+
+impl<'a> Context<'a> {
+    /// The context for `report`.
+    pub fn new(report: &'a Report, extras: &'a Extras<'a>) -> Self {
+        let failed = matches!(
+            report.outcome,
+            Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid
+        );
+        let result = if failed && !report.transcript.errors.is_empty() {
+            report.transcript.errors.text().trim().to_owned()
+        } else {
+            report.result.clone().unwrap_or_default()
+        };
+        let names = |keep: fn(&crate::model::ResourceChange) -> bool| -> Vec<&'a str> {
+            report
+                .resources
+                .iter()
+                .filter(|r| keep(r))
+                .map(|r| r.address.as_str())
+                .collect()
+        };
+        let combined = report.transcript.combined.text();
+        Context {
+            title: extras
+                .title
+                .clone()
+                .unwrap_or_else(|| default_title(report.command).to_owned()),
+            message: extras.message.clone().unwrap_or_default(),
+            result,
+            body: combined.clone(),
+            link: extras
+                .ci
+                .and_then(|ci| ci.build_url.clone())
+                .unwrap_or_default(),
+            changed_result: report.transcript.changes.text().trim_end().to_owned(),
+            change_outside_terraform: report.transcript.drift.text().trim_end().to_owned(),
+            warning: report
+                .warnings
+                .first()
+                .map(|w| {
+                    format!("Warning: {}\n\n{}", w.summary, w.detail)
+                        .trim_end()
+                        .to_owned()
+                })
+                .unwrap_or_default(),
+            vars: &extras.vars,
+            stdout: report.transcript.stdout.text(),
+            stderr: report.transcript.stderr.text(),
+            combined_output: combined,
+            exit_code: extras
+                .exit_code
+                .unwrap_or(i32::from(!report.outcome.is_success())),
+            has_error: failed,
+            has_destroy: report.has_destroy,
+            error_messages: &extras.error_messages,
+            created_resources: names(|r| r.action == Action::Create),
+            updated_resources: names(|r| r.action == Action::Update),
+            deleted_resources: names(|r| r.action == Action::Delete),
+            replaced_resources: names(|r| r.action == Action::Replace),
+            imported_resources: names(|r| r.imported),
+            moved_resources: report
+                .resources
+                .iter()
+                .filter_map(|r| {
+                    r.moved_from.as_deref().map(|from| Moved {
+                        before: from,
+                        after: &r.address,
+                    })
+                })
+                .collect(),
+            command: report.command.as_str(),
+            target: extras.vars.get("target").cloned().unwrap_or_default(),
+            report,
+            ci: extras.ci,
+        }
+    }
+
+    /// The context as JSON, the form the template engine reads and `--dump-context` prints.
+    pub fn to_value(&self) -> serde_json::Value {
+        // Serialising plain data with string keys cannot fail.
+        serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Context, Extras};
+    use crate::model::Command;
+
+    fn report(path: &str, command: Command) -> crate::model::Report {
+        let text = std::fs::read(format!(
+            "{}/tests/fixtures/terraform/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture");
+        crate::parse::parse(&text, command).expect("parse")
+    }
+
+    #[test]
+    fn classic_and_tfcmt_names_keep_their_meanings() {
+        let report = report("1.11/plan_mixed.txt", Command::Plan);
+        let extras = Extras::default();
+        let value = Context::new(&report, &extras).to_value();
+        assert_eq!(value["Title"], "## Plan result");
+        assert_eq!(
+            value["Result"],
+            "Plan: 1 to import, 12 to add, 5 to change, 7 to destroy."
+        );
+        assert_eq!(value["ExitCode"], 0);
+        assert_eq!(value["HasDestroy"], true);
+        assert_eq!(value["HasError"], false);
+        assert_eq!(value["DeletedResources"][0], "terraform_data.bastion");
+        assert_eq!(
+            value["MovedResources"][0]["Before"],
+            "terraform_data.log_archive"
+        );
+        assert_eq!(
+            value["MovedResources"][0]["After"],
+            "module.app.terraform_data.log_archive"
+        );
+        assert_eq!(value["Report"]["counts"]["destroy"], 7);
+        assert!(
+            value["ChangedResult"]
+                .as_str()
+                .is_some_and(|s| s.contains("will be created"))
+        );
+        assert!(
+            value["Warning"]
+                .as_str()
+                .is_some_and(|s| s.starts_with("Warning: "))
+        );
+        assert!(
+            value["Body"]
+                .as_str()
+                .is_some_and(|s| s.ends_with("\"terraform apply\" now."))
+        );
+    }
+
+    #[test]
+    fn a_failed_plan_quotes_the_error_text_as_result() {
+        let report = report("1.11/plan_multiple_errors.txt", Command::Plan);
+        let extras = Extras::default();
+        let value = Context::new(&report, &extras).to_value();
+        let result = value["Result"].as_str().unwrap_or_default();
+        assert!(result.starts_with("Error: Invalid index"), "{result}");
+        assert!(result.contains("Error: Too many function arguments"));
+        assert_eq!(value["ExitCode"], 1);
+        assert_eq!(value["HasError"], true);
+    }
+}
