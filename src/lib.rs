@@ -22,5 +22,6 @@ pub mod notify;
 pub mod parse;
 pub mod render;
 mod run;
+pub mod template;
 
 pub use run::run;

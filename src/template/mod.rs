@@ -1,0 +1,239 @@
+//! A Go `text/template` / `html/template` engine that renders what Go renders.
+//!
+//! tfnotify and tfcmt users have years of templates written for Go's engine with
+//! sprig; this module lets them keep those templates byte for byte. It knows nothing
+//! about Terraform: callers hand it template text, a [`FuncSet`] and JSON-like data.
+//!
+//! Templates are parsed once into an AST ([`Template::parse`]) and executed many times
+//! ([`Template::execute`]); data lives behind `Rc`, so ranging over tens of thousands
+//! of entries costs milliseconds.
+//!
+//! Conformance is measured against Go itself: `tools/go-oracle` renders the corpus in
+//! `tests/fixtures/template/cases` with Go 1.19 and sprig 3.2, and the integration test
+//! `template_conformance` compares every output and error message.
+//!
+//! Differences from Go worth knowing:
+//! - html mode escapes dynamically (see `html.rs`): JavaScript and CSS contexts
+//!   are not modelled and interpolating into them is an error; templates that Go
+//!   rejects as ambiguous are rendered.
+//! - `{{else with}}` (Go 1.23) is accepted; Go 1.19 rejects it.
+//! - Only the function values our [`Value`] model has exist: no methods on data, so
+//!   `call` always fails like Go does on a non-function, and `time.Time` values have no
+//!   methods (`.Unix`, `.Format`).
+//! - Complex number literals are rejected; template recursion stops at depth 1000.
+//! - Slices know `[]interface{}`, `[]string` and `[]int`; other Go types sprig returns
+//!   (`map[string]string` from `split`, the `uint8` from indexing a string) are modelled
+//!   as `map[string]interface{}` and `int`, which only shows in type names.
+//! - `keys` and `values` are sorted (random in Go), `now`/`ago` read an injectable clock.
+//! - `env`, `expandenv` and `getHostByName` are refused with a clear parse error.
+
+// This module is a port of Go's packages and keeps their short local names (`s`, `n`,
+// `c`...) and parallel match arms so it can be read side by side with the Go source.
+#![allow(
+    clippy::many_single_char_names,
+    clippy::similar_names,
+    clippy::match_same_arms
+)]
+
+mod ast;
+mod builtins;
+mod call;
+mod duration;
+mod error;
+mod escape_check;
+mod escapers;
+mod exec;
+mod float;
+mod funcs;
+mod gotime;
+mod html;
+mod lexer;
+mod literal;
+mod parser;
+mod printf;
+mod sprig;
+mod tfcmt;
+mod value;
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+pub use error::{Error, ExecError};
+pub use funcs::{Func, FuncBody, FuncSet, Param};
+pub use gotime::GoTime;
+pub use value::{Elem, List, Map, Value};
+
+use ast::Tree;
+
+/// Which Go package's semantics to follow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// `text/template`: values are printed as they are.
+    Text,
+    /// `html/template`: values are escaped for their HTML context. tfnotify and tfcmt
+    /// use this unless `use_raw_output: true`.
+    Html,
+}
+
+/// A parsed template together with the named templates it can call.
+#[derive(Debug, Clone)]
+pub struct Template {
+    name: String,
+    mode: Mode,
+    funcs: FuncSet,
+    trees: HashMap<String, Rc<Tree>>,
+}
+
+impl Template {
+    /// Parses `text` as the template `name`. `{{define}}` and `{{block}}` inside it
+    /// become callable templates. `funcs` is consulted at parse time (Go rejects
+    /// unknown functions while parsing) and kept for execution.
+    pub fn parse(name: &str, text: &str, mode: Mode, funcs: &FuncSet) -> Result<Template, Error> {
+        let mut t = Template {
+            name: name.to_string(),
+            mode,
+            funcs: funcs.clone(),
+            trees: HashMap::new(),
+        };
+        t.add(name, text)?;
+        Ok(t)
+    }
+
+    /// Parses `text` as the named template `name` in this set, like Go's
+    /// `t.New(name).Parse(text)`. It replaces an earlier definition (so user templates
+    /// override built-in sub-templates) unless the new body is empty.
+    pub fn add_define(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        self.add(name, text)
+    }
+
+    fn add(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let trees = parser::parse(name, text, &self.funcs)?;
+        for tree in trees {
+            let keep_old = tree.is_empty() && self.trees.contains_key(&tree.name);
+            if !keep_old {
+                self.trees.insert(tree.name.clone(), Rc::new(tree));
+            }
+        }
+        Ok(())
+    }
+
+    /// The template's name, which error messages print.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether values are escaped (`Html`) or printed as they are (`Text`).
+    pub fn mode(&self) -> Mode {
+        self.mode
+    }
+
+    /// Whether a template of that name is defined (for "override only if present").
+    pub fn has_template(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// Renders the main template with JSON data (converted once; see [`Value`]).
+    pub fn execute(&self, data: &serde_json::Value) -> Result<String, Error> {
+        self.execute_value(&Value::from(data))
+    }
+
+    /// Renders the main template with data already in our value model, which avoids a
+    /// conversion when the same data is rendered through several templates.
+    pub fn execute_value(&self, data: &Value) -> Result<String, Error> {
+        self.execute_template(&self.name, data)
+    }
+
+    /// Renders the named template of this set.
+    pub fn execute_template(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.trees.get(name) else {
+            let q = printf::quote_go(name);
+            return Err(Error::Exec(Box::new(ExecError {
+                name: name.to_string(),
+                parse_name: name.to_string(),
+                line: 0,
+                col: 0,
+                context: String::new(),
+                message: format!(
+                    "no template {q} associated with template {}",
+                    printf::quote_go(&self.name)
+                ),
+                source: None,
+            })));
+        };
+        let html = (self.mode == Mode::Html).then(html::HtmlState::default);
+        let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree);
+        exec.run(data)?;
+        Ok(exec.out)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{FuncSet, Mode, Template, Value};
+
+    #[track_caller]
+    fn render(mode: Mode, text: &str, data: &serde_json::Value) -> String {
+        let t = Template::parse("t", text, mode, &FuncSet::standard()).unwrap();
+        t.execute(data).unwrap()
+    }
+
+    #[test]
+    fn renders_both_modes() {
+        let data = serde_json::json!({"A": "<b>", "L": [1, 2]});
+        assert_eq!(
+            render(Mode::Text, "{{.A}} {{.L}} {{.X}}", &data.clone()),
+            "<b> [1 2] <no value>"
+        );
+        assert_eq!(
+            render(Mode::Html, "{{.A}} {{.L}} {{.X}}", &data),
+            "&lt;b&gt; [1 2] "
+        );
+    }
+
+    #[test]
+    fn defines_can_be_overridden() {
+        let mut t =
+            Template::parse("t", "{{template \"x\" .}}", Mode::Text, &FuncSet::new()).unwrap();
+        t.add_define("x", "one").unwrap();
+        t.add_define("x", "two").unwrap();
+        assert_eq!(t.execute_value(&Value::Nil).unwrap(), "two");
+    }
+
+    #[test]
+    fn denied_functions_explain_themselves() {
+        let err =
+            Template::parse("t", "{{env \"HOME\"}}", Mode::Text, &FuncSet::standard()).unwrap_err();
+        assert!(err.to_string().contains("leak secrets"), "{err}");
+    }
+
+    #[test]
+    fn else_with_chains() {
+        let text = "{{with .A}}a{{else with .B}}{{.}}{{else}}none{{end}}";
+        assert_eq!(
+            render(Mode::Text, text, &serde_json::json!({"B": "b"})),
+            "b"
+        );
+    }
+
+    #[test]
+    fn range_over_many_entries_is_fast() {
+        let items: Vec<serde_json::Value> = (0..50_000)
+            .map(|i| serde_json::json!({"Name": format!("r{i}"), "N": i}))
+            .collect();
+        let data = Value::from(serde_json::json!({"Items": items}));
+        let t = Template::parse(
+            "t",
+            "{{range $i, $e := .Items}}{{$i}}:{{$e.Name}} {{end}}",
+            Mode::Html,
+            &FuncSet::standard(),
+        )
+        .unwrap();
+        let start = std::time::Instant::now();
+        let out = t.execute_value(&data).unwrap();
+        let took = start.elapsed();
+        eprintln!("50,000-entry range rendered in {took:?}");
+        assert!(out.len() > 50_000);
+        assert!(took.as_secs() < 2, "took {took:?}");
+    }
+}

@@ -1,0 +1,524 @@
+//! Go's `fmt` printing rules (`Sprint`, `Sprintln`, `Sprintf`) and `strconv` float and
+//! string quoting, for the value model.
+//!
+//! Template output is whatever Go's `fmt` makes of a value, so `{{.}}` on a float must
+//! print `1e+06` and a map `map[a:1 b:2]`; Rust's own formatting differs in both.
+
+use std::fmt::Write as _;
+
+use crate::template::value::Value;
+
+pub(crate) use crate::template::float::format_float;
+
+/// Go's `strconv.Quote`.
+pub(crate) fn quote_go(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        quote_rune_into(c, '"', &mut out);
+    }
+    out.push('"');
+    out
+}
+
+fn is_go_print(c: char) -> bool {
+    if c == ' ' {
+        return true;
+    }
+    if c.is_control() || c.is_whitespace() {
+        return false;
+    }
+    !matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{206f}' | '\u{feff}' | '\u{fff9}'..='\u{fffb}' | '\u{e000}'..='\u{f8ff}')
+}
+
+fn quote_rune_into(c: char, quote: char, out: &mut String) {
+    match c {
+        '\\' => out.push_str("\\\\"),
+        c if c == quote => {
+            out.push('\\');
+            out.push(c);
+        }
+        c if is_go_print(c) => out.push(c),
+        '\u{7}' => out.push_str("\\a"),
+        '\u{8}' => out.push_str("\\b"),
+        '\u{c}' => out.push_str("\\f"),
+        '\n' => out.push_str("\\n"),
+        '\r' => out.push_str("\\r"),
+        '\t' => out.push_str("\\t"),
+        '\u{b}' => out.push_str("\\v"),
+        c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+            let _ = write!(out, "\\x{:02x}", c as u32);
+        }
+        c if (c as u32) < 0x10000 => {
+            let _ = write!(out, "\\u{:04x}", c as u32);
+        }
+        c => {
+            let _ = write!(out, "\\U{:08x}", c as u32);
+        }
+    }
+}
+
+/// Go's `%v` of a value, which is also what `{{.}}` prints in text mode.
+pub(crate) fn write_value(v: &Value, out: &mut String) {
+    match v {
+        Value::Nil => out.push_str("<nil>"),
+        Value::Bool(b) => {
+            let _ = write!(out, "{b}");
+        }
+        Value::Int(i) | Value::Int64(i) => {
+            let _ = write!(out, "{i}");
+        }
+        Value::Uint(u) => {
+            let _ = write!(out, "{u}");
+        }
+        Value::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
+        Value::Str(s) | Value::Html(s) => out.push_str(s),
+        Value::List(l) => {
+            out.push('[');
+            for (i, e) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                write_value(e, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) => {
+            out.push_str("map[");
+            for (i, (k, e)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                out.push_str(k);
+                out.push(':');
+                write_value(e, out);
+            }
+            out.push(']');
+        }
+        Value::Time(t) => out.push_str(&t.to_string()),
+    }
+}
+
+/// `%v` as a new string.
+pub(crate) fn to_string(v: &Value) -> String {
+    let mut s = String::new();
+    write_value(v, &mut s);
+    s
+}
+
+/// Go's `fmt.Sprint`: operands are separated by a space when neither side is a string.
+pub(crate) fn sprint(args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut prev_string = true;
+    for (i, a) in args.iter().enumerate() {
+        let is_string = matches!(a, Value::Str(_) | Value::Html(_));
+        if i > 0 && !is_string && !prev_string {
+            out.push(' ');
+        }
+        write_value(a, &mut out);
+        prev_string = is_string;
+    }
+    out
+}
+
+/// Go's `fmt.Sprintln`: always space-separated, newline-terminated.
+pub(crate) fn sprintln(args: &[Value]) -> String {
+    let mut out = String::new();
+    for (i, a) in args.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        write_value(a, &mut out);
+    }
+    out.push('\n');
+    out
+}
+
+/// Go's `fmt` flags; the bools mirror Go's own `fmtFlags`.
+#[derive(Default, Clone, Copy)]
+#[allow(clippy::struct_excessive_bools)]
+struct Spec {
+    plus: bool,
+    minus: bool,
+    sharp: bool,
+    space: bool,
+    zero: bool,
+    width: Option<usize>,
+    prec: Option<usize>,
+}
+
+/// Go's `fmt.Sprintf` for the verbs templates use.
+pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
+    let mut out = String::new();
+    let mut argi = 0;
+    let mut chars = format.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        let mut spec = Spec::default();
+        while let Some(&(_, f)) = chars.peek() {
+            match f {
+                '+' => spec.plus = true,
+                '-' => spec.minus = true,
+                '#' => spec.sharp = true,
+                ' ' => spec.space = true,
+                '0' => spec.zero = !spec.minus,
+                _ => break,
+            }
+            chars.next();
+        }
+        let num = |chars: &mut std::iter::Peekable<std::str::CharIndices>, argi: &mut usize| {
+            if chars.peek().map(|p| p.1) == Some('*') {
+                chars.next();
+                let v = args.get(*argi).and_then(Value::as_int);
+                *argi += 1;
+                return v.and_then(|v| usize::try_from(v).ok());
+            }
+            let mut n: Option<usize> = None;
+            while let Some(&(_, d)) = chars.peek() {
+                if let Some(dv) = d.to_digit(10) {
+                    n = Some(n.unwrap_or(0) * 10 + dv as usize);
+                    chars.next();
+                } else {
+                    break;
+                }
+            }
+            n
+        };
+        spec.width = num(&mut chars, &mut argi);
+        if chars.peek().map(|p| p.1) == Some('.') {
+            chars.next();
+            spec.prec = Some(num(&mut chars, &mut argi).unwrap_or(0));
+        }
+        let Some((_, verb)) = chars.next() else {
+            out.push_str("%!(NOVERB)");
+            break;
+        };
+        if verb == '%' {
+            out.push('%');
+            continue;
+        }
+        let Some(arg) = args.get(argi) else {
+            let _ = write!(out, "%!{verb}(MISSING)");
+            continue;
+        };
+        argi += 1;
+        format_arg(arg, verb, spec, &mut out);
+    }
+    if argi < args.len() {
+        out.push_str("%!(EXTRA ");
+        for (i, a) in args[argi..].iter().enumerate() {
+            if i > 0 {
+                out.push_str(", ");
+            }
+            if a.is_nil() {
+                out.push_str("<nil>");
+            } else {
+                let _ = write!(out, "{}=", a.type_name());
+                write_value(a, &mut out);
+            }
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// Go's `badVerb`: the flags, width and precision still apply to the `%v` of the value.
+fn bad_verb(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+    if arg.is_nil() {
+        let _ = write!(out, "%!{verb}(<nil>)");
+        return;
+    }
+    let _ = write!(out, "%!{verb}({}=", arg.type_name());
+    format_arg(arg, 'v', spec, out);
+    out.push(')');
+}
+
+fn pad(s: &str, spec: Spec, out: &mut String, zero_ok: bool) {
+    let width = spec.width.unwrap_or(0);
+    let len = s.chars().count();
+    if len >= width {
+        out.push_str(s);
+        return;
+    }
+    let fill = width - len;
+    if spec.minus {
+        out.push_str(s);
+        out.push_str(&" ".repeat(fill));
+    } else if spec.zero && zero_ok {
+        // Zero padding goes after the sign.
+        let (sign, rest) = match s.chars().next() {
+            Some(c @ ('+' | '-' | ' ')) => (Some(c), &s[1..]),
+            _ => (None, s),
+        };
+        if let Some(c) = sign {
+            out.push(c);
+        }
+        out.push_str(&"0".repeat(fill));
+        out.push_str(rest);
+    } else {
+        out.push_str(&" ".repeat(fill));
+        out.push_str(s);
+    }
+}
+
+/// An element inside a slice or map: Go prints a nil interface there as `<nil>`
+/// whatever the verb.
+fn format_elem(e: &Value, verb: char, spec: Spec, out: &mut String) {
+    if e.is_nil() {
+        pad("<nil>", spec, out, false);
+    } else {
+        format_arg(e, verb, spec, out);
+    }
+}
+
+fn format_arg(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+    match arg {
+        Value::List(items) if verb != 'T' => {
+            out.push('[');
+            for (i, e) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_elem(e, verb, spec, out);
+            }
+            out.push(']');
+        }
+        Value::Map(m) if verb != 'T' => {
+            out.push_str("map[");
+            for (i, (k, e)) in m.borrow().iter().enumerate() {
+                if i > 0 {
+                    out.push(' ');
+                }
+                format_arg(&Value::str(k.as_str()), verb, spec, out);
+                out.push(':');
+                format_elem(e, verb, spec, out);
+            }
+            out.push(']');
+        }
+        _ if verb == 'T' => pad(arg.type_name(), spec, out, false),
+        Value::Nil => {
+            if verb == 'v' {
+                pad("<nil>", spec, out, false);
+            } else {
+                bad_verb(arg, verb, spec, out);
+            }
+        }
+        Value::Bool(b) => match verb {
+            't' | 'v' => pad(if *b { "true" } else { "false" }, spec, out, false),
+            _ => bad_verb(arg, verb, spec, out),
+        },
+        Value::Int(_) | Value::Int64(_) | Value::Uint(_) => format_int(arg, verb, spec, out),
+        Value::Float(f) => format_float_verb(arg, *f, verb, spec, out),
+        Value::Str(s) | Value::Html(s) => format_str(arg, s, verb, spec, out),
+        Value::Time(t) => match verb {
+            'v' | 's' => pad(&t.to_string(), spec, out, false),
+            'q' => pad(&quote_go(&t.to_string()), spec, out, false),
+            _ => bad_verb(arg, verb, spec, out),
+        },
+        Value::List(_) | Value::Map(_) => {}
+    }
+}
+
+fn format_str(arg: &Value, s: &str, verb: char, spec: Spec, out: &mut String) {
+    let truncated: String;
+    let s = match spec.prec {
+        Some(p) if matches!(verb, 's' | 'v' | 'q') => {
+            truncated = s.chars().take(p).collect();
+            truncated.as_str()
+        }
+        _ => s,
+    };
+    match verb {
+        's' | 'v' => pad(s, spec, out, true),
+        'q' => pad(&quote_go(s), spec, out, true),
+        'x' | 'X' => {
+            let mut h = String::new();
+            let bytes = s.as_bytes();
+            let bytes = match spec.prec {
+                Some(p) => &bytes[..p.min(bytes.len())],
+                None => bytes,
+            };
+            for (i, b) in bytes.iter().enumerate() {
+                if spec.space && i > 0 {
+                    h.push(' ');
+                }
+                if spec.sharp && (spec.space || i == 0) {
+                    h.push_str(if verb == 'x' { "0x" } else { "0X" });
+                }
+                if verb == 'x' {
+                    let _ = write!(h, "{b:02x}");
+                } else {
+                    let _ = write!(h, "{b:02X}");
+                }
+            }
+            pad(&h, spec, out, true);
+        }
+        _ => bad_verb(arg, verb, spec, out),
+    }
+}
+
+fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+    let (neg, mag): (bool, u64) = match arg {
+        Value::Int(i) | Value::Int64(i) => (*i < 0, i.unsigned_abs()),
+        Value::Uint(u) => (false, *u),
+        _ => (false, 0),
+    };
+    let digits = match verb {
+        'd' | 'v' => mag.to_string(),
+        'b' => format!("{mag:b}"),
+        'o' | 'O' => format!("{mag:o}"),
+        'x' => format!("{mag:x}"),
+        'X' => format!("{mag:X}"),
+        'c' => {
+            let c = u32::try_from(mag)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{fffd}');
+            return pad(&c.to_string(), spec, out, false);
+        }
+        'q' => {
+            let c = u32::try_from(mag)
+                .ok()
+                .and_then(char::from_u32)
+                .unwrap_or('\u{fffd}');
+            let mut q = String::from("'");
+            quote_rune_into(c, '\'', &mut q);
+            q.push('\'');
+            return pad(&q, spec, out, false);
+        }
+        'U' => {
+            let mut u = format!("U+{mag:04X}");
+            if spec.sharp
+                && let Some(c) = u32::try_from(mag).ok().and_then(char::from_u32)
+            {
+                let _ = write!(u, " '{c}'");
+            }
+            return pad(&u, spec, out, false);
+        }
+        _ => return bad_verb(arg, verb, spec, out),
+    };
+    let mut body = digits;
+    if let Some(p) = spec.prec {
+        if p == 0 && mag == 0 {
+            body.clear();
+        }
+        while body.len() < p {
+            body.insert(0, '0');
+        }
+    }
+    if spec.sharp {
+        match verb {
+            'x' => body.insert_str(0, "0x"),
+            'X' => body.insert_str(0, "0X"),
+            'o' if !body.starts_with('0') => body.insert(0, '0'),
+            'b' => body.insert_str(0, "0b"),
+            _ => {}
+        }
+    }
+    if verb == 'O' {
+        body.insert_str(0, "0o");
+    }
+    let sign = if neg {
+        "-"
+    } else if spec.plus {
+        "+"
+    } else if spec.space {
+        " "
+    } else {
+        ""
+    };
+    let s = format!("{sign}{body}");
+    pad(&s, spec, out, spec.prec.is_none());
+}
+
+fn format_float_verb(arg: &Value, f: f64, verb: char, spec: Spec, out: &mut String) {
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    let prec = spec.prec.map_or(-1, |p| p as i32);
+    let mut s = match verb {
+        'x' | 'X' => hex_float(f, verb == 'X'),
+        'v' | 'g' | 'G' => format_float(f, if verb == 'G' { 'G' } else { 'g' }, prec),
+        'e' | 'E' => format_float(f, verb, if prec < 0 { 6 } else { prec }),
+        'f' | 'F' => format_float(f, 'f', if prec < 0 { 6 } else { prec }),
+        _ => return bad_verb(arg, verb, spec, out),
+    };
+    if !s.starts_with('-') && !s.starts_with('+') {
+        if spec.plus {
+            s.insert(0, '+');
+        } else if spec.space {
+            s.insert(0, ' ');
+        }
+    } else if s.starts_with('+') && !spec.plus {
+        // "+Inf" keeps its sign only with the plus flag.
+        if spec.space {
+            s.replace_range(0..1, " ");
+        } else {
+            s.remove(0);
+        }
+    }
+    let finite = f.is_finite();
+    pad(&s, spec, out, finite);
+}
+
+/// Go's `%x` of a float with the shortest precision: `0x1.8p+00`.
+fn hex_float(f: f64, upper: bool) -> String {
+    if !f.is_finite() {
+        return format_float(f, 'g', -1);
+    }
+    let sign = if f.is_sign_negative() { "-" } else { "" };
+    let bits = f.to_bits();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
+    let mut exp = ((bits >> 52) & 0x7ff) as i64;
+    let mut mant = bits & ((1 << 52) - 1);
+    let body = if exp == 0 && mant == 0 {
+        "0x0p+00".to_string()
+    } else {
+        if exp == 0 {
+            // Subnormal: normalise so the leading 1 is implicit again.
+            exp = 1;
+            while mant & (1 << 52) == 0 {
+                mant <<= 1;
+                exp -= 1;
+            }
+            mant &= (1 << 52) - 1;
+        }
+        let e = exp - 1023;
+        let mut digits = format!("{mant:013x}");
+        while digits.ends_with('0') {
+            digits.pop();
+        }
+        let frac = if digits.is_empty() {
+            String::new()
+        } else {
+            format!(".{digits}")
+        };
+        let esign = if e < 0 { '-' } else { '+' };
+        format!("0x1{frac}p{esign}{:02}", e.unsigned_abs())
+    };
+    let s = format!("{sign}{body}");
+    if upper { s.to_uppercase() } else { s }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::{quote_go, sprintf};
+    use crate::template::value::Value;
+
+    #[test]
+    fn printf_verbs() {
+        let v = |s: &str| Value::str(s);
+        assert_eq!(
+            sprintf(
+                "%5.1f|%-4d|%q",
+                &[Value::Float(1.23), Value::Int(7), v("a\"b")]
+            ),
+            "  1.2|7   |\"a\\\"b\""
+        );
+        assert_eq!(sprintf("%d", &[v("x")]), "%!d(string=x)");
+        assert_eq!(sprintf("%s %s", &[v("x")]), "x %!s(MISSING)");
+        assert_eq!(quote_go("é\n\u{1}"), "\"é\\n\\x01\"");
+    }
+}

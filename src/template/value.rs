@@ -1,0 +1,284 @@
+//! The value model templates compute with.
+//!
+//! Go templates run on `interface{}` values inspected through reflection; we model the
+//! handful of dynamic types that JSON data and our functions can produce. Containers sit
+//! behind `Rc` so that walking a 50,000-element list, binding `$v` or passing a map to a
+//! function never copies the data. Maps use `RefCell` because sprig's `set`/`unset`
+//! mutate their argument in place and templates rely on that (`{{$_ := set $d "k" 1}}`).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::template::gotime::GoTime;
+
+/// The element type of a Go slice value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Elem {
+    /// `interface{}`: elements are interface slots (JSON arrays, `list`).
+    #[default]
+    Any,
+    /// `string` (`splitList`, `toStrings`, `sortAlpha`, `keys`, regex results).
+    Str,
+    /// `int` (`until`, `untilStep`).
+    Int,
+}
+
+/// A slice's elements plus its Go element type; derefs to the elements.
+#[derive(Debug, Clone, Default)]
+pub struct List {
+    /// The elements, shared by every copy of the value.
+    pub items: Vec<Value>,
+    /// The Go element type.
+    pub elem: Elem,
+}
+
+impl std::ops::Deref for List {
+    type Target = Vec<Value>;
+
+    fn deref(&self) -> &Vec<Value> {
+        &self.items
+    }
+}
+
+/// A shared, mutable string-keyed map (Go's `map[string]interface{}`).
+pub type Map = Rc<RefCell<BTreeMap<String, Value>>>;
+
+/// A dynamically typed template value.
+#[derive(Debug, Clone, Default)]
+pub enum Value {
+    /// Go's `nil`, a missing map entry, or JSON `null`.
+    #[default]
+    Nil,
+    /// `bool`.
+    Bool(bool),
+    /// Go `int`: JSON integers and builtin results such as `len`.
+    Int(i64),
+    /// Go `int64`: what sprig's integer math returns (only the type name differs).
+    Int64(i64),
+    /// Go `uint64`: JSON integers above `i64::MAX`.
+    Uint(u64),
+    /// Go `float64`.
+    Float(f64),
+    /// Go `string`.
+    Str(Rc<str>),
+    /// html/template's `template.HTML`: trusted markup that html mode never escapes.
+    Html(Rc<str>),
+    /// A Go slice: `[]interface{}`, or the `[]string`/`[]int` some sprig functions
+    /// return (the element type shows in error messages and decides whether elements
+    /// are `interface{}` slots).
+    List(Rc<List>),
+    /// Go `map[string]interface{}`; iteration is in sorted key order, like Go's printer.
+    Map(Map),
+    /// Go `time.Time`, produced by the date functions.
+    Time(Rc<GoTime>),
+}
+
+impl Value {
+    /// Builds a string value; used everywhere functions return text.
+    pub fn str(s: impl Into<Rc<str>>) -> Value {
+        Value::Str(s.into())
+    }
+
+    /// Builds a `[]interface{}` value from owned elements.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(List {
+            items,
+            elem: Elem::Any,
+        }))
+    }
+
+    /// Builds a slice whose Go element type is `elem` (`[]string` from `splitList`...).
+    pub fn typed_list(items: Vec<Value>, elem: Elem) -> Value {
+        Value::List(Rc::new(List { items, elem }))
+    }
+
+    /// Builds a map value from owned entries.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)))
+    }
+
+    /// Go's type name, used verbatim in error messages and `printf "%T"`.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "<nil>",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Uint(_) => "uint64",
+            Value::Float(_) => "float64",
+            Value::Str(_) => "string",
+            Value::Html(_) => "template.HTML",
+            Value::List(l) => match l.elem {
+                Elem::Any => "[]interface {}",
+                Elem::Str => "[]string",
+                Elem::Int => "[]int",
+            },
+            Value::Map(_) => "map[string]interface {}",
+            Value::Time(_) => "time.Time",
+        }
+    }
+
+    /// Go's truthiness (`if`, `with`, `and`, `or`, `not`): zero values are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Uint(u) => *u != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::Str(s) | Value::Html(s) => !s.is_empty(),
+            Value::List(l) => !l.is_empty(),
+            Value::Map(m) => !m.borrow().is_empty(),
+            Value::Time(_) => true,
+        }
+    }
+
+    /// The string inside a string-kinded value (`string` or `template.HTML`).
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::Str(s) | Value::Html(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The value as a signed integer when it is integer-kinded.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Value::Int(i) | Value::Int64(i) => Some(*i),
+            #[allow(clippy::cast_possible_wrap)]
+            Value::Uint(u) => Some(*u as i64),
+            _ => None,
+        }
+    }
+
+    /// Whether the value is integer-kinded (Go's `int*`/`uint*` kinds).
+    pub fn is_integer(&self) -> bool {
+        matches!(self, Value::Int(_) | Value::Int64(_) | Value::Uint(_))
+    }
+
+    /// Whether the value is Go's `nil`.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// Go's `reflect.DeepEqual`, which sprig uses for `has`, `uniq` and `without`:
+    /// unlike `eq`, values of different dynamic types are simply unequal.
+    pub fn deep_equal(&self, other: &Value) -> bool {
+        match (self, other) {
+            (Value::Nil, Value::Nil) => true,
+            (Value::Bool(a), Value::Bool(b)) => a == b,
+            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
+            (Value::Uint(a), Value::Uint(b)) => a == b,
+            #[allow(clippy::float_cmp)]
+            (Value::Float(a), Value::Float(b)) => a == b,
+            (Value::Str(a), Value::Str(b)) | (Value::Html(a), Value::Html(b)) => a == b,
+            (Value::List(a), Value::List(b)) => {
+                a.elem == b.elem
+                    && a.len() == b.len()
+                    && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                let (a, b) = (a.borrow(), b.borrow());
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
+            }
+            (Value::Time(a), Value::Time(b)) => a == b,
+            _ => false,
+        }
+    }
+
+    /// A copy that shares nothing mutable with `self` (sprig's `deepCopy`).
+    #[must_use]
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l) => Value::typed_list(l.iter().map(Value::deep_copy).collect(), l.elem),
+            Value::Map(m) => Value::map(
+                m.borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+impl From<&serde_json::Value> for Value {
+    /// Converts JSON data the way the Go oracle decodes it: integers become `int`
+    /// (or `uint64` when too large), other numbers `float64`.
+    fn from(v: &serde_json::Value) -> Self {
+        match v {
+            serde_json::Value::Null => Value::Nil,
+            serde_json::Value::Bool(b) => Value::Bool(*b),
+            serde_json::Value::Number(n) => {
+                if let Some(i) = n.as_i64() {
+                    Value::Int(i)
+                } else if let Some(u) = n.as_u64() {
+                    Value::Uint(u)
+                } else {
+                    Value::Float(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            serde_json::Value::String(s) => Value::str(s.as_str()),
+            serde_json::Value::Array(a) => Value::list(a.iter().map(Value::from).collect()),
+            serde_json::Value::Object(o) => {
+                Value::map(o.iter().map(|(k, v)| (k.clone(), Value::from(v))).collect())
+            }
+        }
+    }
+}
+
+impl From<serde_json::Value> for Value {
+    fn from(v: serde_json::Value) -> Self {
+        Value::from(&v)
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Self {
+        Value::str(s)
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Self {
+        Value::Bool(b)
+    }
+}
+
+impl From<i64> for Value {
+    fn from(i: i64) -> Self {
+        Value::Int(i)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::Value;
+
+    #[test]
+    fn json_numbers_keep_their_kind() {
+        let v = Value::from(serde_json::json!([1, 1.5, 18_446_744_073_709_551_615u64]));
+        let Value::List(items) = v else { panic!() };
+        assert_eq!(items[0].type_name(), "int");
+        assert_eq!(items[1].type_name(), "float64");
+        assert_eq!(items[2].type_name(), "uint64");
+    }
+
+    #[test]
+    fn truthiness_follows_go() {
+        assert!(!Value::str("").truthy());
+        assert!(!Value::Int(0).truthy());
+        assert!(Value::list(vec![Value::Nil]).truthy());
+    }
+}

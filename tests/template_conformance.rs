@@ -1,0 +1,107 @@
+//! Renders every case in `tests/fixtures/template/cases/*.json` with our engine and
+//! compares the output, or the error message, with what Go produced for the same case
+//! (`tests/fixtures/template/expected/*.json`, written by `tools/go-oracle/regen.sh`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::rc::Rc;
+
+use tfnotify::template::{FuncSet, GoTime, Mode, Template};
+
+const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/template");
+
+/// Go behaviour we deliberately do not reproduce: `(file, case name, reason)`.
+const KNOWN_GAPS: &[(&str, &str, &str)] = &[];
+
+fn render(case: &serde_json::Value) -> Result<String, String> {
+    let name = case["tname"].as_str().unwrap_or("main");
+    let mode = match case["mode"].as_str() {
+        Some("html") => Mode::Html,
+        _ => Mode::Text,
+    };
+    let clock = Rc::new(|| GoTime::from_unix(1_700_000_000, 0));
+    let funcs = FuncSet::standard_with_clock(&(clock as Rc<dyn Fn() -> GoTime>));
+    let text = case["template"].as_str().unwrap_or_default();
+    let mut t = Template::parse(name, text, mode, &funcs).map_err(|e| e.to_string())?;
+    if let Some(defines) = case["defines"].as_object() {
+        let sorted: BTreeMap<&String, &serde_json::Value> = defines.iter().collect();
+        for (k, v) in sorted {
+            t.add_define(k, v.as_str().unwrap_or_default())
+                .map_err(|e| e.to_string())?;
+        }
+    }
+    t.execute(&case["data"]).map_err(|e| e.to_string())
+}
+
+#[test]
+fn matches_go() {
+    let cases_dir = Path::new(FIXTURES).join("cases");
+    let mut files: Vec<_> = std::fs::read_dir(&cases_dir)
+        .expect("cases directory exists")
+        .map(|e| e.expect("readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let (mut total, mut passed) = (0, 0);
+    let mut failures = Vec::new();
+    for file in &files {
+        let stem = file
+            .file_name()
+            .and_then(|f| f.to_str())
+            .unwrap_or_default();
+        let cases: Vec<serde_json::Value> =
+            serde_json::from_str(&std::fs::read_to_string(file).expect("readable cases"))
+                .expect("valid cases JSON");
+        let expected_path = Path::new(FIXTURES).join("expected").join(stem);
+        let expected: Vec<serde_json::Value> = serde_json::from_str(
+            &std::fs::read_to_string(&expected_path).unwrap_or_else(|_| {
+                panic!(
+                    "missing {}; run tools/go-oracle/regen.sh",
+                    expected_path.display()
+                )
+            }),
+        )
+        .expect("valid expected JSON");
+        let by_name: BTreeMap<&str, &serde_json::Value> = expected
+            .iter()
+            .map(|e| (e["name"].as_str().unwrap_or_default(), e))
+            .collect();
+        for case in &cases {
+            let name = case["name"].as_str().unwrap_or_default();
+            total += 1;
+            if KNOWN_GAPS.iter().any(|(f, n, _)| *f == stem && *n == name) {
+                continue;
+            }
+            let Some(want) = by_name.get(name) else {
+                failures.push(format!("{stem}/{name}: no expectation; run regen.sh"));
+                continue;
+            };
+            let got = render(case);
+            let ok = match (&got, want["output"].as_str(), want["error"].as_str()) {
+                (Ok(out), Some(w), _) => out == w,
+                (Err(e), _, Some(w)) => e == w,
+                _ => false,
+            };
+            if ok {
+                passed += 1;
+            } else {
+                failures.push(format!(
+                    "{stem}/{name}:\n  want: {}\n  got:  {:?}",
+                    serde_json::to_string(want).unwrap_or_default(),
+                    got
+                ));
+            }
+        }
+    }
+    eprintln!(
+        "template conformance: {passed}/{total} passed, {} known gaps",
+        KNOWN_GAPS.len()
+    );
+    assert!(total >= 300, "only {total} conformance cases");
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
