@@ -36,6 +36,8 @@ pub enum CliCommand {
     Validate(RunArgs),
     /// Print the parsed result of a Terraform output as JSON or text; posts nothing.
     Parse(ParseArgs),
+    /// Render a message template for a Terraform output, or from a saved context.
+    Render(RenderArgs),
 }
 
 /// Flags shared by the commands that pass Terraform's output through.
@@ -75,6 +77,45 @@ pub struct ParseArgs {
     /// Read resource changes from a JSON plan as well.
     #[arg(long, value_name = "FILE")]
     pub plan_json: Option<PathBuf>,
+}
+
+/// Flags of `tfnotify render`.
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// Which Terraform command produced the output.
+    #[arg(value_enum, default_value_t = CommandKind::Plan)]
+    pub kind: CommandKind,
+
+    /// The output to read; stdin when absent or `-`. Not read with `--context`.
+    pub file: Option<PathBuf>,
+
+    /// Print the context templates see, as JSON, instead of rendering.
+    #[arg(long, conflicts_with = "context")]
+    pub dump_context: bool,
+
+    /// Render from a context saved by `--dump-context` (edited or not) instead of an output.
+    #[arg(long, value_name = "FILE")]
+    pub context: Option<PathBuf>,
+
+    /// The template to render; the default message when absent.
+    #[arg(long, value_name = "FILE")]
+    pub template: Option<PathBuf>,
+
+    /// Use Go's text/template (no HTML escaping), as `use_raw_output: true` does.
+    #[arg(long)]
+    pub raw: bool,
+
+    /// `.Title` (the classic default for the command when absent).
+    #[arg(long, short)]
+    pub title: Option<String>,
+
+    /// `.Message`.
+    #[arg(long, short)]
+    pub message: Option<String>,
+
+    /// A template variable, `NAME:VALUE` (repeatable): `.Vars.NAME`.
+    #[arg(long = "var", value_name = "NAME:VALUE")]
+    pub vars: Vec<String>,
 }
 
 /// The Terraform commands tfnotify reads.

@@ -34,6 +34,15 @@ pub enum Error {
     Output { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Command(#[from] CommandError),
+    #[error("{message}")]
+    Template { message: String },
+    #[error("`{}` is not a valid context: {source}", path.display())]
+    ContextJson {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
+    #[error("`--var` takes NAME:VALUE, got `{value}`")]
+    Var { value: String },
     #[error("internal error while {stage}; the output passed through above is complete")]
     Internal { stage: &'static str },
 }
@@ -46,6 +55,9 @@ impl Error {
             Error::Read { .. }
             | Error::Stdin { .. }
             | Error::Internal { .. }
+            | Error::Template { .. }
+            | Error::ContextJson { .. }
+            | Error::Var { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
             Error::Output { .. } => EXIT_DELIVERY,
             Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {

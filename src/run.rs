@@ -5,16 +5,18 @@
 //! which may fail without taking the ones before it down. A panic inside the parser (a bug)
 //! stops parsing, never the pass-through.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, PoisonError};
 
-use crate::cli::{Cli, CliCommand, ColorChoice, Format, ParseArgs, RunArgs};
+use crate::cli::{Cli, CliCommand, ColorChoice, Format, ParseArgs, RenderArgs, RunArgs};
 use crate::error::{EXIT_USAGE, Error};
 use crate::input::Stream;
 use crate::model::{Command, Report};
 use crate::parse::{Collector, ParseError};
+use crate::render::{Context, Extras, Flavor, Message, Spec};
 use crate::{error, input, notify, parse, render};
 
 /// Runs one invocation and returns the process exit code.
@@ -28,6 +30,7 @@ pub fn run(cli: Cli) -> i32 {
         CliCommand::Fmt(args) => summarise(Command::Fmt, &args, color),
         CliCommand::Validate(args) => summarise(Command::Validate, &args, color),
         CliCommand::Parse(args) => parse_only(&args),
+        CliCommand::Render(args) => render_only(&args),
     }
 }
 
@@ -38,6 +41,20 @@ fn summarise(command: Command, args: &RunArgs, color: ColorChoice) -> i32 {
     } else {
         Collector::with_streams(command)
     });
+    // Templates are parsed before any input is read, so a broken one is reported at once,
+    // not after Terraform has run for ten minutes.
+    let mut errors: Vec<Error> = Vec::new();
+    let message = match args.output {
+        Some(_) => match build_message(command) {
+            Ok(message) => Some(message),
+            Err(error) => {
+                report_error(&error);
+                errors.push(error);
+                None
+            }
+        },
+        None => None,
+    };
     let feed = |stream: Stream, chunk: &[u8]| parser.feed(stream, chunk);
     let (child_code, input_error) = match args.program.split_first() {
         None => {
@@ -53,7 +70,7 @@ fn summarise(command: Command, args: &RunArgs, color: ColorChoice) -> i32 {
         },
     };
 
-    let mut errors: Vec<Error> = input_error.into_iter().collect();
+    errors.extend(input_error);
     let report = match parser.finish() {
         Ok(mut report) => {
             if let Some(path) = &args.plan_json {
@@ -93,9 +110,18 @@ fn summarise(command: Command, args: &RunArgs, color: ColorChoice) -> i32 {
             if !args.quiet {
                 notify::local::print_summary(&render::terminal(report, use_color(color)));
             }
-            match &args.output {
-                Some(path) => notify::local::append_markdown(path, &render::markdown(report)),
-                None => Ok(()),
+            match (&args.output, &message) {
+                (Some(path), Some(message)) => {
+                    let extras = Extras {
+                        exit_code: child_code,
+                        ..Extras::default()
+                    };
+                    let text = message
+                        .render(&Context::new(report, &extras))
+                        .map_err(|e| Error::Template { message: e.message })?;
+                    notify::local::append_markdown(path, &text)
+                }
+                _ => Ok(()),
             }
         }));
         match delivered {
@@ -127,6 +153,19 @@ impl ChunkParser for Collector {
     fn finish(self) -> Result<Report, ParseError> {
         Collector::finish(self)
     }
+}
+
+/// The message template for `--output`: our Markdown default.
+fn build_message(command: Command) -> Result<Message, Error> {
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command,
+        template: None,
+        overrides: &overrides,
+        raw: false,
+    };
+    Message::build(&spec).map_err(|e| Error::Template { message: e.message })
 }
 
 /// The parser behind a lock, fenced off so that a bug in it cannot stop the pass-through.
@@ -290,6 +329,120 @@ fn parse_only(args: &ParseArgs) -> i32 {
     }
     .and_then(|()| stdout.flush());
     match written {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            report_error(&Error::Output {
+                path: "stdout".into(),
+                source: e,
+            });
+            error::EXIT_DELIVERY
+        }
+    }
+}
+
+/// `tfnotify render`: a message, or the context it is rendered from, on stdout.
+fn render_only(args: &RenderArgs) -> i32 {
+    match render_to_string(args) {
+        Ok(text) => write_stdout(text.as_bytes()),
+        Err(error) => {
+            report_error(&error);
+            error.exit_code()
+        }
+    }
+}
+
+fn render_to_string(args: &RenderArgs) -> Result<String, Error> {
+    let command = Command::from(args.kind);
+    let vars = parse_vars(&args.vars)?;
+    let context = if let Some(path) = &args.context {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        serde_json::from_str(&text).map_err(|source| Error::ContextJson {
+            path: path.clone(),
+            source,
+        })?
+    } else {
+        let report = read_report(command, args.file.as_deref(), None)?;
+        let extras = Extras {
+            title: args.title.clone(),
+            message: args.message.clone(),
+            vars,
+            ..Extras::default()
+        };
+        Context::new(&report, &extras).to_value()
+    };
+    if args.dump_context {
+        let mut text = serde_json::to_string_pretty(&context)
+            .map_err(io::Error::other)
+            .map_err(|source| Error::Output {
+                path: "stdout".into(),
+                source,
+            })?;
+        text.push('\n');
+        return Ok(text);
+    }
+    let template = match &args.template {
+        Some(path) => Some(std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?),
+        None => None,
+    };
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command,
+        template: template.as_deref(),
+        overrides: &overrides,
+        raw: args.raw,
+    };
+    let message = Message::build(&spec).map_err(|e| Error::Template { message: e.message })?;
+    message
+        .render_value(&context)
+        .map_err(|e| Error::Template { message: e.message })
+}
+
+/// `--var NAME:VALUE` flags as a map; later flags win.
+fn parse_vars(flags: &[String]) -> Result<BTreeMap<String, String>, Error> {
+    let mut vars = BTreeMap::new();
+    for flag in flags {
+        let Some((name, value)) = flag.split_once(':') else {
+            return Err(Error::Var {
+                value: flag.clone(),
+            });
+        };
+        vars.insert(name.to_owned(), value.to_owned());
+    }
+    Ok(vars)
+}
+
+/// Reads a whole output (a file, or stdin for `None` and `-`) into a report.
+fn read_report(
+    command: Command,
+    file: Option<&std::path::Path>,
+    plan_json: Option<&std::path::Path>,
+) -> Result<Report, Error> {
+    let mut collector = Collector::new(command);
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let file = File::open(path).map_err(|source| Error::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            read_all(file, &mut collector)?;
+        }
+        _ => read_all(io::stdin().lock(), &mut collector)?,
+    }
+    finish(collector, command, plan_json)
+}
+
+/// Writes `bytes` to stdout; a closed pipe is the reader's choice, not a failure.
+fn write_stdout(bytes: &[u8]) -> i32 {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {

@@ -386,7 +386,10 @@ fn output_appends_markdown_for_step_summaries() {
         assert!(ran.stderr.is_empty(), "--quiet: {}", ran.stderr);
     }
     let text = std::fs::read_to_string(&summary).expect("read");
-    assert!(text.starts_with("# earlier step\n### tfnotify plan: Changes to apply"));
+    assert!(
+        text.starts_with("# earlier step\n## :warning: Plan destroys resources\n"),
+        "{text}"
+    );
     assert_eq!(text.matches("> [!CAUTION]").count(), 2);
 }
 
@@ -672,5 +675,96 @@ fn a_bad_plan_json_costs_the_details_not_the_summary() {
     assert!(
         ran.stderr
             .contains("tfnotify: error: could not read `/no/such/plan.json`")
+    );
+}
+
+#[test]
+fn render_prints_the_default_message_and_the_context_it_sees() {
+    let ran = Test::new()
+        .args(["render", "plan"])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stdout_text()
+            .starts_with("## :warning: Plan destroys resources\n")
+    );
+    let dumped = Test::new()
+        .args([
+            "render",
+            "plan",
+            "--dump-context",
+            "--var",
+            "target:prod/eu",
+            "-t",
+            "## Mine",
+        ])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(dumped.code, Some(0), "{}", dumped.stderr);
+    let context: serde_json::Value = serde_json::from_slice(&dumped.stdout).expect("json");
+    assert_eq!(context["Title"], "## Mine");
+    assert_eq!(context["Vars"]["target"], "prod/eu");
+    assert_eq!(context["Target"], "prod/eu");
+    assert_eq!(context["Report"]["counts"]["destroy"], 7);
+}
+
+#[test]
+fn render_from_a_saved_context_needs_no_terraform() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let context = dir.path().join("ctx.json");
+    std::fs::write(
+        &context,
+        r###"{"Title": "## <Plan> & co", "Result": "Plan: 1 to add.", "Count": 3}"###,
+    )
+    .expect("write");
+    let template = dir.path().join("t.tmpl");
+    std::fs::write(
+        &template,
+        "{{ .Title }}|{{ .Result }}|{{ .Missing }}|{{ add .Count 1 }}",
+    )
+    .expect("write");
+    let html = Test::new()
+        .args(["render", "--context"])
+        .args([&context])
+        .args(["--template"])
+        .args([&template])
+        .run();
+    assert_eq!(
+        html.stdout_text(),
+        "## &lt;Plan&gt; &amp; co|Plan: 1 to add.||4"
+    );
+    let raw = Test::new()
+        .args(["render", "--raw", "--context"])
+        .args([&context])
+        .args(["--template"])
+        .args([&template])
+        .run();
+    assert_eq!(
+        raw.stdout_text(),
+        "## <Plan> & co|Plan: 1 to add.|<no value>|4"
+    );
+}
+
+#[test]
+fn a_broken_template_is_reported_with_go_s_message_and_a_caret() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let template = dir.path().join("t.tmpl");
+    std::fs::write(&template, "line one\n{{ if .Result }}{{ .X | bogus }}\n").expect("write");
+    let ran = Test::new()
+        .args(["render", "plan", "--template"])
+        .args([&template])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(ran.code, Some(2));
+    let first = ran.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        "tfnotify: error: template: plan:2: function \"bogus\" not defined"
+    );
+    assert!(
+        ran.stderr.contains("2 | {{ if .Result }}{{ .X | bogus }}"),
+        "{}",
+        ran.stderr
     );
 }

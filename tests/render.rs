@@ -3,8 +3,27 @@
 
 mod common;
 
+use std::collections::BTreeMap;
+
 use common::fixtures;
-use tfnotify::model::Command;
+use tfnotify::model::{Command, Report};
+use tfnotify::render::{Context, Extras, Flavor, Message, Spec};
+
+/// Our default Markdown message (GitHub, GitLab, step summaries) for a report.
+fn markdown(report: &Report) -> String {
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command: report.command,
+        template: None,
+        overrides: &overrides,
+        raw: false,
+    };
+    let message = Message::build(&spec).expect("the default templates parse");
+    message
+        .render(&Context::new(report, &Extras::default()))
+        .expect("the default templates render")
+}
 
 #[test]
 fn summaries_of_every_fixture_match_their_snapshots() {
@@ -30,7 +49,7 @@ fn summaries_of_every_fixture_match_their_snapshots() {
             let text = format!(
                 "{}\n--- markdown ---\n{}",
                 tfnotify::render::terminal(&report, false),
-                tfnotify::render::markdown(&report)
+                markdown(&report)
             );
             insta::assert_snapshot!(fixture.id.replace('/', "__"), text);
         }
@@ -47,7 +66,7 @@ fn the_destroy_warning_leads_the_summary() {
         lines[3], "  !! 4 resources will be destroyed !!",
         "{terminal}"
     );
-    let markdown = tfnotify::render::markdown(&report);
+    let markdown = markdown(&report);
     assert!(
         markdown
             .lines()
@@ -63,7 +82,7 @@ fn hostile_addresses_cannot_restyle_the_markdown() {
         # terraform_data.x[\"</details><script>`\"] will be destroyed\n\n\
         Plan: 0 to add, 0 to change, 1 to destroy.\n";
     let report = tfnotify::parse::parse(plan.as_bytes(), Command::Plan).expect("parse");
-    let markdown = tfnotify::render::markdown(&report);
+    let markdown = markdown(&report);
     assert!(
         markdown.contains("- ``terraform_data.x[\"</details><script>`\"]``"),
         "{markdown}"
@@ -78,6 +97,10 @@ fn long_lists_are_summarised_not_dumped() {
     let terminal = tfnotify::render::terminal(&report, false);
     assert!(terminal.contains("… and 1975 more"), "{terminal}");
     assert!(terminal.lines().count() < 60);
-    let markdown = tfnotify::render::markdown(&report);
-    assert!(markdown.contains("<details><summary><code>+</code> <b>create</b> (2000)</summary>"));
+    let markdown = markdown(&report);
+    assert!(
+        markdown.contains("<details><summary><b>Create</b> (2000)</summary>"),
+        "{markdown}"
+    );
+    assert!(markdown.contains("- … and 1900 more"));
 }

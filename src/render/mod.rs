@@ -1,16 +1,18 @@
 //! Render: turning a [`Report`](crate::model::Report) into text a person reads.
 //!
 //! Rendering never does I/O: it returns strings, and the notify stage decides where they go.
-//! Both local formats share one [`Summary`] view, so the terminal and the Markdown file
-//! cannot disagree about what a plan does.
+//! The terminal summary is written here in Rust (it colours and cuts to fit a screen);
+//! messages for everywhere else go through Go templates ([`Message`]), the user's or our
+//! defaults, with the [`Context`] every template sees.
 
 mod context;
 mod markdown;
+mod message;
 mod style;
 mod summary;
 mod terminal;
 
 pub use context::{Context, Extras, Moved, default_title};
-pub use markdown::markdown;
+pub use message::{Flavor, Message, MessageError, Spec, functions};
 pub use summary::{Group, GroupKind, Summary};
 pub use terminal::terminal;

@@ -1,0 +1,179 @@
+//! Messages rendered through Go templates: the user's, or our defaults.
+//!
+//! A message is built once, at startup, from the main template (the config's, or our
+//! default for the destination kind and command), our built-in sub-templates (the names
+//! tfcmt users override: `plan_title`, `result`, `deletion_warning`, …) and the config's
+//! `templates:`. A template that does not parse is therefore reported before Terraform runs.
+//! Engine errors are turned into one [`MessageError`] here, so nobody downstream digs
+//! through them.
+
+use std::collections::BTreeMap;
+
+use crate::model::Command;
+use crate::render::context::Context;
+use crate::render::markdown::{code_span, escape};
+use crate::template::{Func, FuncSet, Mode, Param, Template, Value};
+
+/// The kinds of destination, each with its own default templates and notation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flavor {
+    /// GitHub and GitLab comments, step summaries: GitHub-flavoured Markdown.
+    Markdown,
+}
+
+/// A template that failed to parse or to render, with Go's message and an excerpt.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct MessageError {
+    /// Go's `template: NAME:LINE:COL: …` line, then the template line and a caret.
+    pub message: String,
+}
+
+impl From<crate::template::Error> for MessageError {
+    fn from(error: crate::template::Error) -> Self {
+        MessageError {
+            message: error.excerpt(),
+        }
+    }
+}
+
+/// How to build one message template.
+#[derive(Debug, Clone, Copy)]
+pub struct Spec<'a> {
+    pub flavor: Flavor,
+    pub command: Command,
+    /// The config's template for this command; our default when `None` or empty.
+    pub template: Option<&'a str>,
+    /// The config's `templates:`: sub-templates added or overridden by name.
+    pub overrides: &'a BTreeMap<String, String>,
+    /// `use_raw_output: true`: Go's text/template instead of html/template.
+    pub raw: bool,
+}
+
+/// A parsed message template, ready to render any number of times.
+#[derive(Debug)]
+pub struct Message {
+    template: Template,
+}
+
+/// Built-in sub-templates of the Markdown flavour, by the names templates call them.
+const MARKDOWN_PARTS: &[(&str, &str)] = &[
+    (
+        "plan_title",
+        include_str!("templates/markdown/plan_title.tmpl"),
+    ),
+    (
+        "apply_title",
+        include_str!("templates/markdown/apply_title.tmpl"),
+    ),
+    ("counts", include_str!("templates/markdown/counts.tmpl")),
+    ("ci_link", include_str!("templates/markdown/ci_link.tmpl")),
+    (
+        "deletion_warning",
+        include_str!("templates/markdown/deletion_warning.tmpl"),
+    ),
+    ("result", include_str!("templates/markdown/result.tmpl")),
+    (
+        "updated_resources",
+        include_str!("templates/markdown/updated_resources.tmpl"),
+    ),
+    (
+        "resource_group",
+        include_str!("templates/markdown/resource_group.tmpl"),
+    ),
+    (
+        "failed_resources",
+        include_str!("templates/markdown/failed_resources.tmpl"),
+    ),
+    (
+        "changed_result",
+        include_str!("templates/markdown/changed_result.tmpl"),
+    ),
+    (
+        "change_outside_terraform",
+        include_str!("templates/markdown/change_outside_terraform.tmpl"),
+    ),
+    ("warning", include_str!("templates/markdown/warning.tmpl")),
+    (
+        "error_messages",
+        include_str!("templates/markdown/error_messages.tmpl"),
+    ),
+    ("details", include_str!("templates/markdown/details.tmpl")),
+    (
+        "guide_apply_failure",
+        include_str!("templates/markdown/guide_apply_failure.tmpl"),
+    ),
+    (
+        "guide_apply_parse_error",
+        include_str!("templates/markdown/guide_apply_parse_error.tmpl"),
+    ),
+];
+
+/// The default main template of a flavour for a command.
+fn default_template(flavor: Flavor, command: Command) -> &'static str {
+    match (flavor, command) {
+        (Flavor::Markdown, Command::Plan) => include_str!("templates/markdown/plan.tmpl"),
+        (Flavor::Markdown, Command::Apply | Command::Destroy) => {
+            include_str!("templates/markdown/apply.tmpl")
+        }
+        (Flavor::Markdown, Command::Fmt) => include_str!("templates/markdown/fmt.tmpl"),
+        (Flavor::Markdown, Command::Validate) => include_str!("templates/markdown/validate.tmpl"),
+    }
+}
+
+fn parts(flavor: Flavor) -> &'static [(&'static str, &'static str)] {
+    match flavor {
+        Flavor::Markdown => MARKDOWN_PARTS,
+    }
+}
+
+/// Every function templates can call: Go's builtins, sprig (without what leaks secrets),
+/// tfcmt's helpers, and two of ours for safe Markdown.
+pub fn functions() -> FuncSet {
+    let mut set = FuncSet::standard();
+    set.insert(
+        "codeSpan",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::Html(code_span(a[0].as_str().unwrap_or("")).into()))
+        }),
+    );
+    set.insert(
+        "mdEscape",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::Html(escape(a[0].as_str().unwrap_or("")).into()))
+        }),
+    );
+    set
+}
+
+impl Message {
+    /// Parses the templates of `spec`.
+    pub fn build(spec: &Spec<'_>) -> Result<Message, MessageError> {
+        let mode = if spec.raw { Mode::Text } else { Mode::Html };
+        let text = spec
+            .template
+            .filter(|t| !t.trim().is_empty())
+            .unwrap_or_else(|| default_template(spec.flavor, spec.command));
+        let mut template = Template::parse(spec.command.as_str(), text, mode, &functions())?;
+        for (name, body) in parts(spec.flavor) {
+            // A sub-template the main template defines itself is the user's: keep it.
+            if !template.has_template(name) {
+                template.add_define(name, body)?;
+            }
+        }
+        for (name, body) in spec.overrides {
+            template.add_define(name, body)?;
+        }
+        Ok(Message { template })
+    }
+
+    /// Renders the message for one run.
+    pub fn render(&self, context: &Context<'_>) -> Result<String, MessageError> {
+        self.render_value(&context.to_value())
+    }
+
+    /// Renders from a context already in JSON form (a saved `--dump-context`).
+    pub fn render_value(&self, context: &serde_json::Value) -> Result<String, MessageError> {
+        Ok(self.template.execute(context)?)
+    }
+}
