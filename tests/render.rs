@@ -11,9 +11,14 @@ use tfnotify::render::{Context, Extras, Flavor, Message, Spec};
 
 /// Our default Markdown message (GitHub, GitLab, step summaries) for a report.
 fn markdown(report: &Report) -> String {
+    default_message(report, Flavor::Markdown)
+}
+
+/// Our default message of one destination kind for a report.
+fn default_message(report: &Report, flavor: Flavor) -> String {
     let overrides = BTreeMap::new();
     let spec = Spec {
-        flavor: Flavor::Markdown,
+        flavor,
         command: report.command,
         template: None,
         overrides: &overrides,
@@ -46,11 +51,11 @@ fn summaries_of_every_fixture_match_their_snapshots() {
             }
             let report = tfnotify::parse::parse(&fixture.bytes(), fixture.command)
                 .unwrap_or_else(|e| panic!("{}: {e}", fixture.id));
-            let text = format!(
-                "{}\n--- markdown ---\n{}",
-                tfnotify::render::terminal(&report, false),
-                markdown(&report)
-            );
+            let mut text = tfnotify::render::terminal(&report, false);
+            for flavor in Flavor::ALL {
+                text.push_str(&format!("\n--- {} ---\n", flavor.as_str()));
+                text.push_str(&default_message(&report, flavor));
+            }
             insta::assert_snapshot!(fixture.id.replace('/', "__"), text);
         }
     });

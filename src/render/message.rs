@@ -19,6 +19,45 @@ use crate::template::{Func, FuncSet, Mode, Param, Template, Value};
 pub enum Flavor {
     /// GitHub and GitLab comments, step summaries: GitHub-flavoured Markdown.
     Markdown,
+    /// Slack (and Mattermost) `mrkdwn`.
+    Slack,
+    /// Chatwork's `[info]`/`[code]` notation.
+    Chatwork,
+    /// The text of a Microsoft Teams card (its Markdown subset).
+    Teams,
+    /// Plain text, for terminals and logs.
+    Terminal,
+}
+
+impl Flavor {
+    /// Every flavour, for tests and `config check`.
+    pub const ALL: [Flavor; 5] = [
+        Flavor::Markdown,
+        Flavor::Slack,
+        Flavor::Chatwork,
+        Flavor::Teams,
+        Flavor::Terminal,
+    ];
+
+    /// The engine mode our default templates are written for. Only Markdown destinations
+    /// decode HTML entities; the others are written in text mode with their own escaping.
+    fn default_mode(self) -> Mode {
+        match self {
+            Flavor::Markdown => Mode::Html,
+            Flavor::Slack | Flavor::Chatwork | Flavor::Teams | Flavor::Terminal => Mode::Text,
+        }
+    }
+
+    /// A short name for messages and snapshots.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flavor::Markdown => "markdown",
+            Flavor::Slack => "slack",
+            Flavor::Chatwork => "chatwork",
+            Flavor::Teams => "teams",
+            Flavor::Terminal => "terminal",
+        }
+    }
 }
 
 /// A template that failed to parse or to render, with Go's message and an excerpt.
@@ -46,7 +85,8 @@ pub struct Spec<'a> {
     pub template: Option<&'a str>,
     /// The config's `templates:`: sub-templates added or overridden by name.
     pub overrides: &'a BTreeMap<String, String>,
-    /// `use_raw_output: true`: Go's text/template instead of html/template.
+    /// `use_raw_output: true`: Go's text/template instead of html/template for the config's
+    /// template (our defaults are written for a fixed mode).
     pub raw: bool,
 }
 
@@ -118,19 +158,36 @@ fn default_template(flavor: Flavor, command: Command) -> &'static str {
         }
         (Flavor::Markdown, Command::Fmt) => include_str!("templates/markdown/fmt.tmpl"),
         (Flavor::Markdown, Command::Validate) => include_str!("templates/markdown/validate.tmpl"),
+        (Flavor::Slack, _) => include_str!("templates/slack/message.tmpl"),
+        (Flavor::Chatwork, _) => include_str!("templates/chatwork/message.tmpl"),
+        (Flavor::Teams, _) => include_str!("templates/teams/message.tmpl"),
+        (Flavor::Terminal, _) => include_str!("templates/terminal/message.tmpl"),
     }
 }
 
 fn parts(flavor: Flavor) -> &'static [(&'static str, &'static str)] {
     match flavor {
         Flavor::Markdown => MARKDOWN_PARTS,
+        Flavor::Slack | Flavor::Chatwork | Flavor::Teams | Flavor::Terminal => &[],
     }
 }
 
 /// Every function templates can call: Go's builtins, sprig (without what leaks secrets),
-/// tfcmt's helpers, and two of ours for safe Markdown.
+/// tfcmt's helpers, and ours for putting untrusted text into each notation safely.
 pub fn functions() -> FuncSet {
     let mut set = FuncSet::standard();
+    set.insert(
+        "slackEscape",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::str(slack_escape(a[0].as_str().unwrap_or(""))))
+        }),
+    );
+    set.insert(
+        "chatworkEscape",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::str(chatwork_escape(a[0].as_str().unwrap_or(""))))
+        }),
+    );
     set.insert(
         "codeSpan",
         Func::new(&[Param::Str], |a| {
@@ -146,14 +203,31 @@ pub fn functions() -> FuncSet {
     set
 }
 
+/// Text that Slack shows as written: its three control characters escaped, so no mention
+/// (`<!channel>`, `<@U123>`) or link can be formed by Terraform output.
+fn slack_escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// Text that Chatwork shows as written. Chatwork has no escape, so a zero-width space after
+/// every `[` keeps `[To:…]`, `[toall]` or `[/code]` in Terraform output from being tags.
+fn chatwork_escape(text: &str) -> String {
+    text.replace('[', "[\u{200b}")
+}
+
 impl Message {
     /// Parses the templates of `spec`.
     pub fn build(spec: &Spec<'_>) -> Result<Message, MessageError> {
-        let mode = if spec.raw { Mode::Text } else { Mode::Html };
-        let text = spec
-            .template
-            .filter(|t| !t.trim().is_empty())
-            .unwrap_or_else(|| default_template(spec.flavor, spec.command));
+        let user = spec.template.filter(|t| !t.trim().is_empty());
+        let (text, mode) = match user {
+            Some(text) => (text, if spec.raw { Mode::Text } else { Mode::Html }),
+            None => (
+                default_template(spec.flavor, spec.command),
+                spec.flavor.default_mode(),
+            ),
+        };
         let mut template = Template::parse(spec.command.as_str(), text, mode, &functions())?;
         for (name, body) in parts(spec.flavor) {
             // A sub-template the main template defines itself is the user's: keep it.
@@ -175,5 +249,22 @@ impl Message {
     /// Renders from a context already in JSON form (a saved `--dump-context`).
     pub fn render_value(&self, context: &serde_json::Value) -> Result<String, MessageError> {
         Ok(self.template.execute(context)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{chatwork_escape, slack_escape};
+
+    #[test]
+    fn chat_escapes_neutralise_mentions_and_tags() {
+        assert_eq!(
+            slack_escape("<!channel> & <@U1>"),
+            "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+        );
+        assert_eq!(
+            chatwork_escape("[toall][/code]"),
+            "[\u{200b}toall][\u{200b}/code]"
+        );
     }
 }
