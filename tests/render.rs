@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use common::fixtures;
 use tfnotify::model::{Command, Report};
@@ -53,7 +54,7 @@ fn summaries_of_every_fixture_match_their_snapshots() {
                 .unwrap_or_else(|e| panic!("{}: {e}", fixture.id));
             let mut text = tfnotify::render::terminal(&report, false);
             for flavor in Flavor::ALL {
-                text.push_str(&format!("\n--- {} ---\n", flavor.as_str()));
+                let _ = write!(text, "\n--- {} ---\n", flavor.as_str());
                 text.push_str(&default_message(&report, flavor));
             }
             insta::assert_snapshot!(fixture.id.replace('/', "__"), text);
