@@ -1,0 +1,281 @@
+//! Walks the parsed YAML tree against [`schema::ROOT`](super::schema::ROOT).
+//!
+//! Unknown and duplicate keys become warnings (the run goes on: old configs carry keys we
+//! never knew); a value of the wrong kind becomes an error naming the key path, which reads
+//! better than the YAML crate's "expected mapping start". Runs before serde sees the file.
+
+use std::collections::HashMap;
+
+use super::error::WarningKind;
+use super::schema::{Field, Shape};
+use super::yaml::{Entry, Node, Pos};
+
+/// A wrong value: where, and the message without position.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Mismatch {
+    pub(crate) pos: Pos,
+    pub(crate) message: String,
+}
+
+/// Checks a whole document whose root node starts at `pos`.
+pub(crate) fn check(
+    root: &Node,
+    pos: Pos,
+    shape: Shape,
+) -> Result<Vec<(Pos, WarningKind)>, Mismatch> {
+    let mut warnings = Vec::new();
+    match (shape, root) {
+        (_, Node::Null) => {}
+        (Shape::Map(fields), Node::Map(entries)) => walk(entries, fields, "", &mut warnings)?,
+        (_, other) => {
+            return Err(Mismatch {
+                pos,
+                message: format!(
+                    "expected a mapping at the top level, found {}",
+                    describe(other)
+                ),
+            });
+        }
+    }
+    Ok(warnings)
+}
+
+fn walk(
+    entries: &[Entry],
+    fields: &'static [Field],
+    prefix: &str,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    let mut seen: HashMap<&str, Pos> = HashMap::new();
+    for entry in entries {
+        let path = join(prefix, &entry.key);
+        if let Some(first) = seen.insert(&entry.key, entry.key_pos) {
+            let kind = WarningKind::DuplicateKey {
+                path: path.clone(),
+                first_line: first.line,
+            };
+            warnings.push((entry.key_pos, kind));
+        }
+        if let Some(field) = fields.iter().find(|field| field.name == entry.key) {
+            value(field.shape, &entry.value, entry.key_pos, &path, warnings)?;
+        } else {
+            let suggestion = suggest(&entry.key, fields);
+            warnings.push((entry.key_pos, WarningKind::UnknownKey { path, suggestion }));
+        }
+    }
+    Ok(())
+}
+
+fn value(
+    shape: Shape,
+    node: &Node,
+    pos: Pos,
+    path: &str,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    let expected = match (shape, node) {
+        // A key with nothing after it is the zero value in Go's decoders; keep that.
+        (_, Node::Null)
+        | (Shape::Str | Shape::Scalar, Node::Bool | Node::Count | Node::Number | Node::Str)
+        | (Shape::Bool, Node::Bool)
+        | (Shape::Int, Node::Count) => return Ok(()),
+        (Shape::Map(fields), Node::Map(entries)) => return walk(entries, fields, path, warnings),
+        (Shape::StrMap, Node::Map(entries)) => {
+            let mut seen: HashMap<&str, Pos> = HashMap::new();
+            for entry in entries {
+                let item = join(path, &entry.key);
+                if let Some(first) = seen.insert(&entry.key, entry.key_pos) {
+                    let kind = WarningKind::DuplicateKey {
+                        path: item.clone(),
+                        first_line: first.line,
+                    };
+                    warnings.push((entry.key_pos, kind));
+                }
+                value(Shape::Str, &entry.value, entry.key_pos, &item, warnings)?;
+            }
+            return Ok(());
+        }
+        (Shape::StrList, Node::Seq(items)) => {
+            for (index, (item_pos, item)) in items.iter().enumerate() {
+                value(
+                    Shape::Str,
+                    item,
+                    *item_pos,
+                    &format!("{path}[{index}]"),
+                    warnings,
+                )?;
+            }
+            return Ok(());
+        }
+        (Shape::Map(_) | Shape::StrMap, _) => "a mapping",
+        (Shape::Str | Shape::Scalar, _) => "a string",
+        (Shape::Bool, _) => "a boolean",
+        (Shape::Int, _) => "a whole number",
+        (Shape::StrList, _) => "a list of strings",
+    };
+    Err(Mismatch {
+        pos,
+        message: format!("expected {expected} for `{path}`, found {}", describe(node)),
+    })
+}
+
+fn describe(node: &Node) -> &'static str {
+    match node {
+        Node::Null => "nothing",
+        Node::Bool => "a boolean",
+        Node::Count => "a number",
+        Node::Number => "a negative or fractional number",
+        Node::Str => "a string",
+        Node::Seq(_) => "a list",
+        Node::Map(_) => "a mapping",
+    }
+}
+
+fn join(prefix: &str, key: &str) -> String {
+    if prefix.is_empty() {
+        key.to_owned()
+    } else {
+        format!("{prefix}.{key}")
+    }
+}
+
+/// The sibling key spelled most like `key`, if it is close enough to be a typo.
+/// Jaro-Winkler (as clap uses for flags) with clap's 0.8 cut-off: catches `tmplate`,
+/// `label_colour`, `use-raw-output`; stays quiet for unrelated names.
+fn suggest(key: &str, fields: &[Field]) -> Option<&'static str> {
+    let key = key.to_lowercase();
+    fields
+        .iter()
+        .map(|field| (strsim::jaro_winkler(&key, field.name), field.name))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, name)| name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check, suggest};
+    use crate::config::schema::{ROOT, Shape};
+    use crate::config::yaml::{Pos, parse_tree};
+
+    fn run(text: &str) -> Result<Vec<String>, String> {
+        let node = parse_tree(text).expect("test YAML is valid");
+        match check(&node, Pos { line: 1, column: 1 }, ROOT) {
+            Ok(warnings) => Ok(warnings
+                .into_iter()
+                .map(|(pos, kind)| format!("{}:{} {kind:?}", pos.line, pos.column))
+                .collect()),
+            Err(m) => Err(format!("{}:{} {}", m.pos.line, m.pos.column, m.message)),
+        }
+    }
+
+    #[track_caller]
+    fn error(text: &str, expected: &str) {
+        assert_eq!(run(text), Err(expected.to_owned()));
+    }
+
+    #[test]
+    fn wrong_kinds_name_the_path() {
+        error(
+            "terraform:\n  plan: hello\n",
+            "2:3 expected a mapping for `terraform.plan`, found a string",
+        );
+        error(
+            "- a\n",
+            "1:1 expected a mapping at the top level, found a list",
+        );
+        error(
+            "just text\n",
+            "1:1 expected a mapping at the top level, found a string",
+        );
+        error(
+            "terraform:\n  use_raw_output: maybe\n",
+            "2:3 expected a boolean for `terraform.use_raw_output`, found a string",
+        );
+        error(
+            "notifier:\n  github:\n    token: [a]\n",
+            "3:5 expected a string for `notifier.github.token`, found a list",
+        );
+        error(
+            "embedded_var_names:\n  - a\n  - {b: c}\n",
+            "3:5 expected a string for `embedded_var_names[1]`, found a mapping",
+        );
+        error(
+            "templates:\n  x: [1]\n",
+            "2:3 expected a string for `templates.x`, found a list",
+        );
+        error(
+            "embedded_var_names: target\n",
+            "1:1 expected a list of strings for `embedded_var_names`, found a string",
+        );
+        error(
+            "ai_summary:\n  max_tokens: lots\n",
+            "2:3 expected a whole number for `ai_summary.max_tokens`, found a string",
+        );
+    }
+
+    #[test]
+    fn empty_values_and_scalars_in_string_fields_are_fine() {
+        assert_eq!(run(""), Ok(vec![]));
+        assert_eq!(run("# only a comment\n"), Ok(vec![]));
+        assert_eq!(
+            run("ci:\nterraform:\n  plan:\n    when_destroy:\n      label_color: 000000\n"),
+            Ok(vec![])
+        );
+        assert_eq!(
+            run("notifier:\n  typetalk:\n    topic_id: 123\n"),
+            Ok(vec![])
+        );
+    }
+
+    #[test]
+    fn duplicates_and_unknown_keys_are_warnings() {
+        assert_eq!(
+            run("ci: a\nterraform:\n  plan:\n    tmplate: x\n  extra: 1\nci: b\n"),
+            Ok(vec![
+                "4:5 UnknownKey { path: \"terraform.plan.tmplate\", suggestion: Some(\"template\") }"
+                    .to_owned(),
+                "5:3 UnknownKey { path: \"terraform.extra\", suggestion: None }".to_owned(),
+                "6:1 DuplicateKey { path: \"ci\", first_line: 1 }".to_owned(),
+            ])
+        );
+        assert_eq!(
+            run("templates:\n  a: x\n  a: y\n"),
+            Ok(vec![
+                "3:3 DuplicateKey { path: \"templates.a\", first_line: 2 }".to_owned()
+            ])
+        );
+    }
+
+    #[track_caller]
+    fn near(key: &str, expected: Option<&str>) {
+        let Shape::Map(fields) = ROOT else {
+            unreachable!("ROOT is a mapping")
+        };
+        let plan = fields
+            .iter()
+            .find(|f| f.name == "terraform")
+            .and_then(|f| match f.shape {
+                Shape::Map(tf) => tf.iter().find(|f| f.name == "plan"),
+                _ => None,
+            })
+            .and_then(|f| match f.shape {
+                Shape::Map(plan) => Some(plan),
+                _ => None,
+            })
+            .expect("terraform.plan is a mapping");
+        assert_eq!(suggest(key, plan), expected, "{key}");
+    }
+
+    #[test]
+    fn suggestions_only_when_close() {
+        near("tmplate", Some("template"));
+        near("Template", Some("template"));
+        near("when_destory", Some("when_destroy"));
+        near("when_no_change", Some("when_no_changes"));
+        near("disable_labels", Some("disable_label"));
+        near("ignore-warning", Some("ignore_warning"));
+        near("foo", None);
+        near("patch", None);
+    }
+}

@@ -1,0 +1,490 @@
+//! The shape of the config file, written down once.
+//!
+//! The known-key check (`check.rs`), the JSON Schema (`tfnotify config schema`) and
+//! docs/config.md all come from [`ROOT`]. A unit test walks the serde structs in `mod.rs` and
+//! fails when a field exists there but not here (or the other way round), so the three cannot
+//! drift from what the loader really accepts.
+
+use serde_json::{Map, Value, json};
+
+/// What a key may hold. Closed set: the file format has no other kinds of values.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Shape {
+    /// A mapping with these keys; `null` or an empty value counts as an empty mapping.
+    Map(&'static [Field]),
+    /// A string. Plain numbers and booleans are accepted and kept as written (`000000`),
+    /// as Go's YAML decoders did.
+    Str,
+    /// A string that is usually written as a number (`topic_id: 123`, `label_color: 000000`);
+    /// only differs from [`Shape::Str`] in the JSON Schema, so editors do not flag numbers.
+    Scalar,
+    /// A boolean; YAML 1.1 spellings (`yes`, `on`) are accepted as `gopkg.in/yaml.v2` did.
+    Bool,
+    /// A non-negative integer.
+    Int,
+    /// A mapping from any name to a string (`templates:`).
+    StrMap,
+    /// A list of strings (`embedded_var_names:`).
+    StrList,
+}
+
+/// One key of a mapping: its name, what it holds, and which tool introduced it.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Field {
+    pub(crate) name: &'static str,
+    pub(crate) shape: Shape,
+    /// The dialect(s) that read this key, shown in the schema so users know why it exists.
+    pub(crate) from: &'static str,
+    pub(crate) doc: &'static str,
+}
+
+const fn f(name: &'static str, shape: Shape, from: &'static str, doc: &'static str) -> Field {
+    Field {
+        name,
+        shape,
+        from,
+        doc,
+    }
+}
+
+const V0: &str = "tfnotify v0";
+const TFCMT: &str = "tfcmt, tfnotify v1";
+const V1: &str = "tfnotify v1";
+const ALL: &str = "tfnotify v0, tfcmt, tfnotify v1";
+
+#[rustfmt::skip]
+const REPOSITORY: &[Field] = &[
+    f("owner", Shape::Str, V0, "Repository owner (GitLab: group path, `group/sub`)."),
+    f("name", Shape::Str, V0, "Repository (project) name."),
+];
+
+#[rustfmt::skip]
+const GITHUB: &[Field] = &[
+    f("token", Shape::Str, V0, "API token; `$VAR`/`${VAR}` read the environment."),
+    f("base_url", Shape::Str, V0, "GitHub Enterprise API URL; `$VAR`/`${VAR}` expanded."),
+    f("repository", Shape::Map(REPOSITORY), V0, "Repository that receives comments."),
+];
+
+#[rustfmt::skip]
+const GITLAB: &[Field] = &[
+    f("token", Shape::Str, V0, "API token; `$VAR`/`${VAR}` read the environment."),
+    f("base_url", Shape::Str, V0, "Self-hosted GitLab URL; `$VAR`/`${VAR}` expanded."),
+    f("repository", Shape::Map(REPOSITORY), V0, "Project that receives notes."),
+];
+
+#[rustfmt::skip]
+const SLACK_V0: &[Field] = &[
+    f("token", Shape::Str, V0, "Bot token; `$VAR`/`${VAR}` read the environment."),
+    f("channel", Shape::Str, V0, "Channel id; `$VAR`/`${VAR}` expanded."),
+    f("bot", Shape::Str, V0, "Bot user name; `$VAR`/`${VAR}` expanded."),
+];
+
+#[rustfmt::skip]
+const TYPETALK: &[Field] = &[
+    f("token", Shape::Str, V0, "API token; `$VAR`/`${VAR}` read the environment."),
+    f("topic_id", Shape::Scalar, V0, "Topic id (a number); `$VAR`/`${VAR}` expanded."),
+];
+
+#[rustfmt::skip]
+const MATTERMOST: &[Field] = &[
+    f("webhook", Shape::Str, V0, "Incoming webhook URL; `$VAR`/`${VAR}` expanded."),
+    f("channel", Shape::Str, V0, "Channel name; `$VAR`/`${VAR}` expanded."),
+    f("bot", Shape::Str, V0, "Bot user name; `$VAR`/`${VAR}` expanded."),
+];
+
+#[rustfmt::skip]
+const NOTIFIER: &[Field] = &[
+    f("github", Shape::Map(GITHUB), V0, "Post to a GitHub pull request or commit."),
+    f("gitlab", Shape::Map(GITLAB), V0, "Post to a GitLab merge request or commit."),
+    f("slack", Shape::Map(SLACK_V0), V0, "Post to a Slack channel."),
+    f("typetalk", Shape::Map(TYPETALK), V0, "Post to a Typetalk topic."),
+    f("mattermost", Shape::Map(MATTERMOST), V0, "Post to a Mattermost webhook."),
+];
+
+#[rustfmt::skip]
+const TEMPLATE_ONLY: &[Field] = &[
+    f("template", Shape::Str, ALL, "Go template of the comment."),
+];
+
+#[rustfmt::skip]
+const PARSE_ERROR: &[Field] = &[
+    f("template", Shape::Str, TFCMT, "Comment used when the output cannot be parsed."),
+];
+
+#[rustfmt::skip]
+const LABEL: &[Field] = &[
+    f("label", Shape::Str, ALL, "Label put on the pull request for this result."),
+    f("label_color", Shape::Scalar, TFCMT, "Label colour, six hex digits without `#`."),
+    f("disable_label", Shape::Bool, TFCMT, "Do not label this result."),
+];
+
+#[rustfmt::skip]
+const WHEN_DESTROY: &[Field] = &[
+    LABEL[0],
+    LABEL[1],
+    LABEL[2],
+    f("template", Shape::Str, V0, "If set, an extra destroy-warning comment (GitHub)."),
+];
+
+#[rustfmt::skip]
+const WHEN_NO_CHANGES: &[Field] = &[
+    LABEL[0],
+    LABEL[1],
+    LABEL[2],
+    f("disable_comment", Shape::Bool, TFCMT, "Post no comment when nothing changes."),
+];
+
+#[rustfmt::skip]
+const PLAN: &[Field] = &[
+    f("template", Shape::Str, ALL, "Go template of the plan comment."),
+    f("when_add_or_update_only", Shape::Map(LABEL), ALL, "Plan only adds or updates."),
+    f("when_destroy", Shape::Map(WHEN_DESTROY), ALL, "Plan destroys something."),
+    f("when_no_changes", Shape::Map(WHEN_NO_CHANGES), ALL, "Plan changes nothing."),
+    f("when_plan_error", Shape::Map(LABEL), ALL, "Plan failed."),
+    f("when_parse_error", Shape::Map(PARSE_ERROR), TFCMT, "Plan output unparsable."),
+    f("disable_label", Shape::Bool, TFCMT, "Put no result labels on the pull request."),
+    f("ignore_warning", Shape::Bool, TFCMT, "Leave Terraform warnings out of the comment."),
+];
+
+#[rustfmt::skip]
+const APPLY: &[Field] = &[
+    f("template", Shape::Str, ALL, "Go template of the apply comment."),
+    f("when_parse_error", Shape::Map(PARSE_ERROR), TFCMT, "Apply output unparsable."),
+];
+
+#[rustfmt::skip]
+const TERRAFORM: &[Field] = &[
+    f("use_raw_output", Shape::Bool, ALL, "Render without HTML escaping (text/template)."),
+    f("consolidated", Shape::Bool, V1, "Parse Terragrunt `run-all` output as one report."),
+    f("default", Shape::Map(TEMPLATE_ONLY), V0, "Read but unused by tfnotify v0."),
+    f("fmt", Shape::Map(TEMPLATE_ONLY), V0, "Template for `tfnotify fmt`."),
+    f("validate", Shape::Map(TEMPLATE_ONLY), V0, "Template for `tfnotify validate`."),
+    f("plan", Shape::Map(PLAN), ALL, "Settings for `tfnotify plan`."),
+    f("apply", Shape::Map(APPLY), ALL, "Settings for `tfnotify apply`."),
+];
+
+#[rustfmt::skip]
+const LOG: &[Field] = &[
+    f("level", Shape::Str, TFCMT, "`debug`, `info`, `warn` or `error`."),
+];
+
+#[rustfmt::skip]
+const SLACK_V1: &[Field] = &[
+    f("enabled", Shape::Bool, V1, "Send failures to Slack."),
+    f("title", Shape::Str, V1, "Message title for both commands."),
+    f("message", Shape::Str, V1, "Message text for both commands."),
+    f("plan_title", Shape::Str, V1, "Title for plan failures."),
+    f("plan_message", Shape::Str, V1, "Text for plan failures."),
+    f("apply_title", Shape::Str, V1, "Title for apply failures."),
+    f("apply_message", Shape::Str, V1, "Text for apply failures."),
+    f("notify_on_plan_error", Shape::Bool, V1, "Post when plan fails."),
+    f("notify_on_apply_error", Shape::Bool, V1, "Post when apply fails."),
+    f("use_threads", Shape::Bool, V1, "Put the output in a thread reply."),
+];
+
+#[rustfmt::skip]
+const AI_SUMMARY: &[Field] = &[
+    f("enabled", Shape::Bool, V1, "Add an AI-written summary to the comment."),
+    f("provider", Shape::Str, V1, "`litellm`, `openai`, `anthropic` or `devin`."),
+    f("model", Shape::Str, V1, "Model name passed to the provider."),
+    f("template", Shape::Str, V1, "Prompt template."),
+    f("template_file", Shape::Str, V1, "File holding the prompt template."),
+    f("max_tokens", Shape::Int, V1, "Upper bound on the summary length."),
+];
+
+#[rustfmt::skip]
+const TOP: &[Field] = &[
+    f("ci", Shape::Str, V0, "CI service name (`circleci`, `github-actions`, …)."),
+    f("notifier", Shape::Map(NOTIFIER), V0, "Where to post; the first block present wins."),
+    f("terraform", Shape::Map(TERRAFORM), ALL, "Templates and labels per command."),
+    f("templates", Shape::StrMap, TFCMT, "Named sub-templates; override built-ins by name."),
+    f("repo_owner", Shape::Str, TFCMT, "Repository owner; overrides CI detection."),
+    f("repo_name", Shape::Str, TFCMT, "Repository name; overrides CI detection."),
+    f("ghe_base_url", Shape::Str, TFCMT, "GitHub Enterprise API URL; `$VAR` expanded."),
+    f("ghe_graphql_endpoint", Shape::Str, TFCMT, "GitHub Enterprise GraphQL URL; `$VAR` expanded."),
+    f("plan_patch", Shape::Bool, TFCMT, "Edit the previous plan comment instead of adding one."),
+    f("embedded_var_names", Shape::StrList, TFCMT, "`--var` names copied into comment metadata."),
+    f("log", Shape::Map(LOG), TFCMT, "Logging."),
+    f("slack", Shape::Map(SLACK_V1), V1, "Slack failure notices (tfnotify v1)."),
+    f("ai_summary", Shape::Map(AI_SUMMARY), V1, "AI summary (tfnotify v1)."),
+];
+
+/// The whole file: a mapping with the top-level keys of every dialect.
+pub(crate) const ROOT: Shape = Shape::Map(TOP);
+
+/// Builds the JSON Schema (draft 2020-12) from [`ROOT`].
+pub(crate) fn json_schema() -> Value {
+    let mut schema = shape_schema(ROOT);
+    let object = schema
+        .as_object_mut()
+        .expect("ROOT is a mapping, so its schema is an object");
+    let mut head = Map::new();
+    head.insert(
+        "$schema".into(),
+        json!("https://json-schema.org/draft/2020-12/schema"),
+    );
+    head.insert("title".into(), json!("tfnotify configuration"));
+    head.insert(
+        "description".into(),
+        json!("tfnotify.yaml / tfcmt.yaml; tfnotify v0 and tfcmt (tfnotify v1) keys both load."),
+    );
+    head.append(object);
+    Value::Object(head)
+}
+
+fn shape_schema(shape: Shape) -> Value {
+    match shape {
+        Shape::Map(fields) => {
+            let properties: Map<String, Value> = fields
+                .iter()
+                .map(|field| {
+                    let mut value = shape_schema(field.shape);
+                    if let Some(object) = value.as_object_mut() {
+                        let doc = format!("{} ({})", field.doc, field.from);
+                        object.insert("description".into(), Value::String(doc));
+                    }
+                    (field.name.to_owned(), value)
+                })
+                .collect();
+            json!({
+                "type": ["object", "null"],
+                "additionalProperties": false,
+                "properties": properties,
+            })
+        }
+        Shape::Str => json!({ "type": ["string", "null"] }),
+        Shape::Scalar => json!({ "type": ["string", "integer", "null"] }),
+        Shape::Bool => json!({ "type": ["boolean", "null"] }),
+        Shape::Int => json!({ "type": ["integer", "null"], "minimum": 0 }),
+        Shape::StrMap => json!({
+            "type": ["object", "null"],
+            "additionalProperties": { "type": "string" },
+        }),
+        Shape::StrList => json!({ "type": ["array", "null"], "items": { "type": "string" } }),
+    }
+}
+
+/// Every key path of [`ROOT`] (`terraform.plan.when_destroy.label`), for the drift test.
+#[cfg(test)]
+pub(crate) fn key_paths() -> Vec<String> {
+    fn walk(fields: &[Field], prefix: &str, out: &mut Vec<String>) {
+        for field in fields {
+            let path = if prefix.is_empty() {
+                field.name.to_owned()
+            } else {
+                format!("{prefix}.{}", field.name)
+            };
+            out.push(path.clone());
+            if let Shape::Map(children) = field.shape {
+                walk(children, &path, out);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    if let Shape::Map(fields) = ROOT {
+        walk(fields, "", &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{ROOT, Shape, json_schema, key_paths};
+    use crate::config::{Config, parse};
+    use serde::Deserialize;
+    use serde::de::value::{Error, MapDeserializer, SeqDeserializer, StrDeserializer};
+    use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+    use std::cell::RefCell;
+    use std::fmt::Write as _;
+
+    /// A deserializer that answers every struct with all of its fields, recording their
+    /// paths: the set of keys serde will accept, read from the structs themselves.
+    struct Recorder<'a> {
+        path: String,
+        out: &'a RefCell<Vec<String>>,
+    }
+
+    impl<'de> de::Deserializer<'de> for Recorder<'_> {
+        type Error = Error;
+
+        fn deserialize_any<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_unit()
+        }
+        fn deserialize_bool<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_bool(false)
+        }
+        fn deserialize_u32<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_u32(0)
+        }
+        fn deserialize_str<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_str("")
+        }
+        fn deserialize_string<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_str("")
+        }
+        fn deserialize_option<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_some(self)
+        }
+        fn deserialize_seq<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_seq(SeqDeserializer::<_, Error>::new(
+                std::iter::empty::<String>(),
+            ))
+        }
+        fn deserialize_map<V: Visitor<'de>>(self, v: V) -> Result<V::Value, Error> {
+            v.visit_map(MapDeserializer::<_, Error>::new(std::iter::empty::<(
+                String,
+                String,
+            )>()))
+        }
+        fn deserialize_struct<V: Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            v: V,
+        ) -> Result<V::Value, Error> {
+            v.visit_map(Fields {
+                names: fields,
+                next: 0,
+                path: self.path,
+                out: self.out,
+            })
+        }
+        serde::forward_to_deserialize_any! {
+            i8 i16 i32 i64 i128 u8 u16 u64 u128 f32 f64 char bytes byte_buf unit
+            unit_struct newtype_struct tuple tuple_struct enum identifier ignored_any
+        }
+    }
+
+    struct Fields<'a> {
+        names: &'static [&'static str],
+        next: usize,
+        path: String,
+        out: &'a RefCell<Vec<String>>,
+    }
+
+    impl<'de> MapAccess<'de> for Fields<'_> {
+        type Error = Error;
+
+        fn next_key_seed<K: DeserializeSeed<'de>>(
+            &mut self,
+            k: K,
+        ) -> Result<Option<K::Value>, Error> {
+            let Some(name) = self.names.get(self.next) else {
+                return Ok(None);
+            };
+            let key: StrDeserializer<'_, Error> = name.into_deserializer();
+            k.deserialize(key).map(Some)
+        }
+        fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, v: V) -> Result<V::Value, Error> {
+            let name = self.names[self.next];
+            self.next += 1;
+            let path = if self.path.is_empty() {
+                name.to_owned()
+            } else {
+                format!("{}.{name}", self.path)
+            };
+            self.out.borrow_mut().push(path.clone());
+            v.deserialize(Recorder {
+                path,
+                out: self.out,
+            })
+        }
+    }
+
+    #[test]
+    fn schema_and_structs_know_the_same_keys() {
+        let out = RefCell::new(Vec::new());
+        Config::deserialize(Recorder {
+            path: String::new(),
+            out: &out,
+        })
+        .expect("recorder");
+        let mut from_structs = out.into_inner();
+        from_structs.sort();
+        let mut from_schema = key_paths();
+        from_schema.sort();
+        assert_eq!(from_structs, from_schema);
+    }
+
+    /// One YAML document that sets every key of the schema to a value of its shape.
+    fn full_document(fields: &[super::Field], indent: usize, out: &mut String) {
+        for field in fields {
+            let sample = match field.shape {
+                Shape::Map(_) => "",
+                Shape::Str => " text",
+                Shape::Scalar => " 000123",
+                Shape::Bool => " yes",
+                Shape::Int => " 42",
+                Shape::StrMap => " {a: b}",
+                Shape::StrList => " [a, b]",
+            };
+            let _ = writeln!(out, "{:indent$}{}:{sample}", "", field.name);
+            if let Shape::Map(children) = field.shape {
+                full_document(children, indent + 2, out);
+            }
+        }
+    }
+
+    #[test]
+    fn every_schema_key_loads_with_its_shape() {
+        let Shape::Map(fields) = ROOT else {
+            unreachable!("ROOT is a mapping")
+        };
+        let mut text = String::new();
+        full_document(fields, 0, &mut text);
+        let (config, warnings) = parse(text.as_bytes(), "full.yaml").expect("loads");
+        assert_eq!(warnings, vec![]);
+        assert_eq!(
+            config.notifier.typetalk.expect("present").topic_id,
+            "000123"
+        );
+        assert_eq!(config.terraform.plan.when_destroy.label_color, "000123");
+        assert!(config.terraform.plan.when_no_changes.disable_comment);
+        assert_eq!(config.ai_summary.max_tokens, Some(42));
+        assert_eq!(config.embedded_var_names, ["a", "b"]);
+        assert_eq!(config.templates["a"], "b");
+    }
+
+    #[test]
+    fn json_schema_shape() {
+        let schema = json_schema();
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
+        assert_eq!(schema["additionalProperties"], false);
+        let plan = &schema["properties"]["terraform"]["properties"]["plan"];
+        assert_eq!(
+            plan["properties"]["when_destroy"]["properties"]["label_color"]["type"],
+            serde_json::json!(["string", "integer", "null"])
+        );
+        assert_eq!(
+            plan["properties"]["ignore_warning"]["description"],
+            "Leave Terraform warnings out of the comment. (tfcmt, tfnotify v1)"
+        );
+        assert_eq!(
+            schema["properties"]["templates"]["additionalProperties"]["type"],
+            "string"
+        );
+        let top: Vec<&String> = schema["properties"]
+            .as_object()
+            .expect("properties is an object")
+            .keys()
+            .collect();
+        assert_eq!(top.len(), 13);
+    }
+
+    #[test]
+    fn docs_list_every_key() {
+        let docs = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/config.md"));
+        let missing: Vec<String> = key_paths()
+            .into_iter()
+            .filter(|path| !docs.contains(&format!("| `{path}` |")))
+            .collect();
+        assert_eq!(
+            missing,
+            Vec::<String>::new(),
+            "add these keys to docs/config.md"
+        );
+    }
+}
