@@ -1,5 +1,5 @@
 //! The command line, as clap reads it. Only shape and validation live here; what the flags
-//! mean is decided in [`crate::run`].
+//! mean is decided in [`crate::run()`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -19,6 +19,44 @@ pub struct Cli {
     /// `NO_COLOR` is not set).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// The config file (default: `TFNOTIFY_CONFIG`, `TFCMT_CONFIG`, then `tfnotify.yaml`,
+    /// `tfcmt.yaml` and their variants from the working directory upward).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// The CI system, overriding detection and the config's `ci:` (e.g. `circleci`).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub ci: Option<String>,
+
+    /// Which configured notifier to use when the config has several (classic tfnotify).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub notifier: Option<String>,
+
+    /// A template variable, `NAME:VALUE`, read as `.Vars.NAME` (repeatable; also
+    /// `TFNOTIFY_VAR_NAME` and `TFCMT_VAR_NAME`). `target` names the state.
+    #[arg(long = "var", global = true, value_name = "NAME:VALUE")]
+    pub vars: Vec<String>,
+
+    /// Repository owner, overriding CI detection.
+    #[arg(long, global = true, value_name = "OWNER")]
+    pub owner: Option<String>,
+
+    /// Repository name, overriding CI detection.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub repo: Option<String>,
+
+    /// Pull (merge) request number, overriding CI detection.
+    #[arg(long, global = true, value_name = "NUMBER")]
+    pub pr: Option<String>,
+
+    /// Commit SHA, overriding CI detection.
+    #[arg(long, global = true, value_name = "SHA")]
+    pub sha: Option<String>,
+
+    /// Build URL (`.Link`), overriding CI detection.
+    #[arg(long, global = true, value_name = "URL")]
+    pub build_url: Option<String>,
 }
 
 /// The subcommands.
@@ -38,6 +76,9 @@ pub enum CliCommand {
     Parse(ParseArgs),
     /// Render a message template for a Terraform output, or from a saved context.
     Render(RenderArgs),
+    /// Check the config file, or print its schema.
+    #[command(subcommand)]
+    Config(ConfigCommand),
 }
 
 /// Flags shared by the commands that pass Terraform's output through.
@@ -54,6 +95,22 @@ pub struct RunArgs {
     /// Do not print the summary on stderr.
     #[arg(long, short)]
     pub quiet: bool,
+
+    /// `.Title` of the message (the classic default for the command when absent).
+    #[arg(long, short)]
+    pub title: Option<String>,
+
+    /// `.Message` of the message.
+    #[arg(long, short)]
+    pub message: Option<String>,
+
+    /// `.Title` of the extra destroy-warning message (plan).
+    #[arg(long, value_name = "TITLE")]
+    pub destroy_warning_title: Option<String>,
+
+    /// `.Message` of the extra destroy-warning message (plan).
+    #[arg(long, value_name = "MESSAGE")]
+    pub destroy_warning_message: Option<String>,
 
     /// The program to run and summarise, e.g. `-- terraform plan -detailed-exitcode`.
     #[arg(last = true, value_name = "PROGRAM")]
@@ -112,10 +169,16 @@ pub struct RenderArgs {
     /// `.Message`.
     #[arg(long, short)]
     pub message: Option<String>,
+}
 
-    /// A template variable, `NAME:VALUE` (repeatable): `.Vars.NAME`.
-    #[arg(long = "var", value_name = "NAME:VALUE")]
-    pub vars: Vec<String>,
+/// `tfnotify config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Load the config and render every configured template against a sample plan and
+    /// apply; sends nothing.
+    Check,
+    /// Print a JSON Schema of the config file, for editors.
+    Schema,
 }
 
 /// The Terraform commands tfnotify reads.

@@ -36,6 +36,10 @@ pub enum Error {
     Command(#[from] CommandError),
     #[error("{message}")]
     Template { message: String },
+    #[error(transparent)]
+    Config(crate::config::Error),
+    #[error(transparent)]
+    Ci(crate::ci::Error),
     #[error("`{}` is not a valid context: {source}", path.display())]
     ContextJson {
         path: PathBuf,
@@ -56,6 +60,8 @@ impl Error {
             | Error::Stdin { .. }
             | Error::Internal { .. }
             | Error::Template { .. }
+            | Error::Config(_)
+            | Error::Ci(_)
             | Error::ContextJson { .. }
             | Error::Var { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,

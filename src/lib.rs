@@ -15,6 +15,7 @@
 
 pub mod ci;
 pub mod cli;
+pub mod config;
 pub mod error;
 pub mod input;
 pub mod model;
@@ -22,6 +23,7 @@ pub mod notify;
 pub mod parse;
 pub mod render;
 mod run;
+pub mod settings;
 pub mod template;
 
 pub use run::run;

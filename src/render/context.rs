@@ -77,6 +77,8 @@ pub struct Extras<'a> {
     pub exit_code: Option<i32>,
     pub ci: Option<&'a CiEnv>,
     pub error_messages: Vec<String>,
+    /// tfcmt's `ignore_warning`: `.Warning` stays empty, so templates leave warnings out.
+    pub ignore_warning: bool,
 }
 
 /// The classic default title for a command.
@@ -128,6 +130,7 @@ impl<'a> Context<'a> {
             warning: report
                 .warnings
                 .first()
+                .filter(|_| !extras.ignore_warning)
                 .map(|w| {
                     format!("Warning: {}\n\n{}", w.summary, w.detail)
                         .trim_end()

@@ -1,0 +1,114 @@
+//! `tfnotify config check` and `tfnotify config schema`.
+
+use std::fmt::Write as _;
+
+use crate::cli::{Cli, ConfigCommand};
+use crate::error::Error;
+use crate::model::Command;
+use crate::parse;
+use crate::render::{Context, Extras, Flavor};
+use crate::run::{report_error, settings, write_stdout};
+use crate::settings::{Settings, World};
+
+/// Sample outputs every configured template is rendered against.
+const SAMPLES: &[(Command, &[u8])] = &[
+    (
+        Command::Plan,
+        include_bytes!("../../examples/mixed.plan.txt"),
+    ),
+    (
+        Command::Apply,
+        include_bytes!("../../examples/mixed.apply.txt"),
+    ),
+    (
+        Command::Fmt,
+        include_bytes!("../../examples/unformatted.fmt.txt"),
+    ),
+    (
+        Command::Validate,
+        include_bytes!("../../examples/invalid.validate.txt"),
+    ),
+];
+
+pub(super) fn config(cli: &Cli, command: &ConfigCommand, world: &World<'_>) -> i32 {
+    match command {
+        ConfigCommand::Schema => {
+            let mut text =
+                serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
+            text.push('\n');
+            write_stdout(text.as_bytes())
+        }
+        ConfigCommand::Check => check(cli, world),
+    }
+}
+
+/// Loads everything and renders each template the config would use against the samples.
+fn check(cli: &Cli, world: &World<'_>) -> i32 {
+    let (settings, errors) = settings(cli, world);
+    if let Some(error) = errors.first() {
+        return error.exit_code();
+    }
+    let mut out = format!("config: {}\n", settings.config_name());
+    let mut failed = false;
+    for flavor in flavors(&settings) {
+        for (command, sample) in SAMPLES {
+            match render_sample(&settings, flavor, *command, sample) {
+                Ok(bytes) => {
+                    let _ = writeln!(
+                        out,
+                        "  ok  {} {} template: {bytes} bytes for the sample {}",
+                        flavor.as_str(),
+                        command.as_str(),
+                        command.as_str()
+                    );
+                }
+                Err(error) => {
+                    failed = true;
+                    let _ = writeln!(
+                        out,
+                        "  ERR {} {} template",
+                        flavor.as_str(),
+                        command.as_str()
+                    );
+                    report_error(&error);
+                }
+            }
+        }
+    }
+    let code = write_stdout(out.as_bytes());
+    if failed {
+        crate::error::EXIT_USAGE
+    } else {
+        code
+    }
+}
+
+/// The notations the configured destinations use; Markdown always (step summaries).
+fn flavors(settings: &Settings) -> Vec<Flavor> {
+    let notifier = &settings.config.notifier;
+    let mut flavors = vec![Flavor::Markdown];
+    if notifier.slack.is_some() || notifier.mattermost.is_some() {
+        flavors.push(Flavor::Slack);
+    }
+    flavors
+}
+
+fn render_sample(
+    settings: &Settings,
+    flavor: Flavor,
+    command: Command,
+    sample: &[u8],
+) -> Result<usize, Error> {
+    let message = settings.message(flavor, command)?;
+    let report =
+        parse::parse(sample, command).map_err(|source| Error::Parse { command, source })?;
+    let extras = Extras {
+        vars: settings.vars.clone(),
+        ci: Some(&settings.ci),
+        ..Extras::default()
+    };
+    let text = message
+        .render(&Context::new(&report, &extras))
+        .map_err(|e| Error::Template { message: e.message })?;
+    Ok(text.len())
+}

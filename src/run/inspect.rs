@@ -1,0 +1,195 @@
+//! The commands that read an output and print something about it: `parse` and `render`.
+//! They post nothing and pass nothing through.
+
+use std::fs::File;
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::cli::{Cli, Format, ParseArgs, RenderArgs};
+use crate::error::Error;
+use crate::input::{self, Stream};
+use crate::model::{Command, Report};
+use crate::parse::{self, Collector, ParseError};
+use crate::render::{self, Context, Extras, Flavor, Message, Spec};
+use crate::run::{report_error, settings, write_stdout};
+use crate::settings::World;
+
+/// `tfnotify parse`: the report as JSON or text on stdout, nothing else.
+pub(super) fn parse_only(args: &ParseArgs) -> i32 {
+    let command = Command::from(args.kind);
+    let mut collector = Collector::new(command);
+    let read = match args.file.as_deref() {
+        None => read_all(io::stdin().lock(), &mut collector),
+        Some(path) if path.as_os_str() == "-" => read_all(io::stdin().lock(), &mut collector),
+        Some(path) => File::open(path)
+            .map_err(|source| Error::Read {
+                path: path.to_owned(),
+                source,
+            })
+            .and_then(|file| read_all(file, &mut collector)),
+    };
+    let result = read.and_then(|()| finish(collector, command, args.plan_json.as_deref()));
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            report_error(&error);
+            return error.exit_code();
+        }
+    };
+    let mut stdout = io::BufWriter::new(io::stdout().lock());
+    let written = match args.format {
+        // Streamed: a 100,000-resource report need not exist twice in memory.
+        Format::Json => serde_json::to_writer_pretty(&mut stdout, &report)
+            .map_err(io::Error::other)
+            .and_then(|()| stdout.write_all(b"\n")),
+        Format::Text => stdout.write_all(render::terminal(&report, false).as_bytes()),
+    }
+    .and_then(|()| stdout.flush());
+    match written {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            report_error(&Error::Output {
+                path: "stdout".into(),
+                source: e,
+            });
+            crate::error::EXIT_DELIVERY
+        }
+    }
+}
+
+/// `tfnotify render`: a message, or the context it is rendered from, on stdout.
+pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i32 {
+    let (settings, errors) = settings(cli, world);
+    if let Some(error) = errors.first() {
+        return error.exit_code();
+    }
+    let command = Command::from(args.kind);
+    let rendered = || -> Result<String, Error> {
+        let context = if let Some(path) = &args.context {
+            let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+                path: path.clone(),
+                source,
+            })?;
+            serde_json::from_str(&text).map_err(|source| Error::ContextJson {
+                path: path.clone(),
+                source,
+            })?
+        } else {
+            let report = read_report(command, args.file.as_deref(), None)?;
+            let extras = Extras {
+                title: args.title.clone(),
+                message: args.message.clone(),
+                vars: settings.vars.clone(),
+                ci: Some(&settings.ci),
+                ..Extras::default()
+            };
+            Context::new(&report, &extras).to_value()
+        };
+        if args.dump_context {
+            let mut text = serde_json::to_string_pretty(&context).map_err(|e| Error::Output {
+                path: "stdout".into(),
+                source: io::Error::other(e),
+            })?;
+            text.push('\n');
+            return Ok(text);
+        }
+        let message = match &args.template {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+                    path: path.clone(),
+                    source,
+                })?;
+                let spec = Spec {
+                    flavor: Flavor::Markdown,
+                    command,
+                    template: Some(&text),
+                    overrides: &settings.config.templates,
+                    raw: args.raw,
+                };
+                Message::build(&spec).map_err(|e| Error::Template { message: e.message })?
+            }
+            None => settings.message(Flavor::Markdown, command)?,
+        };
+        message
+            .render_value(&context)
+            .map_err(|e| Error::Template { message: e.message })
+    };
+    match rendered() {
+        Ok(text) => write_stdout(text.as_bytes()),
+        Err(error) => {
+            report_error(&error);
+            error.exit_code()
+        }
+    }
+}
+
+/// Reads a whole output (a file, or stdin for `None` and `-`) into a report.
+pub(super) fn read_report(
+    command: Command,
+    file: Option<&Path>,
+    plan_json: Option<&Path>,
+) -> Result<Report, Error> {
+    let mut collector = Collector::new(command);
+    match file {
+        Some(path) if path.as_os_str() != "-" => {
+            let file = File::open(path).map_err(|source| Error::Read {
+                path: path.to_owned(),
+                source,
+            })?;
+            read_all(file, &mut collector)?;
+        }
+        _ => read_all(io::stdin().lock(), &mut collector)?,
+    }
+    finish(collector, command, plan_json)
+}
+
+/// Ends parsing and lays a `--plan-json` file over the result.
+pub(super) fn finish(
+    collector: Collector,
+    command: Command,
+    plan_json: Option<&Path>,
+) -> Result<Report, Error> {
+    let text = collector.finish();
+    let Some(path) = plan_json else {
+        return text.map_err(|source| parse_error(command, source));
+    };
+    let file = File::open(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    let plan = parse::parse_json(io::BufReader::new(file), command)
+        .map_err(|source| parse_error(command, source))?;
+    match text {
+        Ok(mut report) => {
+            parse::overlay_plan(&mut report, plan);
+            Ok(report)
+        }
+        Err(ParseError::Empty) => Ok(plan),
+        Err(source) => Err(parse_error(command, source)),
+    }
+}
+
+pub(super) fn parse_error(command: Command, source: ParseError) -> Error {
+    match source {
+        ParseError::Empty => Error::EmptyInput { command },
+        source => Error::Parse { command, source },
+    }
+}
+
+pub(super) fn read_plan_json(path: &Path, command: Command) -> Result<Report, Error> {
+    let file = File::open(path).map_err(|source| Error::Read {
+        path: path.to_owned(),
+        source,
+    })?;
+    parse::parse_json(io::BufReader::new(file), command)
+        .map_err(|source| parse_error(command, source))
+}
+
+fn read_all(reader: impl io::Read, collector: &mut Collector) -> Result<(), Error> {
+    input::tee(reader, io::sink(), |chunk| {
+        collector.feed(Stream::Stdout, chunk);
+    })
+    .map(|_| ())
+    .map_err(|source| Error::Stdin { source })
+}

@@ -1,0 +1,127 @@
+//! One invocation from flags to exit code: the stages wired together.
+//!
+//! This is the only place that knows the order of things and who decides the exit code:
+//! settings first (so a broken config or template is reported at once), then the
+//! pass-through, always complete, then parsing, rendering and delivery, each of which may
+//! fail without taking the ones before it down. A panic inside the parser (a bug) stops
+//! parsing, never the pass-through.
+
+mod config_cmd;
+mod guarded;
+mod inspect;
+mod summarise;
+
+use std::io::{self, IsTerminal, Write};
+
+use crate::cli::{Cli, CliCommand, ColorChoice};
+use crate::error::{EXIT_USAGE, Error};
+use crate::model::{Command, Report};
+use crate::settings::{Settings, World};
+
+/// Runs one invocation and returns the process exit code.
+pub fn run(cli: &Cli) -> i32 {
+    install_panic_hook();
+    let world = World::process();
+    match &cli.command {
+        CliCommand::Plan(args) => summarise::summarise(cli, Command::Plan, args, &world),
+        CliCommand::Apply(args) => summarise::summarise(cli, Command::Apply, args, &world),
+        CliCommand::Destroy(args) => summarise::summarise(cli, Command::Destroy, args, &world),
+        CliCommand::Fmt(args) => summarise::summarise(cli, Command::Fmt, args, &world),
+        CliCommand::Validate(args) => summarise::summarise(cli, Command::Validate, args, &world),
+        CliCommand::Parse(args) => inspect::parse_only(args),
+        CliCommand::Render(args) => inspect::render_only(cli, args, &world),
+        CliCommand::Config(command) => config_cmd::config(cli, command, &world),
+    }
+}
+
+/// Resolves settings and reports at once what is wrong with them or worth knowing.
+fn settings(cli: &Cli, world: &World<'_>) -> (Settings, Vec<Error>) {
+    let (settings, errors) = Settings::resolve(cli, world);
+    for warning in &settings.warnings {
+        let _ = writeln!(io::stderr(), "tfnotify: warning: {warning}");
+    }
+    for error in &errors {
+        report_error(error);
+    }
+    (settings, errors)
+}
+
+/// Who decides the exit code: a wrapped program's code is ours (our own failures only turn
+/// a 0 into a failure); in stdin mode the outcome decides, as in the classic tfnotify.
+fn exit_code(child: Option<i32>, report: Option<&Report>, errors: &[Error]) -> i32 {
+    let own = errors.iter().map(Error::exit_code).max();
+    if let Some(code) = child {
+        let own_failure = errors
+            .iter()
+            .any(|e| !matches!(e, Error::EmptyInput { .. } | Error::Parse { .. }));
+        return if code == 0 && own_failure {
+            own.unwrap_or(EXIT_USAGE)
+        } else {
+            code
+        };
+    }
+    if let Some(code) = own {
+        return code;
+    }
+    match report {
+        Some(report) if report.outcome.is_success() => 0,
+        _ => 1,
+    }
+}
+
+/// Reports a panic in one line, with no backtrace: the user sees what failed and that the
+/// output above is complete.
+fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".to_owned());
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()));
+        let _ = writeln!(
+            io::stderr(),
+            "tfnotify: internal error: {message}{}",
+            location.unwrap_or_default()
+        );
+    }));
+}
+
+/// Prints an error and its hint on stderr.
+fn report_error(error: &Error) {
+    let mut stderr = io::stderr().lock();
+    let _ = writeln!(stderr, "tfnotify: error: {error}");
+    if let Some(hint) = error.hint() {
+        let _ = writeln!(stderr, "  hint: {hint}");
+    }
+}
+
+/// Whether the stderr summary gets colour.
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+/// Writes `bytes` to stdout; a closed pipe is the reader's choice, not a failure.
+fn write_stdout(bytes: &[u8]) -> i32 {
+    let mut stdout = io::stdout().lock();
+    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        Ok(()) => 0,
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
+        Err(e) => {
+            report_error(&Error::Output {
+                path: "stdout".into(),
+                source: e,
+            });
+            crate::error::EXIT_DELIVERY
+        }
+    }
+}

@@ -1,0 +1,176 @@
+//! Settings: what one run will do, resolved from defaults, the config file, the environment
+//! and the flags, in that order of precedence.
+//!
+//! The raw config (`config::Config`, the YAML as written) stays separate from this resolved
+//! view, as ripgrep keeps its low- and high-level arguments apart. Everything that can go
+//! wrong here is found before any input is read, so a broken config or template is
+//! reported at once rather than after Terraform has run for ten minutes.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::ci::{self, CiEnv, Overrides};
+use crate::cli::Cli;
+use crate::config::{self, Config};
+use crate::error::Error;
+use crate::model::Command;
+use crate::render::{Flavor, Message, Spec};
+
+/// The resolved settings of one run.
+#[derive(Debug, Default)]
+pub struct Settings {
+    /// The config as loaded (defaults when there is no file).
+    pub config: Config,
+    /// The file it came from.
+    pub config_path: Option<PathBuf>,
+    /// `.Vars` of templates.
+    pub vars: BTreeMap<String, String>,
+    /// The CI context (`Local` outside CI).
+    pub ci: CiEnv,
+    /// Things worth telling the user that do not stop the run.
+    pub warnings: Vec<String>,
+}
+
+/// Where the outside world comes from; tests pass their own.
+pub struct World<'a> {
+    /// Environment variables.
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    /// All environment variables, for `TFNOTIFY_VAR_*` and `TFCMT_VAR_*`.
+    pub vars: Vec<(String, String)>,
+    /// The CI environment (variables and the event files they point at).
+    pub ci: &'a dyn ci::Env,
+    /// Where the config search starts.
+    pub cwd: PathBuf,
+}
+
+impl World<'_> {
+    /// The real process environment and working directory.
+    pub fn process() -> World<'static> {
+        World {
+            env: &|name| std::env::var(name).ok(),
+            vars: std::env::vars().collect(),
+            ci: &ci::ProcessEnv,
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        }
+    }
+}
+
+impl Settings {
+    /// Resolves everything the flags, the environment and the config file say. Problems
+    /// are returned alongside whatever could still be resolved, so the run can go on
+    /// passing Terraform's output through.
+    pub fn resolve(cli: &Cli, world: &World<'_>) -> (Settings, Vec<Error>) {
+        let mut settings = Settings::default();
+        let mut errors = Vec::new();
+        match config::load(cli.config.as_deref(), world.env, &world.cwd) {
+            Ok(loaded) => {
+                settings.config = loaded.config.expand_env(world.env);
+                settings.config_path = loaded.path;
+                settings
+                    .warnings
+                    .extend(loaded.warnings.iter().map(ToString::to_string));
+            }
+            Err(source) => errors.push(Error::Config(source)),
+        }
+        match config::resolve_vars(&cli.vars, world.vars.iter().cloned()) {
+            Ok(vars) => settings.vars = vars,
+            Err(source) => errors.push(Error::Config(source)),
+        }
+        match ci_context(cli, &settings.config, world.ci) {
+            Ok(ci) => {
+                settings.warnings.extend(ci.warnings.iter().cloned());
+                settings.ci = ci;
+            }
+            Err(source) => errors.push(Error::Ci(source)),
+        }
+        let notifier = &settings.config.notifier;
+        for (name, present) in [
+            ("github", notifier.github.is_some()),
+            ("gitlab", notifier.gitlab.is_some()),
+            ("slack", notifier.slack.is_some()),
+            ("mattermost", notifier.mattermost.is_some()),
+        ] {
+            if present {
+                settings.warnings.push(format!(
+                    "the config has a `{name}` notifier, which this version of tfnotify cannot post to; the summary is printed and written to `--output` only"
+                ));
+            }
+        }
+        if settings.config.notifier.typetalk.is_some() {
+            settings.warnings.push(
+                "the config has a `typetalk` notifier, but Typetalk closed in December 2025; use Slack, Chatwork, Teams or a webhook instead".to_owned(),
+            );
+        }
+        (settings, errors)
+    }
+
+    /// The config's template for `command`, if it sets one.
+    pub fn template_for(&self, command: Command) -> Option<&str> {
+        let terraform = &self.config.terraform;
+        let text = match command {
+            Command::Plan => &terraform.plan.template,
+            Command::Apply | Command::Destroy => &terraform.apply.template,
+            Command::Fmt => &terraform.fmt.template,
+            Command::Validate => &terraform.validate.template,
+        };
+        Some(text.as_str()).filter(|t| !t.trim().is_empty())
+    }
+
+    /// Parses the message for `command` in the notation of `flavor`: the config's template
+    /// and sub-templates over our defaults.
+    pub fn message(&self, flavor: Flavor, command: Command) -> Result<Message, Error> {
+        let spec = Spec {
+            flavor,
+            command,
+            template: self.template_for(command),
+            overrides: &self.config.templates,
+            raw: self.config.terraform.use_raw_output,
+        };
+        Message::build(&spec).map_err(|e| Error::Template { message: e.message })
+    }
+
+    /// The config file's name for messages.
+    pub fn config_name(&self) -> String {
+        self.config_path
+            .as_deref()
+            .map_or_else(|| "(none)".to_owned(), display)
+    }
+}
+
+fn display(path: &Path) -> String {
+    path.display().to_string()
+}
+
+/// The CI context: flags over environment over config over detection.
+fn ci_context(cli: &Cli, config: &Config, env: &dyn ci::Env) -> Result<CiEnv, ci::Error> {
+    let flags = Overrides {
+        ci: match &cli.ci {
+            Some(name) => ci::parse_ci("--ci", name)?,
+            None => None,
+        },
+        owner: cli.owner.clone(),
+        repo: cli.repo.clone(),
+        pr: match &cli.pr {
+            Some(pr) => Some(ci::parse_pr("--pr", pr)?),
+            None => None,
+        },
+        sha: cli.sha.clone(),
+        build_url: cli.build_url.clone(),
+    };
+    let classic_repo = config
+        .notifier
+        .github
+        .as_ref()
+        .map(|g| &g.repository)
+        .or(config.notifier.gitlab.as_ref().map(|g| &g.repository));
+    let non_empty = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
+    let from_config = Overrides {
+        ci: ci::parse_ci("`ci:` in the config", &config.ci)?,
+        owner: non_empty(&config.repo_owner)
+            .or_else(|| classic_repo.and_then(|r| non_empty(&r.owner))),
+        repo: non_empty(&config.repo_name)
+            .or_else(|| classic_repo.and_then(|r| non_empty(&r.name))),
+        ..Overrides::default()
+    };
+    ci::resolve(env, flags, from_config)
+}
