@@ -19,6 +19,10 @@ use signal_hook::iterator::Signals;
 use crate::input::Stream;
 use crate::input::passthrough::tee;
 
+/// The pipe buffer asked for the child's stdout (Linux caps it at `/proc/sys/fs/pipe-max-size`,
+/// 1 MiB by default).
+const PIPE_SIZE: usize = 1024 * 1024;
+
 /// Why the child could not be run or watched.
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
@@ -58,6 +62,11 @@ pub fn run_command(
     let forwarder = Forwarder::start(child.id(), to_forward);
     let stdout = child.stdout.take();
     let stderr = child.stderr.take();
+    if let Some(out) = &stdout {
+        // A larger pipe lets the child write ahead while we parse, instead of the two
+        // taking turns every 64 KiB. Best effort: the default size works too.
+        let _ = rustix::pipe::fcntl_setpipe_size(out, PIPE_SIZE);
+    }
     std::thread::scope(|scope| {
         if let Some(out) = stdout {
             scope.spawn(move || tee(out, io::stdout(), |c| on_chunk(Stream::Stdout, c)));

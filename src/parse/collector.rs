@@ -156,6 +156,13 @@ impl Collector {
 
 /// Adds a block of lines to a per-stream copy, colours stripped as in the combined copy.
 fn copy_block(copy: &mut CappedText, block: &[u8]) {
+    if memchr::memchr2(0x1b, b'\r', block).is_none() {
+        // The common case: nothing to strip, so the block goes in whole.
+        let body = block.strip_suffix(b"\n").unwrap_or(block);
+        let count = memchr::memchr_iter(b'\n', body).count() as u64 + 1;
+        copy.push_lines(body, count);
+        return;
+    }
     lines::for_each_line(block, |line| {
         copy.push_line(&ansi::strip(lines::clean(line)));
     });
