@@ -48,6 +48,20 @@ impl Flavor {
         }
     }
 
+    /// The size our default message of this kind is kept within, in characters: the
+    /// strictest limit of the destinations that use the notation (GitHub's 65,536 for
+    /// Markdown, a Slack section's 3,000, Teams' card of about 28 KB with a margin), and a
+    /// cautious figure for Chatwork, which documents none.
+    pub fn limit(self) -> usize {
+        match self {
+            Flavor::Markdown => 65_536,
+            Flavor::Slack => 3_000,
+            Flavor::Chatwork => 10_000,
+            Flavor::Teams => 20_000,
+            Flavor::Terminal => 1_000_000,
+        }
+    }
+
     /// A short name for messages and snapshots.
     pub fn as_str(self) -> &'static str {
         match self {

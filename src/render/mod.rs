@@ -5,6 +5,7 @@
 //! messages for everywhere else go through Go templates ([`Message`]), the user's or our
 //! defaults, with the [`Context`] every template sees.
 
+mod budget;
 mod context;
 mod markdown;
 mod message;
@@ -12,6 +13,7 @@ mod style;
 mod summary;
 mod terminal;
 
+pub use budget::{Fitted, length, render_within};
 pub use context::{Context, Extras, Moved, default_title};
 pub use message::{Flavor, Message, MessageError, Spec, functions};
 pub use summary::{Group, GroupKind, Summary};

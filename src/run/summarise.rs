@@ -15,6 +15,10 @@ use crate::run::inspect::read_plan_json;
 use crate::run::{exit_code, report_error, settings, use_color};
 use crate::settings::World;
 
+/// The most `--output` writes per run, in UTF-16 units: GitHub shows a step summary of up
+/// to 1 MiB, and one unit is at most three bytes of UTF-8.
+const STEP_SUMMARY_LIMIT: usize = 340_000;
+
 /// Pass-through, parse, summary: the main job.
 pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &World<'_>) -> i32 {
     let parser = Guarded::new(if args.program.is_empty() {
@@ -103,10 +107,10 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
                         error_messages: Vec::new(),
                         ignore_warning: settings.config.terraform.plan.ignore_warning,
                     };
-                    let text = message
-                        .render(&Context::new(report, &extras))
+                    let context = Context::new(report, &extras).to_value();
+                    let fitted = render::render_within(message, context, STEP_SUMMARY_LIMIT)
                         .map_err(|e| Error::Template { message: e.message })?;
-                    notify::local::append_markdown(path, &text)
+                    notify::local::append_markdown(path, &fitted.text)
                 }
                 _ => Ok(()),
             }

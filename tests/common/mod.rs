@@ -1,5 +1,6 @@
 //! Helpers shared by the integration suites: the fixture walker and snapshot settings.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod big_plan;
 pub mod fixtures;
 pub mod run;

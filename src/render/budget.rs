@@ -1,0 +1,263 @@
+//! Fitting a rendered message into a destination's size limit.
+//!
+//! GitHub refuses a comment over 65,536 characters, Slack and Teams have their own caps, and
+//! a 50,000-resource plan renders far beyond any of them. Rather than fail, the message is
+//! rendered again with less in it, in the order a reviewer misses least: first the quoted
+//! output (kept as its start and end), then the resource lists (counts stay exact;
+//! destroyed and replaced resources go last), and only as a last resort the text itself,
+//! cut at a line boundary with any open code fence closed. A note says what was cut.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use crate::render::message::{Message, MessageError};
+
+/// Quoted text fields of the context, largest-first candidates for shrinking.
+const TEXT_FIELDS: &[&str] = &[
+    "Body",
+    "CombinedOutput",
+    "Stdout",
+    "Stderr",
+    "ChangedResult",
+    "ChangeOutsideTerraform",
+    "Warning",
+    "Result",
+];
+
+/// Resource lists of the context, in the order they are cut: what matters least first.
+const LIST_FIELDS: &[&[&str]] = &[
+    &["CreatedResources"],
+    &["UpdatedResources"],
+    &["ImportedResources"],
+    &["MovedResources"],
+    &["Report", "drift"],
+    &["Report", "outputs"],
+    &["Report", "warnings"],
+    &["Report", "resources"],
+    &["ReplacedResources"],
+    &["DeletedResources"],
+];
+
+/// Rounds of shrinking before the last-resort cut.
+const MAX_ROUNDS: usize = 40;
+
+/// A message that fits, and what had to go for it to fit.
+#[derive(Debug)]
+pub struct Fitted {
+    pub text: String,
+    /// Human descriptions of what was cut, empty when nothing was.
+    pub shortened: Vec<String>,
+}
+
+/// Length as the strictest of our destinations counts it: UTF-16 code units, which is at
+/// least the number of characters.
+pub fn length(text: &str) -> usize {
+    text.encode_utf16().count()
+}
+
+/// Renders `message` with `context`, shrinking the context until the text is at most
+/// `limit` long.
+pub fn render_within(
+    message: &Message,
+    mut context: Value,
+    limit: usize,
+) -> Result<Fitted, MessageError> {
+    let mut text = message.render_value(&context)?;
+    let mut shortened = Vec::new();
+    if length(&text) <= limit {
+        return Ok(Fitted { text, shortened });
+    }
+    add_note(&mut context, limit);
+    for _ in 0..MAX_ROUNDS {
+        let over = length(&text).saturating_sub(limit);
+        if over == 0 {
+            return Ok(Fitted { text, shortened });
+        }
+        let changed = shrink_text(&mut context, over, &mut shortened)
+            || shrink_list(&mut context, &mut shortened);
+        if !changed {
+            break;
+        }
+        text = message.render_value(&context)?;
+    }
+    if length(&text) > limit {
+        text = cut(&text, limit);
+        shortened.push("the end of the message".to_owned());
+    }
+    Ok(Fitted { text, shortened })
+}
+
+/// Tells the template (through `.ErrorMessages`) that the message was shortened.
+fn add_note(context: &mut Value, limit: usize) {
+    let note = format!(
+        "This message was shortened to fit the destination's limit of {limit} characters; the CI job has the full output."
+    );
+    if let Some(list) = context
+        .get_mut("ErrorMessages")
+        .and_then(Value::as_array_mut)
+    {
+        list.push(Value::String(note));
+    }
+}
+
+/// Shrinks the longest quoted text by about what is over, keeping its start and end.
+fn shrink_text(context: &mut Value, over: usize, shortened: &mut Vec<String>) -> bool {
+    let longest = TEXT_FIELDS
+        .iter()
+        .filter_map(|f| {
+            context
+                .get(*f)
+                .and_then(Value::as_str)
+                .map(|s| (*f, length(s)))
+        })
+        .filter(|(_, len)| *len > 200)
+        .max_by_key(|(_, len)| *len);
+    let Some((field, len)) = longest else {
+        return false;
+    };
+    // Escaping can make the rendered form longer than the field, and a field can appear
+    // more than once; aim a little lower than strictly needed.
+    let keep = len.saturating_sub(over + over / 4 + 200);
+    let Some(Value::String(value)) = context.get_mut(field) else {
+        return false;
+    };
+    *value = keep_ends(value, keep);
+    let entry = format!("`.{field}` (start and end kept)");
+    if !shortened.contains(&entry) {
+        shortened.push(entry);
+    }
+    true
+}
+
+/// Halves the first list that still has more than a handful of entries.
+fn shrink_list(context: &mut Value, shortened: &mut Vec<String>) -> bool {
+    for path in LIST_FIELDS {
+        let Some(list) = pointer_mut(context, path).and_then(Value::as_array_mut) else {
+            continue;
+        };
+        if list.len() <= 5 {
+            continue;
+        }
+        let before = list.len();
+        list.truncate((before / 2).max(5));
+        let entry = format!("`.{}` (counts are exact)", path.join("."));
+        if !shortened.contains(&entry) {
+            shortened.push(entry);
+        }
+        return true;
+    }
+    false
+}
+
+fn pointer_mut<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
+    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+}
+
+/// The first and last lines of `text` that fit in about `keep` units, with a line saying
+/// how many lines were left out between them.
+fn keep_ends(text: &str, keep: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let half = keep / 2;
+    let (mut head, mut head_len) = (0, 0);
+    while head < lines.len() && head_len + length(lines[head]) < half {
+        head_len += length(lines[head]) + 1;
+        head += 1;
+    }
+    let (mut tail, mut tail_len) = (lines.len(), 0);
+    while tail > head && tail_len + length(lines[tail - 1]) < half {
+        tail_len += length(lines[tail - 1]) + 1;
+        tail -= 1;
+    }
+    let omitted = tail - head;
+    let mut out = lines[..head].join("\n");
+    if omitted > 0 {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let _ = write!(
+            out,
+            "… {omitted} lines omitted to fit the message size limit …"
+        );
+    }
+    if tail < lines.len() {
+        out.push('\n');
+        out.push_str(&lines[tail..].join("\n"));
+    }
+    out
+}
+
+/// The last resort: the text cut at a line boundary within `limit`, any code fence open at
+/// the cut closed, and a last line saying so.
+fn cut(text: &str, limit: usize) -> String {
+    const NOTE: &str = "\n\n… (cut to fit the message size limit; the CI job has the full output)";
+    let budget = limit.saturating_sub(length(NOTE) + 16);
+    let mut out = String::new();
+    let mut used = 0;
+    let mut fence: Option<String> = None;
+    for line in text.split_inclusive('\n') {
+        let len = length(line);
+        if used + len > budget {
+            break;
+        }
+        track_fence(line, &mut fence);
+        out.push_str(line);
+        used += len;
+    }
+    if let Some(open) = fence {
+        if !out.ends_with('\n') {
+            out.push('\n');
+        }
+        out.push_str(&open);
+    }
+    out.push_str(NOTE);
+    out
+}
+
+/// Follows Markdown code fences: a line of three or more backticks (or tildes) opens one,
+/// and a line of at least as many of the same character closes it.
+fn track_fence(line: &str, fence: &mut Option<String>) {
+    let trimmed = line.trim_end_matches(['\n', '\r']).trim_start();
+    let marker = trimmed.chars().next().filter(|c| *c == '`' || *c == '~');
+    let Some(c) = marker else {
+        return;
+    };
+    let run: String = trimmed.chars().take_while(|x| *x == c).collect();
+    if run.len() < 3 {
+        return;
+    }
+    match fence {
+        Some(open) if open.starts_with(c) && run.len() >= open.len() && trimmed == run => {
+            *fence = None;
+        }
+        Some(_) => {}
+        None => *fence = Some(run),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{cut, keep_ends, length};
+
+    #[test]
+    fn keep_ends_keeps_whole_lines_from_both_ends() {
+        let text: String = (0..100)
+            .map(|i| format!("line {i:02}"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let kept = keep_ends(&text, 40);
+        assert_eq!(
+            kept,
+            "line 00\nline 01\n… 96 lines omitted to fit the message size limit …\nline 98\nline 99"
+        );
+    }
+
+    #[test]
+    fn the_last_resort_cut_closes_an_open_fence() {
+        let text = format!("title\n````hcl\n{}````\nafter\n", "x\n".repeat(100));
+        let cut = cut(&text, 120);
+        assert!(length(&cut) <= 120, "{}", length(&cut));
+        assert!(cut.starts_with("title\n````hcl\nx\n"));
+        assert!(cut.contains("x\n````\n\n… (cut to fit"), "{cut}");
+    }
+}

@@ -1,0 +1,95 @@
+//! A 50,000-resource plan renders within every destination's size limit, and what a
+//! reviewer must see (the destroyed resources, the counts) survives the shortening.
+
+mod common;
+
+use std::collections::BTreeMap;
+
+use tfnotify::model::Command;
+use tfnotify::render::{Context, Extras, Flavor, Message, Spec, length, render_within};
+
+fn big_plan() -> tfnotify::model::Report {
+    let mut text = Vec::new();
+    common::big_plan::write_plan(&mut text, 50_000, 0).expect("generate");
+    tfnotify::parse::parse(&text, Command::Plan).expect("parse")
+}
+
+#[test]
+fn a_50000_resource_plan_fits_every_default_message() {
+    let report = big_plan();
+    assert_eq!(report.resources.len(), 50_000);
+    let overrides = BTreeMap::new();
+    for flavor in Flavor::ALL {
+        let spec = Spec {
+            flavor,
+            command: Command::Plan,
+            template: None,
+            overrides: &overrides,
+            raw: false,
+        };
+        let message = Message::build(&spec).expect("build");
+        let extras = Extras::default();
+        let context = Context::new(&report, &extras).to_value();
+        let fitted = render_within(&message, context, flavor.limit()).expect("render");
+        let len = length(&fitted.text);
+        assert!(
+            len <= flavor.limit(),
+            "{}: {len} > {}",
+            flavor.as_str(),
+            flavor.limit()
+        );
+        assert!(
+            fitted.text.contains("5000"),
+            "{}: the destroy count survives",
+            flavor.as_str()
+        );
+        assert!(
+            fitted
+                .text
+                .replace('\u{200b}', "")
+                .contains("module.app[9].terraform_data.svc[\"s-9\"]"),
+            "{}: the first destroyed resource is still listed",
+            flavor.as_str()
+        );
+        if flavor == Flavor::Markdown {
+            assert!(!fitted.shortened.is_empty());
+            assert!(fitted.text.contains(
+                "This message was shortened to fit the destination's limit of 65536 characters"
+            ));
+            assert!(
+                fitted
+                    .text
+                    .contains("Plan: 35000 to add, 10000 to change, 10000 to destroy.")
+            );
+            assert_eq!(
+                fitted.text.matches("```").count() % 2,
+                0,
+                "every fence is closed"
+            );
+        }
+    }
+}
+
+#[test]
+fn a_template_too_big_for_any_shrinking_is_cut_at_a_line_with_its_fence_closed() {
+    let report = big_plan();
+    let overrides = BTreeMap::new();
+    // Nothing in the context can shrink this: only the last-resort cut is left.
+    let huge = "head\n```\n{{repeat 70000 \"x\\n\"}}```\n";
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command: Command::Plan,
+        template: Some(huge),
+        overrides: &overrides,
+        raw: true,
+    };
+    let message = Message::build(&spec).expect("build");
+    let extras = Extras::default();
+    let fitted =
+        render_within(&message, Context::new(&report, &extras).to_value(), 65_536).expect("render");
+    assert!(length(&fitted.text) <= 65_536);
+    assert!(fitted.text.starts_with("head\n```\nx\n"));
+    assert!(fitted.text.ends_with(
+        "x\n```\n\n… (cut to fit the message size limit; the CI job has the full output)"
+    ));
+}
