@@ -129,6 +129,23 @@ impl Settings {
         Message::build(&spec).map_err(|e| Error::Template { message: e.message })
     }
 
+    /// The classic extra message for a plan that destroys something
+    /// (`terraform.plan.when_destroy.template`), when the config has one.
+    pub fn destroy_warning(&self) -> Option<Result<Message, Error>> {
+        let text = &self.config.terraform.plan.when_destroy.template;
+        if text.trim().is_empty() {
+            return None;
+        }
+        let spec = Spec {
+            flavor: Flavor::Markdown,
+            command: Command::Plan,
+            template: Some(text),
+            overrides: &self.config.templates,
+            raw: self.config.terraform.use_raw_output,
+        };
+        Some(Message::build(&spec).map_err(|e| Error::Template { message: e.message }))
+    }
+
     /// The config file's name for messages.
     pub fn config_name(&self) -> String {
         self.config_path

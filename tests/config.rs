@@ -274,7 +274,7 @@ fn use_raw_output_renders_without_html_escaping() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
         std::fs::read_to_string(&out).expect("rendered"),
-        "Plan: 1 to add, 0 to change, 0 to destroy. <no value>\n"
+        "Plan: 1 to add, 0 to change, 0 to destroy. <no value>\n\n"
     );
 }
 
@@ -360,4 +360,39 @@ fn the_ci_link_comes_from_the_ci_or_the_flag() {
         .run();
     let context: serde_json::Value = serde_json::from_slice(&flagged.stdout).expect("json");
     assert_eq!(context["Link"], "https://x.example/1");
+}
+
+#[test]
+fn the_classic_destroy_warning_follows_a_destroying_plan() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().join("out.md");
+    let ran = Test::new()
+        .args(["--config"])
+        .args([config_dir().join("classic-github.yaml")])
+        .args([
+            "plan",
+            "--quiet",
+            "--destroy-warning-message",
+            "ask #sre first",
+            "--output",
+        ])
+        .args([&out])
+        .stdin(fixture("1.11/plan_destroy_removed_from_config.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let text = std::fs::read_to_string(&out).expect("rendered");
+    assert!(
+        text.contains("## :warning: WARNING: Resource Deletion will happen :warning:"),
+        "{text}"
+    );
+    let quiet = Test::new()
+        .args(["--config"])
+        .args([config_dir().join("classic-github.yaml")])
+        .args(["plan", "--quiet", "--output"])
+        .args([dir.path().join("no-destroy.md")])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run();
+    assert_eq!(quiet.code, Some(0));
+    let text = std::fs::read_to_string(dir.path().join("no-destroy.md")).expect("rendered");
+    assert!(!text.contains("Resource Deletion"), "{text}");
 }

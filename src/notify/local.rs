@@ -19,10 +19,10 @@ pub fn print_summary(text: &str) {
 pub fn append_markdown(path: &Path, markdown: &str) -> Result<(), Error> {
     let write = || -> io::Result<()> {
         let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-        file.write_all(markdown.as_bytes())?;
-        if !markdown.ends_with('\n') {
-            file.write_all(b"\n")?;
-        }
+        // Each message ends with a blank line, so the next one (another step's, or the
+        // destroy warning) starts a new Markdown block.
+        file.write_all(markdown.trim_end_matches('\n').as_bytes())?;
+        file.write_all(b"\n\n")?;
         file.flush()
     };
     write().map_err(|source| Error::Output {

@@ -19,6 +19,9 @@ use crate::settings::World;
 /// to 1 MiB, and one unit is at most three bytes of UTF-8.
 const STEP_SUMMARY_LIMIT: usize = 340_000;
 
+/// The classic default title of the destroy-warning message.
+const DESTROY_WARNING_TITLE: &str = "## WARNING: Resource Deletion will happen";
+
 /// Pass-through, parse, summary: the main job.
 pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &World<'_>) -> i32 {
     let parser = Guarded::new(if args.program.is_empty() {
@@ -40,6 +43,18 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
             }
         },
         None => None,
+    };
+    let destroy_warning = match (&args.output, command) {
+        (Some(_), Command::Plan) => match settings.destroy_warning() {
+            Some(Ok(message)) => Some(message),
+            Some(Err(error)) => {
+                report_error(&error);
+                errors.push(error);
+                None
+            }
+            None => None,
+        },
+        _ => None,
     };
     let feed = |stream: Stream, chunk: &[u8]| parser.feed(stream, chunk);
     let (child_code, input_error) = match args.program.split_first() {
@@ -110,7 +125,26 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
                     let context = Context::new(report, &extras).to_value();
                     let fitted = render::render_within(message, context, STEP_SUMMARY_LIMIT)
                         .map_err(|e| Error::Template { message: e.message })?;
-                    notify::local::append_markdown(path, &fitted.text)
+                    notify::local::append_markdown(path, &fitted.text)?;
+                    match &destroy_warning {
+                        Some(warning) if report.has_destroy => {
+                            let extras = Extras {
+                                title: Some(
+                                    args.destroy_warning_title
+                                        .clone()
+                                        .unwrap_or_else(|| DESTROY_WARNING_TITLE.to_owned()),
+                                ),
+                                message: args.destroy_warning_message.clone(),
+                                ..extras
+                            };
+                            let context = Context::new(report, &extras).to_value();
+                            let fitted =
+                                render::render_within(warning, context, STEP_SUMMARY_LIMIT)
+                                    .map_err(|e| Error::Template { message: e.message })?;
+                            notify::local::append_markdown(path, &fitted.text)
+                        }
+                        _ => Ok(()),
+                    }
                 }
                 _ => Ok(()),
             }
