@@ -134,7 +134,7 @@ fn the_config_is_found_from_a_subdirectory() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
         std::fs::read_to_string(&summary).expect("summary"),
-        "found 12\n"
+        "found 12\n\n"
     );
 }
 
