@@ -1,0 +1,1637 @@
+//! The one HTTP client every notifier uses.
+//!
+//! It owns three decisions so that no backend makes them differently: which failures are
+//! worth retrying (classified once, in `classify`, with a `retryable` bit on every error),
+//! how long to wait (exponential backoff, `Retry-After`, `x-ratelimit-reset`, all bounded),
+//! and what an error says (method, redacted URL, status and the server's own message on one
+//! line). Notifiers never retry on their own.
+//!
+//! Blocking `ureq` and no async runtime: a run sends a handful of requests, one after the
+//! other, which is also what GitHub asks of clients that create content. Sleeping and the
+//! clock are injected so tests check every wait without waiting.
+//!
+//! Secrets listed in [`HttpConfig::secrets`] (tokens, webhook URLs) are replaced by `***` in
+//! every error, `Debug` output and anything passed through [`Http::redact`].
+//!
+//! This module depends only on std and external crates.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// `tfnotify/<version>`: GitHub rejects requests without a `User-Agent`.
+pub const DEFAULT_USER_AGENT: &str = concat!("tfnotify/", env!("CARGO_PKG_VERSION"));
+
+/// Replaces secrets in errors and logs, like the masks of the pass-through.
+const REDACTED: &str = "***";
+
+/// Largest response body read; a page of 100 GitHub comments of 65536 characters each fits.
+const MAX_BODY_BYTES: u64 = 32 << 20;
+
+/// Longest server message kept in an error, in characters: enough for GitHub's validation
+/// messages, short enough that an HTML error page does not flood the log.
+const MAX_MESSAGE_CHARS: usize = 300;
+
+/// How the client behaves: timeouts, retry bounds, identity and what to redact.
+///
+/// `Default` gives values suited to GitHub's guidance: 4 attempts, 1 s doubling to at most
+/// 60 s per wait and 3 minutes in all.
+#[derive(Clone)]
+pub struct HttpConfig {
+    /// Sent as `User-Agent` on every request.
+    pub user_agent: String,
+    /// Limit for connecting, and for one whole attempt from connect to last body byte.
+    pub timeout: Duration,
+    /// Attempts per request, the first one included; 1 disables retries.
+    pub max_attempts: u32,
+    /// First backoff wait; it doubles on each retry.
+    pub base_delay: Duration,
+    /// Longest single wait. A server asking for longer (a rate limit resetting in 40
+    /// minutes) makes the client give up at once with the reset time in the error,
+    /// instead of blocking CI.
+    pub max_delay: Duration,
+    /// Longest time spent waiting across all retries of one request.
+    pub max_total_wait: Duration,
+    /// Most pages [`Http::get_all_pages`] follows before failing.
+    pub max_pages: usize,
+    /// Values never shown in errors or logs: tokens, webhook URLs.
+    pub secrets: Vec<String>,
+    /// Honour `HTTPS_PROXY`/`NO_PROXY` and friends; tests turn it off to stay hermetic.
+    pub use_env_proxy: bool,
+}
+
+/// A request method; a closed set because notifiers need no others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Reads: listing comments, looking up a PR.
+    Get,
+    /// Creates: a comment, a label, a chat message.
+    Post,
+    /// Replaces: GitLab note edits.
+    Put,
+    /// Edits: GitHub comment edits.
+    Patch,
+    /// Removes: old comments, labels.
+    Delete,
+}
+
+/// One request, plain data so it can be sent again on retry and inspected in tests.
+#[derive(Clone)]
+pub struct Request {
+    /// The method.
+    pub method: Method,
+    /// The full URL, query included.
+    pub url: String,
+    /// Extra headers; `User-Agent` is added by the client unless set here.
+    pub headers: Vec<(String, String)>,
+    /// The body, if any.
+    pub body: Option<Vec<u8>>,
+}
+
+/// A response with a status below 400 (ureq follows redirects itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Response {
+    /// The status code.
+    pub status: u16,
+    /// Headers with lowercase names, in the order received.
+    pub headers: Vec<(String, String)>,
+    /// The whole body.
+    pub body: Vec<u8>,
+}
+
+/// Why a rate limit stopped the request, so the final error can say when to try again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimit {
+    /// When the limit resets, from `Retry-After` or `x-ratelimit-reset`, if the server said.
+    pub reset_at: Option<SystemTime>,
+}
+
+/// A failed request. Every variant has already been redacted.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    /// The server answered with status 400 or above.
+    #[error("`{method} {url}` failed with status {status}: {message}{}", notes(*attempts, rate_limit.as_ref()))]
+    Status {
+        /// The method.
+        method: Method,
+        /// The URL, redacted.
+        url: String,
+        /// The status code.
+        status: u16,
+        /// The server's own message (or the status reason), one line, capped.
+        message: String,
+        /// The failure is temporary: a later run may succeed. Retries were already spent.
+        retryable: bool,
+        /// Set when a rate limit caused the failure.
+        rate_limit: Option<RateLimit>,
+        /// Requests sent, the first one included.
+        attempts: u32,
+    },
+    /// No usable response: connection refused, DNS, TLS, timeout, broken body.
+    #[error("`{method} {url}` failed: {message}{}", notes(*attempts, None))]
+    Transport {
+        /// The method.
+        method: Method,
+        /// The URL, redacted.
+        url: String,
+        /// What went wrong, redacted.
+        message: String,
+        /// The attempt timed out.
+        timeout: bool,
+        /// The failure is temporary (a timeout, a reset connection), not a TLS or config
+        /// problem.
+        retryable: bool,
+        /// Requests sent, the first one included.
+        attempts: u32,
+    },
+    /// The request could not be built: a bad URL or header.
+    #[error("`{method} {url}` is not a valid request: {message}")]
+    InvalidRequest {
+        /// The method.
+        method: Method,
+        /// The URL, redacted.
+        url: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The response was a success but not the JSON the caller expected.
+    #[error("`{method} {url}` returned unexpected JSON: {message}")]
+    Decode {
+        /// The method.
+        method: Method,
+        /// The URL, redacted.
+        url: String,
+        /// The decoder's message.
+        message: String,
+    },
+    /// Following `Link: rel="next"` went wrong: too many pages, or a link to another host.
+    #[error("listing `{url}` stopped: {message}")]
+    Pagination {
+        /// The first page's URL, redacted.
+        url: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// The client: one `ureq` agent plus the retry policy, clock, sleeper and secrets.
+///
+/// Cheap to share by reference; it is `Send + Sync`.
+pub struct Http {
+    agent: ureq::Agent,
+    config: HttpConfig,
+    /// Secret forms to redact, longest first so a secret containing another goes whole.
+    redactions: Vec<String>,
+    sleeper: Arc<dyn Fn(Duration) + Send + Sync>,
+    clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
+}
+
+/// What [`classify`] decided about one failed attempt.
+#[derive(Debug, PartialEq, Eq)]
+struct Verdict {
+    retry: bool,
+    /// The server named a wait (`Retry-After`, `x-ratelimit-reset`).
+    server_wait: Option<Duration>,
+    rate_limit: Option<RateLimit>,
+    /// A rate limit that gave no wait: GitHub asks for at least a minute.
+    unhinted_limit: bool,
+}
+
+impl Default for HttpConfig {
+    fn default() -> HttpConfig {
+        HttpConfig {
+            user_agent: DEFAULT_USER_AGENT.to_owned(),
+            timeout: Duration::from_secs(30),
+            max_attempts: 4,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_mins(1),
+            max_total_wait: Duration::from_mins(3),
+            max_pages: 100,
+            secrets: Vec::new(),
+            use_env_proxy: true,
+        }
+    }
+}
+
+impl fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpConfig")
+            .field("user_agent", &self.user_agent)
+            .field("timeout", &self.timeout)
+            .field("max_attempts", &self.max_attempts)
+            .field("base_delay", &self.base_delay)
+            .field("max_delay", &self.max_delay)
+            .field("max_total_wait", &self.max_total_wait)
+            .field("max_pages", &self.max_pages)
+            .field(
+                "secrets",
+                &format_args!("[{} redacted]", self.secrets.len()),
+            )
+            .field("use_env_proxy", &self.use_env_proxy)
+            .finish()
+    }
+}
+
+impl Method {
+    /// The method as sent on the wire.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Request {
+    /// A request without headers or body.
+    pub fn new(method: Method, url: impl Into<String>) -> Request {
+        Request {
+            method,
+            url: url.into(),
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+
+    /// A request whose body is `body` as JSON, with `Content-Type: application/json`.
+    pub fn json<T: Serialize + ?Sized>(
+        method: Method,
+        url: impl Into<String>,
+        body: &T,
+    ) -> serde_json::Result<Request> {
+        let mut request = Request::new(method, url).header("content-type", "application/json");
+        request.body = Some(serde_json::to_vec(body)?);
+        Ok(request)
+    }
+
+    /// Adds a header.
+    #[must_use]
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Request {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Adds borrowed headers, the shape [`Http::get_json`] takes.
+    #[must_use]
+    pub fn headers(mut self, headers: &[(&str, &str)]) -> Request {
+        self.headers.extend(
+            headers
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned())),
+        );
+        self
+    }
+}
+
+/// Shows only the URL's origin, header names and body size: header values carry tokens and
+/// URLs can be webhook secrets, and a `Request` does not know the secret list.
+impl fmt::Debug for Request {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(name, _)| name.as_str()).collect();
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("origin", &origin(&self.url))
+            .field("header_names", &names)
+            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .finish()
+    }
+}
+
+impl Response {
+    /// The first header called `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+
+    /// The body as text; invalid UTF-8 is replaced.
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.body)
+    }
+}
+
+impl fmt::Display for RateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.reset_at {
+            Some(at) => write!(
+                f,
+                "rate limit hit, resets at {}",
+                httpdate::fmt_http_date(at)
+            ),
+            None => f.write_str("rate limit hit"),
+        }
+    }
+}
+
+impl HttpError {
+    /// True when the failure is temporary, so the run may succeed later.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            HttpError::Status { retryable, .. } | HttpError::Transport { retryable, .. } => {
+                *retryable
+            }
+            HttpError::InvalidRequest { .. }
+            | HttpError::Decode { .. }
+            | HttpError::Pagination { .. } => false,
+        }
+    }
+
+    /// The response status, for errors that have one.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            HttpError::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+impl Http {
+    /// Builds the client; nothing is sent yet.
+    pub fn new(config: HttpConfig) -> Http {
+        let mut builder = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .user_agent(config.user_agent.as_str())
+            .timeout_connect(Some(config.timeout))
+            .timeout_per_call(Some(config.timeout));
+        if !config.use_env_proxy {
+            builder = builder.proxy(None);
+        }
+        let agent = builder.build().new_agent();
+        let mut redactions: Vec<String> = config
+            .secrets
+            .iter()
+            .filter(|secret| !secret.is_empty())
+            .flat_map(|secret| [secret.clone(), percent_encode(secret)])
+            .collect();
+        redactions.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
+        redactions.dedup();
+        Http {
+            agent,
+            config,
+            redactions,
+            sleeper: Arc::new(std::thread::sleep),
+            clock: Arc::new(SystemTime::now),
+        }
+    }
+
+    /// Replaces how the client waits; tests record the waits instead of sleeping.
+    #[must_use]
+    pub fn with_sleeper(mut self, sleeper: impl Fn(Duration) + Send + Sync + 'static) -> Http {
+        self.sleeper = Arc::new(sleeper);
+        self
+    }
+
+    /// Replaces the clock used to turn `x-ratelimit-reset` and dated `Retry-After` into
+    /// waits.
+    #[must_use]
+    pub fn with_clock(mut self, clock: impl Fn() -> SystemTime + Send + Sync + 'static) -> Http {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Replaces every configured secret in `text` with `***`; use it before logging.
+    pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
+        let mut text = Cow::Borrowed(text);
+        for secret in &self.redactions {
+            if text.contains(secret.as_str()) {
+                text = Cow::Owned(text.replace(secret.as_str(), REDACTED));
+            }
+        }
+        text
+    }
+
+    /// Sends `request`, retrying temporary failures within the configured bounds.
+    ///
+    /// Statuses below 400 are responses; everything else is an [`HttpError`] whose
+    /// `retryable` bit says whether the failure was temporary.
+    pub fn send(&self, request: &Request) -> Result<Response, HttpError> {
+        let mut waited = Duration::ZERO;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let (error, verdict) = match self.attempt(request) {
+                Ok(response) if response.status < 400 => return Ok(response),
+                Ok(response) => {
+                    let verdict = classify(
+                        response.status,
+                        &response.headers,
+                        &response.body,
+                        (self.clock)(),
+                    );
+                    let error = self.status_error(request, &response, &verdict, attempt);
+                    (error, verdict)
+                }
+                Err(error) => {
+                    let verdict = Verdict {
+                        retry: error.is_retryable(),
+                        server_wait: None,
+                        rate_limit: None,
+                        unhinted_limit: false,
+                    };
+                    (with_attempts(error, attempt), verdict)
+                }
+            };
+            if !verdict.retry || attempt >= self.config.max_attempts {
+                return Err(error);
+            }
+            let wait = match verdict.server_wait {
+                Some(wait) => wait,
+                None if verdict.unhinted_limit => self.config.max_delay,
+                None => self.backoff(attempt),
+            };
+            if wait > self.config.max_delay || waited + wait > self.config.max_total_wait {
+                return Err(error);
+            }
+            (self.sleeper)(wait);
+            waited += wait;
+        }
+    }
+
+    /// Sends `request` and decodes the JSON response body.
+    pub fn send_json<T: DeserializeOwned>(&self, request: &Request) -> Result<T, HttpError> {
+        let response = self.send(request)?;
+        self.decode(request, &response)
+    }
+
+    /// GETs `url` and decodes the JSON response body.
+    pub fn get_json<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<T, HttpError> {
+        self.send_json(&Request::new(Method::Get, url).headers(headers))
+    }
+
+    /// GETs `url` and every page after it, following `Link: <…>; rel="next"` (GitHub and
+    /// GitLab both paginate this way), and concatenates the JSON arrays.
+    ///
+    /// Stops with an error after [`HttpConfig::max_pages`] pages, and refuses a next link to
+    /// another scheme, host or port, because the headers (the token) would go with it.
+    pub fn get_all_pages<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<T>, HttpError> {
+        let first_origin = origin(url);
+        let mut items = Vec::new();
+        let mut request = Request::new(Method::Get, url).headers(headers);
+        for _ in 0..self.config.max_pages {
+            let response = self.send(&request)?;
+            let page: Vec<T> = self.decode(&request, &response)?;
+            items.extend(page);
+            let Some(next) = next_link(&response.headers) else {
+                return Ok(items);
+            };
+            let next = if next.starts_with('/') {
+                format!("{first_origin}{next}")
+            } else {
+                next.to_owned()
+            };
+            if origin(&next) != first_origin {
+                return Err(HttpError::Pagination {
+                    url: self.redact(url).into_owned(),
+                    message: format!(
+                        "the next page `{}` is on another host, and the request's headers \
+                         must not go there",
+                        self.redact(&next)
+                    ),
+                });
+            }
+            request.url = next;
+        }
+        Err(HttpError::Pagination {
+            url: self.redact(url).into_owned(),
+            message: format!("more than {} pages", self.config.max_pages),
+        })
+    }
+
+    /// An error for a response that succeeded at the HTTP level but failed at the API level,
+    /// such as Slack's `200 {"ok":false,"error":"invalid_auth"}`: same shape, same
+    /// redaction as any other status error, and not retryable.
+    pub fn reject(&self, request: &Request, response: &Response) -> HttpError {
+        HttpError::Status {
+            method: request.method,
+            url: self.redact(&request.url).into_owned(),
+            status: response.status,
+            message: self
+                .redact(&status_message(response.status, &response.body))
+                .into_owned(),
+            retryable: false,
+            rate_limit: None,
+            attempts: 1,
+        }
+    }
+
+    /// One attempt, no retry.
+    fn attempt(&self, request: &Request) -> Result<Response, HttpError> {
+        let mut builder = ureq::http::Request::builder()
+            .method(request.method.as_str())
+            .uri(request.url.as_str());
+        for (name, value) in &request.headers {
+            builder = builder.header(name.as_str(), value.as_str());
+        }
+        let built = match &request.body {
+            Some(body) => builder
+                .body(body.as_slice())
+                .map(|built| self.agent.run(built)),
+            None => builder.body(()).map(|built| self.agent.run(built)),
+        };
+        let result = built.map_err(|error| HttpError::InvalidRequest {
+            method: request.method,
+            url: self.redact(&request.url).into_owned(),
+            message: self.redact(&error.to_string()).into_owned(),
+        })?;
+        let mut response = result.map_err(|error| self.transport_error(request, &error))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .map(|(name, value)| {
+                let value = String::from_utf8_lossy(value.as_bytes()).into_owned();
+                (name.as_str().to_owned(), value)
+            })
+            .collect();
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(MAX_BODY_BYTES)
+            .read_to_vec()
+            .map_err(|error| self.transport_error(request, &error))?;
+        Ok(Response {
+            status,
+            headers,
+            body,
+        })
+    }
+
+    fn transport_error(&self, request: &Request, error: &ureq::Error) -> HttpError {
+        let (message, timeout, retryable) = match error {
+            ureq::Error::Timeout(_) => (
+                format!("timed out after {:?}", self.config.timeout),
+                true,
+                true,
+            ),
+            ureq::Error::Io(_)
+            | ureq::Error::HostNotFound
+            | ureq::Error::ConnectionFailed
+            | ureq::Error::Protocol(_) => (error.to_string(), false, true),
+            other => (other.to_string(), false, false),
+        };
+        HttpError::Transport {
+            method: request.method,
+            url: self.redact(&request.url).into_owned(),
+            message: self.redact(&one_line(&message)).into_owned(),
+            timeout,
+            retryable,
+            attempts: 1,
+        }
+    }
+
+    fn status_error(
+        &self,
+        request: &Request,
+        response: &Response,
+        verdict: &Verdict,
+        attempts: u32,
+    ) -> HttpError {
+        HttpError::Status {
+            method: request.method,
+            url: self.redact(&request.url).into_owned(),
+            status: response.status,
+            message: self
+                .redact(&status_message(response.status, &response.body))
+                .into_owned(),
+            retryable: verdict.retry,
+            rate_limit: verdict.rate_limit.clone(),
+            attempts,
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(
+        &self,
+        request: &Request,
+        response: &Response,
+    ) -> Result<T, HttpError> {
+        serde_json::from_slice(&response.body).map_err(|error| HttpError::Decode {
+            method: request.method,
+            url: self.redact(&request.url).into_owned(),
+            message: self.redact(&error.to_string()).into_owned(),
+        })
+    }
+
+    /// `base_delay` doubled per retry already made, capped at `max_delay`.
+    fn backoff(&self, attempt: u32) -> Duration {
+        let factor = 2_u32.saturating_pow(attempt.saturating_sub(1));
+        self.config
+            .base_delay
+            .saturating_mul(factor)
+            .min(self.config.max_delay)
+    }
+}
+
+impl fmt::Debug for Http {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Http")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The retry decision for one failed response, made here and nowhere else.
+///
+/// Retried: 500, 502, 503, 504 and 423 (GitLab's locked resource, temporary), 429, and a
+/// 403 that is really a rate limit (GitHub's secondary limit says so in the body or sends
+/// `retry-after`; its primary limit sends `x-ratelimit-remaining: 0`). Never retried:
+/// every other status, notably 400, 401, 403 for permissions, 404, 409, 410 and 422.
+fn classify(status: u16, headers: &[(String, String)], body: &[u8], now: SystemTime) -> Verdict {
+    let retry_after =
+        header(headers, "retry-after").and_then(|value| parse_retry_after(value, now));
+    let reset_at = rate_limit_reset(headers);
+    let body_text = String::from_utf8_lossy(body).to_lowercase();
+    let secondary = body_text.contains("secondary rate limit")
+        || body_text.contains("abuse detection mechanism");
+    let rate_limited = match status {
+        429 => true,
+        403 => secondary || retry_after.is_some() || reset_at.is_some(),
+        _ => false,
+    };
+    let retry = rate_limited || matches!(status, 423 | 500 | 502 | 503 | 504);
+    let server_wait = retry_after.or_else(|| {
+        reset_at
+            .filter(|_| rate_limited)
+            .map(|at| at.duration_since(now).unwrap_or(Duration::ZERO))
+    });
+    let rate_limit = rate_limited.then(|| RateLimit {
+        reset_at: retry_after
+            .map(|wait| now + wait)
+            .or(reset_at)
+            .map(whole_seconds),
+    });
+    Verdict {
+        retry,
+        server_wait,
+        unhinted_limit: rate_limited && server_wait.is_none(),
+        rate_limit,
+    }
+}
+
+/// `Retry-After` as seconds or as an HTTP date (a past date means now).
+fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// The reset time of an exhausted primary limit: GitHub's `x-ratelimit-*` or GitLab's
+/// `ratelimit-*` headers, when `remaining` is 0.
+fn rate_limit_reset(headers: &[(String, String)]) -> Option<SystemTime> {
+    ["x-ratelimit-", "ratelimit-"].iter().find_map(|prefix| {
+        let remaining = header(headers, &format!("{prefix}remaining"))?;
+        if remaining.trim() != "0" {
+            return None;
+        }
+        let reset: u64 = header(headers, &format!("{prefix}reset"))?
+            .trim()
+            .parse()
+            .ok()?;
+        Some(UNIX_EPOCH + Duration::from_secs(reset))
+    })
+}
+
+/// Drops sub-second precision so error messages and tests see whole seconds.
+fn whole_seconds(at: SystemTime) -> SystemTime {
+    let seconds = at
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_secs());
+    UNIX_EPOCH + Duration::from_secs(seconds)
+}
+
+/// The server's own message, or the status reason when the body says nothing.
+fn status_message(status: u16, body: &[u8]) -> String {
+    server_message(body).unwrap_or_else(|| {
+        ureq::http::StatusCode::from_u16(status)
+            .ok()
+            .and_then(|code| code.canonical_reason())
+            .unwrap_or("no message")
+            .to_owned()
+    })
+}
+
+/// Extracts a one-line, capped message from an error body.
+///
+/// Understands GitHub `{"message", "errors": [...]}`, GitLab `{"message": "…" | {field:
+/// [...]}}` and `{"error", "error_description"}`, Slack `{"ok": false, "error"}`, and
+/// plain text (whitespace collapsed).
+fn server_message(body: &[u8]) -> Option<String> {
+    let text = match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(value) => json_message(&value)?,
+        Err(_) => one_line(&String::from_utf8_lossy(body)),
+    };
+    if text.is_empty() {
+        return None;
+    }
+    Some(cap(&text))
+}
+
+fn json_message(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let Value::Object(object) = value else {
+        return describe(value);
+    };
+    let error = object.get("error").and_then(describe).map(|error| {
+        match object.get("error_description").and_then(describe) {
+            Some(description) => format!("{error}: {description}"),
+            None => error,
+        }
+    });
+    let primary = object.get("message").and_then(describe).or(error);
+    let details: Vec<String> = match object.get("errors") {
+        Some(Value::Array(errors)) => errors.iter().filter_map(error_detail).collect(),
+        Some(other) => describe(other).into_iter().collect(),
+        None => Vec::new(),
+    };
+    match (primary, details.is_empty()) {
+        (Some(primary), true) => Some(primary),
+        (Some(primary), false) => Some(format!("{primary} ({})", details.join("; "))),
+        (None, false) => Some(details.join("; ")),
+        (None, true) => None,
+    }
+}
+
+/// One entry of GitHub's `errors` array: a string, or an object with a `message`, or
+/// `resource`/`field`/`code`.
+fn error_detail(value: &serde_json::Value) -> Option<String> {
+    if let Some(message) = value.get("message").and_then(describe) {
+        return Some(message);
+    }
+    if value.is_object() {
+        let parts: Vec<&str> = ["resource", "field", "code"]
+            .iter()
+            .filter_map(|key| value.get(*key).and_then(serde_json::Value::as_str))
+            .collect();
+        return (!parts.is_empty()).then(|| parts.join(" "));
+    }
+    describe(value)
+}
+
+/// Any JSON value as short prose; GitLab's `{"title": ["can't be blank"]}` becomes
+/// `title can't be blank`.
+fn describe(value: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    let text = match value {
+        Value::String(text) => one_line(text),
+        Value::Array(items) => items
+            .iter()
+            .filter_map(describe)
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Object(fields) => fields
+            .iter()
+            .filter_map(|(key, value)| describe(value).map(|text| format!("{key} {text}")))
+            .collect::<Vec<_>>()
+            .join("; "),
+        Value::Null => String::new(),
+        Value::Bool(_) | Value::Number(_) => value.to_string(),
+    };
+    (!text.is_empty()).then_some(text)
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn cap(text: &str) -> String {
+    match text.char_indices().nth(MAX_MESSAGE_CHARS) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// The tail of an error line: the rate limit and how many attempts were made.
+fn notes(attempts: u32, rate_limit: Option<&RateLimit>) -> String {
+    let mut notes = Vec::new();
+    if let Some(rate_limit) = rate_limit {
+        notes.push(rate_limit.to_string());
+    }
+    if attempts > 1 {
+        notes.push(format!("gave up after {attempts} attempts"));
+    }
+    if notes.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", notes.join("; "))
+    }
+}
+
+fn with_attempts(mut error: HttpError, count: u32) -> HttpError {
+    if let HttpError::Status { attempts, .. } | HttpError::Transport { attempts, .. } = &mut error {
+        *attempts = count;
+    }
+    error
+}
+
+fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(key, _)| key.eq_ignore_ascii_case(name))
+        .map(|(_, value)| value.as_str())
+}
+
+/// The `rel="next"` target among all `Link` headers (RFC 8288).
+fn next_link(headers: &[(String, String)]) -> Option<&str> {
+    headers
+        .iter()
+        .filter(|(name, _)| name.eq_ignore_ascii_case("link"))
+        .find_map(|(_, value)| next_in_link(value))
+}
+
+fn next_in_link(value: &str) -> Option<&str> {
+    let mut rest = value;
+    while let Some(start) = rest.find('<') {
+        let after = &rest[start + 1..];
+        let end = after.find('>')?;
+        let target = &after[..end];
+        let params = &after[end + 1..];
+        let params_end = params.find('<').unwrap_or(params.len());
+        let is_next = params[..params_end].split(';').any(|param| {
+            let Some((key, value)) = param.split_once('=') else {
+                return false;
+            };
+            key.trim().eq_ignore_ascii_case("rel")
+                && value
+                    .trim()
+                    .trim_end_matches(',')
+                    .trim()
+                    .trim_matches('"')
+                    .split_whitespace()
+                    .any(|rel| rel.eq_ignore_ascii_case("next"))
+        });
+        if is_next {
+            return Some(target);
+        }
+        rest = &params[params_end..];
+    }
+    None
+}
+
+/// `scheme://authority` of a URL, lowercased: what decides where headers may be sent.
+fn origin(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return String::new();
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    format!("{scheme}://{authority}").to_ascii_lowercase()
+}
+
+/// How a secret looks inside a URL, so a token in a query string is redacted too.
+fn percent_encode(text: &str) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut encoded = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            encoded.push(char::from(byte));
+        } else {
+            encoded.push('%');
+            encoded.push(char::from(HEX[usize::from(byte >> 4)]));
+            encoded.push(char::from(HEX[usize::from(byte & 0xF)]));
+        }
+    }
+    encoded
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::TcpListener;
+    use std::sync::Mutex;
+
+    /// A scripted answer of the test server.
+    struct Reply {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+        /// Accept, read the request, never answer.
+        hang: bool,
+    }
+
+    /// A request as the test server saw it.
+    #[derive(Debug, Clone)]
+    struct Seen {
+        method: String,
+        path: String,
+        headers: Vec<(String, String)>,
+        body: Vec<u8>,
+    }
+
+    /// A real HTTP/1.1 server on 127.0.0.1:0 that answers one connection per scripted reply
+    /// (always with `Connection: close`) and records each request before answering.
+    struct Server {
+        base: String,
+        seen: Arc<Mutex<Vec<Seen>>>,
+    }
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply {
+            status,
+            headers: Vec::new(),
+            body: body.to_owned(),
+            hang: false,
+        }
+    }
+
+    fn hang() -> Reply {
+        Reply {
+            hang: true,
+            ..reply(200, "")
+        }
+    }
+
+    impl Reply {
+        fn header(mut self, name: &str, value: &str) -> Reply {
+            self.headers.push((name.to_owned(), value.to_owned()));
+            self
+        }
+    }
+
+    impl Server {
+        fn start(replies: Vec<Reply>) -> Server {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let (thread_base, thread_seen) = (base.clone(), Arc::clone(&seen));
+            std::thread::spawn(move || {
+                for reply in replies {
+                    let Ok((mut stream, _)) = listener.accept() else {
+                        return;
+                    };
+                    stream
+                        .set_read_timeout(Some(Duration::from_secs(10)))
+                        .unwrap();
+                    let request = read_request(&mut stream);
+                    thread_seen.lock().unwrap().push(request);
+                    if reply.hang {
+                        // Blocks until the client gives up and closes the connection.
+                        let _ = stream.read(&mut [0; 1]);
+                        continue;
+                    }
+                    let body = reply.body.replace("{base}", &thread_base);
+                    let mut head = format!(
+                        "HTTP/1.1 {} Scripted\r\nContent-Length: {}\r\nConnection: close\r\n",
+                        reply.status,
+                        body.len()
+                    );
+                    for (name, value) in &reply.headers {
+                        let value = value.replace("{base}", &thread_base);
+                        head = format!("{head}{name}: {value}\r\n");
+                    }
+                    head.push_str("\r\n");
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(body.as_bytes());
+                }
+            });
+            Server { base, seen }
+        }
+
+        fn url(&self, path: &str) -> String {
+            format!("{}{path}", self.base)
+        }
+
+        fn seen(&self) -> Vec<Seen> {
+            self.seen.lock().unwrap().clone()
+        }
+    }
+
+    fn read_request(stream: &mut std::net::TcpStream) -> Seen {
+        let mut reader = BufReader::new(stream);
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let mut parts = line.split_whitespace();
+        let method = parts.next().unwrap_or_default().to_owned();
+        let path = parts.next().unwrap_or_default().to_owned();
+        let mut headers = Vec::new();
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap();
+            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
+        }
+        let length = header(&headers, "content-length").map_or(0, |len| len.parse().unwrap());
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        Seen {
+            method,
+            path,
+            headers,
+            body,
+        }
+    }
+
+    fn config() -> HttpConfig {
+        HttpConfig {
+            user_agent: "tfnotify-test/1".to_owned(),
+            timeout: Duration::from_secs(5),
+            max_attempts: 4,
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_mins(1),
+            max_total_wait: Duration::from_mins(3),
+            max_pages: 10,
+            secrets: Vec::new(),
+            use_env_proxy: false,
+        }
+    }
+
+    /// The fixed "now" of every test: 2026-11-30T12:00:00Z.
+    fn now() -> SystemTime {
+        UNIX_EPOCH + Duration::from_hours(498_900)
+    }
+
+    /// A client with a fixed clock whose waits are recorded, not slept.
+    fn client(config: HttpConfig) -> (Http, Arc<Mutex<Vec<Duration>>>) {
+        let waits = Arc::new(Mutex::new(Vec::new()));
+        let recorded = Arc::clone(&waits);
+        let http = Http::new(config)
+            .with_sleeper(move |wait| recorded.lock().unwrap().push(wait))
+            .with_clock(now);
+        (http, waits)
+    }
+
+    fn secs(values: &[u64]) -> Vec<Duration> {
+        values.iter().copied().map(Duration::from_secs).collect()
+    }
+
+    #[track_caller]
+    fn fail_once(reply: Reply) -> (HttpError, usize) {
+        let retryable = matches!(reply.status, 423 | 429 | 500..=504);
+        let server = Server::start(vec![reply]);
+        // Retryable statuses get one attempt: the server has only one reply scripted.
+        let attempts = if retryable { 1 } else { 4 };
+        let (http, waits) = client(HttpConfig {
+            max_attempts: attempts,
+            ..config()
+        });
+        let error = http
+            .send(&Request::new(Method::Post, server.url("/x")))
+            .unwrap_err();
+        assert!(waits.lock().unwrap().is_empty());
+        (error, server.seen().len())
+    }
+
+    #[test]
+    fn retries_502_then_succeeds() {
+        let server = Server::start(vec![
+            reply(502, "<html>bad gateway</html>"),
+            reply(200, r#"{"id": 7}"#),
+        ]);
+        let (http, waits) = client(config());
+        let value: serde_json::Value = http.get_json(&server.url("/a"), &[]).unwrap();
+        assert_eq!(value["id"], 7);
+        assert_eq!(server.seen().len(), 2);
+        assert_eq!(*waits.lock().unwrap(), secs(&[1]));
+    }
+
+    #[test]
+    fn every_request_has_a_user_agent_and_json_body() {
+        let server = Server::start(vec![reply(201, "{}")]);
+        let (http, _) = client(config());
+        let request = Request::json(Method::Post, server.url("/c"), &serde_json::json!({"b": 1}))
+            .unwrap()
+            .header("Authorization", "Bearer t");
+        let response = http.send(&request).unwrap();
+        assert_eq!(response.status, 201);
+        let seen = &server.seen()[0];
+        assert_eq!((seen.method.as_str(), seen.path.as_str()), ("POST", "/c"));
+        assert_eq!(header(&seen.headers, "user-agent"), Some("tfnotify-test/1"));
+        assert_eq!(
+            header(&seen.headers, "content-type"),
+            Some("application/json")
+        );
+        assert_eq!(header(&seen.headers, "authorization"), Some("Bearer t"));
+        assert_eq!(seen.body, br#"{"b":1}"#);
+    }
+
+    #[test]
+    fn retry_after_seconds_is_honoured() {
+        let server = Server::start(vec![
+            reply(429, "slow down").header("Retry-After", "1"),
+            reply(200, "[]"),
+        ]);
+        let (http, waits) = client(config());
+        http.send(&Request::new(Method::Get, server.url("/")))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), secs(&[1]));
+    }
+
+    #[test]
+    fn retry_after_http_date_is_honoured() {
+        let date = httpdate::fmt_http_date(now() + Duration::from_secs(5));
+        let server = Server::start(vec![
+            reply(503, "").header("Retry-After", &date),
+            reply(200, "[]"),
+        ]);
+        let (http, waits) = client(config());
+        http.send(&Request::new(Method::Get, server.url("/")))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), secs(&[5]));
+    }
+
+    #[test]
+    fn exhausted_primary_limit_waits_until_reset() {
+        let reset = (now() + Duration::from_secs(7))
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
+        let server = Server::start(vec![
+            reply(
+                403,
+                r#"{"message":"API rate limit exceeded for installation ID 1."}"#,
+            )
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", &reset),
+            reply(200, "{}"),
+        ]);
+        let (http, waits) = client(config());
+        http.send(&Request::new(Method::Get, server.url("/")))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), secs(&[7]));
+    }
+
+    #[test]
+    fn a_reset_beyond_the_longest_wait_fails_at_once_and_says_when() {
+        let reset = (now() + Duration::from_hours(1))
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
+        let (error, requests) = fail_once(
+            reply(403, r#"{"message":"API rate limit exceeded"}"#)
+                .header("x-ratelimit-remaining", "0")
+                .header("x-ratelimit-reset", &reset),
+        );
+        assert_eq!(requests, 1);
+        assert!(error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "`POST {}` failed with status 403: API rate limit exceeded \
+                 (rate limit hit, resets at Mon, 30 Nov 2026 13:00:00 GMT)",
+                match &error {
+                    HttpError::Status { url, .. } => url.clone(),
+                    _ => unreachable!(),
+                }
+            )
+        );
+    }
+
+    #[test]
+    fn secondary_rate_limit_403_waits_the_longest_wait() {
+        let body = r#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}"#;
+        let server = Server::start(vec![reply(403, body), reply(201, "{}")]);
+        let (http, waits) = client(HttpConfig {
+            max_delay: Duration::from_secs(45),
+            ..config()
+        });
+        http.send(&Request::new(Method::Post, server.url("/")))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), secs(&[45]));
+    }
+
+    #[test]
+    fn secondary_rate_limit_with_retry_after() {
+        let server = Server::start(vec![
+            reply(403, "forbidden").header("retry-after", "3"),
+            reply(201, "{}"),
+        ]);
+        let (http, waits) = client(config());
+        http.send(&Request::new(Method::Post, server.url("/")))
+            .unwrap();
+        assert_eq!(*waits.lock().unwrap(), secs(&[3]));
+    }
+
+    #[test]
+    fn client_errors_are_never_retried() {
+        for status in [400, 401, 403, 404, 409, 410, 422] {
+            let (error, requests) = fail_once(reply(status, r#"{"message":"nope"}"#));
+            assert_eq!(requests, 1, "status {status}");
+            assert!(!error.is_retryable(), "status {status}");
+            assert_eq!(error.status(), Some(status));
+        }
+    }
+
+    #[test]
+    fn gives_up_after_max_attempts_with_backoff() {
+        let server = Server::start((0..3).map(|_| reply(503, "")).collect());
+        let (http, waits) = client(HttpConfig {
+            max_attempts: 3,
+            ..config()
+        });
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/x")))
+            .unwrap_err();
+        assert_eq!(server.seen().len(), 3);
+        assert_eq!(*waits.lock().unwrap(), secs(&[1, 2]));
+        assert!(error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "`GET {}` failed with status 503: Service Unavailable (gave up after 3 attempts)",
+                server.url("/x")
+            )
+        );
+    }
+
+    #[test]
+    fn backoff_is_capped_and_total_wait_is_bounded() {
+        let server = Server::start((0..5).map(|_| reply(500, "")).collect());
+        let (http, waits) = client(HttpConfig {
+            max_attempts: 5,
+            max_delay: Duration::from_secs(3),
+            ..config()
+        });
+        http.send(&Request::new(Method::Get, server.url("/")))
+            .unwrap_err();
+        assert_eq!(*waits.lock().unwrap(), secs(&[1, 2, 3, 3]));
+
+        let server = Server::start((0..5).map(|_| reply(500, "")).collect());
+        let (http, waits) = client(HttpConfig {
+            max_attempts: 5,
+            max_total_wait: Duration::from_secs(4),
+            ..config()
+        });
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/")))
+            .unwrap_err();
+        assert_eq!(*waits.lock().unwrap(), secs(&[1, 2]));
+        assert_eq!(server.seen().len(), 3);
+        assert!(error.to_string().ends_with("(gave up after 3 attempts)"));
+    }
+
+    #[test]
+    fn follows_link_headers_over_three_pages() {
+        let server = Server::start(vec![
+            reply(200, "[1, 2]").header(
+                "Link",
+                r#"<{base}/items?page=2>; rel="next", <{base}/items?page=3>; rel="last""#,
+            ),
+            reply(200, "[3]").header(
+                "Link",
+                r#"<{base}/items?page=1>; rel="prev", <{base}/items?page=3>; rel="next""#,
+            ),
+            reply(200, "[4, 5]").header("Link", r#"<{base}/items?page=2>; rel="prev""#),
+        ]);
+        let (http, _) = client(config());
+        let items: Vec<u32> = http
+            .get_all_pages(
+                &server.url("/items?per_page=2"),
+                &[("authorization", "token t")],
+            )
+            .unwrap();
+        assert_eq!(items, [1, 2, 3, 4, 5]);
+        let seen = server.seen();
+        let paths: Vec<&str> = seen.iter().map(|seen| seen.path.as_str()).collect();
+        assert_eq!(
+            paths,
+            ["/items?per_page=2", "/items?page=2", "/items?page=3"]
+        );
+        assert!(
+            seen.iter()
+                .all(|seen| header(&seen.headers, "authorization") == Some("token t"))
+        );
+    }
+
+    #[test]
+    fn pagination_is_bounded_and_stays_on_one_host() {
+        let next = |page: u32| {
+            reply(200, "[1]").header("link", &format!("<{{base}}/p?page={page}>; rel=\"next\""))
+        };
+        let server = Server::start(vec![next(2), next(3), next(4)]);
+        let (http, _) = client(HttpConfig {
+            max_pages: 2,
+            ..config()
+        });
+        let error = http
+            .get_all_pages::<u32>(&server.url("/p"), &[])
+            .unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!("listing `{}` stopped: more than 2 pages", server.url("/p"))
+        );
+
+        let server = Server::start(vec![
+            reply(200, "[1]").header("link", "<https://evil.example/p?page=2>; rel=\"next\""),
+        ]);
+        let (http, _) = client(config());
+        let error = http
+            .get_all_pages::<u32>(&server.url("/p"), &[])
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`https://evil.example/p?page=2` is on another host")
+        );
+    }
+
+    #[test]
+    fn error_text_for_each_platform() {
+        #[track_caller]
+        fn case(status: u16, body: &str, expected: &str) {
+            let (error, _) = fail_once(reply(status, body));
+            let text = error.to_string();
+            let message = text.split_once(&format!("status {status}: ")).unwrap().1;
+            assert_eq!(message, expected);
+        }
+        // GitHub: message plus validation errors.
+        case(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"IssueComment","code":"unprocessable","field":"data","message":"Body is too long (maximum is 65536 characters)"}],"documentation_url":"https://docs.github.com/rest"}"#,
+            "Validation Failed (Body is too long (maximum is 65536 characters))",
+        );
+        case(
+            422,
+            r#"{"message":"Validation Failed","errors":[{"resource":"Label","code":"already_exists","field":"name"}]}"#,
+            "Validation Failed (Label name already_exists)",
+        );
+        case(
+            401,
+            r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}"#,
+            "Bad credentials",
+        );
+        // GitLab: message as a string, as a field map, and OAuth-style errors.
+        case(
+            400,
+            r#"{"message":"Note {:note=>[\"is too long (maximum is 1000000 characters)\"]}"}"#,
+            r#"Note {:note=>["is too long (maximum is 1000000 characters)"]}"#,
+        );
+        case(
+            400,
+            r#"{"message":{"note":["is too long"],"base":["is locked"]}}"#,
+            "base is locked; note is too long",
+        );
+        case(
+            401,
+            r#"{"error":"invalid_token","error_description":"Token was revoked."}"#,
+            "invalid_token: Token was revoked.",
+        );
+        case(
+            404,
+            r#"{"message":"404 Project Not Found"}"#,
+            "404 Project Not Found",
+        );
+        // Slack: JSON from the Web API, plain text from incoming webhooks.
+        case(
+            400,
+            r#"{"ok":false,"error":"channel_not_found"}"#,
+            "channel_not_found",
+        );
+        case(404, "no_service", "no_service");
+        // Plain text and HTML are put on one line and capped.
+        case(500, "line one\n  line two\r\n", "line one line two");
+        case(502, "", "Bad Gateway");
+        let long = format!("<html><body>{}</body></html>", "x".repeat(1000));
+        let (error, _) = fail_once(reply(404, &long));
+        let message = error.to_string();
+        assert!(message.ends_with('…'));
+        assert!(message.len() < 450, "{message}");
+    }
+
+    #[test]
+    fn reject_turns_an_api_level_failure_into_an_error() {
+        let (http, _) = client(HttpConfig {
+            secrets: vec!["https://hooks.slack.com/services/T/B/X".to_owned()],
+            ..config()
+        });
+        let request = Request::new(Method::Post, "https://hooks.slack.com/services/T/B/X");
+        let response = Response {
+            status: 200,
+            headers: Vec::new(),
+            body: br#"{"ok":false,"error":"invalid_auth"}"#.to_vec(),
+        };
+        let error = http.reject(&request, &response);
+        assert!(!error.is_retryable());
+        assert_eq!(
+            error.to_string(),
+            "`POST ***` failed with status 200: invalid_auth"
+        );
+    }
+
+    #[test]
+    fn secrets_never_appear_in_errors_or_debug() {
+        let token = "ghp_S3cr3t/Token";
+        let server = Server::start(vec![reply(
+            401,
+            &format!(r#"{{"message":"token {token} is invalid"}}"#),
+        )]);
+        let (http, _) = client(HttpConfig {
+            secrets: vec![token.to_owned(), String::new()],
+            ..config()
+        });
+        let request = Request::new(
+            Method::Get,
+            server.url(&format!("/hook/{}?t={}", token, percent_encode(token))),
+        )
+        .header("Authorization", format!("Bearer {token}"));
+        let error = http.send(&request).unwrap_err();
+        let texts = [
+            error.to_string(),
+            format!("{error:?}"),
+            format!("{http:?}"),
+            format!("{request:?}"),
+        ];
+        for text in &texts {
+            assert!(!text.contains("S3cr3t"), "{text}");
+        }
+        assert!(texts[0].contains("/hook/***?t=***"), "{}", texts[0]);
+        assert!(
+            texts[0].ends_with("status 401: token *** is invalid"),
+            "{}",
+            texts[0]
+        );
+
+        // A transport error too: nothing listens on this port any more.
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let (http, _) = client(HttpConfig {
+            secrets: vec![token.to_owned()],
+            max_attempts: 1,
+            ..config()
+        });
+        let error = http
+            .send(&Request::new(
+                Method::Post,
+                format!("http://127.0.0.1:{port}/{token}"),
+            ))
+            .unwrap_err();
+        assert!(error.is_retryable());
+        assert!(matches!(error, HttpError::Transport { timeout: false, .. }));
+        for text in [error.to_string(), format!("{error:?}")] {
+            assert!(!text.contains("S3cr3t"), "{text}");
+        }
+        assert_eq!(http.redact(&format!("a {token} b")), "a *** b");
+    }
+
+    #[test]
+    fn a_server_that_never_answers_times_out() {
+        let server = Server::start(vec![hang(), hang()]);
+        let (http, waits) = client(HttpConfig {
+            timeout: Duration::from_millis(300),
+            max_attempts: 2,
+            ..config()
+        });
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/slow")))
+            .unwrap_err();
+        assert!(
+            matches!(
+                error,
+                HttpError::Transport {
+                    timeout: true,
+                    retryable: true,
+                    attempts: 2,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "`GET {}` failed: timed out after 300ms (gave up after 2 attempts)",
+                server.url("/slow")
+            )
+        );
+        assert_eq!(server.seen().len(), 2);
+        assert_eq!(*waits.lock().unwrap(), secs(&[1]));
+    }
+
+    #[test]
+    fn the_client_can_be_shared_between_threads() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Http>();
+        assert_send_sync::<HttpError>();
+    }
+
+    #[test]
+    fn invalid_urls_are_not_sent() {
+        let (http, _) = client(config());
+        let error = http
+            .send(&Request::new(Method::Get, "not a url"))
+            .unwrap_err();
+        assert!(!error.is_retryable());
+        assert!(error.to_string().starts_with("`GET not a url` "), "{error}");
+    }
+
+    #[test]
+    fn decode_errors_name_the_request() {
+        let server = Server::start(vec![reply(200, "not json")]);
+        let (http, _) = client(config());
+        let error = http
+            .get_json::<Vec<u32>>(&server.url("/j"), &[])
+            .unwrap_err();
+        assert!(error.to_string().starts_with(&format!(
+            "`GET {}` returned unexpected JSON: ",
+            server.url("/j")
+        )));
+    }
+
+    #[test]
+    fn classify_table() {
+        #[track_caller]
+        fn case(status: u16, headers: &[(&str, &str)], body: &str, retry: bool, wait: Option<u64>) {
+            let headers: Vec<(String, String)> = headers
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect();
+            let verdict = classify(status, &headers, body.as_bytes(), now());
+            assert_eq!(verdict.retry, retry, "status {status}");
+            assert_eq!(verdict.server_wait, wait.map(Duration::from_secs));
+        }
+        for status in [500, 502, 503, 504, 423, 429] {
+            case(status, &[], "", true, None);
+        }
+        for status in [400, 401, 403, 404, 409, 410, 422, 501] {
+            case(status, &[], "", false, None);
+        }
+        case(503, &[("Retry-After", " 12 ")], "", true, Some(12));
+        case(
+            429,
+            &[("Retry-After", "Sun, 06 Nov 1994 08:49:37 GMT")],
+            "",
+            true,
+            Some(0),
+        );
+        // GitLab's headers count too.
+        let reset = (now() + Duration::from_secs(30))
+            .duration_since(UNIX_EPOCH)
+            .unwrap()
+            .as_secs()
+            .to_string();
+        case(
+            429,
+            &[("RateLimit-Remaining", "0"), ("RateLimit-Reset", &reset)],
+            "",
+            true,
+            Some(30),
+        );
+        // Remaining calls left: a 403 is a permission problem.
+        case(
+            403,
+            &[
+                ("x-ratelimit-remaining", "12"),
+                ("x-ratelimit-reset", &reset),
+            ],
+            "Resource not accessible by integration",
+            false,
+            None,
+        );
+    }
+
+    #[test]
+    fn link_header_parsing() {
+        assert_eq!(
+            next_in_link(
+                r#"<https://a/x?page=2&b=1>; rel="next", <https://a/x?page=9>; rel="last""#
+            ),
+            Some("https://a/x?page=2&b=1")
+        );
+        assert_eq!(
+            next_in_link(r#"<https://a/1>; rel="prev first", <https://a/3>; rel=next"#),
+            Some("https://a/3")
+        );
+        assert_eq!(next_in_link(r#"<https://a/1>; rel="prev""#), None);
+        assert_eq!(next_in_link(""), None);
+    }
+
+    #[test]
+    fn origin_and_percent_encoding() {
+        assert_eq!(
+            origin("HTTPS://Api.GitHub.com:443/x?y"),
+            "https://api.github.com:443"
+        );
+        assert_eq!(origin("http://h?x"), "http://h");
+        assert_eq!(percent_encode("a b/c~"), "a%20b%2Fc~");
+    }
+}
