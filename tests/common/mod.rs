@@ -2,5 +2,6 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod big_plan;
+pub mod fake_github;
 pub mod fixtures;
 pub mod run;
