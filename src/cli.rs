@@ -112,6 +112,33 @@ pub struct RunArgs {
     #[arg(long, value_name = "MESSAGE")]
     pub destroy_warning_message: Option<String>,
 
+    /// What to do with earlier comments of this command and target: edit the last one
+    /// (`update`, plan's default), post another (`new`, apply's default), or post another
+    /// and hide or delete the earlier ones.
+    #[arg(long, value_enum, value_name = "BEHAVIOUR")]
+    pub comment: Option<crate::notify::github::Behaviour>,
+
+    /// tfcmt's name for `--comment update`.
+    #[arg(long, env = "TFCMT_PLAN_PATCH", conflicts_with = "comment")]
+    pub patch: bool,
+
+    /// Post nothing when the plan has no changes (labels are still set, and a comment
+    /// already there is still updated).
+    #[arg(long, env = "TFCMT_SKIP_NO_CHANGES")]
+    pub skip_no_changes: bool,
+
+    /// Leave warnings out of the message (`.Warning` stays empty).
+    #[arg(long, env = "TFCMT_IGNORE_WARNING")]
+    pub ignore_warning: bool,
+
+    /// Do not touch pull-request labels.
+    #[arg(long, env = "TFCMT_DISABLE_LABEL")]
+    pub disable_label: bool,
+
+    /// Exit with Terraform's code even when posting fails (the failure is still reported).
+    #[arg(long)]
+    pub ignore_notify_errors: bool,
+
     /// The program to run and summarise, e.g. `-- terraform plan -detailed-exitcode`.
     #[arg(last = true, value_name = "PROGRAM")]
     pub program: Vec<OsString>,

@@ -40,6 +40,10 @@ pub enum Error {
     Config(crate::config::Error),
     #[error(transparent)]
     Ci(crate::ci::Error),
+    #[error(transparent)]
+    Mask(crate::mask::MaskError),
+    #[error(transparent)]
+    GitHub(crate::notify::github::GitHubError),
     #[error("`{}` is not a valid context: {source}", path.display())]
     ContextJson {
         path: PathBuf,
@@ -62,10 +66,11 @@ impl Error {
             | Error::Template { .. }
             | Error::Config(_)
             | Error::Ci(_)
+            | Error::Mask(_)
             | Error::ContextJson { .. }
             | Error::Var { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
-            Error::Output { .. } => EXIT_DELIVERY,
+            Error::Output { .. } | Error::GitHub(_) => EXIT_DELIVERY,
             Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
                 io::ErrorKind::NotFound => 127,
                 io::ErrorKind::PermissionDenied => 126,
@@ -74,9 +79,16 @@ impl Error {
         }
     }
 
+    /// Whether the failure is in delivering a message, which `--ignore-notify-errors` keeps
+    /// out of the exit code.
+    pub fn is_delivery(&self) -> bool {
+        matches!(self, Error::Output { .. } | Error::GitHub(_))
+    }
+
     /// How to fix it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
+            Error::GitHub(source) => source.hint().map(str::to_owned),
             Error::EmptyInput { command } => Some(format!(
                 "pipe Terraform's output in (`terraform {0} 2>&1 | tfnotify {0}`) or let tfnotify run it (`tfnotify {0} -- terraform {0}`); Terraform writes errors to stderr, so keep `2>&1`",
                 command.as_str()

@@ -18,6 +18,7 @@ pub mod cli;
 pub mod config;
 pub mod error;
 pub mod input;
+pub mod mask;
 pub mod model;
 pub mod notify;
 pub mod parse;

@@ -85,7 +85,6 @@ impl Settings {
         }
         let notifier = &settings.config.notifier;
         for (name, present) in [
-            ("github", notifier.github.is_some()),
             ("gitlab", notifier.gitlab.is_some()),
             ("slack", notifier.slack.is_some()),
             ("mattermost", notifier.mattermost.is_some()),

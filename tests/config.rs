@@ -164,6 +164,7 @@ fn render_with(config: &str, extra: &[&str], input: &str, command: &str) -> Stri
     let ran = Test::new()
         .args(["--config"])
         .args([config_dir().join(config)])
+        .args(["--notifier", "local"])
         .args(extra.iter().copied())
         .args([command, "--quiet", "--output"])
         .args([&out])
@@ -218,6 +219,7 @@ fn classic_title_and_message_flags_fill_their_fields() {
     let ran = Test::new()
         .args(["--config"])
         .args([config_dir().join("classic-github.yaml")])
+        .args(["--notifier", "local"])
         .args([
             "plan",
             "-t",
@@ -369,6 +371,7 @@ fn the_classic_destroy_warning_follows_a_destroying_plan() {
     let ran = Test::new()
         .args(["--config"])
         .args([config_dir().join("classic-github.yaml")])
+        .args(["--notifier", "local"])
         .args([
             "plan",
             "--quiet",
@@ -388,6 +391,7 @@ fn the_classic_destroy_warning_follows_a_destroying_plan() {
     let quiet = Test::new()
         .args(["--config"])
         .args([config_dir().join("classic-github.yaml")])
+        .args(["--notifier", "local"])
         .args(["plan", "--quiet", "--output"])
         .args([dir.path().join("no-destroy.md")])
         .stdin(fixture("1.11/plan_create_only.txt"))

@@ -17,7 +17,9 @@ use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
 
 use crate::input::Stream;
+use crate::input::masked::Masked;
 use crate::input::passthrough::tee;
+use crate::mask::Masker;
 
 /// The pipe buffer asked for the child's stdout (Linux caps it at `/proc/sys/fs/pipe-max-size`,
 /// 1 MiB by default).
@@ -38,6 +40,7 @@ pub fn run_command(
     program: &OsStr,
     args: &[OsString],
     on_chunk: &(dyn Fn(Stream, &[u8]) + Sync),
+    masker: Option<&Masker>,
 ) -> Result<i32, CommandError> {
     let name = program.to_string_lossy().into_owned();
     let interactive = io::stdin().is_terminal();
@@ -67,12 +70,27 @@ pub fn run_command(
         // taking turns every 64 KiB. Best effort: the default size works too.
         let _ = rustix::pipe::fcntl_setpipe_size(out, PIPE_SIZE);
     }
+    let watched = io::stdout().is_terminal();
     std::thread::scope(|scope| {
         if let Some(out) = stdout {
-            scope.spawn(move || tee(out, io::stdout(), |c| on_chunk(Stream::Stdout, c)));
+            scope.spawn(move || match masker {
+                None => tee(out, io::stdout(), |c| on_chunk(Stream::Stdout, c)).map(|_| ()),
+                Some(m) => {
+                    let mut writer = Masked::new(m.clone(), io::stdout(), watched);
+                    tee(out, &mut writer, |c| on_chunk(Stream::Stdout, c))?;
+                    writer.finish()
+                }
+            });
         }
         if let Some(err) = stderr {
-            scope.spawn(move || tee(err, io::stderr(), |c| on_chunk(Stream::Stderr, c)));
+            scope.spawn(move || match masker {
+                None => tee(err, io::stderr(), |c| on_chunk(Stream::Stderr, c)).map(|_| ()),
+                Some(m) => {
+                    let mut writer = Masked::new(m.clone(), io::stderr(), watched);
+                    tee(err, &mut writer, |c| on_chunk(Stream::Stderr, c))?;
+                    writer.finish()
+                }
+            });
         }
     });
     let status = child.wait().map_err(|source| CommandError::Wait {

@@ -6,10 +6,12 @@
 //! formats; it hands raw chunks to whoever listens.
 
 mod command;
+mod masked;
 mod passthrough;
 mod signals;
 
 pub use command::{CommandError, run_command};
+pub use masked::Masked;
 pub use passthrough::{Passthrough, tee};
 pub use signals::guard_stdin_mode;
 

@@ -69,7 +69,7 @@ pub struct Moved<'a> {
 }
 
 /// What the caller knows beyond the report.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Extras<'a> {
     pub title: Option<String>,
     pub message: Option<String>,

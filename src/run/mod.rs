@@ -7,6 +7,7 @@
 //! parsing, never the pass-through.
 
 mod config_cmd;
+mod deliver;
 mod guarded;
 mod inspect;
 mod summarise;

@@ -1,78 +1,105 @@
 //! The main job: pass Terraform's output through, parse it, summarise it, deliver it.
 
-use std::io;
+use std::io::{self, IsTerminal};
 use std::panic::AssertUnwindSafe;
 
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::input::{self, Stream};
-use crate::model::Command;
+use crate::mask::Masker;
+use crate::model::{Command, Report};
 use crate::notify;
 use crate::parse::{self, Collector};
-use crate::render::{self, Context, Extras, Flavor};
+use crate::render;
+use crate::run::deliver::Deliveries;
 use crate::run::guarded::Guarded;
 use crate::run::inspect::read_plan_json;
 use crate::run::{exit_code, report_error, settings, use_color};
 use crate::settings::World;
 
-/// The most `--output` writes per run, in UTF-16 units: GitHub shows a step summary of up
-/// to 1 MiB, and one unit is at most three bytes of UTF-8.
-const STEP_SUMMARY_LIMIT: usize = 340_000;
-
-/// The classic default title of the destroy-warning message.
-const DESTROY_WARNING_TITLE: &str = "## WARNING: Resource Deletion will happen";
-
-/// Pass-through, parse, summary: the main job.
+/// Pass-through, parse, summary, delivery.
 pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &World<'_>) -> i32 {
+    // Settings, templates and notifiers are prepared before any input, so what cannot work
+    // is reported at once, not after Terraform has run for ten minutes. The pass-through
+    // happens regardless.
+    let (settings, mut errors) = settings(cli, world);
+    let deliveries = Deliveries::prepare(cli, args, &settings, command, world, &mut errors);
+
     let parser = Guarded::new(if args.program.is_empty() {
         Collector::new(command)
     } else {
         Collector::with_streams(command)
     });
-    // Settings and templates are read before any input, so a broken config or template is
-    // reported at once, not after Terraform has run for ten minutes. The pass-through
-    // happens regardless.
-    let (settings, mut errors) = settings(cli, world);
-    let message = match args.output {
-        Some(_) => match settings.message(Flavor::Markdown, command) {
-            Ok(message) => Some(message),
-            Err(error) => {
-                report_error(&error);
-                errors.push(error);
-                None
+    let (child_code, input_error) = pass_through(args, &parser, &deliveries.masker);
+    errors.extend(input_error);
+    let report = finish(parser, args, command, &mut errors);
+
+    if let Some(report) = &report {
+        let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            if !args.quiet {
+                let summary = render::terminal(report, use_color(cli.color));
+                notify::local::print_summary(&deliveries.masker.mask(&summary));
             }
-        },
-        None => None,
+            deliveries.deliver(args, &settings, report, child_code)
+        }));
+        match delivered {
+            Ok(failures) => errors.extend(failures),
+            Err(_) => errors.push(Error::Internal { stage: "rendering" }),
+        }
+    }
+    for error in &errors {
+        report_error(error);
+    }
+    let counted: Vec<Error> = if args.ignore_notify_errors {
+        errors.into_iter().filter(|e| !e.is_delivery()).collect()
+    } else {
+        errors
     };
-    let destroy_warning = match (&args.output, command) {
-        (Some(_), Command::Plan) => match settings.destroy_warning() {
-            Some(Ok(message)) => Some(message),
-            Some(Err(error)) => {
-                report_error(&error);
-                errors.push(error);
-                None
-            }
-            None => None,
-        },
-        _ => None,
-    };
+    exit_code(child_code, report.as_ref(), &counted)
+}
+
+/// Runs the program or reads stdin, passing every byte through (masked, when masks are
+/// set) and on to the parser. Returns the program's exit code, if one ran.
+fn pass_through(
+    args: &RunArgs,
+    parser: &Guarded<Collector>,
+    masker: &Masker,
+) -> (Option<i32>, Option<Error>) {
     let feed = |stream: Stream, chunk: &[u8]| parser.feed(stream, chunk);
-    let (child_code, input_error) = match args.program.split_first() {
+    match args.program.split_first() {
         None => {
             input::guard_stdin_mode();
-            let result = input::tee(io::stdin().lock(), io::stdout().lock(), |c| {
-                feed(Stream::Stdout, c);
-            });
+            let result = if masker.is_empty() {
+                input::tee(io::stdin().lock(), io::stdout().lock(), |c| {
+                    feed(Stream::Stdout, c);
+                })
+            } else {
+                let watched = io::stdout().is_terminal();
+                let mut out = input::Masked::new(masker.clone(), io::stdout().lock(), watched);
+                let result = input::tee(io::stdin().lock(), &mut out, |c| feed(Stream::Stdout, c));
+                let _ = out.finish();
+                result
+            };
             (None, result.err().map(|source| Error::Stdin { source }))
         }
-        Some((program, rest)) => match input::run_command(program, rest, &feed) {
-            Ok(code) => (Some(code), None),
-            Err(e) => (None, Some(Error::from(e))),
-        },
-    };
+        Some((program, rest)) => {
+            let masker = (!masker.is_empty()).then_some(masker);
+            match input::run_command(program, rest, &feed, masker) {
+                Ok(code) => (Some(code), None),
+                Err(e) => (None, Some(Error::from(e))),
+            }
+        }
+    }
+}
 
-    errors.extend(input_error);
-    let report = match parser.finish() {
+/// The report, with a `--plan-json` laid over it.
+fn finish(
+    parser: Guarded<Collector>,
+    args: &RunArgs,
+    command: Command,
+    errors: &mut Vec<Error>,
+) -> Option<Report> {
+    match parser.finish() {
         Ok(mut report) => {
             if let Some(path) = &args.plan_json {
                 // A bad JSON plan costs the resource details, not the summary.
@@ -84,79 +111,17 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
             Some(report)
         }
         Err(Error::EmptyInput { .. }) if args.plan_json.is_some() => {
-            match args
-                .plan_json
-                .as_deref()
-                .map(|p| read_plan_json(p, command))
-            {
-                Some(Ok(plan)) => Some(plan),
-                Some(Err(e)) => {
-                    errors.push(e);
-                    None
-                }
-                None => None,
-            }
+            let path = args.plan_json.as_deref()?;
+            read_plan_json(path, command)
+                .map_err(|e| errors.push(e))
+                .ok()
         }
         Err(e) => {
             // A spawn failure already says everything; "no input" would only repeat it.
-            if errors.is_empty() {
+            if !errors.iter().any(|e| matches!(e, Error::Command(_))) {
                 errors.push(e);
             }
             None
         }
-    };
-
-    if let Some(report) = &report {
-        let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
-            if !args.quiet {
-                notify::local::print_summary(&render::terminal(report, use_color(cli.color)));
-            }
-            match (&args.output, &message) {
-                (Some(path), Some(message)) => {
-                    let extras = Extras {
-                        title: args.title.clone(),
-                        message: args.message.clone(),
-                        vars: settings.vars.clone(),
-                        exit_code: child_code,
-                        ci: Some(&settings.ci),
-                        error_messages: Vec::new(),
-                        ignore_warning: settings.config.terraform.plan.ignore_warning,
-                    };
-                    let context = Context::new(report, &extras).to_value();
-                    let fitted = render::render_within(message, context, STEP_SUMMARY_LIMIT)
-                        .map_err(|e| Error::Template { message: e.message })?;
-                    notify::local::append_markdown(path, &fitted.text)?;
-                    match &destroy_warning {
-                        Some(warning) if report.has_destroy => {
-                            let extras = Extras {
-                                title: Some(
-                                    args.destroy_warning_title
-                                        .clone()
-                                        .unwrap_or_else(|| DESTROY_WARNING_TITLE.to_owned()),
-                                ),
-                                message: args.destroy_warning_message.clone(),
-                                ..extras
-                            };
-                            let context = Context::new(report, &extras).to_value();
-                            let fitted =
-                                render::render_within(warning, context, STEP_SUMMARY_LIMIT)
-                                    .map_err(|e| Error::Template { message: e.message })?;
-                            notify::local::append_markdown(path, &fitted.text)
-                        }
-                        _ => Ok(()),
-                    }
-                }
-                _ => Ok(()),
-            }
-        }));
-        match delivered {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => errors.push(e),
-            Err(_) => errors.push(Error::Internal { stage: "rendering" }),
-        }
     }
-    for error in &errors {
-        report_error(error);
-    }
-    exit_code(child_code, report.as_ref(), &errors)
 }

@@ -1,0 +1,315 @@
+//! Result labels on the pull request: which one a plan earns, and the fewest calls that
+//! put it there.
+//!
+//! The PR's labels are read once; only labels of ours that are wrong are removed, the right
+//! one is added only when missing, and a label is never removed and added back. Labels of
+//! anyone else are never touched.
+
+use std::collections::BTreeMap;
+
+use crate::config::{Config, Label};
+use crate::model::{Outcome, Report};
+use crate::template::{FuncSet, Mode, Template};
+
+/// GitHub's limit on a label name.
+pub(crate) const MAX_NAME: usize = 50;
+
+/// The four results a plan can be labelled with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    AddOrUpdate,
+    Destroy,
+    NoChanges,
+    PlanError,
+}
+
+impl Kind {
+    const ALL: [Kind; 4] = [
+        Kind::AddOrUpdate,
+        Kind::Destroy,
+        Kind::NoChanges,
+        Kind::PlanError,
+    ];
+
+    fn default_name(self) -> &'static str {
+        match self {
+            Kind::AddOrUpdate => "add-or-update",
+            Kind::Destroy => "destroy",
+            Kind::NoChanges => "no-changes",
+            Kind::PlanError => "plan-error",
+        }
+    }
+
+    fn default_color(self) -> &'static str {
+        match self {
+            Kind::AddOrUpdate => "1d76db",
+            Kind::Destroy => "d93f0b",
+            Kind::NoChanges => "0e8a16",
+            Kind::PlanError => "b60205",
+        }
+    }
+
+    /// The label a report earns; `None` (remove ours, add none) when the plan could not be
+    /// read.
+    pub(crate) fn of(report: &Report) -> Option<Kind> {
+        match report.outcome {
+            Outcome::Changes if report.has_destroy => Some(Kind::Destroy),
+            Outcome::Changes => Some(Kind::AddOrUpdate),
+            Outcome::NoChanges => Some(Kind::NoChanges),
+            Outcome::Error => Some(Kind::PlanError),
+            _ => None,
+        }
+    }
+}
+
+/// One label as we want it: name and colour (six hex digits, no `#`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Wanted {
+    pub name: String,
+    pub color: String,
+}
+
+/// All result labels of this target, by kind, resolved from the config.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Labels {
+    by_kind: Vec<(Kind, Option<Wanted>)>,
+}
+
+/// A label currently on the pull request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Present {
+    pub name: String,
+    pub color: String,
+}
+
+/// What to change, in the order to do it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Changes {
+    pub remove: Vec<String>,
+    pub add: Option<Wanted>,
+    /// A label already on the PR (or just added) whose repository colour is wrong.
+    pub recolor: Option<Wanted>,
+}
+
+impl Changes {
+    pub(crate) fn is_empty(&self) -> bool {
+        self.remove.is_empty() && self.add.is_none() && self.recolor.is_none()
+    }
+}
+
+impl Labels {
+    /// The labels the config asks for. The classic dialect (a `notifier:` block) labels
+    /// only what it names; otherwise tfcmt's defaults apply, prefixed with `<target>/`.
+    /// Names are templates over `.Vars`. A name over 50 characters is an error.
+    pub(crate) fn resolve(
+        config: &Config,
+        vars: &BTreeMap<String, String>,
+    ) -> Result<Labels, String> {
+        let plan = &config.terraform.plan;
+        let classic = config.notifier.github.is_some() || config.notifier.gitlab.is_some();
+        let configured = |kind: Kind| -> (&str, &str, bool) {
+            match kind {
+                Kind::AddOrUpdate => label_fields(&plan.when_add_or_update_only),
+                Kind::Destroy => {
+                    let w = &plan.when_destroy;
+                    (w.label.as_str(), w.label_color.as_str(), w.disable_label)
+                }
+                Kind::NoChanges => {
+                    let w = &plan.when_no_changes;
+                    (w.label.as_str(), w.label_color.as_str(), w.disable_label)
+                }
+                Kind::PlanError => label_fields(&plan.when_plan_error),
+            }
+        };
+        let target = vars.get("target").filter(|t| !t.is_empty());
+        let mut by_kind = Vec::new();
+        for kind in Kind::ALL {
+            let (name, color, disabled) = configured(kind);
+            if plan.disable_label || disabled || (classic && name.is_empty()) {
+                by_kind.push((kind, None));
+                continue;
+            }
+            let name = if name.is_empty() {
+                match target {
+                    Some(target) => format!("{target}/{}", kind.default_name()),
+                    None => kind.default_name().to_owned(),
+                }
+            } else {
+                render_name(name, vars)?
+            };
+            if name.chars().count() > MAX_NAME {
+                return Err(format!(
+                    "the label `{name}` is longer than GitHub's {MAX_NAME} characters"
+                ));
+            }
+            let color = if color.is_empty() {
+                kind.default_color()
+            } else {
+                color
+            };
+            let color = color.trim_start_matches('#').to_ascii_lowercase();
+            by_kind.push((kind, Some(Wanted { name, color })));
+        }
+        Ok(Labels { by_kind })
+    }
+
+    /// The fewest changes that leave exactly the label `kind` earns among ours.
+    pub(crate) fn changes(&self, kind: Option<Kind>, present: &[Present]) -> Changes {
+        let wanted = kind.and_then(|k| {
+            self.by_kind
+                .iter()
+                .find(|(x, _)| *x == k)
+                .and_then(|(_, w)| w.clone())
+        });
+        let ours: Vec<&str> = self
+            .by_kind
+            .iter()
+            .filter_map(|(_, w)| w.as_ref())
+            .map(|w| w.name.as_str())
+            .collect();
+        let mut changes = Changes::default();
+        for label in present {
+            let is_wanted = wanted.as_ref().is_some_and(|w| w.name == label.name);
+            if ours.contains(&label.name.as_str()) && !is_wanted {
+                changes.remove.push(label.name.clone());
+            }
+        }
+        if let Some(wanted) = wanted {
+            match present.iter().find(|p| p.name == wanted.name) {
+                Some(p) if p.color.eq_ignore_ascii_case(&wanted.color) => {}
+                Some(_) => changes.recolor = Some(wanted),
+                None => changes.add = Some(wanted),
+            }
+        }
+        changes
+    }
+
+    /// Whether any label is wanted at all (so the PR's labels need reading).
+    pub(crate) fn any(&self) -> bool {
+        self.by_kind.iter().any(|(_, w)| w.is_some())
+    }
+}
+
+fn label_fields(label: &Label) -> (&str, &str, bool) {
+    (
+        label.label.as_str(),
+        label.label_color.as_str(),
+        label.disable_label,
+    )
+}
+
+/// A label name template, rendered with `.Vars` (and `.Target`) in text mode.
+fn render_name(text: &str, vars: &BTreeMap<String, String>) -> Result<String, String> {
+    let template = Template::parse("label", text, Mode::Text, &FuncSet::standard())
+        .map_err(|e| e.to_string())?;
+    let data = serde_json::json!({
+        "Vars": vars,
+        "Target": vars.get("target").cloned().unwrap_or_default(),
+    });
+    template
+        .execute(&data)
+        .map(|s| s.trim().to_owned())
+        .map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use super::{Changes, Kind, Labels, Present, Wanted};
+    use crate::config::Config;
+
+    fn present(list: &[(&str, &str)]) -> Vec<Present> {
+        list.iter()
+            .map(|(n, c)| Present {
+                name: (*n).into(),
+                color: (*c).into(),
+            })
+            .collect()
+    }
+
+    fn wanted(name: &str, color: &str) -> Wanted {
+        Wanted {
+            name: name.into(),
+            color: color.into(),
+        }
+    }
+
+    fn tfcmt_defaults(target: Option<&str>) -> Labels {
+        let mut vars = BTreeMap::new();
+        if let Some(t) = target {
+            vars.insert("target".to_owned(), t.to_owned());
+        }
+        Labels::resolve(&Config::default(), &vars).expect("labels")
+    }
+
+    #[test]
+    fn defaults_follow_tfcmt_with_the_target_prefix() {
+        let labels = tfcmt_defaults(Some("prod"));
+        let changes = labels.changes(Some(Kind::Destroy), &[]);
+        assert_eq!(changes.add, Some(wanted("prod/destroy", "d93f0b")));
+    }
+
+    #[test]
+    fn only_wrong_labels_of_ours_are_removed_and_the_right_one_is_kept() {
+        let labels = tfcmt_defaults(None);
+        let on_pr = present(&[("add-or-update", "1d76db"), ("needs-review", "ffffff")]);
+        let changes = labels.changes(Some(Kind::Destroy), &on_pr);
+        assert_eq!(
+            changes,
+            Changes {
+                remove: vec!["add-or-update".into()],
+                add: Some(wanted("destroy", "d93f0b")),
+                recolor: None,
+            }
+        );
+        let same = labels.changes(Some(Kind::Destroy), &present(&[("destroy", "D93F0B")]));
+        assert!(
+            same.is_empty(),
+            "nothing to do when the label is right: {same:?}"
+        );
+        let recolor = labels.changes(Some(Kind::Destroy), &present(&[("destroy", "000000")]));
+        assert_eq!(recolor.recolor, Some(wanted("destroy", "d93f0b")));
+        assert!(recolor.remove.is_empty() && recolor.add.is_none());
+    }
+
+    #[test]
+    fn an_unreadable_plan_removes_ours_and_adds_none() {
+        let labels = tfcmt_defaults(None);
+        let changes = labels.changes(
+            None,
+            &present(&[("no-changes", "0e8a16"), ("team", "aaaaaa")]),
+        );
+        assert_eq!(changes.remove, vec!["no-changes".to_owned()]);
+        assert!(changes.add.is_none());
+    }
+
+    #[test]
+    fn configured_names_are_templates_and_long_ones_are_refused() {
+        let yaml = "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ .Vars.env }}:destroy\"\n      label_color: \"#FF0000\"\n";
+        let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
+        let vars = BTreeMap::from([("env".to_owned(), "prod".to_owned())]);
+        let labels = Labels::resolve(&config, &vars).expect("labels");
+        assert_eq!(
+            labels.changes(Some(Kind::Destroy), &[]).add,
+            Some(wanted("prod:destroy", "ff0000"))
+        );
+        let long =
+            "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ repeat 51 \\\"x\\\" }}\"\n";
+        let (config, _) = crate::config::parse(long.as_bytes(), "t.yaml").expect("config");
+        let err = Labels::resolve(&config, &vars).expect_err("too long");
+        assert!(err.contains("longer than GitHub's 50 characters"), "{err}");
+    }
+
+    #[test]
+    fn the_classic_dialect_labels_only_what_it_names() {
+        let yaml = "notifier:\n  github:\n    token: x\nterraform:\n  plan:\n    when_destroy:\n      label: destroy\n";
+        let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
+        let labels = Labels::resolve(&config, &BTreeMap::new()).expect("labels");
+        assert!(labels.changes(Some(Kind::NoChanges), &[]).is_empty());
+        assert_eq!(
+            labels.changes(Some(Kind::Destroy), &[]).add,
+            Some(wanted("destroy", "d93f0b"))
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! The hidden marker that makes a comment ours and says what it is about.
+//!
+//! It uses github-comment's format (`<!-- github-comment: {JSON} -->`, the format tfcmt
+//! writes too), so the hide and delete tools built for those keep working on our comments.
+//! We recognise our comments by this marker alone: asking GitHub who we are (`GET /user`)
+//! fails for Actions tokens.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The program name written into the marker.
+pub(crate) const PROGRAM: &str = "tfnotify";
+
+const PREFIX: &str = "<!-- github-comment: ";
+const SUFFIX: &str = " -->";
+
+/// What a comment is about. Field names are github-comment's (Go map keys, sorted).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Metadata {
+    #[serde(rename = "Command", default)]
+    pub command: String,
+    #[serde(rename = "JobName", default, skip_serializing_if = "Option::is_none")]
+    pub job_name: Option<String>,
+    #[serde(rename = "PRNumber", default, skip_serializing_if = "Option::is_none")]
+    pub pr_number: Option<u64>,
+    #[serde(rename = "Program", default)]
+    pub program: String,
+    #[serde(rename = "SHA1", default, skip_serializing_if = "Option::is_none")]
+    pub sha: Option<String>,
+    #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<String>,
+    #[serde(rename = "Vars", default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub vars: BTreeMap<String, String>,
+    #[serde(
+        rename = "WorkflowName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub workflow_name: Option<String>,
+}
+
+impl Metadata {
+    /// The marker line to append to a comment body.
+    pub(crate) fn marker(&self) -> String {
+        // Plain data with string keys always serialises.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        // `-->` inside the JSON would end the HTML comment early.
+        format!("{PREFIX}{}{SUFFIX}", json.replace("-->", "--\\u003e"))
+    }
+
+    /// The marker of a comment body, if it has one (the first line that parses).
+    pub(crate) fn extract(body: &str) -> Option<Metadata> {
+        body.lines().find_map(|line| {
+            let json = line.trim().strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+            serde_json::from_str(json).ok()
+        })
+    }
+
+    /// Whether a comment with this marker is the one this run should update: ours, same
+    /// command, same target.
+    pub(crate) fn is_same_thread(&self, other: &Metadata) -> bool {
+        other.program == PROGRAM && other.command == self.command && other.target == self.target
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Metadata, PROGRAM};
+
+    fn ours(target: Option<&str>) -> Metadata {
+        Metadata {
+            command: "plan".into(),
+            program: PROGRAM.into(),
+            pr_number: Some(7),
+            sha: Some("abc".into()),
+            target: target.map(Into::into),
+            ..Metadata::default()
+        }
+    }
+
+    #[test]
+    fn the_marker_is_github_comment_s_format_with_sorted_keys() {
+        assert_eq!(
+            ours(Some("prod")).marker(),
+            r#"<!-- github-comment: {"Command":"plan","PRNumber":7,"Program":"tfnotify","SHA1":"abc","Target":"prod"} -->"#
+        );
+    }
+
+    #[test]
+    fn markers_round_trip_and_foreign_ones_are_read_too() {
+        let body = format!("## Plan\n\nbody\n{}", ours(Some("prod")).marker());
+        assert_eq!(Metadata::extract(&body), Some(ours(Some("prod"))));
+        let tfcmt = r#"<!-- github-comment: {"Command":"plan","JobName":"plan","PRNumber":504,"Program":"tfcmt","SHA1":"x","Target":"github/foo","Vars":{},"WorkflowName":"test"} -->"#;
+        let read = Metadata::extract(tfcmt).expect("tfcmt marker");
+        assert_eq!(read.program, "tfcmt");
+        assert!(!ours(Some("github/foo")).is_same_thread(&read), "not ours");
+        assert_eq!(
+            Metadata::extract("no marker\n<!-- github-comment: not json -->"),
+            None
+        );
+    }
+
+    #[test]
+    fn threads_are_per_command_and_target() {
+        let a = ours(Some("prod"));
+        assert!(a.is_same_thread(&ours(Some("prod"))));
+        assert!(!a.is_same_thread(&ours(Some("dev"))));
+        assert!(!a.is_same_thread(&ours(None)));
+        let mut apply = ours(Some("prod"));
+        apply.command = "apply".into();
+        assert!(!a.is_same_thread(&apply));
+    }
+
+    #[test]
+    fn a_target_cannot_close_the_html_comment() {
+        let marker = ours(Some("x-->y")).marker();
+        assert_eq!(marker.matches("-->").count(), 1, "{marker}");
+        assert_eq!(
+            Metadata::extract(&marker).and_then(|m| m.target),
+            Some("x-->y".into())
+        );
+    }
+}

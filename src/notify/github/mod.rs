@@ -1,0 +1,436 @@
+//! GitHub: one living comment per target on the pull request, result labels, and a commit
+//! comment when there is no pull request.
+//!
+//! A run finds its pull request (from CI, or from the commit, which also finds it after a
+//! squash merge), brings the labels in line with the result, then writes the comment the
+//! way the behaviour says: `update` the last comment of this command and target, post a
+//! `new` one, or post a new one and hide or delete the older ones. A body that would not
+//! change makes no call, and a job for an older commit never overwrites a comment written
+//! for a newer one. Comments and labels of anyone else are never touched: ours carry a
+//! hidden marker (see `metadata`).
+
+pub(crate) mod api;
+mod labels;
+mod metadata;
+
+use std::collections::BTreeMap;
+
+use crate::ci::CiEnv;
+use crate::config::{Config, SecretString};
+use crate::model::{Command, Outcome, Report};
+use crate::notify::http::{Http, HttpError};
+
+use api::{Api, Comment};
+use labels::{Kind, Labels, Present};
+use metadata::{Metadata, PROGRAM};
+
+/// GitHub's limit on a comment body, in characters.
+pub const COMMENT_LIMIT: usize = 65_536;
+
+/// What to do with earlier comments of the same command and target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Behaviour {
+    /// Edit the last one in place (plan's default): one living comment.
+    Update,
+    /// Leave them and post another (apply's default: a record of each apply).
+    New,
+    /// Post another and hide the earlier ones as outdated.
+    HideAndNew,
+    /// Post another and delete the earlier ones.
+    DeleteAndNew,
+}
+
+/// Why posting to GitHub failed, with a hint for the usual causes.
+#[derive(Debug, thiserror::Error)]
+pub enum GitHubError {
+    #[error(
+        "GitHub: no token; set `GITHUB_TOKEN` (or `TFNOTIFY_GITHUB_TOKEN`, or `token:` in the config)"
+    )]
+    NoToken,
+    #[error("GitHub: the repository is unknown; run in CI, or give `--owner` and `--repo`")]
+    NoRepository,
+    #[error(
+        "GitHub: nothing to comment on: no pull request, and no commit SHA to find one; give `--pr` or `--sha`"
+    )]
+    NoTarget,
+    #[error("GitHub: {0}")]
+    Labels(String),
+    #[error("GitHub: {0}")]
+    Render(String),
+    #[error("GitHub: {source}")]
+    Http {
+        source: HttpError,
+        hint: Option<String>,
+    },
+}
+
+impl GitHubError {
+    /// How to fix it, when there is something to say.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            GitHubError::Http { hint, .. } => hint.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The GitHub notifier, resolved from config, environment and CI.
+pub struct GitHub {
+    base: String,
+    graphql: String,
+    token: SecretString,
+    owner: String,
+    repo: String,
+    pr: Option<u64>,
+    sha: Option<String>,
+    behaviour: Behaviour,
+    labels: Option<Labels>,
+    metadata: Metadata,
+    skip_no_changes: bool,
+}
+
+/// Choices from the command line for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub behaviour: Option<Behaviour>,
+    pub skip_no_changes: bool,
+    pub disable_label: bool,
+}
+
+/// What a delivery did, for the summary line and the request count.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// `created`, `updated`, `unchanged` or a reason it was skipped.
+    pub action: String,
+    pub url: Option<String>,
+    /// Label problems: reported in the comment and on stderr, never fatal.
+    pub label_errors: Vec<String>,
+}
+
+impl GitHub {
+    /// The notifier for this run. `env` reads tokens and API URLs.
+    pub fn build(
+        config: &Config,
+        ci: &CiEnv,
+        vars: &BTreeMap<String, String>,
+        command: Command,
+        options: &Options,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<GitHub, GitHubError> {
+        let classic = config.notifier.github.as_ref();
+        let token = env("TFNOTIFY_GITHUB_TOKEN")
+            .or_else(|| env("TFCMT_GITHUB_TOKEN"))
+            .filter(|t| !t.is_empty())
+            .or_else(|| {
+                classic
+                    .map(|g| g.token.expose().to_owned())
+                    .filter(|t| !t.is_empty())
+            })
+            .or_else(|| env("GITHUB_TOKEN"))
+            .filter(|t| !t.is_empty())
+            .ok_or(GitHubError::NoToken)?;
+        let base = [
+            classic.map(|g| g.base_url.clone()),
+            Some(config.ghe_base_url.clone()),
+            env("GITHUB_API_URL"),
+            ci.api_url.clone(),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|u| !u.is_empty())
+        .unwrap_or_else(|| "https://api.github.com".to_owned());
+        let base = base.trim_end_matches('/').to_owned();
+        let graphql = [
+            Some(config.ghe_graphql_endpoint.clone()),
+            env("GITHUB_GRAPHQL_URL"),
+        ]
+        .into_iter()
+        .flatten()
+        .find(|u| !u.is_empty())
+        .unwrap_or_else(|| graphql_for(&base));
+        let owner = ci
+            .owner
+            .clone()
+            .filter(|o| !o.is_empty())
+            .ok_or(GitHubError::NoRepository)?;
+        let repo = ci
+            .repo
+            .clone()
+            .filter(|r| !r.is_empty())
+            .ok_or(GitHubError::NoRepository)?;
+        let plan = &config.terraform.plan;
+        let labels = if command == Command::Plan && !options.disable_label && !plan.disable_label {
+            Some(Labels::resolve(config, vars).map_err(GitHubError::Labels)?)
+        } else {
+            None
+        };
+        let default_behaviour = match command {
+            Command::Plan => Behaviour::Update,
+            _ if config.plan_patch => Behaviour::Update,
+            _ => Behaviour::New,
+        };
+        let target = vars.get("target").filter(|t| !t.is_empty()).cloned();
+        let embedded: BTreeMap<String, String> = config
+            .embedded_var_names
+            .iter()
+            .filter_map(|name| vars.get(name).map(|v| (name.clone(), v.clone())))
+            .collect();
+        Ok(GitHub {
+            base,
+            graphql,
+            token: SecretString::new(token),
+            owner,
+            repo,
+            pr: ci.pr_number,
+            sha: ci.sha.clone(),
+            behaviour: options.behaviour.unwrap_or(default_behaviour),
+            labels,
+            metadata: Metadata {
+                command: command.as_str().to_owned(),
+                job_name: ci.job.name.clone(),
+                pr_number: ci.pr_number,
+                program: PROGRAM.to_owned(),
+                sha: ci.sha.clone(),
+                target,
+                vars: embedded,
+                workflow_name: ci.job.workflow.clone(),
+            },
+            skip_no_changes: options.skip_no_changes
+                || (command == Command::Plan && plan.when_no_changes.disable_comment),
+        })
+    }
+
+    /// The token, so every byte sent can be checked for it.
+    pub fn token(&self) -> &SecretString {
+        &self.token
+    }
+
+    /// Posts the message. `render` gets the label problems (for `.ErrorMessages`) and
+    /// returns the body; `destroy_warning` is the classic extra comment, already rendered.
+    pub fn send(
+        &self,
+        http: &Http,
+        report: &Report,
+        render: &dyn Fn(&[String]) -> Result<String, String>,
+        destroy_warning: Option<&str>,
+    ) -> Result<Sent, GitHubError> {
+        let api = Api {
+            http,
+            base: self.base.clone(),
+            graphql: self.graphql.clone(),
+            token: self.token.clone(),
+            owner: self.owner.clone(),
+            repo: self.repo.clone(),
+        };
+        let pr = match self.pr {
+            Some(pr) => Some(pr),
+            None => self.find_pull(&api)?,
+        };
+        let mut sent = Sent::default();
+        if let (Some(pr), Some(labels)) = (pr, &self.labels) {
+            sent.label_errors = sync_labels(&api, pr, labels, Kind::of(report));
+        }
+        let body = render(&sent.label_errors).map_err(GitHubError::Render)?;
+        let mut metadata = self.metadata.clone();
+        metadata.pr_number = pr;
+        let quiet = report.outcome == Outcome::NoChanges
+            && report.warnings.is_empty()
+            && sent.label_errors.is_empty();
+        let Some(pr) = pr else {
+            let Some(sha) = &self.sha else {
+                return Err(GitHubError::NoTarget);
+            };
+            if self.skip_no_changes && quiet {
+                "skipped: no changes".clone_into(&mut sent.action);
+                return Ok(sent);
+            }
+            let comment = api
+                .create_commit_comment(sha, &with_marker(&body, &metadata))
+                .map_err(|e| http_error(e, &self.owner, &self.repo))?;
+            "created (commit comment)".clone_into(&mut sent.action);
+            sent.url = Some(comment.html_url);
+            return Ok(sent);
+        };
+        let comments = api
+            .comments(pr)
+            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
+        let (action, url) = self.write(&api, pr, &comments, &metadata, &body, quiet)?;
+        sent.action = action;
+        sent.url = url;
+        if let (Some(warning), true) = (destroy_warning, report.has_destroy) {
+            let mut meta = metadata.clone();
+            meta.command = format!("{}-destroy-warning", metadata.command);
+            self.write(&api, pr, &comments, &meta, warning, false)?;
+        }
+        Ok(sent)
+    }
+
+    /// The pull request of the commit, preferring an open one.
+    fn find_pull(&self, api: &Api<'_>) -> Result<Option<u64>, GitHubError> {
+        let Some(sha) = &self.sha else {
+            return Ok(None);
+        };
+        let pulls = api
+            .pulls_for_commit(sha)
+            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
+        let open = pulls.iter().find(|p| p.state == "open");
+        Ok(open.or(pulls.first()).map(|p| p.number))
+    }
+
+    /// Writes one comment thread (`metadata` says which) the way the behaviour says.
+    fn write(
+        &self,
+        api: &Api<'_>,
+        pr: u64,
+        comments: &[Comment],
+        metadata: &Metadata,
+        body: &str,
+        quiet: bool,
+    ) -> Result<(String, Option<String>), GitHubError> {
+        let full = with_marker(body, metadata);
+        let earlier: Vec<(&Comment, Metadata)> = comments
+            .iter()
+            .filter_map(|c| Metadata::extract(&c.body).map(|m| (c, m)))
+            .filter(|(_, m)| metadata.is_same_thread(m))
+            .collect();
+        let err = |e| http_error(e, &self.owner, &self.repo);
+        if self.behaviour == Behaviour::Update
+            && let Some((last, theirs)) = earlier.last()
+        {
+            {
+                if last.body == full {
+                    return Ok(("unchanged".to_owned(), Some(last.html_url.clone())));
+                }
+                if self.is_older_than(api, theirs)? {
+                    return Ok((
+                        "skipped: the comment is for a newer commit".to_owned(),
+                        Some(last.html_url.clone()),
+                    ));
+                }
+                let comment = api.update_comment(last.id, &full).map_err(err)?;
+                return Ok(("updated".to_owned(), Some(comment.html_url)));
+            }
+        }
+        if self.skip_no_changes && quiet {
+            return Ok(("skipped: no changes".to_owned(), None));
+        }
+        let comment = api.create_comment(pr, &full).map_err(err)?;
+        for (old, _) in &earlier {
+            match self.behaviour {
+                Behaviour::HideAndNew => api.minimize(&old.node_id).map_err(err)?,
+                Behaviour::DeleteAndNew => api.delete_comment(old.id).map_err(err)?,
+                Behaviour::Update | Behaviour::New => {}
+            }
+        }
+        Ok(("created".to_owned(), Some(comment.html_url)))
+    }
+
+    /// Whether this job's commit is older than the one the existing comment was written
+    /// for: the comment's commit is the pull request's head and ours is not.
+    fn is_older_than(&self, api: &Api<'_>, theirs: &Metadata) -> Result<bool, GitHubError> {
+        let (Some(ours), Some(theirs_sha), Some(pr)) = (&self.sha, &theirs.sha, theirs.pr_number)
+        else {
+            return Ok(false);
+        };
+        if ours == theirs_sha {
+            return Ok(false);
+        }
+        let pull = api
+            .pull(pr)
+            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
+        Ok(&pull.head.sha == theirs_sha && &pull.head.sha != ours)
+    }
+}
+
+/// Brings our labels in line with the result; problems are returned, never raised.
+fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> Vec<String> {
+    if !labels.any() {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    let present: Vec<Present> = match api.labels(pr) {
+        Ok(list) => list
+            .into_iter()
+            .map(|l| Present {
+                name: l.name,
+                color: l.color,
+            })
+            .collect(),
+        Err(e) => return vec![format!("could not read the labels of #{pr}: {e}")],
+    };
+    let changes = labels.changes(kind, &present);
+    if changes.is_empty() {
+        return problems;
+    }
+    for name in &changes.remove {
+        if let Err(e) = api.remove_label(pr, name) {
+            problems.push(format!("could not remove the label `{name}`: {e}"));
+        }
+    }
+    if let Some(wanted) = &changes.add {
+        match api.add_labels(pr, &[wanted.name.as_str()]) {
+            Ok(now) => {
+                let color = now
+                    .iter()
+                    .find(|l| l.name == wanted.name)
+                    .map(|l| l.color.clone());
+                if color.is_some_and(|c| !c.eq_ignore_ascii_case(&wanted.color))
+                    && let Err(e) = api.set_label_color(&wanted.name, &wanted.color)
+                {
+                    problems.push(format!("could not colour the label `{}`: {e}", wanted.name));
+                }
+            }
+            Err(e) => problems.push(format!("could not add the label `{}`: {e}", wanted.name)),
+        }
+    }
+    if let Some(wanted) = &changes.recolor
+        && let Err(e) = api.set_label_color(&wanted.name, &wanted.color)
+    {
+        problems.push(format!("could not colour the label `{}`: {e}", wanted.name));
+    }
+    problems
+}
+
+fn with_marker(body: &str, metadata: &Metadata) -> String {
+    format!("{}\n{}", body.trim_end(), metadata.marker())
+}
+
+/// GitHub's GraphQL endpoint for a REST base: `…/api/v3` on GitHub Enterprise Server.
+fn graphql_for(base: &str) -> String {
+    match base.strip_suffix("/api/v3") {
+        Some(host) => format!("{host}/api/graphql"),
+        None => format!("{base}/graphql"),
+    }
+}
+
+/// An HTTP failure with the hint a user needs for GitHub's usual refusals.
+fn http_error(source: HttpError, owner: &str, repo: &str) -> GitHubError {
+    let hint = match source.status() {
+        Some(401) => Some("the token is invalid or expired".to_owned()),
+        Some(403) => Some(
+            "the token may lack `pull-requests: write` (in GitHub Actions: `permissions: pull-requests: write`); on a pull request from a fork the token is read-only, so write the summary with `--output \"$GITHUB_STEP_SUMMARY\"` instead".to_owned(),
+        ),
+        Some(404) => Some(format!(
+            "check that `{owner}/{repo}` and the pull request exist and that the token can see them"
+        )),
+        _ => None,
+    };
+    GitHubError::Http { source, hint }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::graphql_for;
+
+    #[test]
+    fn graphql_follows_the_rest_base() {
+        assert_eq!(
+            graphql_for("https://api.github.com"),
+            "https://api.github.com/graphql"
+        );
+        assert_eq!(
+            graphql_for("https://ghe.example.com/api/v3"),
+            "https://ghe.example.com/api/graphql"
+        );
+    }
+}
