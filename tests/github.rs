@@ -63,10 +63,13 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
         "{}",
         again.stderr
     );
-    assert!(
-        fake.request_lines().iter().all(|l| l.starts_with("GET ")),
-        "an identical body makes no write: {:?}",
-        fake.request_lines()
+    assert_eq!(
+        fake.request_lines(),
+        vec![
+            "GET /repos/acme/infra/issues/7/labels?per_page=100",
+            "POST /graphql"
+        ],
+        "an identical body makes no write, only the two reads"
     );
 
     fake.clear_log();
@@ -98,13 +101,13 @@ fn a_typical_plan_with_labels_and_an_update_takes_few_requests() {
         lines,
         vec![
             "GET /repos/acme/infra/issues/7/labels?per_page=100".to_owned(),
-            "GET /repos/acme/infra/issues/7/comments?per_page=100".to_owned(),
+            "POST /graphql".to_owned(),
             format!(
                 "PATCH /repos/acme/infra/issues/comments/{}",
                 fake.comments(OWNER, REPO, PR)[0].id
             ),
         ],
-        "labels read once and already right; the comment edited in place"
+        "labels read once and already right, comments listed once (GraphQL, which tells hidden ones), the comment edited in place"
     );
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"tfnotify/\d+\.\d+\.\d+", "tfnotify/[VERSION]");
@@ -226,7 +229,7 @@ fn a_422_is_reported_with_github_s_message_and_fails_the_run_unless_ignored() {
     let posts = fake
         .request_lines()
         .iter()
-        .filter(|l| l.starts_with("POST"))
+        .filter(|l| l.starts_with("POST /repos/acme/infra/issues/7/comments"))
         .count();
     assert_eq!(posts, 1, "a 422 is not retried");
 
@@ -444,6 +447,27 @@ fn github_actions_needs_no_flags() {
     assert!(
         body.contains("[CI link](https://github.example.com/acme/infra/actions/runs/42"),
         "{body}"
+    );
+    fake.assert_no_violations();
+}
+
+#[test]
+fn a_hidden_comment_is_never_the_one_updated() {
+    let fake = github();
+    plan(&fake, "1.11/plan_create_only.txt", &[]);
+    let first = fake.comments(OWNER, REPO, PR)[0].id;
+    fake.minimize(OWNER, REPO, first, "OUTDATED");
+    let ran = plan(&fake, "1.11/plan_no_changes.txt", &[]);
+    assert!(
+        ran.stderr.contains("tfnotify: GitHub comment created"),
+        "{}",
+        ran.stderr
+    );
+    let comments = fake.comments(OWNER, REPO, PR);
+    assert_eq!(comments.len(), 2);
+    assert!(
+        comments[0].body.contains("create"),
+        "the hidden one is left as it was"
     );
     fake.assert_no_violations();
 }

@@ -21,7 +21,27 @@ pub(crate) struct Comment {
     pub body: String,
     #[serde(default)]
     pub html_url: String,
+    /// Hidden ("minimized") on the pull request; only GraphQL tells.
+    #[serde(default)]
+    pub minimized: bool,
 }
+
+/// A pull-request comment as GraphQL lists it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GraphComment {
+    id: String,
+    database_id: u64,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    is_minimized: bool,
+    #[serde(default)]
+    url: String,
+}
+
+/// Most pages of comments read (100 each).
+const MAX_COMMENT_PAGES: usize = 50;
 
 /// A label on a pull request.
 #[derive(Debug, Clone, Deserialize)]
@@ -100,9 +120,45 @@ impl Api<'_> {
         self.http.get_all_pages(url, &headers)
     }
 
-    /// Every comment of a pull request, oldest first.
+    /// Every comment of a pull request, oldest first, with whether it is hidden: GraphQL
+    /// is the only API that says, and a hidden comment must not be the one updated.
     pub(crate) fn comments(&self, pr: u64) -> Result<Vec<Comment>, HttpError> {
-        self.pages(&self.url(&format!("/issues/{pr}/comments?per_page=100")))
+        let query = "query($owner: String!, $repo: String!, $pr: Int!, $after: String) { repository(owner: $owner, name: $repo) { pullRequest(number: $pr) { comments(first: 100, after: $after) { nodes { id databaseId body isMinimized url } pageInfo { hasNextPage endCursor } } } } }";
+        let mut comments = Vec::new();
+        let mut after = serde_json::Value::Null;
+        for _ in 0..MAX_COMMENT_PAGES {
+            let variables =
+                json!({ "owner": self.owner, "repo": self.repo, "pr": pr, "after": after });
+            let body = json!({ "query": query, "variables": variables });
+            let request = self.with_body(Method::Post, self.graphql.clone(), &body);
+            let response: serde_json::Value = self.http.send_json(&request)?;
+            let page = graphql_data(&self.graphql, &response)?
+                .pointer("/repository/pullRequest/comments")
+                .cloned()
+                .unwrap_or_default();
+            let nodes: Vec<GraphComment> =
+                serde_json::from_value(page.get("nodes").cloned().unwrap_or_default())
+                    .map_err(|e| decode_error(&self.graphql, &e.to_string()))?;
+            comments.extend(nodes.into_iter().map(|c| Comment {
+                id: c.database_id,
+                node_id: c.id,
+                body: c.body,
+                html_url: c.url,
+                minimized: c.is_minimized,
+            }));
+            let info = page.get("pageInfo");
+            let more = info
+                .and_then(|i| i.get("hasNextPage"))
+                .and_then(serde_json::Value::as_bool);
+            if more != Some(true) {
+                return Ok(comments);
+            }
+            after = info
+                .and_then(|i| i.get("endCursor"))
+                .cloned()
+                .unwrap_or_default();
+        }
+        Ok(comments)
     }
 
     pub(crate) fn create_comment(&self, pr: u64, body: &str) -> Result<Comment, HttpError> {
@@ -171,19 +227,31 @@ impl Api<'_> {
         let body = json!({ "query": query, "variables": { "id": node_id } });
         let request = self.with_body(Method::Post, self.graphql.clone(), &body);
         let response: serde_json::Value = self.http.send_json(&request)?;
-        match response
-            .get("errors")
-            .and_then(|e| e.get(0))
-            .and_then(|e| e.get("message"))
-        {
-            // GraphQL reports failures in a 200 response.
-            Some(message) => Err(HttpError::Decode {
-                method: Method::Post,
-                url: self.graphql.clone(),
-                message: format!("GraphQL error: {message}"),
-            }),
-            None => Ok(()),
-        }
+        graphql_data(&self.graphql, &response).map(|_| ())
+    }
+}
+
+/// The `data` of a GraphQL response; GraphQL reports failures inside a 200 response.
+fn graphql_data<'a>(
+    url: &str,
+    response: &'a serde_json::Value,
+) -> Result<&'a serde_json::Value, HttpError> {
+    if let Some(message) = response
+        .pointer("/errors/0/message")
+        .and_then(|m| m.as_str())
+    {
+        return Err(decode_error(url, &format!("GraphQL error: {message}")));
+    }
+    response
+        .get("data")
+        .ok_or_else(|| decode_error(url, "GraphQL response without data"))
+}
+
+fn decode_error(url: &str, message: &str) -> HttpError {
+    HttpError::Decode {
+        method: Method::Post,
+        url: url.to_owned(),
+        message: message.to_owned(),
     }
 }
 

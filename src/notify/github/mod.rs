@@ -288,14 +288,17 @@ impl GitHub {
         quiet: bool,
     ) -> Result<(String, Option<String>), GitHubError> {
         let full = with_marker(body, metadata);
+        // Ours, of this command and target; a hidden one is never the one updated.
         let earlier: Vec<(&Comment, Metadata)> = comments
             .iter()
             .filter_map(|c| Metadata::extract(&c.body).map(|m| (c, m)))
             .filter(|(_, m)| metadata.is_same_thread(m))
             .collect();
+        let visible: Vec<&(&Comment, Metadata)> =
+            earlier.iter().filter(|(c, _)| !c.minimized).collect();
         let err = |e| http_error(e, &self.owner, &self.repo);
         if self.behaviour == Behaviour::Update
-            && let Some((last, theirs)) = earlier.last()
+            && let Some((last, theirs)) = visible.last()
         {
             {
                 if last.body == full {
@@ -315,12 +318,18 @@ impl GitHub {
             return Ok(("skipped: no changes".to_owned(), None));
         }
         let comment = api.create_comment(pr, &full).map_err(err)?;
-        for (old, _) in &earlier {
-            match self.behaviour {
-                Behaviour::HideAndNew => api.minimize(&old.node_id).map_err(err)?,
-                Behaviour::DeleteAndNew => api.delete_comment(old.id).map_err(err)?,
-                Behaviour::Update | Behaviour::New => {}
+        match self.behaviour {
+            Behaviour::HideAndNew => {
+                for (old, _) in &visible {
+                    api.minimize(&old.node_id).map_err(err)?;
+                }
             }
+            Behaviour::DeleteAndNew => {
+                for (old, _) in &earlier {
+                    api.delete_comment(old.id).map_err(err)?;
+                }
+            }
+            Behaviour::Update | Behaviour::New => {}
         }
         Ok(("created".to_owned(), Some(comment.html_url)))
     }
