@@ -76,6 +76,13 @@ impl Settings {
             Ok(vars) => settings.vars = vars,
             Err(source) => errors.push(Error::Config(source)),
         }
+        if !settings.vars.contains_key("target") {
+            // One state directory per target: without `--var target:…`, the directory this
+            // runs in (relative to the repository root) names it.
+            if let Some(target) = target_from_directory(&world.cwd) {
+                settings.vars.insert("target".to_owned(), target);
+            }
+        }
         match ci_context(cli, &settings.config, world.ci) {
             Ok(ci) => {
                 settings.warnings.extend(ci.warnings.iter().cloned());
@@ -153,6 +160,18 @@ impl Settings {
     }
 }
 
+/// The working directory relative to the root of the git repository it is in: `envs/prod`
+/// for a job that runs in `<repo>/envs/prod`; `None` at the root or outside a repository.
+fn target_from_directory(cwd: &Path) -> Option<String> {
+    let root = cwd.ancestors().find(|dir| dir.join(".git").exists())?;
+    let relative = cwd.strip_prefix(root).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
 fn display(path: &Path) -> String {
     path.display().to_string()
 }
@@ -189,4 +208,25 @@ fn ci_context(cli: &Cli, config: &Config, env: &dyn ci::Env) -> Result<CiEnv, ci
         ..Overrides::default()
     };
     ci::resolve(env, flags, from_config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::target_from_directory;
+
+    #[test]
+    fn the_target_is_the_directory_below_the_repository_root() {
+        let repo = tempfile::tempdir().expect("tempdir");
+        std::fs::create_dir_all(repo.path().join(".git")).expect("git");
+        let nested = repo.path().join("envs/prod");
+        std::fs::create_dir_all(&nested).expect("mkdir");
+        assert_eq!(target_from_directory(&nested).as_deref(), Some("envs/prod"));
+        assert_eq!(
+            target_from_directory(repo.path()),
+            None,
+            "the root names no target"
+        );
+        let outside = tempfile::tempdir().expect("tempdir");
+        assert_eq!(target_from_directory(outside.path()), None);
+    }
 }
