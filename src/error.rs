@@ -43,7 +43,9 @@ pub enum Error {
     #[error(transparent)]
     Mask(crate::mask::MaskError),
     #[error(transparent)]
-    GitHub(crate::notify::github::GitHubError),
+    Notify(crate::notify::NotifyError),
+    #[error("unknown notifier `{name}`; known: {}", crate::notify::known_names())]
+    UnknownNotifier { name: String },
     #[error("`{}` is not a valid context: {source}", path.display())]
     ContextJson {
         path: PathBuf,
@@ -67,10 +69,11 @@ impl Error {
             | Error::Config(_)
             | Error::Ci(_)
             | Error::Mask(_)
+            | Error::UnknownNotifier { .. }
             | Error::ContextJson { .. }
             | Error::Var { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
-            Error::Output { .. } | Error::GitHub(_) => EXIT_DELIVERY,
+            Error::Output { .. } | Error::Notify(_) => EXIT_DELIVERY,
             Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
                 io::ErrorKind::NotFound => 127,
                 io::ErrorKind::PermissionDenied => 126,
@@ -82,13 +85,13 @@ impl Error {
     /// Whether the failure is in delivering a message, which `--ignore-notify-errors` keeps
     /// out of the exit code.
     pub fn is_delivery(&self) -> bool {
-        matches!(self, Error::Output { .. } | Error::GitHub(_))
+        matches!(self, Error::Output { .. } | Error::Notify(_))
     }
 
     /// How to fix it, when there is something to say.
     pub fn hint(&self) -> Option<String> {
         match self {
-            Error::GitHub(source) => source.hint().map(str::to_owned),
+            Error::Notify(source) => source.hint.clone(),
             Error::EmptyInput { command } => Some(format!(
                 "pipe Terraform's output in (`terraform {0} 2>&1 | tfnotify {0}`) or let tfnotify run it (`tfnotify {0} -- terraform {0}`); Terraform writes errors to stderr, so keep `2>&1`",
                 command.as_str()

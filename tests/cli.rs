@@ -768,3 +768,22 @@ fn a_broken_template_is_reported_with_go_s_message_and_a_caret() {
         ran.stderr
     );
 }
+
+#[test]
+fn an_unknown_notifier_is_named_with_the_known_ones() {
+    let ran = Test::new()
+        .args(["--notifier", "slak", "plan"])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(ran.code, Some(2));
+    assert!(
+        ran.stdout == fixture(MIXED),
+        "the pass-through still happens"
+    );
+    assert!(
+        ran.stderr
+            .contains("tfnotify: error: unknown notifier `slak`; known: `github`, `local`"),
+        "{}",
+        ran.stderr
+    );
+}

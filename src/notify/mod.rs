@@ -1,10 +1,108 @@
 //! Notify: delivering rendered messages to where people read them.
 //!
+//! Each destination is one file implementing [`Notifier`] and one line in [`REGISTRY`].
 //! Notifiers consume what the render stage produced and never parse. All of them talk HTTP
 //! through [`http::Http`], which alone retries and classifies failures. Failures here are
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
-//! which is over by the time anything is delivered.
+//! which is over by the time anything is delivered, nor the other destinations.
 
 pub mod github;
 pub mod http;
 pub mod local;
+
+use std::collections::BTreeMap;
+
+use crate::ci::CiEnv;
+use crate::config::Config;
+use crate::model::{Command, Report};
+use crate::render::Flavor;
+
+use http::Http;
+
+/// A destination for messages.
+pub trait Notifier {
+    /// Short name for logs and errors (`github`).
+    fn kind(&self) -> &'static str;
+    /// The notation its messages are written in.
+    fn flavor(&self) -> Flavor;
+    /// The longest message it accepts, in characters.
+    fn limit(&self) -> usize;
+    /// Values it holds that must never be shown (tokens, webhook URLs).
+    fn secrets(&self) -> Vec<String>;
+    /// Delivers one run's message.
+    fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError>;
+}
+
+/// What a notifier gets for one run.
+pub struct Delivery<'a> {
+    pub report: &'a Report,
+    /// Renders the message in the notifier's notation and limit, masked; the argument
+    /// lists the notifier's own problems (label failures …) for `.ErrorMessages`.
+    pub render: &'a dyn Fn(&[String]) -> Result<String, String>,
+    /// The classic extra message for a destroying plan, rendered, if the config has one.
+    pub destroy_warning: Option<&'a str>,
+}
+
+/// What a delivery did, for the line printed after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sent {
+    /// `created`, `updated`, `unchanged`, or why it was skipped.
+    pub action: String,
+    pub url: Option<String>,
+    /// Problems that did not stop the delivery (a label that could not be set).
+    pub warnings: Vec<String>,
+}
+
+/// A failed delivery, with a hint for the usual causes.
+#[derive(Debug, thiserror::Error)]
+#[error("{kind}: {message}")]
+pub struct NotifyError {
+    pub kind: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// What decides which notifiers a run has and how they are set up.
+pub struct Request<'a> {
+    pub config: &'a Config,
+    pub ci: &'a CiEnv,
+    pub vars: &'a BTreeMap<String, String>,
+    pub command: Command,
+    /// `--notifier NAME`, if given: only that one.
+    pub only: Option<&'a str>,
+    /// Whether the repository was named by flags (so a token alone can mean "post").
+    pub repository_from_flags: bool,
+    pub options: &'a github::Options,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+/// Builds the notifier of one kind when the request asks for it.
+type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
+
+/// Every destination, one line each: the name `--notifier` takes, and its builder.
+const REGISTRY: &[(&str, Build)] = &[("github", github::from_request)];
+
+/// The notifiers of a run; the ones that cannot be built come back as errors.
+pub fn build(request: &Request<'_>) -> Vec<Result<Box<dyn Notifier>, NotifyError>> {
+    REGISTRY
+        .iter()
+        .filter_map(|(_, build)| build(request))
+        .collect()
+}
+
+/// Whether `--notifier NAME` names a destination (`local`: only the terminal and
+/// `--output`).
+pub fn is_known(name: &str) -> bool {
+    name.eq_ignore_ascii_case("local") || REGISTRY.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// The names `--notifier` takes, as prose for error messages.
+pub fn known_names() -> String {
+    let mut names: Vec<&str> = REGISTRY.iter().map(|(n, _)| *n).collect();
+    names.push("local");
+    names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -5,14 +5,14 @@
 //! failing one is reported without stopping the others. Every byte that leaves goes
 //! through the masks, and the tokens are always among them.
 
-use crate::ci::Platform;
+use std::io::Write as _;
+
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::mask::Masker;
 use crate::model::{Command, Report};
-use crate::notify::github::{self, GitHub};
 use crate::notify::http::{Http, HttpConfig};
-use crate::notify::local;
+use crate::notify::{self, Delivery, Notifier, github, local};
 use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
 use crate::settings::{Settings, World};
@@ -21,20 +21,17 @@ use crate::settings::{Settings, World};
 /// to 1 MiB, and one unit is at most three bytes of UTF-8.
 const STEP_SUMMARY_LIMIT: usize = 340_000;
 
-/// Room kept in a GitHub comment for the hidden marker.
-const MARKER_ROOM: usize = 1_000;
-
 /// The classic default title of the destroy-warning message.
 const DESTROY_WARNING_TITLE: &str = "## WARNING: Resource Deletion will happen";
 
 /// What this run will deliver, ready before any input is read.
 pub(super) struct Deliveries {
-    /// The Markdown message (for `--output` and GitHub).
-    message: Option<Message>,
+    /// The message in each notation a destination of this run uses.
+    messages: Vec<(Flavor, Message)>,
     /// The classic extra message for a destroying plan.
     destroy_warning: Option<Message>,
-    github: Option<GitHub>,
-    /// Masks from `TFNOTIFY_MASKS`/`TFCMT_MASKS`, plus every token we hold.
+    notifiers: Vec<Box<dyn Notifier>>,
+    /// Masks from `TFNOTIFY_MASKS`/`TFCMT_MASKS`, plus every secret a notifier holds.
     pub(super) masker: Masker,
 }
 
@@ -61,53 +58,75 @@ impl Deliveries {
                 Masker::empty()
             }
         };
-        let github = if wants_github(cli, settings, world) {
-            let options = github::Options {
-                behaviour: args
-                    .comment
-                    .or(args.patch.then_some(github::Behaviour::Update)),
-                skip_no_changes: args.skip_no_changes,
-                disable_label: args.disable_label,
-            };
-            match GitHub::build(
-                &settings.config,
-                &settings.ci,
-                &settings.vars,
-                command,
-                &options,
-                world.env,
-            ) {
-                Ok(github) => {
-                    masker = masker.with_literal("the GitHub token", github.token().expose());
-                    Some(github)
+        let options = github::Options {
+            behaviour: args
+                .comment
+                .or(args.patch.then_some(github::Behaviour::Update)),
+            skip_no_changes: args.skip_no_changes,
+            disable_label: args.disable_label,
+        };
+        if let Some(name) = cli.notifier.as_deref().filter(|n| !notify::is_known(n)) {
+            early(
+                errors,
+                Error::UnknownNotifier {
+                    name: name.to_owned(),
+                },
+            );
+        }
+        let request = notify::Request {
+            config: &settings.config,
+            ci: &settings.ci,
+            vars: &settings.vars,
+            command,
+            only: cli.notifier.as_deref(),
+            repository_from_flags: cli.owner.is_some() && cli.repo.is_some(),
+            options: &options,
+            env: world.env,
+        };
+        let mut notifiers = Vec::new();
+        for built in notify::build(&request) {
+            match built {
+                Ok(notifier) => {
+                    for secret in notifier.secrets() {
+                        masker = masker.with_literal(notifier.kind(), &secret);
+                    }
+                    notifiers.push(notifier);
                 }
-                Err(source) => {
-                    early(errors, Error::GitHub(source));
-                    None
-                }
+                Err(source) => early(errors, Error::Notify(source)),
             }
-        } else {
-            None
-        };
-        let needs_message = args.output.is_some() || github.is_some();
-        let message = if needs_message {
-            settings
-                .message(Flavor::Markdown, command)
-                .map_err(|e| early(errors, e))
-                .ok()
-        } else {
-            None
-        };
-        let destroy_warning = match (needs_message, command, settings.destroy_warning()) {
-            (true, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
+        }
+        let mut flavors: Vec<Flavor> = notifiers.iter().map(|n| n.flavor()).collect();
+        if args.output.is_some() {
+            flavors.push(Flavor::Markdown);
+        }
+        flavors.dedup();
+        let mut messages = Vec::new();
+        for flavor in flavors {
+            if messages.iter().any(|(f, _)| *f == flavor) {
+                continue;
+            }
+            match settings.message(flavor, command) {
+                Ok(message) => messages.push((flavor, message)),
+                Err(e) => early(errors, e),
+            }
+        }
+        let destroy_warning = match (messages.is_empty(), command, settings.destroy_warning()) {
+            (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
         };
         Deliveries {
-            message,
+            messages,
             destroy_warning,
-            github,
+            notifiers,
             masker,
         }
+    }
+
+    fn message(&self, flavor: Flavor) -> Option<&Message> {
+        self.messages
+            .iter()
+            .find(|(f, _)| *f == flavor)
+            .map(|(_, m)| m)
     }
 
     /// Delivers the report everywhere it should go; returns the delivery errors.
@@ -119,9 +138,6 @@ impl Deliveries {
         child_code: Option<i32>,
     ) -> Vec<Error> {
         let mut errors = Vec::new();
-        let Some(message) = &self.message else {
-            return errors;
-        };
         let extras = Extras {
             title: args.title.clone(),
             message: args.message.clone(),
@@ -138,11 +154,7 @@ impl Deliveries {
                     .unwrap_or_else(|| DESTROY_WARNING_TITLE.to_owned()),
             ),
             message: args.destroy_warning_message.clone(),
-            vars: settings.vars.clone(),
-            exit_code: child_code,
-            ci: Some(&settings.ci),
-            error_messages: Vec::new(),
-            ignore_warning: extras.ignore_warning,
+            ..extras.clone()
         };
         let render = |message: &Message, extras: &Extras<'_>, limit: usize| {
             let context = Context::new(report, extras).to_value();
@@ -150,26 +162,25 @@ impl Deliveries {
                 .map(|fitted| self.masker.mask(&fitted.text).into_owned())
                 .map_err(|e| Error::Template { message: e.message })
         };
-        if let Some(path) = &args.output {
-            let written = render(message, &extras, STEP_SUMMARY_LIMIT)
-                .and_then(|text| local::append_markdown(path, &text));
-            if let Err(e) = written {
-                errors.push(e);
+        let destroying = self.destroy_warning.as_ref().filter(|_| report.has_destroy);
+
+        if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown)) {
+            let mut texts = vec![render(message, &extras, STEP_SUMMARY_LIMIT)];
+            if let Some(warning) = destroying {
+                texts.push(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));
             }
-            if let (Some(warning), true) = (&self.destroy_warning, report.has_destroy) {
-                let written = render(warning, &warning_extras, STEP_SUMMARY_LIMIT)
-                    .and_then(|text| local::append_markdown(path, &text));
-                if let Err(e) = written {
+            for text in texts {
+                if let Err(e) = text.and_then(|text| local::append_markdown(path, &text)) {
                     errors.push(e);
                 }
             }
         }
-        if let Some(github) = &self.github {
-            let http = Http::new(HttpConfig {
-                secrets: vec![github.token().expose().to_owned()],
-                ..HttpConfig::default()
-            });
-            let limit = github::COMMENT_LIMIT - MARKER_ROOM;
+
+        for notifier in &self.notifiers {
+            let Some(message) = self.message(notifier.flavor()) else {
+                continue;
+            };
+            let limit = notifier.limit();
             let body = |problems: &[String]| {
                 let extras = Extras {
                     error_messages: problems.to_vec(),
@@ -177,54 +188,36 @@ impl Deliveries {
                 };
                 render(message, &extras, limit).map_err(|e| e.to_string())
             };
-            let warning = match (&self.destroy_warning, report.has_destroy) {
-                (Some(warning), true) => match render(warning, &warning_extras, limit) {
-                    Ok(text) => Some(text),
-                    Err(e) => {
-                        errors.push(e);
-                        None
-                    }
-                },
-                _ => None,
+            let warning = match destroying.map(|w| render(w, &warning_extras, limit)) {
+                Some(Ok(text)) => Some(text),
+                Some(Err(e)) => {
+                    errors.push(e);
+                    None
+                }
+                None => None,
             };
-            match github.send(&http, report, &body, warning.as_deref()) {
+            let http = Http::new(HttpConfig {
+                secrets: notifier.secrets(),
+                ..HttpConfig::default()
+            });
+            let delivery = Delivery {
+                report,
+                render: &body,
+                destroy_warning: warning.as_deref(),
+            };
+            let kind = notifier.kind();
+            match notifier.send(&http, &delivery) {
                 Ok(sent) => {
-                    for problem in &sent.label_errors {
-                        let _ =
-                            writeln_stderr(&format!("tfnotify: warning: GitHub labels: {problem}"));
+                    let mut stderr = std::io::stderr().lock();
+                    for problem in &sent.warnings {
+                        let _ = writeln!(stderr, "tfnotify: warning: {kind}: {problem}");
                     }
                     let url = sent.url.map(|u| format!(": {u}")).unwrap_or_default();
-                    let _ =
-                        writeln_stderr(&format!("tfnotify: GitHub comment {}{url}", sent.action));
+                    let _ = writeln!(stderr, "tfnotify: {kind} comment {}{url}", sent.action);
                 }
-                Err(source) => errors.push(Error::GitHub(source)),
+                Err(source) => errors.push(Error::Notify(source)),
             }
         }
         errors
-    }
-}
-
-fn writeln_stderr(line: &str) -> std::io::Result<()> {
-    use std::io::Write as _;
-    writeln!(std::io::stderr(), "{line}")
-}
-
-/// Whether this run posts to GitHub: asked for by flag or config, or a GitHub token is in
-/// the environment of a GitHub Actions job (or of a run told its repository by flags).
-fn wants_github(cli: &Cli, settings: &Settings, world: &World<'_>) -> bool {
-    if let Some(name) = cli.notifier.as_deref() {
-        name.eq_ignore_ascii_case("github")
-    } else {
-        let token = [
-            "TFNOTIFY_GITHUB_TOKEN",
-            "TFCMT_GITHUB_TOKEN",
-            "GITHUB_TOKEN",
-        ]
-        .iter()
-        .any(|name| (world.env)(name).is_some_and(|v| !v.is_empty()));
-        settings.config.notifier.github.is_some()
-            || (token
-                && (settings.ci.platform == Platform::GitHubActions
-                    || (cli.owner.is_some() && cli.repo.is_some())))
     }
 }

@@ -15,10 +15,12 @@ mod metadata;
 
 use std::collections::BTreeMap;
 
-use crate::ci::CiEnv;
+use crate::ci::{CiEnv, Platform};
 use crate::config::{Config, SecretString};
 use crate::model::{Command, Outcome, Report};
 use crate::notify::http::{Http, HttpError};
+use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
+use crate::render::Flavor;
 
 use api::{Api, Comment};
 use labels::{Kind, Labels, Present};
@@ -95,16 +97,6 @@ pub struct Options {
     pub behaviour: Option<Behaviour>,
     pub skip_no_changes: bool,
     pub disable_label: bool,
-}
-
-/// What a delivery did, for the summary line and the request count.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Sent {
-    /// `created`, `updated`, `unchanged` or a reason it was skipped.
-    pub action: String,
-    pub url: Option<String>,
-    /// Label problems: reported in the comment and on stderr, never fatal.
-    pub label_errors: Vec<String>,
 }
 
 impl GitHub {
@@ -200,14 +192,9 @@ impl GitHub {
         })
     }
 
-    /// The token, so every byte sent can be checked for it.
-    pub fn token(&self) -> &SecretString {
-        &self.token
-    }
-
     /// Posts the message. `render` gets the label problems (for `.ErrorMessages`) and
     /// returns the body; `destroy_warning` is the classic extra comment, already rendered.
-    pub fn send(
+    fn post(
         &self,
         http: &Http,
         report: &Report,
@@ -228,14 +215,14 @@ impl GitHub {
         };
         let mut sent = Sent::default();
         if let (Some(pr), Some(labels)) = (pr, &self.labels) {
-            sent.label_errors = sync_labels(&api, pr, labels, Kind::of(report));
+            sent.warnings = sync_labels(&api, pr, labels, Kind::of(report));
         }
-        let body = render(&sent.label_errors).map_err(GitHubError::Render)?;
+        let body = render(&sent.warnings).map_err(GitHubError::Render)?;
         let mut metadata = self.metadata.clone();
         metadata.pr_number = pr;
         let quiet = report.outcome == Outcome::NoChanges
             && report.warnings.is_empty()
-            && sent.label_errors.is_empty();
+            && sent.warnings.is_empty();
         let Some(pr) = pr else {
             let Some(sha) = &self.sha else {
                 return Err(GitHubError::NoTarget);
@@ -348,6 +335,86 @@ impl GitHub {
             .pull(pr)
             .map_err(|e| http_error(e, &self.owner, &self.repo))?;
         Ok(&pull.head.sha == theirs_sha && &pull.head.sha != ours)
+    }
+}
+
+/// The GitHub notifier when the run asks for it: `--notifier github`, a `github` block in
+/// the config, or a GitHub token in the environment of a GitHub Actions job (or of a run
+/// whose repository was given by flags).
+pub(crate) fn from_request(
+    request: &Request<'_>,
+) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
+    let wanted = if let Some(name) = request.only {
+        name.eq_ignore_ascii_case("github")
+    } else {
+        let token = [
+            "TFNOTIFY_GITHUB_TOKEN",
+            "TFCMT_GITHUB_TOKEN",
+            "GITHUB_TOKEN",
+        ]
+        .iter()
+        .any(|name| (request.env)(name).is_some_and(|v| !v.is_empty()));
+        request.config.notifier.github.is_some()
+            || (token
+                && (request.ci.platform == Platform::GitHubActions
+                    || request.repository_from_flags))
+    };
+    wanted.then(|| {
+        GitHub::build(
+            request.config,
+            request.ci,
+            request.vars,
+            request.command,
+            request.options,
+            request.env,
+        )
+        .map(|github| Box::new(github) as Box<dyn Notifier>)
+        .map_err(NotifyError::from)
+    })
+}
+
+impl Notifier for GitHub {
+    fn kind(&self) -> &'static str {
+        "GitHub"
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Markdown
+    }
+
+    fn limit(&self) -> usize {
+        // Room is kept for the hidden marker.
+        COMMENT_LIMIT - 1_000
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.expose().to_owned()]
+    }
+
+    fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
+        self.post(
+            http,
+            delivery.report,
+            delivery.render,
+            delivery.destroy_warning,
+        )
+        .map_err(NotifyError::from)
+    }
+}
+
+impl From<GitHubError> for NotifyError {
+    fn from(error: GitHubError) -> Self {
+        let hint = error.hint().map(str::to_owned);
+        let message = error.to_string();
+        let message = message
+            .strip_prefix("GitHub: ")
+            .unwrap_or(&message)
+            .to_owned();
+        NotifyError {
+            kind: "GitHub",
+            message,
+            hint,
+        }
     }
 }
 
