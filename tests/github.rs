@@ -24,15 +24,19 @@ fn plan(fake: &FakeGitHub, input: &str, extra: &[&str]) -> Ran {
     run(fake, "plan", input, &["--pr", "7", "--sha", HEAD], extra)
 }
 
+/// The environment a job has when its GitHub is the fake.
+fn against(test: Test, fake: &FakeGitHub) -> Test {
+    test.env("GITHUB_TOKEN", fake.token())
+        .env("GITHUB_API_URL", fake.url())
+        .env("GITHUB_GRAPHQL_URL", fake.graphql_url())
+}
+
 fn run(fake: &FakeGitHub, command: &str, input: &str, target: &[&str], extra: &[&str]) -> Ran {
-    Test::new()
+    against(Test::new(), fake)
         .args(["--owner", OWNER, "--repo", REPO, "--var", "target:prod"])
         .args(target.iter().copied())
         .args([command, "--quiet"])
         .args(extra.iter().copied())
-        .env("GITHUB_TOKEN", fake.token())
-        .env("GITHUB_API_URL", fake.url())
-        .env("GITHUB_GRAPHQL_URL", fake.graphql_url())
         .stdin(fixture(input))
         .run()
 }
@@ -156,13 +160,10 @@ fn a_50000_resource_plan_still_makes_a_valid_comment() {
     let fake = github();
     let mut text = Vec::new();
     common::big_plan::write_plan(&mut text, 50_000, 0).expect("generate");
-    let ran = Test::new()
+    let ran = against(Test::new(), &fake)
         .args([
             "--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD, "plan", "--quiet",
         ])
-        .env("GITHUB_TOKEN", fake.token())
-        .env("GITHUB_API_URL", fake.url())
-        .env("GITHUB_GRAPHQL_URL", fake.graphql_url())
         .stdin(text)
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
@@ -287,13 +288,10 @@ fn the_token_and_masked_values_never_leave_the_machine() {
     let secret = "hunter2-db-password";
     let input = String::from_utf8(fixture("1.11/plan_create_only.txt")).expect("utf-8")
         + &format!("\nterraform_data.x: note {secret} and {}\n", fake.token());
-    let ran = Test::new()
+    let ran = against(Test::new(), &fake)
         .args([
             "--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD, "plan", "--quiet",
         ])
-        .env("GITHUB_TOKEN", fake.token())
-        .env("GITHUB_API_URL", fake.url())
-        .env("GITHUB_GRAPHQL_URL", fake.graphql_url())
         .env("DB_PASSWORD", secret)
         .env("TFNOTIFY_MASKS", "env:DB_PASSWORD,regexp:hunter[0-9]")
         .stdin(input)
@@ -428,7 +426,7 @@ fn github_actions_needs_no_flags() {
         format!(r#"{{"pull_request": {{"number": 7, "head": {{"sha": "{HEAD}"}}}}}}"#),
     )
     .expect("event");
-    let ran = Test::new()
+    let ran = against(Test::new(), &fake)
         .args(["plan", "--quiet"])
         .env("GITHUB_ACTIONS", "true")
         .env("GITHUB_REPOSITORY", "acme/infra")
@@ -437,9 +435,6 @@ fn github_actions_needs_no_flags() {
         .env("GITHUB_SHA", "3333333333333333333333333333333333333333")
         .env("GITHUB_SERVER_URL", "https://github.example.com")
         .env("GITHUB_RUN_ID", "42")
-        .env("GITHUB_TOKEN", fake.token())
-        .env("GITHUB_API_URL", fake.url())
-        .env("GITHUB_GRAPHQL_URL", fake.graphql_url())
         .stdin(fixture("1.11/plan_create_only.txt"))
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);

@@ -11,7 +11,7 @@ use crate::input::{self, Stream};
 use crate::model::{Command, Report};
 use crate::parse::{self, Collector, ParseError};
 use crate::render::{self, Context, Extras, Flavor, Message, Spec};
-use crate::run::{report_error, settings, write_stdout};
+use crate::run::{report_error, settings, stdout_exit_code, write_stdout};
 use crate::settings::World;
 
 /// `tfnotify parse`: the report as JSON or text on stdout, nothing else.
@@ -45,17 +45,7 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
         Format::Text => stdout.write_all(render::terminal(&report, false).as_bytes()),
     }
     .and_then(|()| stdout.flush());
-    match written {
-        Ok(()) => 0,
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
-        Err(e) => {
-            report_error(&Error::Output {
-                path: "stdout".into(),
-                source: e,
-            });
-            crate::error::EXIT_DELIVERY
-        }
-    }
+    stdout_exit_code(written)
 }
 
 /// `tfnotify render`: a message, or the context it is rendered from, on stdout.

@@ -111,10 +111,16 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-/// Writes `bytes` to stdout; a closed pipe is the reader's choice, not a failure.
+/// Writes `bytes` to stdout; see [`stdout_exit_code`].
 fn write_stdout(bytes: &[u8]) -> i32 {
     let mut stdout = io::stdout().lock();
-    match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+    stdout_exit_code(stdout.write_all(bytes).and_then(|()| stdout.flush()))
+}
+
+/// The exit code after writing a result to stdout: a closed pipe is the reader's choice,
+/// not a failure; anything else is a delivery failure.
+fn stdout_exit_code(written: io::Result<()>) -> i32 {
+    match written {
         Ok(()) => 0,
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => 0,
         Err(e) => {
