@@ -1,6 +1,6 @@
 //! Notify: delivering rendered messages to where people read them.
 //!
-//! Each destination is one file implementing [`Notifier`] and one line in [`REGISTRY`].
+//! Each destination is one file implementing [`Notifier`] and one line in `REGISTRY`.
 //! Notifiers consume what the render stage produced and never parse. All of them talk HTTP
 //! through [`http::Http`], which alone retries and classifies failures. Failures here are
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
