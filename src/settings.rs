@@ -93,7 +93,6 @@ impl Settings {
         let notifier = &settings.config.notifier;
         for (name, present) in [
             ("gitlab", notifier.gitlab.is_some()),
-            ("slack", notifier.slack.is_some()),
             ("mattermost", notifier.mattermost.is_some()),
         ] {
             if present {

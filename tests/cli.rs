@@ -781,8 +781,9 @@ fn an_unknown_notifier_is_named_with_the_known_ones() {
         "the pass-through still happens"
     );
     assert!(
-        ran.stderr
-            .contains("tfnotify: error: unknown notifier `slak`; known: `github`, `local`"),
+        ran.stderr.contains(
+            "tfnotify: error: unknown notifier `slak`; known: `github`, `slack`, `local`"
+        ),
         "{}",
         ran.stderr
     );

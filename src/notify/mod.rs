@@ -9,6 +9,7 @@
 pub mod github;
 pub mod http;
 pub mod local;
+pub mod slack;
 
 use std::collections::BTreeMap;
 
@@ -21,8 +22,12 @@ use http::Http;
 
 /// A destination for messages.
 pub trait Notifier {
-    /// Short name for logs and errors (`github`).
+    /// Short name for logs and errors (`GitHub`).
     fn kind(&self) -> &'static str;
+    /// What it posts, for the line printed after it (`comment`, `message`).
+    fn noun(&self) -> &'static str {
+        "message"
+    }
     /// The notation its messages are written in.
     fn flavor(&self) -> Flavor;
     /// The longest message it accepts, in characters.
@@ -80,7 +85,10 @@ pub struct Request<'a> {
 type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
 
 /// Every destination, one line each: the name `--notifier` takes, and its builder.
-const REGISTRY: &[(&str, Build)] = &[("github", github::from_request)];
+const REGISTRY: &[(&str, Build)] = &[
+    ("github", github::from_request),
+    ("slack", slack::from_request),
+];
 
 /// The notifiers of a run; the ones that cannot be built come back as errors.
 pub fn build(request: &Request<'_>) -> Vec<Result<Box<dyn Notifier>, NotifyError>> {

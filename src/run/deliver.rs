@@ -213,7 +213,8 @@ impl Deliveries {
                         let _ = writeln!(stderr, "tfnotify: warning: {kind}: {problem}");
                     }
                     let url = sent.url.map(|u| format!(": {u}")).unwrap_or_default();
-                    let _ = writeln!(stderr, "tfnotify: {kind} comment {}{url}", sent.action);
+                    let noun = notifier.noun();
+                    let _ = writeln!(stderr, "tfnotify: {kind} {noun} {}{url}", sent.action);
                 }
                 Err(source) => errors.push(Error::Notify(source)),
             }

@@ -3,5 +3,6 @@
 
 pub mod big_plan;
 pub mod fake_github;
+pub mod fake_slack;
 pub mod fixtures;
 pub mod run;

@@ -378,6 +378,10 @@ impl Notifier for GitHub {
         "GitHub"
     }
 
+    fn noun(&self) -> &'static str {
+        "comment"
+    }
+
     fn flavor(&self) -> Flavor {
         Flavor::Markdown
     }

@@ -29,7 +29,7 @@
 //! `Link` URLs in GitHub's `/repositories/{id}/…` form (the fake links to `/repos/{o}/{r}/…`).
 
 mod graphql;
-mod http;
+pub mod http;
 mod openapi;
 mod rest;
 
