@@ -134,6 +134,32 @@ impl Settings {
         Message::build(&spec).map_err(|e| Error::Template { message: e.message })
     }
 
+    /// tfcmt's message for output that could not be parsed
+    /// (`terraform.{plan,apply}.when_parse_error.template`), when the config has one.
+    pub fn unparsed_message(
+        &self,
+        flavor: Flavor,
+        command: Command,
+    ) -> Option<Result<Message, Error>> {
+        let terraform = &self.config.terraform;
+        let text = match command {
+            Command::Plan => &terraform.plan.when_parse_error.template,
+            Command::Apply | Command::Destroy => &terraform.apply.when_parse_error.template,
+            Command::Fmt | Command::Validate => return None,
+        };
+        if text.trim().is_empty() {
+            return None;
+        }
+        let spec = Spec {
+            flavor,
+            command,
+            template: Some(text),
+            overrides: &self.config.templates,
+            raw: self.config.terraform.use_raw_output,
+        };
+        Some(Message::build(&spec).map_err(|e| Error::Template { message: e.message }))
+    }
+
     /// The classic extra message for a plan that destroys something
     /// (`terraform.plan.when_destroy.template`), when the config has one.
     pub fn destroy_warning(&self) -> Option<Result<Message, Error>> {

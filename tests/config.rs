@@ -400,3 +400,33 @@ fn the_classic_destroy_warning_follows_a_destroying_plan() {
     let text = std::fs::read_to_string(dir.path().join("no-destroy.md")).expect("rendered");
     assert!(!text.contains("Resource Deletion"), "{text}");
 }
+
+#[test]
+fn tfcmt_s_parse_error_template_is_used_when_the_output_cannot_be_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("tfcmt.yaml");
+    std::fs::write(
+        &config,
+        "terraform:\n  plan:\n    template: \"main\"\n    when_parse_error:\n      template: \"could not read the plan ({{ .Report.outcome }})\"\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out.md");
+    let run = |input: &str| {
+        let _ = std::fs::remove_file(&out);
+        Test::new()
+            .dir(dir.path())
+            .args(["plan", "--quiet", "--output"])
+            .args([&out])
+            .stdin(input)
+            .run();
+        std::fs::read_to_string(&out).expect("rendered")
+    };
+    assert_eq!(
+        run("this is not terraform\n"),
+        "could not read the plan (unparsed)\n\n"
+    );
+    assert_eq!(
+        run("Plan: 1 to add, 0 to change, 0 to destroy.\n"),
+        "main\n\n"
+    );
+}

@@ -10,7 +10,7 @@ use std::io::Write as _;
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::mask::Masker;
-use crate::model::{Command, Report};
+use crate::model::{Command, Outcome, Report};
 use crate::notify::http::{Http, HttpConfig};
 use crate::notify::{self, Delivery, Notifier, github, local};
 use crate::render::{self, Context, Extras, Flavor, Message};
@@ -28,11 +28,17 @@ const DESTROY_WARNING_TITLE: &str = "## WARNING: Resource Deletion will happen";
 pub(super) struct Deliveries {
     /// The message in each notation a destination of this run uses.
     messages: Vec<(Flavor, Message)>,
+    /// The config's message for output that could not be parsed, by notation.
+    unparsed: Vec<(Flavor, Message)>,
     /// The classic extra message for a destroying plan.
     destroy_warning: Option<Message>,
     notifiers: Vec<Box<dyn Notifier>>,
     /// Masks from `TFNOTIFY_MASKS`/`TFCMT_MASKS`, plus every secret a notifier holds.
     pub(super) masker: Masker,
+}
+
+fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
+    list.iter().find(|(f, _)| *f == flavor).map(|(_, m)| m)
 }
 
 /// Records an error and reports it at once.
@@ -110,23 +116,34 @@ impl Deliveries {
                 Err(e) => early(errors, e),
             }
         }
+        let mut unparsed = Vec::new();
+        for (flavor, _) in &messages {
+            match settings.unparsed_message(*flavor, command) {
+                Some(Ok(message)) => unparsed.push((*flavor, message)),
+                Some(Err(e)) => early(errors, e),
+                None => {}
+            }
+        }
         let destroy_warning = match (messages.is_empty(), command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
         };
         Deliveries {
             messages,
+            unparsed,
             destroy_warning,
             notifiers,
             masker,
         }
     }
 
-    fn message(&self, flavor: Flavor) -> Option<&Message> {
-        self.messages
-            .iter()
-            .find(|(f, _)| *f == flavor)
-            .map(|(_, m)| m)
+    /// The message for `flavor`: the config's parse-error message when the output could
+    /// not be read and it has one, else the main one.
+    fn message(&self, flavor: Flavor, report: &Report) -> Option<&Message> {
+        let unparsed = (report.outcome == Outcome::Unparsed)
+            .then(|| find_message(&self.unparsed, flavor))
+            .flatten();
+        unparsed.or_else(|| find_message(&self.messages, flavor))
     }
 
     /// Delivers the report everywhere it should go; returns the delivery errors.
@@ -164,7 +181,8 @@ impl Deliveries {
         };
         let destroying = self.destroy_warning.as_ref().filter(|_| report.has_destroy);
 
-        if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown)) {
+        if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))
+        {
             let mut texts = vec![render(message, &extras, STEP_SUMMARY_LIMIT)];
             if let Some(warning) = destroying {
                 texts.push(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));
@@ -177,7 +195,7 @@ impl Deliveries {
         }
 
         for notifier in &self.notifiers {
-            let Some(message) = self.message(notifier.flavor()) else {
+            let Some(message) = self.message(notifier.flavor(), report) else {
                 continue;
             };
             let limit = notifier.limit();
