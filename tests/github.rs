@@ -401,6 +401,25 @@ fn a_job_for_an_older_commit_never_overwrites_the_newer_comment() {
         fake.comments(OWNER, REPO, PR)[0].body.contains("create"),
         "left as it was"
     );
+    let hide = run(
+        &fake,
+        "plan",
+        "1.11/plan_no_changes.txt",
+        &["--pr", "7", "--sha", old],
+        &["--comment", "hide-and-new"],
+    );
+    assert!(
+        hide.stderr
+            .contains("skipped: the comment is for a newer commit"),
+        "{}",
+        hide.stderr
+    );
+    let comments = fake.comments(OWNER, REPO, PR);
+    assert_eq!(comments.len(), 1, "nothing posted");
+    assert!(
+        comments[0].minimized.is_none(),
+        "and the newer comment is not hidden"
+    );
 }
 
 #[test]

@@ -284,19 +284,19 @@ impl GitHub {
         let visible: Vec<&(&Comment, Metadata)> =
             earlier.iter().filter(|(c, _)| !c.minimized).collect();
         let err = |e| http_error(e, &self.owner, &self.repo);
-        if self.behaviour == Behaviour::Update
-            && let Some((last, theirs)) = visible.last()
-        {
-            {
-                if last.body == full {
-                    return Ok(("unchanged".to_owned(), Some(last.html_url.clone())));
-                }
-                if self.is_older_than(api, theirs)? {
-                    return Ok((
-                        "skipped: the comment is for a newer commit".to_owned(),
-                        Some(last.html_url.clone()),
-                    ));
-                }
+        if let Some((last, theirs)) = visible.last() {
+            let update = self.behaviour == Behaviour::Update;
+            if update && last.body == full {
+                return Ok(("unchanged".to_owned(), Some(last.html_url.clone())));
+            }
+            // Whatever the behaviour, a job for an older commit leaves the newer comment be.
+            if self.is_older_than(api, theirs)? {
+                return Ok((
+                    "skipped: the comment is for a newer commit".to_owned(),
+                    Some(last.html_url.clone()),
+                ));
+            }
+            if update {
                 let comment = api.update_comment(last.id, &full).map_err(err)?;
                 return Ok(("updated".to_owned(), Some(comment.html_url)));
             }
