@@ -25,18 +25,21 @@ const TEXT_FIELDS: &[&str] = &[
     "Result",
 ];
 
-/// Resource lists of the context, in the order they are cut: what matters least first.
-const LIST_FIELDS: &[&[&str]] = &[
-    &["CreatedResources"],
-    &["UpdatedResources"],
-    &["ImportedResources"],
-    &["MovedResources"],
-    &["Report", "drift"],
-    &["Report", "outputs"],
-    &["Report", "warnings"],
-    &["Report", "resources"],
-    &["ReplacedResources"],
-    &["DeletedResources"],
+/// Resource lists of the context, in stages cut in order: what matters least first. All
+/// lists of a stage are cut together, each to about the share of the text that must go.
+const LIST_STAGES: &[&[&[&str]]] = &[
+    &[
+        &["CreatedResources"],
+        &["UpdatedResources"],
+        &["ImportedResources"],
+        &["MovedResources"],
+        &["Report", "drift"],
+        &["Report", "outputs"],
+        &["Report", "warnings"],
+    ],
+    // Destroyed and replaced entries are moved to the front before this list is cut.
+    &[&["Report", "resources"]],
+    &[&["ReplacedResources"], &["DeletedResources"]],
 ];
 
 /// Rounds of shrinking before the last-resort cut.
@@ -74,8 +77,14 @@ pub fn render_within(
         if over == 0 {
             return Ok(Fitted { text, shortened });
         }
-        let changed = shrink_text(&mut context, over, &mut shortened)
-            || shrink_list(&mut context, &mut shortened);
+        let total = length(&text);
+        // Quoted output goes first; when even all of it could not make the room, the
+        // lists are cut in the same round, so a huge plan needs few renders.
+        let quoted = quoted_length(&context);
+        let mut changed = shrink_text(&mut context, over, &mut shortened);
+        if !changed || over > quoted {
+            changed |= shrink_lists(&mut context, over, total, &mut shortened);
+        }
         if !changed {
             break;
         }
@@ -99,6 +108,15 @@ fn add_note(context: &mut Value, limit: usize) {
     {
         list.push(Value::String(note));
     }
+}
+
+/// How long the quoted texts that can still shrink are, together.
+fn quoted_length(context: &Value) -> usize {
+    TEXT_FIELDS
+        .iter()
+        .filter_map(|f| context.get(*f).and_then(Value::as_str).map(length))
+        .filter(|len| *len > 200)
+        .sum()
 }
 
 /// Shrinks the longest quoted text by about what is over, keeping its start and end.
@@ -130,22 +148,43 @@ fn shrink_text(context: &mut Value, over: usize, shortened: &mut Vec<String>) ->
     true
 }
 
-/// Halves the first list that still has more than a handful of entries.
-fn shrink_list(context: &mut Value, shortened: &mut Vec<String>) -> bool {
-    for path in LIST_FIELDS {
-        let Some(list) = pointer_mut(context, path).and_then(Value::as_array_mut) else {
-            continue;
-        };
-        if list.len() <= 5 {
-            continue;
+/// Cuts the lists of the first stage that still has a list longer than a handful, each to
+/// about the share of the text that may stay (at most half, at least five entries).
+fn shrink_lists(
+    context: &mut Value,
+    over: usize,
+    total: usize,
+    shortened: &mut Vec<String>,
+) -> bool {
+    for stage in LIST_STAGES {
+        let mut changed = false;
+        for path in *stage {
+            let Some(list) = pointer_mut(context, path).and_then(Value::as_array_mut) else {
+                continue;
+            };
+            if list.len() <= 5 {
+                continue;
+            }
+            if path == &["Report", "resources"] {
+                // Keep what a reviewer must see longest: destroyed and replaced resources.
+                list.sort_by_key(|r| {
+                    let action = r.get("action").and_then(Value::as_str).unwrap_or_default();
+                    !matches!(action, "delete" | "replace")
+                });
+            }
+            let before = list.len();
+            // The share of the text that may stay, with a fifth off for what does not shrink.
+            let share = before.saturating_mul(total.saturating_sub(over)) / total.max(1) * 4 / 5;
+            list.truncate(share.min(before / 2).max(5));
+            changed = true;
+            let entry = format!("`.{}` (counts are exact)", path.join("."));
+            if !shortened.contains(&entry) {
+                shortened.push(entry);
+            }
         }
-        let before = list.len();
-        list.truncate((before / 2).max(5));
-        let entry = format!("`.{}` (counts are exact)", path.join("."));
-        if !shortened.contains(&entry) {
-            shortened.push(entry);
+        if changed {
+            return true;
         }
-        return true;
     }
     false
 }
