@@ -6,10 +6,15 @@
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
 //! which is over by the time anything is delivered, nor the other destinations.
 
+pub mod chatwork;
+pub mod discord;
 pub mod github;
 pub mod http;
 pub mod local;
+pub mod mattermost;
 pub mod slack;
+pub mod teams;
+pub mod webhook;
 
 use std::collections::BTreeMap;
 
@@ -88,6 +93,11 @@ type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
 const REGISTRY: &[(&str, Build)] = &[
     ("github", github::from_request),
     ("slack", slack::from_request),
+    ("chatwork", chatwork::from_request),
+    ("teams", teams::from_request),
+    ("discord", discord::from_request),
+    ("mattermost", mattermost::from_request),
+    ("webhook", webhook::from_request),
 ];
 
 /// The notifiers of a run; the ones that cannot be built come back as errors.

@@ -4,5 +4,6 @@
 pub mod big_plan;
 pub mod fake_github;
 pub mod fake_slack;
+pub mod fake_webhooks;
 pub mod fixtures;
 pub mod run;

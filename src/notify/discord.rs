@@ -1,0 +1,302 @@
+//! Discord: one embed per run, through a channel webhook.
+//!
+//! `POST {DISCORD_WEBHOOK_URL}?wait=true`, so Discord answers with the message it created.
+//! The message is the Markdown flavour (Discord renders a Markdown subset, code fences
+//! included), rendered at [`DESCRIPTION_LIMIT`]'s size and cut to it in any case, in one
+//! embed coloured by outcome. `allowed_mentions: {"parse": []}` makes Discord ping nobody
+//! whatever the text says (`@everyone`, `<@id>`), and broadcast words get a word joiner
+//! as well so they do not even look like mentions.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::config::SecretString;
+use crate::model::{Outcome, Report};
+use crate::notify::http::{Http, HttpError, Method, Request as HttpRequest};
+use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
+use crate::render::Flavor;
+
+/// Longest embed description, in characters.
+pub const DESCRIPTION_LIMIT: usize = 4_096;
+/// Longest embed title, in characters.
+pub const TITLE_LIMIT: usize = 256;
+/// Longest `content`, in characters.
+pub const CONTENT_LIMIT: usize = 2_000;
+/// Most characters in all embeds together.
+pub const EMBEDS_LIMIT: usize = 6_000;
+
+/// What the message is rendered at: under [`DESCRIPTION_LIMIT`] with room for a cut note.
+const RENDER_LIMIT: usize = 4_000;
+
+/// The shortcodes our Markdown templates use, and what Discord should show for them.
+const SHORTCODES: [(&str, &str); 6] = [
+    (":warning:", "\u{26a0}\u{fe0f}"),
+    (":white_check_mark:", "\u{2705}"),
+    (":x:", "\u{274c}"),
+    (":grey_question:", "\u{2754}"),
+    (":information_source:", "\u{2139}\u{fe0f}"),
+    (":memo:", "\u{1f4dd}"),
+];
+
+const GREEN: u32 = 0x002E_A043;
+const YELLOW: u32 = 0x00D2_9922;
+const RED: u32 = 0x00CF_222E;
+
+/// The Discord notifier, resolved from the environment.
+pub struct Discord {
+    url: SecretString,
+}
+
+/// The created message, as `wait=true` returns it.
+#[derive(Debug, Deserialize)]
+struct Created {
+    id: String,
+}
+
+impl Discord {
+    /// The notifier for this run: `DISCORD_WEBHOOK_URL` must be an http(s) URL.
+    pub fn build(env: &dyn Fn(&str) -> Option<String>) -> Result<Discord, NotifyError> {
+        let url = env("DISCORD_WEBHOOK_URL")
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty());
+        let Some(url) = url else {
+            return Err(error(
+                "no webhook URL".to_owned(),
+                Some(
+                    "set `DISCORD_WEBHOOK_URL` to a channel webhook (Channel settings > Integrations > Webhooks > Copy Webhook URL)",
+                ),
+            ));
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(error(
+                "`DISCORD_WEBHOOK_URL` is not an http(s) URL".to_owned(),
+                Some(
+                    "copy the URL from Channel settings > Integrations > Webhooks; it starts with `https://discord.com/api/webhooks/`",
+                ),
+            ));
+        }
+        Ok(Discord {
+            url: SecretString::new(url),
+        })
+    }
+}
+
+/// The Discord notifier when the run asks for it: `--notifier discord` or
+/// `DISCORD_WEBHOOK_URL`.
+pub(crate) fn from_request(
+    request: &Request<'_>,
+) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
+    let wanted = match request.only {
+        Some(name) => name.eq_ignore_ascii_case("discord"),
+        None => (request.env)("DISCORD_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty()),
+    };
+    wanted.then(|| Discord::build(request.env).map(|d| Box::new(d) as Box<dyn Notifier>))
+}
+
+impl Notifier for Discord {
+    fn kind(&self) -> &'static str {
+        "Discord"
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Markdown
+    }
+
+    fn limit(&self) -> usize {
+        RENDER_LIMIT
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.url.expose().to_owned()]
+    }
+
+    fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
+        let text = (delivery.render)(&[]).map_err(|message| error(message, None))?;
+        let text = defuse(&emoji(text.trim()));
+        if text.trim().is_empty() {
+            return Ok(Sent {
+                action: "skipped: the message is empty".to_owned(),
+                ..Sent::default()
+            });
+        }
+        let warning = delivery
+            .destroy_warning
+            .filter(|_| delivery.report.has_destroy)
+            .map(|w| defuse(w.trim()))
+            .filter(|w| !w.is_empty());
+        let body = payload(delivery.report, &text, warning.as_deref());
+        let separator = if self.url.expose().contains('?') {
+            '&'
+        } else {
+            '?'
+        };
+        let url = format!("{}{separator}wait=true", self.url.expose());
+        let request = HttpRequest::json(Method::Post, url, &body)
+            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
+        let response = http.send(&request).map_err(|e| http_error(&e))?;
+        let created: Option<Created> = serde_json::from_slice(&response.body).ok();
+        Ok(Sent {
+            action: match created {
+                Some(c) => format!("posted (message {})", c.id),
+                None => "posted".to_owned(),
+            },
+            url: None,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// The webhook body: one embed within every limit, nobody pinged.
+fn payload(report: &Report, text: &str, warning: Option<&str>) -> Value {
+    let (title, rest) = match text.split_once('\n') {
+        Some((first, rest)) if is_heading(first) => (clean_title(first), rest.trim_start()),
+        _ => (default_title(report), text),
+    };
+    let title = truncate(&title, TITLE_LIMIT);
+    let budget = DESCRIPTION_LIMIT.min(EMBEDS_LIMIT - title.chars().count());
+    let description = truncate(rest, budget);
+    let mut embed = json!({"title": title, "color": color(report)});
+    if !description.trim().is_empty() {
+        embed["description"] = Value::String(description);
+    }
+    let mut body = json!({
+        "embeds": [embed],
+        "allowed_mentions": {"parse": []},
+    });
+    if let Some(warning) = warning {
+        body["content"] = Value::String(truncate(warning, CONTENT_LIMIT));
+    }
+    body
+}
+
+fn is_heading(line: &str) -> bool {
+    let line = line.trim();
+    line.starts_with('#') || (line.starts_with("**") && line.ends_with("**") && line.len() > 4)
+}
+
+fn clean_title(line: &str) -> String {
+    let line = line.trim().trim_start_matches('#').trim();
+    line.strip_prefix("**")
+        .and_then(|l| l.strip_suffix("**"))
+        .unwrap_or(line)
+        .trim()
+        .to_owned()
+}
+
+fn default_title(report: &Report) -> String {
+    format!(
+        "terraform {}: {}",
+        report.command.as_str(),
+        report.outcome.as_str()
+    )
+}
+
+/// Green when nothing or everything went as planned, yellow for changes, red for destroys
+/// and failures.
+fn color(report: &Report) -> u32 {
+    match report.outcome {
+        Outcome::Changes if report.has_destroy => RED,
+        Outcome::Changes | Outcome::Unformatted => YELLOW,
+        Outcome::NoChanges | Outcome::Applied | Outcome::Formatted | Outcome::Valid => GREEN,
+        Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid | Outcome::Unparsed => RED,
+    }
+}
+
+/// At most `max` characters, with `…` when cut, and a code fence cut open closed again.
+fn truncate(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(5)).collect();
+    if out.matches("```").count() % 2 == 1 {
+        out.push_str("\n```");
+    }
+    out.push('…');
+    out
+}
+
+/// The Markdown templates' GitHub shortcodes as Unicode: Discord converts shortcodes only
+/// as they are typed, so a webhook's `:warning:` would stay text.
+fn emoji(text: &str) -> String {
+    SHORTCODES
+        .iter()
+        .fold(text.to_owned(), |text, (code, glyph)| {
+            text.replace(code, glyph)
+        })
+}
+
+/// `@everyone` and `@here` get a word joiner after the `@`, so they stay plain words even
+/// in clients that highlight them.
+fn defuse(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text;
+    while let Some(i) = rest.find('@') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let broadcast = ["everyone", "here"].iter().any(|word| {
+            rest.get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word))
+        });
+        if broadcast {
+            out.push('\u{2060}');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn error(message: String, hint: Option<&str>) -> NotifyError {
+    NotifyError {
+        kind: "Discord",
+        message,
+        hint: hint.map(str::to_owned),
+    }
+}
+
+/// An HTTP failure with the hint for Discord's usual causes.
+fn http_error(source: &HttpError) -> NotifyError {
+    let hint = match source.status() {
+        Some(401) => {
+            Some("the webhook's token is invalid (Discord code 50027); copy the webhook URL again")
+        }
+        Some(403) => Some("the webhook may not post in this channel (Missing Permissions)"),
+        Some(404) => Some(
+            "the webhook was deleted (Discord code 10015, Unknown Webhook); create a new one in Channel settings > Integrations",
+        ),
+        Some(400) => Some(
+            "Discord refused the message's shape (code 50035); please report this as a tfnotify bug",
+        ),
+        Some(429) => Some("Discord's rate limit was hit; try again after `retry_after` seconds"),
+        _ => None,
+    };
+    error(source.to_string(), hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DESCRIPTION_LIMIT, defuse, emoji, truncate};
+
+    #[test]
+    fn shortcodes_become_emoji() {
+        assert_eq!(
+            emoji(":warning: Plan :x:"),
+            "\u{26a0}\u{fe0f} Plan \u{274c}"
+        );
+    }
+
+    #[test]
+    fn broadcasts_are_defused() {
+        assert_eq!(
+            defuse("@everyone @Here @bob"),
+            "@\u{2060}everyone @\u{2060}Here @bob"
+        );
+    }
+
+    #[test]
+    fn cut_text_keeps_fences_balanced() {
+        let text = format!("```\n{}", "x\n".repeat(5_000));
+        let cut = truncate(&text, DESCRIPTION_LIMIT);
+        assert!(cut.chars().count() <= DESCRIPTION_LIMIT);
+        assert_eq!(cut.matches("```").count() % 2, 0);
+    }
+}

@@ -1,0 +1,194 @@
+//! Mattermost: one message per run, through a Slack-compatible incoming webhook.
+//!
+//! The webhook is `MATTERMOST_WEBHOOK_URL` or the classic config's
+//! `notifier.mattermost.webhook`; its `channel` and `bot` become the body's `channel` and
+//! `username` (the webhook must allow overriding them). The body is `{"text": …}` with our
+//! Slack-flavoured text, which Mattermost's Markdown shows well enough. Mattermost
+//! notifies on `@channel`, `@all` and `@here` whatever the template did, so those get an
+//! invisible word joiner after the `@`, and Slack-style `<!channel>` is escaped too.
+
+use serde_json::{Value, json};
+
+use crate::config::{Config, SecretString};
+use crate::notify::http::{Http, HttpError, Method, Request as HttpRequest};
+use crate::notify::slack;
+use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
+use crate::render::Flavor;
+
+/// Mattermost's default post size limit, in characters (`MaxPostSize`, 16,383).
+pub const POST_LIMIT: usize = 16_383;
+
+/// Words Mattermost turns into a broadcast.
+const BROADCASTS: [&str; 4] = ["channel", "all", "here", "everyone"];
+
+/// The Mattermost notifier, resolved from the config and the environment.
+pub struct Mattermost {
+    url: SecretString,
+    channel: Option<String>,
+    username: Option<String>,
+}
+
+impl Mattermost {
+    /// The notifier for this run: a webhook URL from the environment or the config.
+    pub fn build(
+        config: &Config,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<Mattermost, NotifyError> {
+        let classic = config.notifier.mattermost.as_ref();
+        let nonempty = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let url = nonempty(env("MATTERMOST_WEBHOOK_URL"))
+            .or_else(|| nonempty(classic.map(|m| m.webhook.expose().to_owned())));
+        let Some(url) = url else {
+            return Err(error(
+                "no webhook URL".to_owned(),
+                Some(
+                    "set `MATTERMOST_WEBHOOK_URL` or `notifier.mattermost.webhook` to an incoming webhook (Integrations > Incoming Webhooks)",
+                ),
+            ));
+        };
+        if !(url.starts_with("https://") || url.starts_with("http://")) {
+            return Err(error(
+                "the Mattermost webhook is not an http(s) URL".to_owned(),
+                Some(
+                    "copy the URL from Integrations > Incoming Webhooks; it ends with `/hooks/<id>`",
+                ),
+            ));
+        }
+        Ok(Mattermost {
+            url: SecretString::new(url),
+            channel: nonempty(classic.map(|m| m.channel.clone())),
+            username: nonempty(classic.map(|m| m.bot.clone())),
+        })
+    }
+}
+
+/// The Mattermost notifier when the run asks for it: `--notifier mattermost`, a
+/// `notifier.mattermost` block in the config, or `MATTERMOST_WEBHOOK_URL`.
+pub(crate) fn from_request(
+    request: &Request<'_>,
+) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
+    let wanted = match request.only {
+        Some(name) => name.eq_ignore_ascii_case("mattermost"),
+        None => {
+            request.config.notifier.mattermost.is_some()
+                || (request.env)("MATTERMOST_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty())
+        }
+    };
+    wanted.then(|| {
+        Mattermost::build(request.config, request.env).map(|m| Box::new(m) as Box<dyn Notifier>)
+    })
+}
+
+impl Notifier for Mattermost {
+    fn kind(&self) -> &'static str {
+        "Mattermost"
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Slack
+    }
+
+    fn limit(&self) -> usize {
+        Flavor::Slack.limit().min(POST_LIMIT)
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.url.expose().to_owned()]
+    }
+
+    fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
+        let text = (delivery.render)(&[]).map_err(|message| error(message, None))?;
+        let mut text = defuse(text.trim());
+        if text.trim().is_empty() {
+            return Ok(Sent {
+                action: "skipped: the message is empty".to_owned(),
+                ..Sent::default()
+            });
+        }
+        if let Some(warning) = delivery
+            .destroy_warning
+            .filter(|_| delivery.report.has_destroy)
+            .map(|w| defuse(w.trim()))
+            .filter(|w| !w.is_empty())
+        {
+            text.push_str("\n\n---\n");
+            text.push_str(&warning);
+        }
+        if text.chars().count() > POST_LIMIT {
+            text = text.chars().take(POST_LIMIT - 1).collect();
+            text.push('…');
+        }
+        let mut body = json!({"text": text});
+        if let Some(channel) = &self.channel {
+            body["channel"] = Value::String(channel.clone());
+        }
+        if let Some(username) = &self.username {
+            body["username"] = Value::String(username.clone());
+        }
+        let request = HttpRequest::json(Method::Post, self.url.expose(), &body)
+            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
+        http.send(&request).map_err(|e| http_error(&e))?;
+        Ok(Sent {
+            action: "posted".to_owned(),
+            url: None,
+            warnings: Vec::new(),
+        })
+    }
+}
+
+/// Slack's defusing (`<!channel>` escaped, `@channel`/`@here`/`@everyone` joined) plus
+/// Mattermost's own `@all`.
+fn defuse(text: &str) -> String {
+    let text = slack::defuse(text);
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut rest = text.as_str();
+    while let Some(i) = rest.find('@') {
+        out.push_str(&rest[..=i]);
+        rest = &rest[i + 1..];
+        let broadcast = BROADCASTS.iter().any(|word| {
+            rest.get(..word.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(word))
+        });
+        if broadcast {
+            out.push('\u{2060}');
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn error(message: String, hint: Option<&str>) -> NotifyError {
+    NotifyError {
+        kind: "Mattermost",
+        message,
+        hint: hint.map(str::to_owned),
+    }
+}
+
+/// An HTTP failure with the hint for the usual webhook causes.
+fn http_error(source: &HttpError) -> NotifyError {
+    let hint = match source.status() {
+        Some(401 | 403) => Some(
+            "the webhook may not post here: it is disabled, or locked to another channel, or may not override `channel`/`username`",
+        ),
+        Some(400 | 404) => Some(
+            "the webhook does not exist or was disabled (Mattermost says `Invalid webhook.`), or `notifier.mattermost.channel` names a channel its team does not have; create a webhook in Integrations > Incoming Webhooks",
+        ),
+        _ => None,
+    };
+    error(source.to_string(), hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::defuse;
+
+    #[test]
+    fn broadcasts_never_survive() {
+        let out = defuse("@all @channel @Here <!channel> @bob");
+        assert_eq!(
+            out,
+            "@\u{2060}all @\u{2060}channel @\u{2060}Here &lt;!channel> @bob"
+        );
+    }
+}
