@@ -91,15 +91,10 @@ impl Settings {
             Err(source) => errors.push(Error::Ci(source)),
         }
         let notifier = &settings.config.notifier;
-        for (name, present) in [
-            ("gitlab", notifier.gitlab.is_some()),
-            ("mattermost", notifier.mattermost.is_some()),
-        ] {
-            if present {
-                settings.warnings.push(format!(
-                    "the config has a `{name}` notifier, which this version of tfnotify cannot post to; the summary is printed and written to `--output` only"
-                ));
-            }
+        if notifier.gitlab.is_some() {
+            settings.warnings.push(
+                "the config has a `gitlab` notifier, which this version of tfnotify cannot post to; the summary is printed and written to `--output` only".to_owned(),
+            );
         }
         if settings.config.notifier.typetalk.is_some() {
             settings.warnings.push(
