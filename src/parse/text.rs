@@ -5,6 +5,7 @@
 //! at once, as it arrives, so parsing keeps up with the pass-through and memory stays bounded.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use crate::model::{
     Action, Command, Counts, MAX_DIAGNOSTICS, MAX_RESOURCES, OutputChange, Report, ResourceChange,
@@ -119,17 +120,29 @@ impl TextParser {
             lines::for_each_line(block, |line| self.line(line));
             return;
         }
+        // One SIMD scan finds every line end; runs of body lines are gathered as they come
+        // and handed over whole just before the next line that needs reading.
+        let mut ends = memchr::memchr_iter(b'\n', block);
+        let mut run: Option<(usize, usize, u64)> = None;
         let mut at = 0;
         while at < block.len() {
-            let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |p| at + p);
-            if self.diagnostic.is_none() && is_body_line(&block[at..end]) {
-                let (run_end, count) = body_run(block, end);
-                self.body_lines(&block[at..run_end], count);
-                at = run_end + 1;
-                continue;
+            let end = ends.next().unwrap_or(block.len());
+            let line = &block[at..end];
+            if self.diagnostic.is_none() && is_body_line(line) {
+                run = Some(match run {
+                    Some((start, _, count)) => (start, end, count + 1),
+                    None => (at, end, 1),
+                });
+            } else {
+                if let Some((start, stop, count)) = run.take() {
+                    self.body_lines(&block[start..stop], count);
+                }
+                self.stripped_line(lines::clean(line));
             }
-            self.stripped_line(lines::clean(&block[at..end]));
             at = end + 1;
+        }
+        if let Some((start, stop, count)) = run {
+            self.body_lines(&block[start..stop], count);
         }
     }
 
@@ -169,6 +182,10 @@ impl TextParser {
                 .push_line(strip_frame(stripped));
         }
         self.seen.lines += 1;
+        if self.diagnostic.is_none() && is_noise_bytes(stripped) {
+            // Refresh and read progress: a tenth of a big plan, and it tells nothing.
+            return;
+        }
         if self.diagnostic.is_none()
             && (is_body_line(stripped) || self.is_plain_block_line(stripped))
         {
@@ -691,23 +708,6 @@ fn ends_plain_diagnostic(line: &str) -> bool {
     STARTS.iter().any(|s| line.starts_with(s)) || progress::progress(line).is_some()
 }
 
-/// The end of the run of body lines that starts with the line ending at `first_end`, and
-/// how many lines it holds. The run ends before the first line that is not a body line.
-fn body_run(block: &[u8], first_end: usize) -> (usize, u64) {
-    let mut end = first_end;
-    let mut count = 1;
-    while end < block.len() {
-        let next = end + 1;
-        let next_end = memchr::memchr(b'\n', &block[next..]).map_or(block.len(), |p| next + p);
-        if next >= block.len() || !is_body_line(&block[next..next_end]) {
-            break;
-        }
-        end = next_end;
-        count += 1;
-    }
-    (end, count)
-}
-
 /// A line without the diagnostic frame Terraform draws around errors with colour on.
 fn strip_frame(line: &[u8]) -> &[u8] {
     for frame in ["│ ", "│", "╷", "╵", "| "] {
@@ -734,6 +734,22 @@ fn is_noise(line: &str) -> bool {
         || line.contains(": Refreshing state...")
         || line.contains(": Read complete after")
         || line.contains(": Still reading...")
+}
+
+/// [`is_noise`] on raw bytes, so progress lines skip UTF-8 checks and every other test.
+fn is_noise_bytes(line: &[u8]) -> bool {
+    static PATTERNS: LazyLock<[memchr::memmem::Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            memchr::memmem::Finder::new(b": Refreshing state..."),
+            memchr::memmem::Finder::new(b": Reading..."),
+            memchr::memmem::Finder::new(b": Read complete after"),
+            memchr::memmem::Finder::new(b": Still reading..."),
+        ]
+    });
+    if !matches!(line.last(), Some(b']' | b'.')) || line.first() == Some(&b' ') {
+        return false;
+    }
+    PATTERNS.iter().any(|p| p.find(line).is_some())
 }
 
 fn is_terraform_file(name: &str) -> bool {
