@@ -292,13 +292,25 @@ pub struct Transcript {
     pub changes: CappedText,
     /// The "Objects have changed outside of Terraform" section.
     pub drift: CappedText,
-    /// What arrived on stdout alone, colours stripped.
+    /// What arrived on stdout alone, colours stripped. Empty, with `stderr`, when the input
+    /// was one stream: then it is `combined` (see [`Transcript::stdout_text`]).
     pub stdout: CappedText,
     /// What arrived on stderr alone, colours stripped (empty when reading a pipe).
     pub stderr: CappedText,
     /// From the first `Error:` line to the end, diagnostic frames removed: what classic
     /// templates quote as the result of a failed run.
     pub errors: CappedText,
+}
+
+impl Transcript {
+    /// The stdout text: the stdout copy when the streams were kept apart, else everything.
+    pub fn stdout_text(&self) -> String {
+        if self.stdout.is_empty() && self.stderr.is_empty() {
+            self.combined.text()
+        } else {
+            self.stdout.text()
+        }
+    }
 }
 
 impl Report {

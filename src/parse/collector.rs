@@ -143,12 +143,11 @@ impl Collector {
                 text_report
             }
         };
-        match self.streams {
-            Some((stdout, stderr)) => {
-                report.transcript.stdout = stdout;
-                report.transcript.stderr = stderr;
-            }
-            None => report.transcript.stdout = report.transcript.combined.clone(),
+        // With one stream, stdout is the combined text; the model says so by leaving both
+        // stream copies empty rather than holding the same megabyte twice.
+        if let Some((stdout, stderr)) = self.streams {
+            report.transcript.stdout = stdout;
+            report.transcript.stderr = stderr;
         }
         Ok(report)
     }

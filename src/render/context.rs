@@ -138,7 +138,7 @@ impl<'a> Context<'a> {
                 })
                 .unwrap_or_default(),
             vars: &extras.vars,
-            stdout: report.transcript.stdout.text(),
+            stdout: report.transcript.stdout_text(),
             stderr: report.transcript.stderr.text(),
             combined_output: combined,
             exit_code: extras
