@@ -37,11 +37,7 @@ struct Posted {
 impl Chatwork {
     /// The notifier for this run; a token and a room id are both needed.
     pub fn build(env: &dyn Fn(&str) -> Option<String>) -> Result<Chatwork, NotifyError> {
-        let read = |name: &str| {
-            env(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let read = |name: &str| crate::notify::non_empty(env(name));
         let token = read("TFNOTIFY_CHATWORK_TOKEN").or_else(|| read("CHATWORK_API_TOKEN"));
         let Some(token) = token else {
             return Err(error(
@@ -90,11 +86,10 @@ impl Chatwork {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let set = |name: &str| (request.env)(name).is_some_and(|v| !v.trim().is_empty());
-    let wanted = match request.only {
-        Some(name) => name.eq_ignore_ascii_case("chatwork"),
-        None => set("CHATWORK_API_TOKEN") || set("TFNOTIFY_CHATWORK_TOKEN"),
-    };
+    let set = |name: &str| crate::notify::env_is_set(request.env, name);
+    let wanted = request.wants("chatwork", || {
+        set("CHATWORK_API_TOKEN") || set("TFNOTIFY_CHATWORK_TOKEN")
+    });
     wanted.then(|| Chatwork::build(request.env).map(|c| Box::new(c) as Box<dyn Notifier>))
 }
 
@@ -162,11 +157,7 @@ impl Notifier for Chatwork {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "Chatwork",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("Chatwork", message, hint)
 }
 
 /// An HTTP failure with the hint for Chatwork's usual causes; the message already carries

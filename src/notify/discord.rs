@@ -56,9 +56,7 @@ struct Created {
 impl Discord {
     /// The notifier for this run: `DISCORD_WEBHOOK_URL` must be an http(s) URL.
     pub fn build(env: &dyn Fn(&str) -> Option<String>) -> Result<Discord, NotifyError> {
-        let url = env("DISCORD_WEBHOOK_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
+        let url = crate::notify::non_empty(env("DISCORD_WEBHOOK_URL"));
         let Some(url) = url else {
             return Err(error(
                 "no webhook URL".to_owned(),
@@ -67,7 +65,7 @@ impl Discord {
                 ),
             ));
         };
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !crate::notify::is_http_url(&url) {
             return Err(error(
                 "`DISCORD_WEBHOOK_URL` is not an http(s) URL".to_owned(),
                 Some(
@@ -86,10 +84,9 @@ impl Discord {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let wanted = match request.only {
-        Some(name) => name.eq_ignore_ascii_case("discord"),
-        None => (request.env)("DISCORD_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty()),
-    };
+    let wanted = request.wants("discord", || {
+        crate::notify::env_is_set(request.env, "DISCORD_WEBHOOK_URL")
+    });
     wanted.then(|| Discord::build(request.env).map(|d| Box::new(d) as Box<dyn Notifier>))
 }
 
@@ -246,11 +243,7 @@ fn defuse(text: &str) -> String {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "Discord",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("Discord", message, hint)
 }
 
 /// An HTTP failure with the hint for Discord's usual causes.

@@ -35,7 +35,7 @@ impl Mattermost {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Mattermost, NotifyError> {
         let classic = config.notifier.mattermost.as_ref();
-        let nonempty = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let nonempty = crate::notify::non_empty;
         let url = nonempty(env("MATTERMOST_WEBHOOK_URL"))
             .or_else(|| nonempty(classic.map(|m| m.webhook.expose().to_owned())));
         let Some(url) = url else {
@@ -46,7 +46,7 @@ impl Mattermost {
                 ),
             ));
         };
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !crate::notify::is_http_url(&url) {
             return Err(error(
                 "the Mattermost webhook is not an http(s) URL".to_owned(),
                 Some(
@@ -67,13 +67,10 @@ impl Mattermost {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let wanted = match request.only {
-        Some(name) => name.eq_ignore_ascii_case("mattermost"),
-        None => {
-            request.config.notifier.mattermost.is_some()
-                || (request.env)("MATTERMOST_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty())
-        }
-    };
+    let wanted = request.wants("mattermost", || {
+        request.config.notifier.mattermost.is_some()
+            || crate::notify::env_is_set(request.env, "MATTERMOST_WEBHOOK_URL")
+    });
     wanted.then(|| {
         Mattermost::build(request.config, request.env).map(|m| Box::new(m) as Box<dyn Notifier>)
     })
@@ -158,11 +155,7 @@ fn defuse(text: &str) -> String {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "Mattermost",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("Mattermost", message, hint)
 }
 
 /// An HTTP failure with the hint for the usual webhook causes.

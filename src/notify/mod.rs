@@ -72,6 +72,32 @@ pub struct NotifyError {
     pub hint: Option<String>,
 }
 
+impl NotifyError {
+    /// An error of the destination `kind`, with an optional hint.
+    pub(crate) fn new(kind: &'static str, message: String, hint: Option<&str>) -> Self {
+        NotifyError {
+            kind,
+            message,
+            hint: hint.map(str::to_owned),
+        }
+    }
+}
+
+/// A configured value, trimmed; `None` when it is missing or blank.
+pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
+    value.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+}
+
+/// Whether an environment variable is set to something other than blanks.
+pub(crate) fn env_is_set(env: &dyn Fn(&str) -> Option<String>, name: &str) -> bool {
+    non_empty(env(name)).is_some()
+}
+
+/// Whether a webhook or API URL can be posted to at all.
+pub(crate) fn is_http_url(url: &str) -> bool {
+    url.starts_with("https://") || url.starts_with("http://")
+}
+
 /// What decides which notifiers a run has and how they are set up.
 pub struct Request<'a> {
     pub config: &'a Config,
@@ -84,6 +110,17 @@ pub struct Request<'a> {
     pub repository_from_flags: bool,
     pub options: &'a github::Options,
     pub env: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Request<'_> {
+    /// Whether the destination `name` is wanted: named by `--notifier`, or, when no name
+    /// was given, configured (`present`).
+    pub(crate) fn wants(&self, name: &str, present: impl FnOnce() -> bool) -> bool {
+        match self.only {
+            Some(only) => only.eq_ignore_ascii_case(name),
+            None => present(),
+        }
+    }
 }
 
 /// Builds the notifier of one kind when the request asks for it.

@@ -84,7 +84,7 @@ impl Slack {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<Slack, NotifyError> {
         let classic = config.notifier.slack.as_ref();
-        let nonempty = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let nonempty = crate::notify::non_empty;
         let token = nonempty(env("TFNOTIFY_SLACK_TOKEN"))
             .or_else(|| nonempty(classic.map(|s| s.token.expose().to_owned())))
             .or_else(|| nonempty(env("SLACK_TOKEN")))
@@ -106,7 +106,7 @@ impl Slack {
                 username,
             },
             (_, _, Some(url)) => {
-                if !(url.starts_with("https://") || url.starts_with("http://")) {
+                if !crate::notify::is_http_url(&url) {
                     return Err(error(
                         "`SLACK_WEBHOOK_URL` is not an http(s) URL".to_owned(),
                         Some(
@@ -187,15 +187,12 @@ impl Slack {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let set = |name: &str| (request.env)(name).is_some_and(|v| !v.trim().is_empty());
-    let wanted = if let Some(name) = request.only {
-        name.eq_ignore_ascii_case("slack")
-    } else {
-        let channel = set("SLACK_CHANNEL_ID");
+    let set = |name: &str| crate::notify::env_is_set(request.env, name);
+    let wanted = request.wants("slack", || {
         request.config.notifier.slack.is_some()
             || set("SLACK_WEBHOOK_URL")
-            || ((set("SLACK_TOKEN") || set("TFNOTIFY_SLACK_TOKEN")) && channel)
-    };
+            || ((set("SLACK_TOKEN") || set("TFNOTIFY_SLACK_TOKEN")) && set("SLACK_CHANNEL_ID"))
+    });
     wanted.then(|| {
         Slack::build(request.config, request.env).map(|slack| Box::new(slack) as Box<dyn Notifier>)
     })
@@ -268,11 +265,7 @@ impl Notifier for Slack {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "Slack",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("Slack", message, hint)
 }
 
 /// An HTTP failure, or an API refusal with Slack's error `code`, with the hint a user needs.

@@ -34,9 +34,7 @@ pub struct Teams {
 impl Teams {
     /// The notifier for this run: `TEAMS_WEBHOOK_URL` must be an http(s) URL.
     pub fn build(env: &dyn Fn(&str) -> Option<String>) -> Result<Teams, NotifyError> {
-        let url = env("TEAMS_WEBHOOK_URL")
-            .map(|v| v.trim().to_owned())
-            .filter(|v| !v.is_empty());
+        let url = crate::notify::non_empty(env("TEAMS_WEBHOOK_URL"));
         let Some(url) = url else {
             return Err(error(
                 "no webhook URL".to_owned(),
@@ -45,7 +43,7 @@ impl Teams {
                 ),
             ));
         };
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !crate::notify::is_http_url(&url) {
             return Err(error(
                 "`TEAMS_WEBHOOK_URL` is not an http(s) URL".to_owned(),
                 Some("copy the HTTP POST URL from the Workflows flow's trigger"),
@@ -61,10 +59,9 @@ impl Teams {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let wanted = match request.only {
-        Some(name) => name.eq_ignore_ascii_case("teams"),
-        None => (request.env)("TEAMS_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty()),
-    };
+    let wanted = request.wants("teams", || {
+        crate::notify::env_is_set(request.env, "TEAMS_WEBHOOK_URL")
+    });
     wanted.then(|| Teams::build(request.env).map(|t| Box::new(t) as Box<dyn Notifier>))
 }
 
@@ -192,11 +189,7 @@ fn cut_at_line(text: &str, max: usize) -> &str {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "Teams",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("Teams", message, hint)
 }
 
 /// An HTTP failure with the hint for the usual Workflows causes.

@@ -37,18 +37,14 @@ impl Webhook {
         env: &dyn Fn(&str) -> Option<String>,
         ci: Option<Value>,
     ) -> Result<Webhook, NotifyError> {
-        let read = |name: &str| {
-            env(name)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
+        let read = |name: &str| crate::notify::non_empty(env(name));
         let Some(url) = read("TFNOTIFY_WEBHOOK_URL") else {
             return Err(error(
                 "no webhook URL".to_owned(),
                 Some("set `TFNOTIFY_WEBHOOK_URL` to the endpoint that receives the JSON envelope"),
             ));
         };
-        if !(url.starts_with("https://") || url.starts_with("http://")) {
+        if !crate::notify::is_http_url(&url) {
             return Err(error(
                 "`TFNOTIFY_WEBHOOK_URL` is not an http(s) URL".to_owned(),
                 None,
@@ -67,10 +63,9 @@ impl Webhook {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let wanted = match request.only {
-        Some(name) => name.eq_ignore_ascii_case("webhook"),
-        None => (request.env)("TFNOTIFY_WEBHOOK_URL").is_some_and(|v| !v.trim().is_empty()),
-    };
+    let wanted = request.wants("webhook", || {
+        crate::notify::env_is_set(request.env, "TFNOTIFY_WEBHOOK_URL")
+    });
     wanted.then(|| {
         let ci = serde_json::to_value(request.ci).ok();
         Webhook::build(request.env, ci).map(|w| Box::new(w) as Box<dyn Notifier>)
@@ -152,11 +147,7 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
-    NotifyError {
-        kind: "webhook",
-        message,
-        hint: hint.map(str::to_owned),
-    }
+    NotifyError::new("webhook", message, hint)
 }
 
 /// An HTTP failure with the hint for the usual causes.

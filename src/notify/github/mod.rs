@@ -344,9 +344,7 @@ impl GitHub {
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
-    let wanted = if let Some(name) = request.only {
-        name.eq_ignore_ascii_case("github")
-    } else {
+    let wanted = request.wants("github", || {
         let token = [
             "TFNOTIFY_GITHUB_TOKEN",
             "TFCMT_GITHUB_TOKEN",
@@ -358,7 +356,7 @@ pub(crate) fn from_request(
             || (token
                 && (request.ci.platform == Platform::GitHubActions
                     || request.repository_from_flags))
-    };
+    });
     wanted.then(|| {
         GitHub::build(
             request.config,
