@@ -42,6 +42,12 @@ const GREEN: u32 = 0x002E_A043;
 const YELLOW: u32 = 0x00D2_9922;
 const RED: u32 = 0x00CF_222E;
 
+/// What a `notifiers:` entry of type `discord` may set, and the variables each replaces.
+#[rustfmt::skip]
+pub const SETTINGS: &[crate::notify::Setting] = &[
+    crate::notify::Setting { key: "webhook_url", env: &["DISCORD_WEBHOOK_URL"], doc: "Channel webhook URL." },
+];
+
 /// The Discord notifier, resolved from the environment.
 pub struct Discord {
     url: SecretString,

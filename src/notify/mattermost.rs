@@ -21,6 +21,14 @@ pub const POST_LIMIT: usize = 16_383;
 /// Words Mattermost turns into a broadcast.
 const BROADCASTS: [&str; 4] = ["channel", "all", "here", "everyone"];
 
+/// What a `notifiers:` entry of type `mattermost` may set, and the variables each replaces.
+#[rustfmt::skip]
+pub const SETTINGS: &[crate::notify::Setting] = &[
+    crate::notify::Setting { key: "webhook_url", env: &["MATTERMOST_WEBHOOK_URL"], doc: "Incoming webhook URL." },
+    crate::notify::Setting { key: "channel", env: &["MATTERMOST_CHANNEL"], doc: "Channel name, if the webhook may post elsewhere." },
+    crate::notify::Setting { key: "bot", env: &["MATTERMOST_USERNAME"], doc: "Name shown on the message." },
+];
+
 /// The Mattermost notifier, resolved from the config and the environment.
 pub struct Mattermost {
     url: SecretString,
@@ -56,8 +64,10 @@ impl Mattermost {
         }
         Ok(Mattermost {
             url: SecretString::new(url),
-            channel: nonempty(classic.map(|m| m.channel.clone())),
-            username: nonempty(classic.map(|m| m.bot.clone())),
+            channel: nonempty(classic.map(|m| m.channel.clone()))
+                .or_else(|| nonempty(env("MATTERMOST_CHANNEL"))),
+            username: nonempty(classic.map(|m| m.bot.clone()))
+                .or_else(|| nonempty(env("MATTERMOST_USERNAME"))),
         })
     }
 }

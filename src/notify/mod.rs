@@ -126,34 +126,60 @@ impl Request<'_> {
 /// Builds the notifier of one kind when the request asks for it.
 type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
 
-/// Every destination, one line each: the name `--notifier` takes, and its builder.
-const REGISTRY: &[(&str, Build)] = &[
-    ("github", github::from_request),
-    ("slack", slack::from_request),
-    ("chatwork", chatwork::from_request),
-    ("teams", teams::from_request),
-    ("discord", discord::from_request),
-    ("mattermost", mattermost::from_request),
-    ("webhook", webhook::from_request),
+/// A key a `notifiers:` entry may set, and the environment variables it stands in for.
+///
+/// A destination reads its settings from the environment; an entry's value replaces all of
+/// `env` for that entry, so one table serves both and the two can never disagree.
+#[derive(Debug, Clone, Copy)]
+pub struct Setting {
+    /// The key in the entry (`webhook_url`).
+    pub key: &'static str,
+    /// The variables it replaces, in the order the destination reads them.
+    pub env: &'static [&'static str],
+    /// What it is, for `tfnotify config schema` and the docs.
+    pub doc: &'static str,
+}
+
+/// Every destination, one line each: the name `--notifier` and `type:` take, its builder,
+/// and the settings a `notifiers:` entry may give it.
+const REGISTRY: &[(&str, Build, &[Setting])] = &[
+    ("github", github::from_request, github::SETTINGS),
+    ("slack", slack::from_request, slack::SETTINGS),
+    ("chatwork", chatwork::from_request, chatwork::SETTINGS),
+    ("teams", teams::from_request, teams::SETTINGS),
+    ("discord", discord::from_request, discord::SETTINGS),
+    ("mattermost", mattermost::from_request, mattermost::SETTINGS),
+    ("webhook", webhook::from_request, webhook::SETTINGS),
 ];
 
 /// The notifiers of a run; the ones that cannot be built come back as errors.
 pub fn build(request: &Request<'_>) -> Vec<Result<Box<dyn Notifier>, NotifyError>> {
     REGISTRY
         .iter()
-        .filter_map(|(_, build)| build(request))
+        .filter_map(|(_, build, _)| build(request))
         .collect()
 }
 
 /// Whether `--notifier NAME` names a destination (`local`: only the terminal and
 /// `--output`).
 pub fn is_known(name: &str) -> bool {
-    name.eq_ignore_ascii_case("local") || REGISTRY.iter().any(|(n, _)| n.eq_ignore_ascii_case(name))
+    name.eq_ignore_ascii_case("local")
+        || REGISTRY
+            .iter()
+            .any(|(n, _, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// The settings an entry of type `name` may give, if `name` is a destination.
+pub fn settings_of(name: &str) -> Option<&'static [Setting]> {
+    REGISTRY
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, _, settings)| *settings)
 }
 
 /// The names `--notifier` takes, as prose for error messages.
 pub fn known_names() -> String {
-    let mut names: Vec<&str> = REGISTRY.iter().map(|(n, _)| *n).collect();
+    let mut names: Vec<&str> = REGISTRY.iter().map(|(n, _, _)| *n).collect();
     names.push("local");
     names
         .iter()

@@ -26,6 +26,12 @@ const MARGIN: usize = 1_000;
 /// What the card says when the text had to be trimmed.
 const TRIMMED: &str = "_The message was shortened to fit Teams' size limit._";
 
+/// What a `notifiers:` entry of type `teams` may set, and the variables each replaces.
+#[rustfmt::skip]
+pub const SETTINGS: &[crate::notify::Setting] = &[
+    crate::notify::Setting { key: "webhook_url", env: &["TEAMS_WEBHOOK_URL"], doc: "Workflows webhook URL." },
+];
+
 /// The Teams notifier, resolved from the environment.
 pub struct Teams {
     url: SecretString,

@@ -10,8 +10,8 @@
 //! hidden marker (see `metadata`).
 
 pub(crate) mod api;
-mod labels;
-mod metadata;
+pub(crate) mod labels;
+pub(crate) mod metadata;
 
 use std::collections::BTreeMap;
 
@@ -25,6 +25,14 @@ use crate::render::Flavor;
 use api::{Api, Comment};
 use labels::{Kind, Labels, Present};
 use metadata::{Metadata, PROGRAM};
+
+/// What a `notifiers:` entry of type `github` may set, and the variables each replaces.
+#[rustfmt::skip]
+pub const SETTINGS: &[crate::notify::Setting] = &[
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITHUB_TOKEN", "TFCMT_GITHUB_TOKEN", "GITHUB_TOKEN"], doc: "API token that may write pull-request comments and labels." },
+    crate::notify::Setting { key: "base_url", env: &["GITHUB_API_URL"], doc: "REST API URL (GitHub Enterprise: `https://HOST/api/v3`)." },
+    crate::notify::Setting { key: "graphql_url", env: &["GITHUB_GRAPHQL_URL"], doc: "GraphQL URL (GitHub Enterprise: `https://HOST/api/graphql`)." },
+];
 
 /// GitHub's limit on a comment body, in characters.
 pub const COMMENT_LIMIT: usize = 65_536;
@@ -469,7 +477,7 @@ fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> V
     problems
 }
 
-fn with_marker(body: &str, metadata: &Metadata) -> String {
+pub(crate) fn with_marker(body: &str, metadata: &Metadata) -> String {
     format!("{}\n{}", body.trim_end(), metadata.marker())
 }
 
