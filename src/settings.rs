@@ -119,10 +119,21 @@ impl Settings {
     /// Parses the message for `command` in the notation of `flavor`: the config's template
     /// and sub-templates over our defaults.
     pub fn message(&self, flavor: Flavor, command: Command) -> Result<Message, Error> {
+        self.message_from(flavor, command, self.template_for(command))
+    }
+
+    /// Parses the message for `command` in the notation of `flavor` from `template` (our
+    /// default when `None`), with the config's sub-templates.
+    pub fn message_from(
+        &self,
+        flavor: Flavor,
+        command: Command,
+        template: Option<&str>,
+    ) -> Result<Message, Error> {
         let spec = Spec {
             flavor,
             command,
-            template: self.template_for(command),
+            template,
             overrides: &self.config.templates,
             raw: self.config.terraform.use_raw_output,
         };

@@ -107,7 +107,26 @@ fn value(
             }
             return Ok(());
         }
+        (Shape::Entries(fields), Node::Seq(items)) => {
+            for (index, (item_pos, item)) in items.iter().enumerate() {
+                let item_path = format!("{path}[{index}]");
+                match item {
+                    Node::Map(entries) => entry(entries, fields, &item_path, warnings)?,
+                    other => {
+                        return Err(Mismatch {
+                            pos: *item_pos,
+                            message: format!(
+                                "expected a mapping for `{item_path}`, found {}",
+                                describe(other)
+                            ),
+                        });
+                    }
+                }
+            }
+            return Ok(());
+        }
         (Shape::Map(_) | Shape::StrMap, _) => "a mapping",
+        (Shape::Entries(_), _) => "a list of mappings",
         (Shape::Str | Shape::Scalar, _) => "a string",
         (Shape::Bool, _) => "a boolean",
         (Shape::Int, _) => "a whole number",
@@ -117,6 +136,34 @@ fn value(
         pos,
         message: format!("expected {expected} for `{path}`, found {}", describe(node)),
     })
+}
+
+/// One list entry: its known keys are checked like a mapping's; any other key is a setting
+/// of the destination and must be a scalar (which settings exist is checked later, when the
+/// entry's `type` is known).
+fn entry(
+    entries: &[Entry],
+    fields: &'static [Field],
+    path: &str,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    let mut seen: HashMap<&str, Pos> = HashMap::new();
+    for item in entries {
+        let key_path = join(path, &item.key);
+        if let Some(first) = seen.insert(&item.key, item.key_pos) {
+            let kind = WarningKind::DuplicateKey {
+                path: key_path.clone(),
+                first_line: first.line,
+            };
+            warnings.push((item.key_pos, kind));
+        }
+        let shape = fields
+            .iter()
+            .find(|field| field.name == item.key)
+            .map_or(Shape::Str, |field| field.shape);
+        value(shape, &item.value, item.key_pos, &key_path, warnings)?;
+    }
+    Ok(())
 }
 
 fn describe(node: &Node) -> &'static str {

@@ -75,6 +75,42 @@ pub struct Config {
     /// tfnotify v1: AI-written plan summary.
     #[serde(deserialize_with = "nullable")]
     pub ai_summary: AiSummary,
+    /// Several destinations, each with its own conditions, template and behaviour.
+    #[serde(deserialize_with = "nullable")]
+    pub notifiers: Vec<Destination>,
+}
+
+/// One entry of `notifiers:`. The keys besides the ones below are the destination's own
+/// settings (`webhook_url`, `token`, `room_id`, …); which ones a `type` takes is the
+/// notifier's business, so they are kept as written and checked when the run is set up.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Destination {
+    /// The destination (`github`, `gitlab`, `slack`, …): the names `--notifier` takes.
+    #[serde(rename = "type", deserialize_with = "nullable")]
+    pub kind: String,
+    /// Shown in messages about this entry, and picked by `--notifier NAME`.
+    #[serde(deserialize_with = "nullable")]
+    pub name: String,
+    /// The commands this entry is for (`plan`, `apply`, …); empty means all.
+    #[serde(deserialize_with = "nullable")]
+    pub commands: Vec<String>,
+    /// Results that make this entry post (`destroy`, `failure`, …); empty means always.
+    #[serde(deserialize_with = "nullable")]
+    pub when: Vec<String>,
+    /// This entry's message template; empty means the destination's default (or the
+    /// `terraform.<command>.template` when the destination writes Markdown).
+    #[serde(deserialize_with = "nullable")]
+    pub template: String,
+    /// `update`, `new`, `hide-and-new`, `delete-and-new`; `--comment` wins over it.
+    #[serde(deserialize_with = "nullable")]
+    pub behavior: String,
+    /// Review platforms: the repository to post to instead of the one the CI names.
+    #[serde(deserialize_with = "nullable")]
+    pub repository: Repository,
+    /// The destination's own settings; values are kept hidden from `Debug`.
+    #[serde(flatten)]
+    pub settings: BTreeMap<String, SecretString>,
 }
 
 /// tfnotify v0 `notifier:`. `None` means the block is absent, which is how v0 chose the
@@ -138,6 +174,9 @@ pub struct Slack {
     pub channel: String,
     #[serde(deserialize_with = "nullable")]
     pub bot: String,
+    /// An incoming webhook, used when there is no bot token and channel.
+    #[serde(deserialize_with = "nullable")]
+    pub webhook_url: SecretString,
 }
 
 /// `notifier.typetalk`; `topic_id` stays a string until the notifier parses it, because v0
@@ -406,8 +445,8 @@ pub fn json_schema() -> serde_json::Value {
 
 impl Config {
     /// Expands `$VAR`/`${VAR}` in the fields where tfnotify v0 or tfcmt read the environment:
-    /// every `notifier.*` token, URL, channel, bot and topic id, plus `ghe_base_url` and
-    /// `ghe_graphql_endpoint`. Templates and labels are never expanded: they contain `$`
+    /// every `notifier.*` token, URL, channel, bot and topic id, every setting and
+    /// repository of a `notifiers:` entry, plus `ghe_base_url` and `ghe_graphql_endpoint`. Templates and labels are never expanded: they contain `$`
     /// legitimately (Go template variables). See docs/config.md for the v0 quirks kept.
     #[must_use]
     pub fn expand_env(mut self, env: Env<'_>) -> Self {
@@ -425,6 +464,7 @@ impl Config {
             slack.token = secret(&slack.token);
             slack.channel = expand(&slack.channel, env);
             slack.bot = expand(&slack.bot, env);
+            slack.webhook_url = secret(&slack.webhook_url);
         }
         if let Some(typetalk) = &mut n.typetalk {
             // v0 quirk: after expansion, the bare names read the variable of that name.
@@ -437,6 +477,14 @@ impl Config {
             mattermost.webhook = secret(&mattermost.webhook);
             mattermost.channel = expand(&mattermost.channel, env);
             mattermost.bot = expand(&mattermost.bot, env);
+        }
+        for destination in &mut self.notifiers {
+            for value in destination.settings.values_mut() {
+                *value = secret(value);
+            }
+            let repository = &mut destination.repository;
+            repository.owner = expand(&repository.owner, env);
+            repository.name = expand(&repository.name, env);
         }
         // tfcmt quirk: the bare word `GITHUB_BASE_URL` also reads that variable.
         let base = expand(&self.ghe_base_url, env);

@@ -26,6 +26,9 @@ pub(crate) enum Shape {
     StrMap,
     /// A list of strings (`embedded_var_names:`).
     StrList,
+    /// A list of mappings with these keys; any other key of an entry is a setting of the
+    /// destination it names (a scalar), checked when the run is set up (`notifiers:`).
+    Entries(&'static [Field]),
 }
 
 /// One key of a mapping: its name, what it holds, and which tool introduced it.
@@ -51,6 +54,7 @@ const V0: &str = "tfnotify v0";
 const TFCMT: &str = "tfcmt, tfnotify v1";
 const V1: &str = "tfnotify v1";
 const ALL: &str = "tfnotify v0, tfcmt, tfnotify v1";
+const OURS: &str = "tfnotify 2";
 
 #[rustfmt::skip]
 const REPOSITORY: &[Field] = &[
@@ -77,6 +81,7 @@ const SLACK_V0: &[Field] = &[
     f("token", Shape::Str, V0, "Bot token; `$VAR`/`${VAR}` read the environment."),
     f("channel", Shape::Str, V0, "Channel id; `$VAR`/`${VAR}` expanded."),
     f("bot", Shape::Str, V0, "Bot user name; `$VAR`/`${VAR}` expanded."),
+    f("webhook_url", Shape::Str, OURS, "Incoming webhook URL, when there is no bot token."),
 ];
 
 #[rustfmt::skip]
@@ -207,6 +212,18 @@ const TOP: &[Field] = &[
     f("log", Shape::Map(LOG), TFCMT, "Logging."),
     f("slack", Shape::Map(SLACK_V1), V1, "Slack failure notices (tfnotify v1)."),
     f("ai_summary", Shape::Map(AI_SUMMARY), V1, "AI summary (tfnotify v1)."),
+    f("notifiers", Shape::Entries(DESTINATION), OURS, "Destinations, each with its own conditions, template and behaviour."),
+];
+
+#[rustfmt::skip]
+const DESTINATION: &[Field] = &[
+    f("type", Shape::Str, OURS, "Destination: `github`, `gitlab`, `slack`, … (the names `--notifier` takes)."),
+    f("name", Shape::Str, OURS, "Shown in messages; `--notifier NAME` picks it."),
+    f("commands", Shape::StrList, OURS, "Commands this entry is for (`plan`, `apply`, `destroy`, `fmt`, `validate`); all when absent."),
+    f("when", Shape::StrList, OURS, "Post only for these results (`always`, `changes`, `no_changes`, `destroy`, `replace`, `failure`, `success`, `warning`); any one is enough."),
+    f("template", Shape::Str, OURS, "Go template of this entry's message; the destination's default when absent."),
+    f("behavior", Shape::Str, OURS, "`update`, `new`, `hide-and-new` or `delete-and-new`."),
+    f("repository", Shape::Map(REPOSITORY), OURS, "Review platforms: repository to post to instead of the CI's."),
 ];
 
 /// The whole file: a mapping with the top-level keys of every dialect.
@@ -261,6 +278,16 @@ fn shape_schema(shape: Shape) -> Value {
             "additionalProperties": { "type": "string" },
         }),
         Shape::StrList => json!({ "type": ["array", "null"], "items": { "type": "string" } }),
+        Shape::Entries(fields) => {
+            let mut item = shape_schema(Shape::Map(fields));
+            item["type"] = json!("object");
+            item["required"] = json!(["type"]);
+            item["additionalProperties"] = json!({
+                "type": ["string", "integer", "number", "boolean", "null"],
+                "description": "A setting of the destination (see docs/notifiers/).",
+            });
+            json!({ "type": ["array", "null"], "items": item })
+        }
     }
 }
 
@@ -275,8 +302,10 @@ pub(crate) fn key_paths() -> Vec<String> {
                 format!("{prefix}.{}", field.name)
             };
             out.push(path.clone());
-            if let Shape::Map(children) = field.shape {
-                walk(children, &path, out);
+            match field.shape {
+                Shape::Map(children) => walk(children, &path, out),
+                Shape::Entries(children) => walk(children, &format!("{path}[]"), out),
+                _ => {}
             }
         }
     }
@@ -401,16 +430,56 @@ mod tests {
         .expect("recorder");
         let mut from_structs = out.into_inner();
         from_structs.sort();
-        let mut from_schema = key_paths();
+        // List entries are checked by `list_entries_know_their_keys`: the recorder sees
+        // no elements in a list.
+        let mut from_schema: Vec<String> = key_paths()
+            .into_iter()
+            .filter(|p| !p.contains("[]"))
+            .collect();
         from_schema.sort();
         assert_eq!(from_structs, from_schema);
+    }
+
+    #[test]
+    fn list_entries_know_their_keys() {
+        // Every schema key of an entry fills a field; only unknown keys become settings.
+        let paths = key_paths();
+        let keys: Vec<&str> = paths
+            .iter()
+            .filter_map(|p| p.strip_prefix("notifiers[]."))
+            .filter(|k| !k.contains('.'))
+            .collect();
+        let mut text = String::from("notifiers:\n  - own_setting: 1\n");
+        for key in &keys {
+            let value = match *key {
+                "commands" | "when" => "[plan]",
+                "repository" => "{owner: o, name: r}",
+                _ => "x",
+            };
+            let _ = writeln!(text, "    {key}: {value}");
+        }
+        let (config, warnings) = parse(text.as_bytes(), "entries.yaml").expect("loads");
+        assert_eq!(warnings, vec![]);
+        let entry = &config.notifiers[0];
+        assert_eq!(entry.settings.keys().collect::<Vec<_>>(), ["own_setting"]);
+        assert_eq!(entry.settings["own_setting"].expose(), "1");
+        assert_eq!((entry.kind.as_str(), entry.name.as_str()), ("x", "x"));
+        assert_eq!(
+            (entry.commands.clone(), entry.when.clone()),
+            (vec!["plan".to_owned()], vec!["plan".to_owned()])
+        );
+        assert_eq!(
+            (entry.template.as_str(), entry.behavior.as_str()),
+            ("x", "x")
+        );
+        assert_eq!(entry.repository.owner, "o");
     }
 
     /// One YAML document that sets every key of the schema to a value of its shape.
     fn full_document(fields: &[super::Field], indent: usize, out: &mut String) {
         for field in fields {
             let sample = match field.shape {
-                Shape::Map(_) => "",
+                Shape::Map(_) | Shape::Entries(_) => "",
                 Shape::Str => " text",
                 Shape::Scalar => " 000123",
                 Shape::Bool => " yes",
@@ -419,8 +488,13 @@ mod tests {
                 Shape::StrList => " [a, b]",
             };
             let _ = writeln!(out, "{:indent$}{}:{sample}", "", field.name);
-            if let Shape::Map(children) = field.shape {
-                full_document(children, indent + 2, out);
+            match field.shape {
+                Shape::Map(children) => full_document(children, indent + 2, out),
+                Shape::Entries(children) => {
+                    let _ = writeln!(out, "{:indent$}  - setting: value", "");
+                    full_document(children, indent + 4, out);
+                }
+                _ => {}
             }
         }
     }
@@ -471,7 +545,14 @@ mod tests {
             .expect("properties is an object")
             .keys()
             .collect();
-        assert_eq!(top.len(), 13);
+        assert_eq!(top.len(), 14);
+        let entry = &schema["properties"]["notifiers"]["items"];
+        assert_eq!(entry["required"], serde_json::json!(["type"]));
+        assert_eq!(
+            entry["properties"]["when"]["type"],
+            serde_json::json!(["array", "null"])
+        );
+        assert_eq!(entry["additionalProperties"]["type"][0], "string");
     }
 
     #[test]

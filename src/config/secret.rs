@@ -43,9 +43,36 @@ impl fmt::Debug for SecretString {
     }
 }
 
+/// Any scalar is taken as written (`room_id: 123`, `thread: true`), as Go's decoders did for
+/// string fields; nothing is empty; a list or a mapping is an error.
 impl<'de> Deserialize<'de> for SecretString {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Self)
+        struct Scalar;
+        impl serde::de::Visitor<'_> for Scalar {
+            type Value = SecretString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<SecretString, E> {
+                Ok(SecretString::new(v))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<SecretString, E> {
+                Ok(SecretString::new(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<SecretString, E> {
+                Ok(SecretString::new(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<SecretString, E> {
+                Ok(SecretString::new(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<SecretString, E> {
+                Ok(SecretString::new(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<SecretString, E> {
+                Ok(SecretString::default())
+            }
+        }
+        deserializer.deserialize_any(Scalar)
     }
 }
 

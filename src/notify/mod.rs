@@ -7,6 +7,7 @@
 //! which is over by the time anything is delivered, nor the other destinations.
 
 pub mod chatwork;
+pub mod destinations;
 pub mod discord;
 pub mod github;
 pub mod http;

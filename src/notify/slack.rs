@@ -103,7 +103,8 @@ impl Slack {
             .or_else(|| nonempty(env("SLACK_CHANNEL_ID")));
         let username =
             nonempty(classic.map(|s| s.bot.clone())).or_else(|| nonempty(env("SLACK_BOT_NAME")));
-        let webhook = nonempty(env("SLACK_WEBHOOK_URL"));
+        let webhook = nonempty(env("SLACK_WEBHOOK_URL"))
+            .or_else(|| nonempty(classic.map(|s| s.webhook_url.expose().to_owned())));
         let secrets: Vec<String> = token.iter().chain(webhook.iter()).cloned().collect();
         let route = match (token, channel, webhook) {
             (Some(token), Some(channel), _) => Route::Api {

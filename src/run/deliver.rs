@@ -11,8 +11,9 @@ use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::mask::Masker;
 use crate::model::{Command, Outcome, Report};
+use crate::notify::destinations::{self, Planned};
 use crate::notify::http::{Http, HttpConfig};
-use crate::notify::{self, Delivery, Notifier, github, local};
+use crate::notify::{self, Delivery, github, local};
 use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
 use crate::settings::{Settings, World};
@@ -32,13 +33,19 @@ pub(super) struct Deliveries {
     unparsed: Vec<(Flavor, Message)>,
     /// The classic extra message for a destroying plan.
     destroy_warning: Option<Message>,
-    notifiers: Vec<Box<dyn Notifier>>,
+    destinations: Vec<Destination>,
     /// Masks from `TFNOTIFY_MASKS`/`TFCMT_MASKS`, plus every secret a notifier holds.
     pub(super) masker: Masker,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
     list.iter().find(|(f, _)| *f == flavor).map(|(_, m)| m)
+}
+
+/// One destination of the run, with the message of its own template if it has one.
+struct Destination {
+    planned: Planned,
+    own: Option<Message>,
 }
 
 /// Records an error and reports it at once.
@@ -71,7 +78,10 @@ impl Deliveries {
             skip_no_changes: args.skip_no_changes,
             disable_label: args.disable_label,
         };
-        if let Some(name) = cli.notifier.as_deref().filter(|n| !notify::is_known(n)) {
+        let unknown = |name: &&str| {
+            !notify::is_known(name) && !destinations::names_an_entry(&settings.config, name)
+        };
+        if let Some(name) = cli.notifier.as_deref().filter(unknown) {
             early(
                 errors,
                 Error::UnknownNotifier {
@@ -89,19 +99,42 @@ impl Deliveries {
             options: &options,
             env: world.env,
         };
-        let mut notifiers = Vec::new();
-        for built in notify::build(&request) {
+        let mut list = Vec::new();
+        for built in destinations::plan(&request) {
             match built {
-                Ok(notifier) => {
+                Ok(planned) => {
+                    let notifier = &planned.notifier;
                     for secret in notifier.secrets() {
                         masker = masker.with_literal(notifier.kind(), &secret);
                     }
-                    notifiers.push(notifier);
+                    let mut stderr = std::io::stderr().lock();
+                    for warning in &planned.warnings {
+                        let _ = writeln!(stderr, "tfnotify: warning: {warning}");
+                    }
+                    let own = match planned.template.as_deref() {
+                        Some(text) => {
+                            let flavor = notifier.flavor();
+                            match settings.message_from(flavor, command, Some(text)) {
+                                Ok(message) => Some(message),
+                                Err(e) => {
+                                    drop(stderr);
+                                    early(errors, e);
+                                    continue;
+                                }
+                            }
+                        }
+                        None => None,
+                    };
+                    list.push(Destination { planned, own });
                 }
                 Err(source) => early(errors, Error::Notify(source)),
             }
         }
-        let mut flavors: Vec<Flavor> = notifiers.iter().map(|n| n.flavor()).collect();
+        let mut flavors: Vec<Flavor> = list
+            .iter()
+            .filter(|d| d.own.is_none())
+            .map(|d| d.planned.notifier.flavor())
+            .collect();
         if args.output.is_some() {
             flavors.push(Flavor::Markdown);
         }
@@ -124,7 +157,8 @@ impl Deliveries {
                 None => {}
             }
         }
-        let destroy_warning = match (messages.is_empty(), command, settings.destroy_warning()) {
+        let nowhere = list.is_empty() && args.output.is_none();
+        let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
         };
@@ -132,7 +166,7 @@ impl Deliveries {
             messages,
             unparsed,
             destroy_warning,
-            notifiers,
+            destinations: list,
             masker,
         }
     }
@@ -194,8 +228,17 @@ impl Deliveries {
             }
         }
 
-        for notifier in &self.notifiers {
-            let Some(message) = self.message(notifier.flavor(), report) else {
+        for destination in &self.destinations {
+            let planned = &destination.planned;
+            let notifier = &planned.notifier;
+            let kind = planned.label.as_str();
+            let noun = notifier.noun();
+            if let Some(reason) = planned.rule.skip_reason(report) {
+                let _ = writeln!(std::io::stderr().lock(), "tfnotify: {kind} {noun} {reason}");
+                continue;
+            }
+            let shared = self.message(notifier.flavor(), report);
+            let Some(message) = destination.own.as_ref().or(shared) else {
                 continue;
             };
             let limit = notifier.limit();
@@ -223,7 +266,6 @@ impl Deliveries {
                 render: &body,
                 destroy_warning: warning.as_deref(),
             };
-            let kind = notifier.kind();
             match notifier.send(&http, &delivery) {
                 Ok(sent) => {
                     let mut stderr = std::io::stderr().lock();
@@ -231,7 +273,6 @@ impl Deliveries {
                         let _ = writeln!(stderr, "tfnotify: warning: {kind}: {problem}");
                     }
                     let url = sent.url.map(|u| format!(": {u}")).unwrap_or_default();
-                    let noun = notifier.noun();
                     let _ = writeln!(stderr, "tfnotify: {kind} {noun} {}{url}", sent.action);
                 }
                 Err(source) => errors.push(Error::Notify(source)),
