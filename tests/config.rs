@@ -278,6 +278,14 @@ fn use_raw_output_renders_without_html_escaping() {
         std::fs::read_to_string(&out).expect("rendered"),
         "Plan: 1 to add, 0 to change, 0 to destroy. <no value>\n\n"
     );
+    // Rendered as Go renders it, and named so the typo is found.
+    assert!(
+        ran.stderr.contains(
+            "tfnotify: warning: template: plan:1:17: executing \"plan\" at <.Missing>: can't evaluate field Missing in the message context; it has .Body, "
+        ),
+        "{}",
+        ran.stderr
+    );
 }
 
 #[test]

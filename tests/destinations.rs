@@ -381,3 +381,35 @@ fn a_classic_slack_block_may_name_an_incoming_webhook() {
     assert!(!ran.stderr.contains("FakeWebhookSecret"), "{}", ran.stderr);
     slack.assert_no_violations();
 }
+
+#[test]
+fn config_check_names_bad_entries_and_renders_entry_templates() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("tfnotify.yaml");
+    let config = r#"notifiers:
+  - type: discord
+    webhok_url: x
+    template: "{{ .Result }}"
+    commands: [plan]
+  - type: slak
+  - type: chatwork
+    template: "{{ .NoSuchField }}"
+"#;
+    std::fs::write(&path, config).expect("write");
+    let ran = Test::new().dir(dir.path()).args(["config", "check"]).run();
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    let out = ran.stdout_text();
+    assert!(out.contains("  ok  notifiers[0] (discord)\n"), "{out}");
+    assert!(out.contains("  ok  notifiers[0] plan template: "), "{out}");
+    assert!(!out.contains("notifiers[0] apply template"), "{out}");
+    assert!(out.contains("  ERR notifiers[1]\n"), "{out}");
+    assert!(out.contains("  ERR notifiers[2] plan template\n"), "{out}");
+    assert!(
+        ran.stderr
+            .contains("`notifiers[0].webhok_url` is not a setting of `discord`"),
+        "{}",
+        ran.stderr
+    );
+    assert!(ran.stderr.contains("unknown type `slak`"), "{}", ran.stderr);
+    assert!(ran.stderr.contains("NoSuchField"), "{}", ran.stderr);
+}

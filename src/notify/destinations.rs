@@ -14,7 +14,7 @@ use crate::ci::CiEnv;
 use crate::config::{Config, Destination, Notifiers};
 use crate::model::{Action, Command, Outcome, Report};
 use crate::notify::github::{Behaviour, Options};
-use crate::notify::{Notifier, NotifyError, REGISTRY, Request, Setting, known_names};
+use crate::notify::{Build, Notifier, NotifyError, REGISTRY, Request, Setting, known_names};
 
 /// A destination of this run with its own conditions and template.
 pub struct Planned {
@@ -202,41 +202,17 @@ fn from_entry(
     index: usize,
     entry: &Destination,
 ) -> Result<Planned, NotifyError> {
-    let at = |message: String, hint: Option<&str>| {
-        NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), hint)
+    let Checked {
+        name,
+        build,
+        settings,
+        rule,
+        behaviour,
+        warnings,
+    } = check_entry(index, entry)?;
+    let at = |message: String| {
+        NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), None)
     };
-    let kind = entry.kind.trim();
-    let Some((name, build, settings)) = REGISTRY
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(kind))
-    else {
-        let message = if kind.is_empty() {
-            "no `type`".to_owned()
-        } else {
-            format!("unknown type `{kind}`")
-        };
-        let hint = format!("set `type:` to one of {}", known_names());
-        return Err(at(message, Some(&hint)));
-    };
-    let rule = parse_rule(&entry.when).map_err(|word| {
-        let words: Vec<&str> = CONDITIONS.iter().map(|(n, _)| *n).collect();
-        at(
-            format!("unknown condition `{word}` in `when`"),
-            Some(&format!("use any of {}", words.join(", "))),
-        )
-    })?;
-    let behaviour = match entry.behavior.trim() {
-        "" => None,
-        word => Some(
-            <Behaviour as clap::ValueEnum>::from_str(word, true).map_err(|_| {
-                at(
-                    format!("unknown behavior `{word}`"),
-                    Some("use update, new, hide-and-new or delete-and-new"),
-                )
-            })?,
-        ),
-    };
-    let warnings = unknown_settings(index, entry, name, settings);
 
     let values: BTreeMap<&str, String> = settings
         .iter()
@@ -279,7 +255,7 @@ fn from_entry(
         ..*request
     };
     let notifier =
-        build(&scoped).unwrap_or_else(|| Err(at(format!("`{name}` could not be set up"), None)))?;
+        build(&scoped).unwrap_or_else(|| Err(at(format!("`{name}` could not be set up"))))?;
     let label = match entry.name.trim() {
         "" => notifier.kind().to_owned(),
         own => format!("{} ({own})", notifier.kind()),
@@ -290,6 +266,82 @@ fn from_entry(
         label,
         rule,
         template,
+        warnings,
+    })
+}
+
+/// What an entry says, once its words are known to mean something.
+struct Checked {
+    name: &'static str,
+    build: Build,
+    settings: &'static [Setting],
+    rule: Rule,
+    behaviour: Option<Behaviour>,
+    warnings: Vec<String>,
+}
+
+/// Every mistake in the entries that can be found without credentials or input, for
+/// `tfnotify config check`: per entry, its warnings or its error.
+pub fn check(config: &Config) -> Vec<Result<Vec<String>, NotifyError>> {
+    config
+        .notifiers
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            if let Some(command) = entry.commands.iter().find(|c| !is_command(c)) {
+                return Err(NotifyError::new(
+                    "config",
+                    format!("`notifiers[{index}]`: unknown command `{command}` in `commands`"),
+                    Some("use any of plan, apply, destroy, fmt, validate"),
+                ));
+            }
+            check_entry(index, entry).map(|checked| checked.warnings)
+        })
+        .collect()
+}
+
+fn check_entry(index: usize, entry: &Destination) -> Result<Checked, NotifyError> {
+    let at = |message: String, hint: Option<&str>| {
+        NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), hint)
+    };
+    let kind = entry.kind.trim();
+    let Some((name, build, settings)) = REGISTRY
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(kind))
+    else {
+        let message = if kind.is_empty() {
+            "no `type`".to_owned()
+        } else {
+            format!("unknown type `{kind}`")
+        };
+        let hint = format!("set `type:` to one of {}", known_names());
+        return Err(at(message, Some(&hint)));
+    };
+    let rule = parse_rule(&entry.when).map_err(|word| {
+        let words: Vec<&str> = CONDITIONS.iter().map(|(n, _)| *n).collect();
+        at(
+            format!("unknown condition `{word}` in `when`"),
+            Some(&format!("use any of {}", words.join(", "))),
+        )
+    })?;
+    let behaviour = match entry.behavior.trim() {
+        "" => None,
+        word => Some(
+            <Behaviour as clap::ValueEnum>::from_str(word, true).map_err(|_| {
+                at(
+                    format!("unknown behavior `{word}`"),
+                    Some("use update, new, hide-and-new or delete-and-new"),
+                )
+            })?,
+        ),
+    };
+    let warnings = unknown_settings(index, entry, name, settings);
+    Ok(Checked {
+        name,
+        build: *build,
+        settings,
+        rule,
+        behaviour,
         warnings,
     })
 }
@@ -459,6 +511,10 @@ mod docs {
                 missing.push(format!("the destination table's row for `{name}`"));
             }
         }
-        assert_eq!(missing, Vec::<String>::new(), "add to docs/notifiers/README.md");
+        assert_eq!(
+            missing,
+            Vec::<String>::new(),
+            "add to docs/notifiers/README.md"
+        );
     }
 }

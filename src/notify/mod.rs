@@ -125,7 +125,7 @@ impl Request<'_> {
 }
 
 /// Builds the notifier of one kind when the request asks for it.
-type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
+pub(crate) type Build = fn(&Request<'_>) -> Option<Result<Box<dyn Notifier>, NotifyError>>;
 
 /// A key a `notifiers:` entry may set, and the environment variables it stands in for.
 ///

@@ -243,6 +243,7 @@ impl Message {
             ),
         };
         let mut template = Template::parse(spec.command.as_str(), text, mode, &functions())?;
+        template.strict_root();
         for (name, body) in parts(spec.flavor) {
             // A sub-template the main template defines itself is the user's: keep it.
             if !template.has_template(name) {
@@ -258,6 +259,12 @@ impl Message {
     /// Renders the message for one run.
     pub fn render(&self, context: &Context<'_>) -> Result<String, MessageError> {
         self.render_value(&context.to_value())
+    }
+
+    /// The fields the template reads that the context does not have (each renders as
+    /// `<no value>` or nothing, as in Go): almost always a typo, so callers warn.
+    pub fn unknown_fields(&self, context: &serde_json::Value) -> Result<Vec<String>, MessageError> {
+        Ok(self.template.execute_noting(context)?.1)
     }
 
     /// Renders from a context already in JSON form (a saved `--dump-context`).

@@ -75,6 +75,63 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             }
         }
     }
+    for (index, checked) in crate::notify::destinations::check(&settings.config)
+        .into_iter()
+        .enumerate()
+    {
+        let entry = &settings.config.notifiers[index];
+        match checked {
+            Ok(warnings) => {
+                for warning in warnings {
+                    let _ = std::io::Write::write_fmt(
+                        &mut std::io::stderr().lock(),
+                        format_args!("tfnotify: warning: {warning}\n"),
+                    );
+                }
+                let _ = writeln!(out, "  ok  notifiers[{index}] ({})", entry.kind.trim());
+            }
+            Err(error) => {
+                failed = true;
+                let _ = writeln!(out, "  ERR notifiers[{index}]");
+                report_error(&Error::Notify(error));
+            }
+        }
+        if entry.template.trim().is_empty() {
+            continue;
+        }
+        for (command, sample) in SAMPLES {
+            let wanted = entry.commands.is_empty()
+                || entry
+                    .commands
+                    .iter()
+                    .any(|c| c.trim().eq_ignore_ascii_case(command.as_str()));
+            if !wanted {
+                continue;
+            }
+            let rendered = settings
+                .message_from(Flavor::Markdown, *command, Some(&entry.template))
+                .and_then(|message| render_message(&settings, &message, *command, sample));
+            match rendered {
+                Ok(bytes) => {
+                    let _ = writeln!(
+                        out,
+                        "  ok  notifiers[{index}] {} template: {bytes} bytes for the sample {}",
+                        command.as_str(),
+                        command.as_str()
+                    );
+                }
+                Err(error) => {
+                    failed = true;
+                    let _ = writeln!(
+                        out,
+                        "  ERR notifiers[{index}] {} template",
+                        command.as_str()
+                    );
+                    report_error(&error);
+                }
+            }
+        }
+    }
     let code = write_stdout(out.as_bytes());
     if failed {
         crate::error::EXIT_USAGE
@@ -100,6 +157,15 @@ fn render_sample(
     sample: &[u8],
 ) -> Result<usize, Error> {
     let message = settings.message(flavor, command)?;
+    render_message(settings, &message, command, sample)
+}
+
+fn render_message(
+    settings: &Settings,
+    message: &crate::render::Message,
+    command: Command,
+    sample: &[u8],
+) -> Result<usize, Error> {
     let report =
         parse::parse(sample, command).map_err(|source| Error::Parse { command, source })?;
     let extras = Extras {
@@ -107,8 +173,12 @@ fn render_sample(
         ci: Some(&settings.ci),
         ..Extras::default()
     };
-    let text = message
-        .render(&Context::new(&report, &extras))
-        .map_err(|e| Error::Template { message: e.message })?;
+    let context = Context::new(&report, &extras).to_value();
+    let template = |e: crate::render::MessageError| Error::Template { message: e.message };
+    let unknown = message.unknown_fields(&context).map_err(template)?;
+    if let Some(first) = unknown.into_iter().next() {
+        return Err(Error::Template { message: first });
+    }
+    let text = message.render_value(&context).map_err(template)?;
     Ok(text.len())
 }

@@ -180,6 +180,28 @@ impl Deliveries {
         unparsed.or_else(|| find_message(&self.messages, flavor))
     }
 
+    /// Warns once per field a template reads that the context does not have: it renders
+    /// as Go renders a missing key (so existing templates keep their output), but it is
+    /// almost always a typo.
+    fn warn_unknown_fields(&self, report: &Report, extras: &Extras<'_>) {
+        let context = Context::new(report, extras).to_value();
+        let messages = self
+            .messages
+            .iter()
+            .chain(&self.unparsed)
+            .map(|(_, m)| m)
+            .chain(self.destinations.iter().filter_map(|d| d.own.as_ref()));
+        let mut seen = Vec::new();
+        for message in messages {
+            for note in message.unknown_fields(&context).unwrap_or_default() {
+                if !seen.contains(&note) {
+                    let _ = writeln!(std::io::stderr().lock(), "tfnotify: warning: {note}");
+                    seen.push(note);
+                }
+            }
+        }
+    }
+
     /// Delivers the report everywhere it should go; returns the delivery errors.
     pub(super) fn deliver(
         &self,
@@ -214,6 +236,7 @@ impl Deliveries {
                 .map_err(|e| Error::Template { message: e.message })
         };
         let destroying = self.destroy_warning.as_ref().filter(|_| report.has_destroy);
+        self.warn_unknown_fields(report, &extras);
 
         if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))
         {

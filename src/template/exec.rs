@@ -91,6 +91,11 @@ pub(crate) struct Exec<'a> {
     pub(super) at: At<'a>,
     pub(super) vars: Vec<(Rc<str>, Rv)>,
     pub(super) depth: usize,
+    /// The top-level data when its fields are all known: a missing one read is noted
+    /// (and renders as a missing map key does).
+    pub(super) strict_root: Option<super::value::Map>,
+    /// The notes, one per missing field read.
+    pub(crate) missing: Vec<String>,
 }
 
 pub(super) type R<T> = Result<T, Error>;
@@ -112,6 +117,8 @@ impl<'a> Exec<'a> {
             at: At::None,
             vars: Vec::new(),
             depth: 0,
+            strict_root: None,
+            missing: Vec::new(),
         }
     }
 
@@ -553,6 +560,15 @@ impl<'a> Exec<'a> {
         self.eval_field(&idents[n - 1], has_args, &recv)
     }
 
+    /// Where and what, in the words of Go's error for a struct without that field.
+    fn missing_note(&self, name: &str, m: &super::value::Map) -> String {
+        let error = self.error(format!(
+            "can't evaluate field {name} in the message context{}",
+            missing_hint(name, m)
+        ));
+        error.to_string()
+    }
+
     fn eval_field(&mut self, name: &str, has_args: bool, recv: &Rv) -> R<Rv> {
         if recv.is_invalid() {
             return Ok(Rv::invalid());
@@ -564,15 +580,35 @@ impl<'a> Exec<'a> {
                 if has_args {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
+                let root = self.strict_root.as_ref().filter(|r| Rc::ptr_eq(r, m));
                 Ok(match m.borrow().get(name) {
                     Some(v) => Rv {
                         v: v.clone(),
                         iface: true,
                     },
+                    None if root.is_some() => {
+                        let note = self.missing_note(name, m);
+                        self.missing.push(note);
+                        Rv::invalid()
+                    }
                     None => Rv::invalid(),
                 })
             }
             _ => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
         }
+    }
+}
+
+/// The closest field of the context, or the list of them.
+fn missing_hint(name: &str, m: &super::value::Map) -> String {
+    let known: Vec<String> = m.borrow().keys().cloned().collect();
+    let score = |k: &String| strsim::jaro_winkler(&k.to_lowercase(), &name.to_lowercase());
+    let closest = known
+        .iter()
+        .filter(|k| score(k) > 0.85)
+        .max_by(|a, b| score(a).total_cmp(&score(b)));
+    match closest {
+        Some(k) => format!(" (did you mean .{k}?)"),
+        None => format!("; it has .{}", known.join(", .")),
     }
 }

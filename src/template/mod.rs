@@ -82,6 +82,8 @@ pub struct Template {
     mode: Mode,
     funcs: FuncSet,
     trees: HashMap<String, Rc<Tree>>,
+    /// Whether the data's top level is read as a Go struct (see [`Template::strict_root`]).
+    strict_root: bool,
 }
 
 impl Template {
@@ -94,6 +96,7 @@ impl Template {
             mode,
             funcs: funcs.clone(),
             trees: HashMap::new(),
+            strict_root: false,
         };
         t.add(name, text)?;
         Ok(t)
@@ -115,6 +118,19 @@ impl Template {
             }
         }
         Ok(())
+    }
+
+    /// Lets [`Template::execute_noting`] name the top-level fields a template reads that
+    /// the data does not have: a typo, in a context whose fields are all known.
+    pub fn strict_root(&mut self) {
+        self.strict_root = true;
+    }
+
+    /// Renders like [`Template::execute`] (a missing field prints as Go prints a missing
+    /// map key, so existing templates render unchanged) and also returns one note per
+    /// missing top-level field read, when [`Template::strict_root`] was called.
+    pub fn execute_noting(&self, data: &serde_json::Value) -> Result<(String, Vec<String>), Error> {
+        self.run(&self.name, &Value::from(data), true)
     }
 
     /// The template's name, which error messages print.
@@ -145,6 +161,10 @@ impl Template {
 
     /// Renders the named template of this set.
     pub fn execute_template(&self, name: &str, data: &Value) -> Result<String, Error> {
+        self.run(name, data, false).map(|(out, _)| out)
+    }
+
+    fn run(&self, name: &str, data: &Value, noting: bool) -> Result<(String, Vec<String>), Error> {
         let Some(tree) = self.trees.get(name) else {
             let q = printf::quote_go(name);
             return Err(Error::Exec(Box::new(ExecError {
@@ -162,8 +182,11 @@ impl Template {
         };
         let html = (self.mode == Mode::Html).then(html::HtmlState::default);
         let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree);
+        if let (true, true, Value::Map(root)) = (self.strict_root, noting, data) {
+            exec.strict_root = Some(Rc::clone(root));
+        }
         exec.run(data)?;
-        Ok(exec.out)
+        Ok((exec.out, exec.missing))
     }
 }
 
@@ -176,6 +199,26 @@ mod tests {
     fn render(mode: Mode, text: &str, data: &serde_json::Value) -> String {
         let t = Template::parse("t", text, mode, &FuncSet::standard()).unwrap();
         t.execute(data).unwrap()
+    }
+
+    #[test]
+    fn missing_top_level_fields_are_noted_and_render_as_go_does() {
+        let data = serde_json::json!({"Result": "ok", "Vars": {"a": "1"}, "L": [1]});
+        let text =
+            "{{ .Reslt }}|{{ .Vars.nope }}|{{ range .L }}{{ $.Other }}{{ end }}|{{ .Result }}";
+        let mut t = Template::parse("plan", text, Mode::Text, &FuncSet::standard()).unwrap();
+        assert_eq!(t.execute_noting(&data).unwrap().1, Vec::<String>::new());
+        t.strict_root();
+        let (out, notes) = t.execute_noting(&data).unwrap();
+        assert_eq!(out, "<no value>|<no value>|<no value>|ok");
+        assert_eq!(out, t.execute(&data).unwrap());
+        assert_eq!(
+            notes,
+            [
+                "template: plan:1:3: executing \"plan\" at <.Reslt>: can't evaluate field Reslt in the message context (did you mean .Result?)",
+                "template: plan:1:48: executing \"plan\" at <$.Other>: can't evaluate field Other in the message context; it has .L, .Result, .Vars",
+            ]
+        );
     }
 
     #[test]
