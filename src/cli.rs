@@ -29,7 +29,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "NAME")]
     pub ci: Option<String>,
 
-    /// Which configured notifier to use when the config has several (classic tfnotify).
+    /// Post only to this destination (`github`, `slack`, …, or `local`), or to the
+    /// `notifiers:` entries of that type or name.
     #[arg(long, global = true, value_name = "NAME")]
     pub notifier: Option<String>,
 
