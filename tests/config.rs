@@ -112,6 +112,23 @@ fn config_schema_is_json_schema() {
             .is_some_and(|s| s.contains("json-schema.org"))
     );
     assert!(schema["properties"]["terraform"].is_object());
+    // Entries name every destination's settings, so editors complete them.
+    let entry = &schema["properties"]["notifiers"]["items"]["properties"];
+    for key in [
+        "type",
+        "when",
+        "webhook_url",
+        "room_id",
+        "token",
+        "base_url",
+    ] {
+        assert!(entry[key].is_object(), "{key}");
+    }
+    let token = entry["token"]["description"].as_str().expect("described");
+    assert!(
+        token.contains("slack: ") && token.contains("chatwork: "),
+        "{token}"
+    );
 }
 
 #[test]

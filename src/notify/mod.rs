@@ -170,12 +170,11 @@ pub fn is_known(name: &str) -> bool {
             .any(|(n, _, _)| n.eq_ignore_ascii_case(name))
 }
 
-/// The settings an entry of type `name` may give, if `name` is a destination.
-pub fn settings_of(name: &str) -> Option<&'static [Setting]> {
+/// Every destination's settings, for the JSON Schema of `notifiers:` entries.
+pub fn all_settings() -> impl Iterator<Item = (&'static str, &'static Setting)> {
     REGISTRY
         .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
-        .map(|(_, _, settings)| *settings)
+        .flat_map(|(name, _, settings)| settings.iter().map(move |s| (*name, s)))
 }
 
 /// The names `--notifier` takes, as prose for error messages.

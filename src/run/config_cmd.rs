@@ -34,12 +34,39 @@ pub(super) fn config(cli: &Cli, command: &ConfigCommand, world: &World<'_>) -> i
     match command {
         ConfigCommand::Schema => {
             let mut text =
-                serde_json::to_string_pretty(&crate::config::json_schema()).unwrap_or_default();
+                serde_json::to_string_pretty(&schema_with_settings()).unwrap_or_default();
             text.push('\n');
             write_stdout(text.as_bytes())
         }
         ConfigCommand::Check => check(cli, world),
     }
+}
+
+/// The config's JSON Schema with every destination's settings named in `notifiers:`
+/// entries, so editors complete them (the config module does not know the destinations).
+fn schema_with_settings() -> serde_json::Value {
+    let mut schema = crate::config::json_schema();
+    let mut known: std::collections::BTreeMap<&str, Vec<String>> =
+        std::collections::BTreeMap::new();
+    for (destination, setting) in crate::notify::all_settings() {
+        let docs = known.entry(setting.key).or_default();
+        docs.push(format!("{destination}: {}", setting.doc));
+    }
+    if let Some(properties) = schema
+        .pointer_mut("/properties/notifiers/items/properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for (key, docs) in known {
+            let description = docs.join(" ");
+            properties.entry(key).or_insert_with(|| {
+                serde_json::json!({
+                    "type": ["string", "integer", "boolean", "null"],
+                    "description": description,
+                })
+            });
+        }
+    }
+    schema
 }
 
 /// Loads everything and renders each template the config would use against the samples.
