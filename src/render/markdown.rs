@@ -73,7 +73,10 @@ mod tests {
             "&lt;script&gt;\\*x\\*&lt;/script&gt;"
         );
         assert_eq!(code_span("a[\"`b`\"]"), "``a[\"`b`\"]``");
-        assert_eq!(escape("@all and @team/sre"), "@\u{2060}all and @\u{2060}team/sre");
+        assert_eq!(
+            escape("@all and @team/sre"),
+            "@\u{2060}all and @\u{2060}team/sre"
+        );
         assert_eq!(code_span("`x"), "`` `x ``");
     }
 }

@@ -66,7 +66,11 @@ mod tests {
             inert("/merge\ntext /close\r\n\r/approve\n  /label ~x"),
             "\u{2060}/merge\ntext /close\n\u{2060}/approve\n  /label ~x"
         );
-        assert_eq!(inert("a\r\nb"), "a\nb", "carriage returns go, as GitLab does");
+        assert_eq!(
+            inert("a\r\nb"),
+            "a\nb",
+            "carriage returns go, as GitLab does"
+        );
     }
 
     #[test]
@@ -78,7 +82,10 @@ mod tests {
         };
         let sent = note(&body, &metadata);
         assert!(sent.chars().count() <= NOTE_LIMIT);
-        assert!(sent.ends_with(&metadata.marker()), "the marker survives the cut");
+        assert!(
+            sent.ends_with(&metadata.marker()),
+            "the marker survives the cut"
+        );
         assert!(sent.starts_with("\u{2060}/x\n"));
     }
 }
