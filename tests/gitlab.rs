@@ -228,14 +228,14 @@ fn hide_and_new_cannot_hide_on_gitlab_so_it_posts_new_and_warns() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(
         ran.stderr
-            .contains("tfnotify: warning: GitLab: GitLab cannot hide notes: a new note was posted and the earlier ones were left"),
+            .contains("tfnotify: warning: GitLab: notes cannot be hidden on GitLab: a new note was posted and the earlier ones were left"),
         "{}",
         ran.stderr
     );
     let notes = fake.user_notes(PROJECT, MR);
     assert_eq!(notes.len(), 2, "nothing deleted");
     assert!(
-        !notes[1].body.contains("cannot hide"),
+        !notes[1].body.contains("cannot be hidden"),
         "the warning is for the job's log, not the reviewers"
     );
     fake.assert_no_violations();

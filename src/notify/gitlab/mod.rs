@@ -223,7 +223,7 @@ impl GitLab {
         };
         if self.behaviour == Behaviour::HideAndNew {
             sent.warnings.push(
-                "GitLab cannot hide notes: a new note was posted and the earlier ones were left; use `--comment delete-and-new` to remove them, or `update` to keep one note".to_owned(),
+                "notes cannot be hidden on GitLab: a new note was posted and the earlier ones were left; use `--comment delete-and-new` to remove them, or `update` to keep one note".to_owned(),
             );
         }
         let notes: Vec<Note> = api
