@@ -90,12 +90,6 @@ impl Settings {
             }
             Err(source) => errors.push(Error::Ci(source)),
         }
-        let notifier = &settings.config.notifier;
-        if notifier.gitlab.is_some() {
-            settings.warnings.push(
-                "the config has a `gitlab` notifier, which this version of tfnotify cannot post to; the summary is printed and written to `--output` only".to_owned(),
-            );
-        }
         if settings.config.notifier.typetalk.is_some() {
             settings.warnings.push(
                 "the config has a `typetalk` notifier, but Typetalk closed in December 2025; use Slack, Chatwork, Teams or a webhook instead".to_owned(),

@@ -27,6 +27,12 @@ fn read(env: &dyn Env) -> CiEnv {
     } else {
         get(env, "CI_PROJECT_PATH")
     };
+    if ci.pr_number.is_none() {
+        // A branch pipeline of a branch with an open MR names it, saving an API lookup.
+        ci.pr_number = get(env, "CI_OPEN_MERGE_REQUESTS")
+            .zip(project.as_deref())
+            .and_then(|(list, path)| open_mr_of(&list, path));
+    }
     if let Some((owner, repo)) = project.as_deref().and_then(split_slug) {
         ci.owner = Some(owner);
         ci.repo = Some(repo);
@@ -64,6 +70,16 @@ fn read(env: &dyn Env) -> CiEnv {
                 .map(|server| format!("{server}/api/v4"))
         });
     ci
+}
+
+/// The IID of the first MR of `project` in `CI_OPEN_MERGE_REQUESTS`
+/// (`group/app!12,upstream/app!3`); an MR of another project (a fork's upstream) is not
+/// one this project's notes can go to.
+fn open_mr_of(list: &str, project: &str) -> Option<u64> {
+    list.split(',').find_map(|entry| {
+        let (path, iid) = entry.trim().rsplit_once('!')?;
+        (path == project).then(|| iid.parse().ok()).flatten()
+    })
 }
 
 /// `refs/merge-requests/12/head` → 12.
@@ -188,6 +204,28 @@ mod tests {
                 },
                 ..expected()
             },
+        );
+    }
+
+    #[test]
+    fn a_branch_pipeline_takes_its_open_merge_request_of_the_same_project() {
+        case(
+            &[
+                ("CI_PIPELINE_SOURCE", "push"),
+                (
+                    "CI_OPEN_MERGE_REQUESTS",
+                    "upstream/terraform!3,platform/infra/terraform!12",
+                ),
+            ],
+            &CiEnv {
+                pr_number: Some(12),
+                event: s("push"),
+                ..expected()
+            },
+        );
+        case(
+            &[("CI_OPEN_MERGE_REQUESTS", "upstream/terraform!3")],
+            &expected(),
         );
     }
 

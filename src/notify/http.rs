@@ -475,10 +475,13 @@ impl Http {
     }
 
     /// GETs `url` and every page after it, following `Link: <…>; rel="next"` (GitHub and
-    /// GitLab both paginate this way), and concatenates the JSON arrays.
+    /// GitLab both paginate this way) or, without one, GitLab's `x-next-page`, and
+    /// concatenates the JSON arrays.
     ///
     /// Stops with an error after [`HttpConfig::max_pages`] pages, and refuses a next link to
-    /// another scheme, host or port, because the headers (the token) would go with it.
+    /// another scheme, host or port, because the headers (the token) would go with it. A
+    /// self-managed GitLab whose external URL is misconfigured links to the wrong host but
+    /// still says `x-next-page`, so that number is used then.
     pub fn get_all_pages<T: DeserializeOwned>(
         &self,
         url: &str,
@@ -491,24 +494,29 @@ impl Http {
             let response = self.send(&request)?;
             let page: Vec<T> = self.decode(&request, &response)?;
             items.extend(page);
-            let Some(next) = next_link(&response.headers) else {
-                return Ok(items);
+            let linked = next_link(&response.headers).map(|next| {
+                if next.starts_with('/') {
+                    format!("{first_origin}{next}")
+                } else {
+                    next.to_owned()
+                }
+            });
+            let numbered = next_page_number(&response.headers).map(|n| with_page(&request.url, n));
+            let next = match (linked, numbered) {
+                (Some(next), _) if origin(&next) == first_origin => next,
+                (_, Some(next)) => next,
+                (Some(next), None) => {
+                    return Err(HttpError::Pagination {
+                        url: self.redact(url).into_owned(),
+                        message: format!(
+                            "the next page `{}` is on another host, and the request's headers \
+                             must not go there",
+                            self.redact(&next)
+                        ),
+                    });
+                }
+                (None, None) => return Ok(items),
             };
-            let next = if next.starts_with('/') {
-                format!("{first_origin}{next}")
-            } else {
-                next.to_owned()
-            };
-            if origin(&next) != first_origin {
-                return Err(HttpError::Pagination {
-                    url: self.redact(url).into_owned(),
-                    message: format!(
-                        "the next page `{}` is on another host, and the request's headers \
-                         must not go there",
-                        self.redact(&next)
-                    ),
-                });
-            }
             request.url = next;
         }
         Err(HttpError::Pagination {
@@ -887,6 +895,36 @@ fn next_in_link(value: &str) -> Option<&str> {
         rest = &params[params_end..];
     }
     None
+}
+
+/// GitLab's `x-next-page`: the number of the next page, empty on the last one.
+fn next_page_number(headers: &[(String, String)]) -> Option<u64> {
+    header(headers, "x-next-page")?
+        .trim()
+        .parse()
+        .ok()
+        .filter(|page| *page > 0)
+}
+
+/// `url` with its `page` query parameter set to `page` (added when missing).
+fn with_page(url: &str, page: u64) -> String {
+    let (base, fragment) = match url.split_once('#') {
+        Some((base, fragment)) => (base, Some(fragment)),
+        None => (url, None),
+    };
+    let (path, query) = base.split_once('?').unwrap_or((base, ""));
+    let mut params: Vec<String> = query
+        .split('&')
+        .filter(|param| !param.is_empty() && param.split('=').next() != Some("page"))
+        .map(str::to_owned)
+        .collect();
+    params.push(format!("page={page}"));
+    let mut out = format!("{path}?{}", params.join("&"));
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
 }
 
 /// `scheme://authority` of a URL, lowercased: what decides where headers may be sent.
@@ -1318,6 +1356,33 @@ mod tests {
             seen.iter()
                 .all(|seen| header(&seen.headers, "authorization") == Some("token t"))
         );
+    }
+
+    #[test]
+    fn follows_gitlab_s_next_page_number_without_a_link_or_with_one_to_another_host() {
+        let server = Server::start(vec![
+            reply(200, "[1]").header("x-next-page", "2").header(
+                "link",
+                "<https://gitlab.internal/api/v4/n?page=2>; rel=\"next\"",
+            ),
+            reply(200, "[2]").header("x-next-page", "3"),
+            reply(200, "[3]").header("x-next-page", ""),
+        ]);
+        let (http, _) = client(config());
+        let items: Vec<u32> = http
+            .get_all_pages(&server.url("/n?per_page=1&page=1&sort=asc"), &[])
+            .unwrap();
+        assert_eq!(items, [1, 2, 3]);
+        let paths: Vec<String> = server.seen().into_iter().map(|seen| seen.path).collect();
+        assert_eq!(
+            paths,
+            [
+                "/n?per_page=1&page=1&sort=asc",
+                "/n?per_page=1&sort=asc&page=2",
+                "/n?per_page=1&sort=asc&page=3"
+            ]
+        );
+        assert_eq!(with_page("https://h/x#f", 4), "https://h/x?page=4#f");
     }
 
     #[test]

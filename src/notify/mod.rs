@@ -10,6 +10,7 @@ pub mod chatwork;
 pub mod destinations;
 pub mod discord;
 pub mod github;
+pub mod gitlab;
 pub mod http;
 pub mod local;
 pub mod mattermost;
@@ -145,6 +146,7 @@ pub struct Setting {
 /// and the settings a `notifiers:` entry may give it.
 const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("github", github::from_request, github::SETTINGS),
+    ("gitlab", gitlab::from_request, gitlab::SETTINGS),
     ("slack", slack::from_request, slack::SETTINGS),
     ("chatwork", chatwork::from_request, chatwork::SETTINGS),
     ("teams", teams::from_request, teams::SETTINGS),

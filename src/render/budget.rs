@@ -227,8 +227,9 @@ fn keep_ends(text: &str, keep: usize) -> String {
 }
 
 /// The last resort: the text cut at a line boundary within `limit`, any code fence open at
-/// the cut closed, and a last line saying so.
-fn cut(text: &str, limit: usize) -> String {
+/// the cut closed, and a last line saying so. Also for a notifier that must add to a text
+/// already fitted (GitLab's quick-action guards).
+pub fn cut(text: &str, limit: usize) -> String {
     const NOTE: &str = "\n\n… (cut to fit the message size limit; the CI job has the full output)";
     let budget = limit.saturating_sub(length(NOTE) + 16);
     let mut out = String::new();

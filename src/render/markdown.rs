@@ -2,10 +2,18 @@
 //!
 //! Terraform output is untrusted text: a resource key or a diagnostic can hold Markdown or
 //! HTML. Addresses go in code spans whose fence outruns any backticks inside them, and
-//! prose goes through [`escape`], so nothing in a plan can restyle or hide a message.
-//! Templates reach these as `codeSpan` and `mdEscape`.
+//! prose goes through [`escape`], so nothing in a plan can restyle or hide a message, nor
+//! mention anyone: GitHub and GitLab notify `@name`, and GitLab's `@all` notifies every
+//! member of the project. Text in code is never a mention on either. Templates reach these
+//! as `codeSpan` and `mdEscape`.
 
-/// Text made inert for Markdown and HTML: it shows as written and styles nothing.
+/// An invisible word joiner: after `@` it ends the mention while the text reads the same.
+/// A backslash or an HTML entity would not do: both platforms find mentions in the
+/// rendered text, where `\@all` and `&#64;all` are `@all` again.
+const MENTION_BREAK: char = '\u{2060}';
+
+/// Text made inert for Markdown and HTML: it shows as written, styles nothing and
+/// mentions no one.
 pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -16,6 +24,10 @@ pub(crate) fn escape(text: &str) -> String {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' => {
                 out.push('\\');
                 out.push(c);
+            }
+            '@' => {
+                out.push('@');
+                out.push(MENTION_BREAK);
             }
             '\n' | '\r' => out.push(' '),
             _ => out.push(c),
@@ -61,6 +73,10 @@ mod tests {
             "&lt;script&gt;\\*x\\*&lt;/script&gt;"
         );
         assert_eq!(code_span("a[\"`b`\"]"), "``a[\"`b`\"]``");
+        assert_eq!(
+            escape("@all and @team/sre"),
+            "@\u{2060}all and @\u{2060}team/sre"
+        );
         assert_eq!(code_span("`x"), "`` `x ``");
     }
 }

@@ -13,7 +13,7 @@ mod style;
 mod summary;
 mod terminal;
 
-pub use budget::{Fitted, length, render_within};
+pub use budget::{Fitted, cut, length, render_within};
 pub use context::{Context, Extras, Moved, default_title};
 pub use message::{Flavor, Message, MessageError, Spec, functions};
 pub use summary::{Group, GroupKind, Summary};

@@ -3,6 +3,7 @@
 
 pub mod big_plan;
 pub mod fake_github;
+pub mod fake_gitlab;
 pub mod fake_slack;
 pub mod fake_webhooks;
 pub mod fixtures;

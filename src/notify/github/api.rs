@@ -255,8 +255,9 @@ fn decode_error(url: &str, message: &str) -> HttpError {
     }
 }
 
-/// A path segment, percent-encoded (label names hold `/` and spaces).
-fn segment(text: &str) -> String {
+/// A path segment, percent-encoded (label names hold `/` and spaces; GitLab's project
+/// paths hold `/` too).
+pub(crate) fn segment(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for byte in text.bytes() {
         match byte {

@@ -100,10 +100,21 @@ impl Changes {
 impl Labels {
     /// The labels the config asks for. The classic dialect (a `notifier:` block) labels
     /// only what it names; otherwise tfcmt's defaults apply, prefixed with `<target>/`.
-    /// Names are templates over `.Vars`. A name over 50 characters is an error.
+    /// Names are templates over `.Vars`. A name over GitHub's 50 characters is an error.
     pub(crate) fn resolve(
         config: &Config,
         vars: &BTreeMap<String, String>,
+    ) -> Result<Labels, String> {
+        Labels::resolve_for(config, vars, "GitHub", MAX_NAME)
+    }
+
+    /// [`Labels::resolve`] for a forge whose label names may be `max` characters long
+    /// (`forge` names it in the error).
+    pub(crate) fn resolve_for(
+        config: &Config,
+        vars: &BTreeMap<String, String>,
+        forge: &str,
+        max: usize,
     ) -> Result<Labels, String> {
         let plan = &config.terraform.plan;
         let classic = config.notifier.github.is_some() || config.notifier.gitlab.is_some();
@@ -137,9 +148,9 @@ impl Labels {
             } else {
                 render_name(name, vars)?
             };
-            if name.chars().count() > MAX_NAME {
+            if name.chars().count() > max {
                 return Err(format!(
-                    "the label `{name}` is longer than GitHub's {MAX_NAME} characters"
+                    "the label `{name}` is longer than {forge}'s {max} characters"
                 ));
             }
             let color = if color.is_empty() {

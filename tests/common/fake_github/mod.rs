@@ -292,7 +292,7 @@ fn repo_key(owner: &str, repo: &str) -> String {
 }
 
 /// Format seconds since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ`.
-fn rfc3339(secs: u64) -> String {
+pub(crate) fn rfc3339(secs: u64) -> String {
     let days = secs / 86_400;
     let rem = secs % 86_400;
     // Howard Hinnant's civil_from_days, for days ≥ 0.

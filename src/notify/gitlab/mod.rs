@@ -1,0 +1,453 @@
+//! GitLab (gitlab.com and self-managed, REST v4): one living note per target on the merge
+//! request, result labels, and a commit comment when there is no merge request.
+//!
+//! It works as the GitHub notifier does and shares its decisions: which label a result
+//! earns (`github::labels`), the hidden marker that makes a note ours and names its command
+//! and target (`github::metadata`), and the behaviours (`github::Behaviour`). A run finds
+//! its merge request (from CI, or from the commit, which also finds it after a squash
+//! merge), brings the labels in line with the result, then writes the note: `update` the
+//! last note of this command and target, post a `new` one, or post a new one and delete
+//! the older ones. GitLab cannot hide a note, so `hide-and-new` posts a new note, leaves
+//! the older ones and says so in a warning. A body that would not change makes no call, a
+//! job for an older commit never overwrites a note written for a newer one, and notes of
+//! anyone else (and GitLab's system notes) are never touched.
+
+pub(crate) mod api;
+mod body;
+mod labels;
+
+use std::collections::BTreeMap;
+
+use crate::ci::{CiEnv, Platform};
+use crate::config::{Config, SecretString};
+use crate::model::{Command, Outcome, Report};
+use crate::notify::github::labels::{Kind, Labels};
+use crate::notify::github::metadata::{Metadata, PROGRAM};
+use crate::notify::github::{Behaviour, Options};
+use crate::notify::http::{Http, HttpError};
+use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
+use crate::render::Flavor;
+
+use api::{Api, Note};
+
+/// What a `notifiers:` entry of type `gitlab` may set, and the variables each replaces.
+#[rustfmt::skip]
+pub const SETTINGS: &[crate::notify::Setting] = &[
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITLAB_TOKEN", "GITLAB_TOKEN"], doc: "Project, group or personal access token with the `api` scope (Reporter or above); `CI_JOB_TOKEN` cannot write notes." },
+    crate::notify::Setting { key: "base_url", env: &["GITLAB_BASE_URL", "CI_API_V4_URL", "CI_SERVER_URL"], doc: "API URL `https://HOST/api/v4`, or the server URL (`/api/v4` is added)." },
+];
+
+/// GitLab's limit on a note body, in characters.
+pub const NOTE_LIMIT: usize = 1_000_000;
+
+/// The API of gitlab.com, used when nothing names another.
+pub const DEFAULT_API_URL: &str = "https://gitlab.com/api/v4";
+
+/// GitLab's limit on a label name, in characters.
+const LABEL_NAME_LIMIT: usize = 255;
+
+/// Said whenever a token is missing or refused: the usual cause in GitLab CI.
+const TOKEN_HINT: &str = "`CI_JOB_TOKEN` cannot write merge-request notes; use a project or group access token with the `api` scope and the Reporter role or above, stored as a masked CI/CD variable `GITLAB_TOKEN`";
+
+/// Why posting to GitLab failed, with a hint for the usual causes.
+#[derive(Debug, thiserror::Error)]
+pub enum GitLabError {
+    #[error(
+        "GitLab: no token; set `GITLAB_TOKEN` (or `TFNOTIFY_GITLAB_TOKEN`, or `token:` in the config)"
+    )]
+    NoToken,
+    #[error("GitLab: the API URL `{0}` is not an http(s) URL")]
+    BadBaseUrl(String),
+    #[error(
+        "GitLab: the project is unknown; run in GitLab CI, or give `--owner GROUP --repo PROJECT` (or `notifier.gitlab.repository`)"
+    )]
+    NoProject,
+    #[error(
+        "GitLab: nothing to comment on: no merge request, and no commit SHA to find one; give `--pr IID` or `--sha`"
+    )]
+    NoTarget,
+    #[error("GitLab: {0}")]
+    Labels(String),
+    #[error("GitLab: {0}")]
+    Render(String),
+    #[error("GitLab: {source}")]
+    Http {
+        source: HttpError,
+        hint: Option<String>,
+    },
+}
+
+impl GitLabError {
+    /// How to fix it, when there is something to say.
+    pub fn hint(&self) -> Option<&str> {
+        match self {
+            GitLabError::NoToken => Some(TOKEN_HINT),
+            GitLabError::Http { hint, .. } => hint.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// The GitLab notifier, resolved from config, environment and CI.
+pub struct GitLab {
+    /// REST base, `https://HOST/api/v4`.
+    base: String,
+    /// Web base, `https://HOST`, for the links printed after posting.
+    web: String,
+    token: SecretString,
+    /// `group/sub/project`.
+    project: String,
+    mr: Option<u64>,
+    sha: Option<String>,
+    behaviour: Behaviour,
+    labels: Option<Labels>,
+    metadata: Metadata,
+    skip_no_changes: bool,
+}
+
+impl GitLab {
+    /// The notifier for this run. `env` reads the token and the API URL.
+    pub fn build(
+        config: &Config,
+        ci: &CiEnv,
+        vars: &BTreeMap<String, String>,
+        command: Command,
+        options: &Options,
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> Result<GitLab, GitLabError> {
+        let classic = config.notifier.gitlab.as_ref();
+        let token = non_empty(env("TFNOTIFY_GITLAB_TOKEN"))
+            .or_else(|| non_empty(classic.map(|g| g.token.expose().to_owned())))
+            .or_else(|| non_empty(env("GITLAB_TOKEN")))
+            .ok_or(GitLabError::NoToken)?;
+        let base = non_empty(classic.map(|g| g.base_url.clone()))
+            .or_else(|| non_empty(env("GITLAB_BASE_URL")))
+            .or_else(|| non_empty(env("CI_API_V4_URL")))
+            .or_else(|| non_empty(env("CI_SERVER_URL")))
+            .map_or_else(|| DEFAULT_API_URL.to_owned(), |url| api_base(&url));
+        if !is_http_url(&base) {
+            return Err(GitLabError::BadBaseUrl(base));
+        }
+        let web = base
+            .strip_suffix("/api/v4")
+            .unwrap_or(base.as_str())
+            .to_owned();
+        let owner = ci.owner.as_deref().filter(|o| !o.is_empty());
+        let name = ci.repo.as_deref().filter(|r| !r.is_empty());
+        let (Some(owner), Some(name)) = (owner, name) else {
+            return Err(GitLabError::NoProject);
+        };
+        let plan = &config.terraform.plan;
+        let labels = if command == Command::Plan && !options.disable_label && !plan.disable_label {
+            let resolved = Labels::resolve_for(config, vars, "GitLab", LABEL_NAME_LIMIT);
+            Some(resolved.map_err(GitLabError::Labels)?)
+        } else {
+            None
+        };
+        let default_behaviour = match command {
+            Command::Plan => Behaviour::Update,
+            _ if config.plan_patch => Behaviour::Update,
+            _ => Behaviour::New,
+        };
+        let embedded: BTreeMap<String, String> = config
+            .embedded_var_names
+            .iter()
+            .filter_map(|name| vars.get(name).map(|v| (name.clone(), v.clone())))
+            .collect();
+        Ok(GitLab {
+            base,
+            web,
+            token: SecretString::new(token),
+            project: format!("{}/{}", owner.trim_matches('/'), name.trim_matches('/')),
+            mr: ci.pr_number,
+            sha: ci.sha.clone(),
+            behaviour: options.behaviour.unwrap_or(default_behaviour),
+            labels,
+            metadata: Metadata {
+                command: command.as_str().to_owned(),
+                job_name: ci.job.name.clone(),
+                pr_number: ci.pr_number,
+                program: PROGRAM.to_owned(),
+                sha: ci.sha.clone(),
+                target: vars.get("target").filter(|t| !t.is_empty()).cloned(),
+                vars: embedded,
+                workflow_name: ci.job.workflow.clone(),
+            },
+            skip_no_changes: options.skip_no_changes
+                || (command == Command::Plan && plan.when_no_changes.disable_comment),
+        })
+    }
+
+    /// Posts the message. `render` gets the label problems (for `.ErrorMessages`) and
+    /// returns the body; `destroy_warning` is the classic extra note, already rendered.
+    fn post(
+        &self,
+        http: &Http,
+        report: &Report,
+        render: &dyn Fn(&[String]) -> Result<String, String>,
+        destroy_warning: Option<&str>,
+    ) -> Result<Sent, GitLabError> {
+        let api = Api {
+            http,
+            base: self.base.clone(),
+            token: self.token.clone(),
+            project: self.project.clone(),
+        };
+        let mr = match self.mr {
+            Some(iid) => Some(iid),
+            None => self.find_merge_request(&api)?,
+        };
+        let mut sent = Sent::default();
+        if let (Some(iid), Some(labels)) = (mr, &self.labels) {
+            sent.warnings = labels::sync(&api, iid, labels, Kind::of(report));
+        }
+        let body = render(&sent.warnings).map_err(GitLabError::Render)?;
+        let mut metadata = self.metadata.clone();
+        metadata.pr_number = mr;
+        let quiet = report.outcome == Outcome::NoChanges
+            && report.warnings.is_empty()
+            && sent.warnings.is_empty();
+        let Some(iid) = mr else {
+            let Some(sha) = &self.sha else {
+                return Err(GitLabError::NoTarget);
+            };
+            if self.skip_no_changes && quiet {
+                "skipped: no changes".clone_into(&mut sent.action);
+                return Ok(sent);
+            }
+            api.create_commit_comment(sha, &body::note(&body, &metadata))
+                .map_err(|e| self.http_error(e))?;
+            "created (commit comment)".clone_into(&mut sent.action);
+            sent.url = Some(format!("{}/{}/-/commit/{sha}", self.web, self.project));
+            return Ok(sent);
+        };
+        if self.behaviour == Behaviour::HideAndNew {
+            sent.warnings.push(
+                "notes cannot be hidden on GitLab: a new note was posted and the earlier ones were left; use `--comment delete-and-new` to remove them, or `update` to keep one note".to_owned(),
+            );
+        }
+        let notes: Vec<Note> = api
+            .notes(iid)
+            .map_err(|e| self.http_error(e))?
+            .into_iter()
+            .filter(|n| !n.system)
+            .collect();
+        let (action, url) = self.write(&api, iid, &notes, &metadata, &body, quiet)?;
+        sent.action = action;
+        sent.url = url;
+        if let (Some(warning), true) = (destroy_warning, report.has_destroy) {
+            let mut meta = metadata.clone();
+            meta.command = format!("{}-destroy-warning", metadata.command);
+            self.write(&api, iid, &notes, &meta, warning, false)?;
+        }
+        Ok(sent)
+    }
+
+    /// The merge request of the commit, preferring an open one.
+    fn find_merge_request(&self, api: &Api<'_>) -> Result<Option<u64>, GitLabError> {
+        let Some(sha) = &self.sha else {
+            return Ok(None);
+        };
+        let found = api
+            .merge_requests_for_commit(sha)
+            .map_err(|e| self.http_error(e))?;
+        let open = found.iter().find(|mr| mr.state == "opened");
+        Ok(open.or(found.first()).map(|mr| mr.iid))
+    }
+
+    /// Writes one note thread (`metadata` says which) the way the behaviour says.
+    fn write(
+        &self,
+        api: &Api<'_>,
+        iid: u64,
+        notes: &[Note],
+        metadata: &Metadata,
+        body: &str,
+        quiet: bool,
+    ) -> Result<(String, Option<String>), GitLabError> {
+        let full = body::note(body, metadata);
+        // Ours, of this command and target, oldest first.
+        let earlier: Vec<(&Note, Metadata)> = notes
+            .iter()
+            .filter_map(|n| Metadata::extract(&n.body).map(|m| (n, m)))
+            .filter(|(_, m)| metadata.is_same_thread(m))
+            .collect();
+        let err = |e| self.http_error(e);
+        if let Some((last, theirs)) = earlier.last() {
+            let update = self.behaviour == Behaviour::Update;
+            if update && last.body == full {
+                return Ok(("unchanged".to_owned(), Some(self.note_url(iid, last.id))));
+            }
+            // Whatever the behaviour, a job for an older commit leaves the newer note be.
+            if self.is_older_than(api, theirs)? {
+                return Ok((
+                    "skipped: the note is for a newer commit".to_owned(),
+                    Some(self.note_url(iid, last.id)),
+                ));
+            }
+            if update {
+                let note = api.update_note(iid, last.id, &full).map_err(err)?;
+                return Ok(("updated".to_owned(), Some(self.note_url(iid, note.id))));
+            }
+        }
+        if self.skip_no_changes && quiet {
+            return Ok(("skipped: no changes".to_owned(), None));
+        }
+        let note = api.create_note(iid, &full).map_err(err)?;
+        if self.behaviour == Behaviour::DeleteAndNew {
+            for (old, _) in &earlier {
+                api.delete_note(iid, old.id).map_err(err)?;
+            }
+        }
+        Ok(("created".to_owned(), Some(self.note_url(iid, note.id))))
+    }
+
+    /// Whether this job's commit is older than the one the existing note was written for:
+    /// the note's commit is the merge request's head and ours is not.
+    fn is_older_than(&self, api: &Api<'_>, theirs: &Metadata) -> Result<bool, GitLabError> {
+        let (Some(ours), Some(theirs_sha), Some(iid)) = (&self.sha, &theirs.sha, theirs.pr_number)
+        else {
+            return Ok(false);
+        };
+        if ours == theirs_sha {
+            return Ok(false);
+        }
+        let mr = api.merge_request(iid).map_err(|e| self.http_error(e))?;
+        Ok(mr
+            .sha
+            .is_some_and(|head| &head == theirs_sha && &head != ours))
+    }
+
+    /// The web address of a note.
+    fn note_url(&self, iid: u64, id: u64) -> String {
+        format!(
+            "{}/{}/-/merge_requests/{iid}#note_{id}",
+            self.web, self.project
+        )
+    }
+
+    /// An HTTP failure with the hint a user needs for GitLab's usual refusals.
+    fn http_error(&self, source: HttpError) -> GitLabError {
+        let hint = match source.status() {
+            Some(401) => Some(format!(
+                "the token is wrong, expired or revoked; {TOKEN_HINT}"
+            )),
+            Some(403) => Some(TOKEN_HINT.to_owned()),
+            Some(404) => Some(format!(
+                "check that the project `{}` and the merge request exist and that the token can see the project (`--owner` is the whole group path, `--repo` the project)",
+                self.project
+            )),
+            _ => None,
+        };
+        GitLabError::Http { source, hint }
+    }
+}
+
+/// The GitLab notifier when the run asks for it: `--notifier gitlab`, a `gitlab` block in
+/// the config, or a GitLab token in the environment of a GitLab CI job (or of a run whose
+/// repository was given by flags).
+pub(crate) fn from_request(
+    request: &Request<'_>,
+) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
+    let wanted = request.wants("gitlab", || {
+        let token = ["TFNOTIFY_GITLAB_TOKEN", "GITLAB_TOKEN"]
+            .iter()
+            .any(|name| crate::notify::env_is_set(request.env, name));
+        request.config.notifier.gitlab.is_some()
+            || (token
+                && (request.ci.platform == Platform::GitLabCi || request.repository_from_flags))
+    });
+    wanted.then(|| {
+        GitLab::build(
+            request.config,
+            request.ci,
+            request.vars,
+            request.command,
+            request.options,
+            request.env,
+        )
+        .map(|gitlab| Box::new(gitlab) as Box<dyn Notifier>)
+        .map_err(NotifyError::from)
+    })
+}
+
+impl Notifier for GitLab {
+    fn kind(&self) -> &'static str {
+        "GitLab"
+    }
+
+    fn noun(&self) -> &'static str {
+        "note"
+    }
+
+    fn flavor(&self) -> Flavor {
+        Flavor::Markdown
+    }
+
+    fn limit(&self) -> usize {
+        // Room is kept for the hidden marker; the quick-action guards make their own room.
+        NOTE_LIMIT - 1_000
+    }
+
+    fn secrets(&self) -> Vec<String> {
+        vec![self.token.expose().to_owned()]
+    }
+
+    fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
+        self.post(
+            http,
+            delivery.report,
+            delivery.render,
+            delivery.destroy_warning,
+        )
+        .map_err(NotifyError::from)
+    }
+}
+
+impl From<GitLabError> for NotifyError {
+    fn from(error: GitLabError) -> Self {
+        let hint = error.hint().map(str::to_owned);
+        let message = error.to_string();
+        let message = message
+            .strip_prefix("GitLab: ")
+            .unwrap_or(&message)
+            .to_owned();
+        NotifyError {
+            kind: "GitLab",
+            message,
+            hint,
+        }
+    }
+}
+
+/// The REST base for a configured URL: classic tfnotify took the server URL and added
+/// `/api/v4`, newer tools take the API URL itself; both work.
+fn api_base(url: &str) -> String {
+    let url = url.trim().trim_end_matches('/');
+    if url.ends_with("/api/v4") {
+        url.to_owned()
+    } else {
+        format!("{url}/api/v4")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::api_base;
+
+    #[test]
+    fn the_server_or_the_api_url_names_the_api() {
+        assert_eq!(
+            api_base("https://gitlab.example.com"),
+            "https://gitlab.example.com/api/v4"
+        );
+        assert_eq!(
+            api_base("https://gitlab.example.com/api/v4/"),
+            "https://gitlab.example.com/api/v4"
+        );
+        assert_eq!(
+            api_base("https://example.com/gitlab/"),
+            "https://example.com/gitlab/api/v4"
+        );
+    }
+}
