@@ -413,3 +413,57 @@ fn config_check_names_bad_entries_and_renders_entry_templates() {
     assert!(ran.stderr.contains("unknown type `slak`"), "{}", ran.stderr);
     assert!(ran.stderr.contains("NoSuchField"), "{}", ran.stderr);
 }
+
+#[test]
+fn a_merge_request_note_and_a_one_line_chat_summary_in_one_run() {
+    use common::fake_gitlab::FakeGitLab;
+    let gitlab = FakeGitLab::start();
+    let project = "platform/infra/live";
+    let head = "3333333333333333333333333333333333333333";
+    gitlab.add_project(project);
+    gitlab.add_merge_request(project, 4, head);
+    let chat = FakeWebhooks::start();
+    let config = format!(
+        r#"notifiers:
+  - type: gitlab
+    token: $GITLAB_API_TOKEN
+    base_url: {gitlab}
+    repository: {{owner: platform/infra, name: live}}
+  - type: mattermost
+    name: infra
+    webhook_url: {mattermost}
+    template: "{{{{ .Report.counts.destroy }}}} to destroy in {{{{ .Target }}}}: {{{{ .Link }}}}"
+"#,
+        gitlab = gitlab.url(),
+        mattermost = chat.mattermost_url(),
+    );
+    let env = [("GITLAB_API_TOKEN", gitlab.token())];
+    let args = [
+        "--var",
+        "target:prod",
+        "--pr",
+        "4",
+        "--sha",
+        head,
+        "--build-url",
+        "https://ci.example/jobs/9",
+        "plan",
+    ];
+    let ran = run_with(&config, &env, &args, fixture("1.11/plan_destroy.txt"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(ran.stdout, fixture("1.11/plan_destroy.txt"));
+    let notes = gitlab.user_notes(project, 4);
+    assert_eq!(notes.len(), 1);
+    assert!(
+        notes[0].body.contains("terraform_data.network"),
+        "{}",
+        notes[0].body
+    );
+    let line = chat.messages()[0]["text"]
+        .as_str()
+        .expect("text")
+        .to_owned();
+    assert_eq!(line, "3 to destroy in prod: https://ci.example/jobs/9");
+    assert!(!ran.stderr.contains(gitlab.token()), "{}", ran.stderr);
+    chat.assert_no_violations();
+}
