@@ -218,10 +218,12 @@ impl Deliveries {
                 secrets: notifier.secrets(),
                 ..HttpConfig::default()
             });
+            let mask = |text: &str| self.masker.mask(text).into_owned();
             let delivery = Delivery {
                 report,
                 render: &body,
                 destroy_warning: warning.as_deref(),
+                mask: &mask,
             };
             let kind = notifier.kind();
             match notifier.send(&http, &delivery) {
