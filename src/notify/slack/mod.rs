@@ -1,4 +1,5 @@
-//! Slack: one message per run, through an incoming webhook or a bot token.
+//! Slack: one message per run, through an incoming webhook or a bot token; with a bot token
+//! also a summary with the details in its thread, and one living message per stack.
 //!
 //! Two ways to post, chosen by what is configured. A bot token (`SLACK_TOKEN`,
 //! `TFNOTIFY_SLACK_TOKEN`, or the classic `notifier.slack.token`) and a channel post with
@@ -6,23 +7,35 @@
 //! webhook (`SLACK_WEBHOOK_URL`) posts to the channel it was made for. Both take the same
 //! `{"text", "blocks"}` body.
 //!
+//! Only the Web API knows where a message went, so only a bot token can thread (`thread`:
+//! a one-line summary in the channel, the details as a reply in its thread, see `summary`)
+//! and update (`--comment update`: find our earlier message of the same stack by its
+//! metadata, see `metadata`, and edit it with `chat.update`). With a webhook, those
+//! settings post the whole message as usual and say why in a warning.
+//!
 //! The message is our Slack `mrkdwn` text, already masked and within
 //! [`Flavor::Slack`]'s limit. Here it is defused once more, whatever template made it, so
 //! Terraform output can never form a mention (`<!channel>`, `<@U…>`, `@here`), then cut
-//! into section blocks within Slack's documented limits.
+//! into section blocks within Slack's documented limits (see `blocks`).
 
+mod api;
 mod blocks;
+mod metadata;
+mod summary;
 
-use serde::Deserialize;
+use std::fmt::Write as _;
+
 use serde_json::{Value, json};
 
-use crate::config::{Config, SecretString};
+use crate::config::SecretString;
+use crate::notify::github::Behaviour;
 use crate::notify::http::{Http, HttpError, Method, Request as HttpRequest};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
 
+use api::{Api, Failure, Posted};
 pub use blocks::defuse;
-use blocks::{blocks, truncate};
+use metadata::Metadata;
 
 /// The Web API's base when `SLACK_API_URL` does not name a proxy.
 pub const DEFAULT_API_URL: &str = "https://slack.com/api";
@@ -64,6 +77,7 @@ pub const SETTINGS: &[crate::notify::Setting] = &[
     crate::notify::Setting { key: "channel", env: &["SLACK_CHANNEL_ID"], doc: "Channel id for the bot token." },
     crate::notify::Setting { key: "bot", env: &["SLACK_BOT_NAME"], doc: "Name shown on the message (needs `chat:write.customize`)." },
     crate::notify::Setting { key: "base_url", env: &["SLACK_API_URL"], doc: "Web API URL." },
+    crate::notify::Setting { key: "thread", env: &["SLACK_THREAD"], doc: "`true`: a one-line summary in the channel, the details in its thread (bot token only)." },
 ];
 
 /// The Slack notifier, resolved from the config and the environment.
@@ -71,28 +85,45 @@ pub struct Slack {
     route: Route,
     /// Every credential found, used or not: all are masked in what leaves the machine.
     secrets: Vec<String>,
+    /// `thread`: the channel gets a summary line and the details go in its thread.
+    thread: bool,
+    /// `--comment update`: edit our earlier message of the same stack.
+    update: bool,
+    /// What the message is about, posted as its metadata.
+    about: Metadata,
+    /// The CI job, for the summary's link.
+    link: Option<String>,
 }
 
-/// `chat.postMessage`'s answer; HTTP 200 whether it worked or not.
-#[derive(Debug, Deserialize)]
-struct ApiReply {
-    ok: bool,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    channel: Option<String>,
-    #[serde(default)]
-    ts: Option<String>,
+/// One message's body parts: the notification fallback and the blocks.
+struct Body {
+    text: String,
+    blocks: Vec<Value>,
+}
+
+impl Body {
+    /// The Web API body: `link_names: false` so no name becomes a mention.
+    fn for_api(&self, username: Option<&String>) -> Value {
+        let mut body = json!({
+            "text": self.text,
+            "blocks": self.blocks,
+            "link_names": false,
+            "unfurl_links": false,
+            "unfurl_media": false,
+        });
+        if let Some(name) = username {
+            body["username"] = Value::String(name.clone());
+        }
+        body
+    }
 }
 
 impl Slack {
-    /// The notifier for this run: a bot token and a channel mean `chat.postMessage`,
-    /// otherwise a webhook URL is needed. `env` reads tokens and URLs.
-    pub fn build(
-        config: &Config,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<Slack, NotifyError> {
-        let classic = config.notifier.slack.as_ref();
+    /// The notifier for this run: a bot token and a channel mean the Web API, otherwise a
+    /// webhook URL is needed. Settings are read through `request.env`.
+    pub fn build(request: &Request<'_>) -> Result<Slack, NotifyError> {
+        let env = request.env;
+        let classic = request.config.notifier.slack.as_ref();
         let nonempty = crate::notify::non_empty;
         let token = nonempty(env("TFNOTIFY_SLACK_TOKEN"))
             .or_else(|| nonempty(classic.map(|s| s.token.expose().to_owned())))
@@ -144,48 +175,138 @@ impl Slack {
                 ));
             }
         };
-        Ok(Slack { route, secrets })
-    }
-
-    /// Posts through the webhook; it answers a plain `ok`, and errors as 4xx text.
-    fn post_webhook(http: &Http, url: &SecretString, body: &Value) -> Result<Sent, NotifyError> {
-        let request = HttpRequest::json(Method::Post, url.expose(), body)
-            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
-        http.send(&request).map_err(|e| http_error(&e, None))?;
-        Ok(Sent {
-            action: "posted".to_owned(),
-            url: None,
-            warnings: Vec::new(),
+        let thread = crate::notify::env_flag(env, "SLACK_THREAD").map_err(|message| {
+            error(
+                message,
+                Some("set `SLACK_THREAD` to `true` (a summary with the details in its thread) or `false`"),
+            )
+        })?;
+        let ci = request.ci;
+        let repo = match (nonempty(ci.owner.clone()), nonempty(ci.repo.clone())) {
+            (Some(owner), Some(repo)) => Some(format!("{owner}/{repo}")),
+            (None, repo) => repo,
+            (Some(_), None) => None,
+        };
+        Ok(Slack {
+            route,
+            secrets,
+            thread,
+            update: request.options.behaviour == Some(Behaviour::Update),
+            about: Metadata {
+                command: request.command.as_str().to_owned(),
+                target: nonempty(request.vars.get("target").cloned()),
+                repo,
+                pr: ci.pr_number,
+                sha: nonempty(ci.sha.clone()),
+            },
+            link: nonempty(ci.build_url.clone()),
         })
     }
 
-    /// Posts with `chat.postMessage`, which answers 200 `{"ok": false, "error"}` on failure.
-    fn post_api(
+    /// Posts through the webhook; it answers a plain `ok`, and errors as 4xx text.
+    fn post_webhook(
+        &self,
         http: &Http,
-        base: &str,
-        token: &SecretString,
-        body: &Value,
+        url: &SecretString,
+        body: &Body,
     ) -> Result<Sent, NotifyError> {
-        let request = HttpRequest::json(Method::Post, format!("{base}/chat.postMessage"), body)
-            .map_err(|e| error(format!("could not encode the message: {e}"), None))?
-            .header("authorization", format!("Bearer {}", token.expose()));
-        let response = http.send(&request).map_err(|e| http_error(&e, None))?;
-        let reply: Option<ApiReply> = serde_json::from_slice(&response.body).ok();
-        match reply {
-            Some(reply) if reply.ok => {
-                let place = reply.channel.unwrap_or_default();
-                let ts = reply.ts.map(|ts| format!(" (ts {ts})")).unwrap_or_default();
-                Ok(Sent {
-                    action: format!("posted to {place}{ts}").trim_end().to_owned(),
-                    url: None,
-                    warnings: Vec::new(),
-                })
+        let body = json!({
+            "text": body.text,
+            "blocks": body.blocks,
+            "unfurl_links": false,
+            "unfurl_media": false,
+        });
+        let request = HttpRequest::json(Method::Post, url.expose(), &body)
+            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
+        http.send(&request).map_err(|e| webhook_error(&e))?;
+        let mut warnings = Vec::new();
+        if self.thread {
+            warnings.push(
+                "`thread` needs a bot token: an incoming webhook cannot reply in a thread, so the whole message was posted in the channel; set `SLACK_TOKEN` and `SLACK_CHANNEL_ID` to thread".to_owned(),
+            );
+        }
+        if self.update {
+            warnings.push(
+                "`--comment update` needs a bot token: an incoming webhook cannot edit a message, so a new one was posted; set `SLACK_TOKEN` and `SLACK_CHANNEL_ID` to update".to_owned(),
+            );
+        }
+        Ok(Sent {
+            action: "posted".to_owned(),
+            url: None,
+            warnings,
+        })
+    }
+
+    /// Posts with the Web API: finds the earlier message to update when asked, writes the
+    /// summary or the whole message with our metadata, then the details in the thread.
+    fn post_api(
+        &self,
+        api: &Api<'_>,
+        username: Option<&String>,
+        delivery: &Delivery<'_>,
+        details: &Body,
+    ) -> Result<Sent, Failure> {
+        let about = self.about.masked(delivery.mask);
+        let earlier = if self.update { api.find(&about)? } else { None };
+        let summary;
+        let first = if self.thread {
+            summary = self.summary(delivery, &about);
+            &summary
+        } else {
+            details
+        };
+        let mut body = first.for_api(username);
+        body["metadata"] = about.to_json();
+        let mut warnings = Vec::new();
+        let (verb, parent) = match earlier {
+            Some(ts) => {
+                let mut edit = body.clone();
+                // The name shown was chosen when the message was posted.
+                if let Some(map) = edit.as_object_mut() {
+                    map.remove("username");
+                }
+                match api.update(&ts, edit) {
+                    Ok(posted) => ("updated in", posted),
+                    Err(failure) if failure.code() == Some("message_not_found") => {
+                        warnings.push(format!(
+                            "the earlier message (ts {ts}) was deleted while tfnotify was updating it; posted a new one"
+                        ));
+                        ("posted to", api.post(body)?)
+                    }
+                    Err(failure) => return Err(failure),
+                }
             }
-            Some(reply) => Err(http_error(
-                &http.reject(&request, &response),
-                reply.error.as_deref(),
-            )),
-            None => Err(http_error(&http.reject(&request, &response), None)),
+            None => ("posted to", api.post(body)?),
+        };
+        let Posted { channel, ts } = parent;
+        let mut action = format!("{verb} {channel} (ts {ts})");
+        if self.thread {
+            let mut reply = details.for_api(username);
+            reply["thread_ts"] = Value::String(ts);
+            let posted = api.post(reply)?;
+            let _ = write!(action, ", details in its thread (ts {})", posted.ts);
+        }
+        Ok(Sent {
+            action,
+            url: None,
+            warnings,
+        })
+    }
+
+    /// The channel's line for a threaded post, masked and defused like any message.
+    fn summary(&self, delivery: &Delivery<'_>, about: &Metadata) -> Body {
+        let line = summary::line(delivery.report, about, self.link.as_deref());
+        let line = defuse(&(delivery.mask)(&line));
+        let shown = blocks::truncate(&line, SECTION_LIMIT);
+        Body {
+            text: blocks::truncate(&line, TEXT_LIMIT),
+            blocks: vec![
+                blocks::section(&shown),
+                json!({
+                    "type": "context",
+                    "elements": [{"type": "mrkdwn", "text": "Details in the thread."}],
+                }),
+            ],
         }
     }
 }
@@ -202,9 +323,7 @@ pub(crate) fn from_request(
             || set("SLACK_WEBHOOK_URL")
             || ((set("SLACK_TOKEN") || set("TFNOTIFY_SLACK_TOKEN")) && set("SLACK_CHANNEL_ID"))
     });
-    wanted.then(|| {
-        Slack::build(request.config, request.env).map(|slack| Box::new(slack) as Box<dyn Notifier>)
-    })
+    wanted.then(|| Slack::build(request).map(|slack| Box::new(slack) as Box<dyn Notifier>))
 }
 
 impl Notifier for Slack {
@@ -238,36 +357,26 @@ impl Notifier for Slack {
             .filter(|_| delivery.report.has_destroy)
             .map(|w| defuse(w.trim()))
             .filter(|w| !w.is_empty());
-        let blocks = blocks(&text, warning.as_deref());
-        let fallback = truncate(&text, TEXT_LIMIT);
+        let details = Body {
+            text: blocks::truncate(&text, TEXT_LIMIT),
+            blocks: blocks::blocks(&text, warning.as_deref()),
+        };
         match &self.route {
-            Route::Webhook { url } => {
-                let body = json!({
-                    "text": fallback,
-                    "blocks": blocks,
-                    "unfurl_links": false,
-                    "unfurl_media": false,
-                });
-                Slack::post_webhook(http, url, &body)
-            }
+            Route::Webhook { url } => self.post_webhook(http, url, &details),
             Route::Api {
                 base,
                 token,
                 channel,
                 username,
             } => {
-                let mut body = json!({
-                    "channel": channel,
-                    "text": fallback,
-                    "blocks": blocks,
-                    "link_names": false,
-                    "unfurl_links": false,
-                    "unfurl_media": false,
-                });
-                if let (Some(name), Some(map)) = (username, body.as_object_mut()) {
-                    map.insert("username".to_owned(), Value::String(name.clone()));
-                }
-                Slack::post_api(http, base, token, &body)
+                let api = Api {
+                    http,
+                    base,
+                    token,
+                    channel,
+                };
+                self.post_api(&api, username.as_ref(), delivery, &details)
+                    .map_err(Failure::into_error)
             }
         }
     }
@@ -277,38 +386,18 @@ fn error(message: String, hint: Option<&str>) -> NotifyError {
     NotifyError::new("Slack", message, hint)
 }
 
-/// An HTTP failure, or an API refusal with Slack's error `code`, with the hint a user needs.
-fn http_error(source: &HttpError, code: Option<&str>) -> NotifyError {
-    let hint = match code {
-        Some(
-            "invalid_auth" | "not_authed" | "token_revoked" | "token_expired" | "account_inactive",
-        ) => Some(
-            "the token is invalid or revoked; use a bot token (`xoxb-…`) with the `chat:write` scope",
+/// An incoming webhook's failure, with the hint a user needs; webhooks answer errors as
+/// plain text with a 4xx status.
+fn webhook_error(source: &HttpError) -> NotifyError {
+    let hint = match source.status() {
+        Some(403 | 404) => Some(
+            "the webhook URL is revoked or wrong; create a new one in the Slack app's \"Incoming Webhooks\" page",
         ),
-        Some("not_in_channel") => Some(
-            "invite the bot to the channel (`/invite @your-bot` in the channel), or give it the `chat:write.public` scope for public channels",
-        ),
-        Some("channel_not_found") => Some(
-            "check the channel ID (`notifier.slack.channel` or `SLACK_CHANNEL_ID`; the ID such as `C0123456789`, not the name); a private channel must have the bot as a member",
-        ),
-        Some("missing_scope") => {
-            Some("add the `chat:write` scope to the Slack app and reinstall it")
-        }
-        Some("is_archived") => Some("the channel is archived; post to another one"),
-        Some("invalid_blocks" | "msg_too_long" | "msg_blocks_too_long") => {
+        Some(410) => Some("the webhook's channel is archived"),
+        Some(400) => {
             Some("Slack refused the message's shape; please report this as a tfnotify bug")
         }
-        Some(_) => None,
-        None => match source.status() {
-            Some(403 | 404) => Some(
-                "the webhook URL is revoked or wrong; create a new one in the Slack app's \"Incoming Webhooks\" page",
-            ),
-            Some(410) => Some("the webhook's channel is archived"),
-            Some(400) => {
-                Some("Slack refused the message's shape; please report this as a tfnotify bug")
-            }
-            _ => None,
-        },
+        _ => None,
     };
     error(source.to_string(), hint)
 }
