@@ -7,6 +7,26 @@ mod common;
 use common::fake_webhooks::{DISCORD_PATH, FakeWebhooks};
 use common::run::{Ran, Test, fixture};
 
+/// Fails unless every three-backtick run of `text` is a fence line of its own: Discord ends
+/// a code block at any three backticks, so one inside code would let the rest out.
+#[track_caller]
+fn assert_code_stays_closed(text: &str) {
+    for line in text.lines() {
+        if let Some(at) = line.find("```") {
+            let fence = line.trim_start();
+            assert!(
+                at == line.len() - fence.len() && !fence[3..].contains('`'),
+                "three backticks inside a line: {line:?}"
+            );
+        }
+    }
+    assert_eq!(
+        text.matches("```").count() % 2,
+        0,
+        "a block left open: {text}"
+    );
+}
+
 fn post(url: &str, input: impl Into<Vec<u8>>) -> Ran {
     Test::new()
         .env("DISCORD_WEBHOOK_URL", url)
@@ -79,7 +99,7 @@ fn a_50000_resource_plan_stays_within_embed_limits() {
     let embed = &fake.messages()[0]["embeds"][0];
     let description = embed["description"].as_str().expect("description");
     assert!(description.chars().count() <= 4_096);
-    assert_eq!(description.matches("```").count() % 2, 0, "fences balanced");
+    assert_code_stays_closed(description);
 }
 
 #[test]
@@ -89,12 +109,20 @@ fn hostile_names_never_ping() {
         .expect("utf-8")
         .replace(
             "terraform_data.instance[0]",
-            r#"terraform_data.instance["@everyone @here <@123> <@&456> <b>x</b>"]"#,
+            r#"terraform_data.instance["@everyone @here <@123> <@&456> <b>x</b> ``` *x*"]"#,
         );
     let ran = post(&fake.discord_url(), plan);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let message = &fake.messages()[0];
     assert_eq!(message["allowed_mentions"]["parse"], serde_json::json!([]));
+    let description = message["embeds"][0]["description"]
+        .as_str()
+        .expect("description");
+    assert_code_stays_closed(description);
+    assert!(
+        description.contains("- ``terraform_data.instance[\"@\u{2060}everyone @\u{2060}here <@123> <@&456> <b>x</b> `\u{200b}`\u{200b}` *x*\"]``"),
+        "the key stays in its code span: {description}"
+    );
     let body = fake.requests()[0].body.clone();
     assert!(
         !body.contains("@everyone") && !body.contains("@here"),
@@ -384,11 +412,7 @@ fn a_50000_resource_plan_edit_stays_within_embed_limits_and_pings_nobody() {
             .as_str()
             .expect("description");
         assert!(description.chars().count() <= 4_096);
-        assert_eq!(
-            description.matches("```").count() % 2,
-            0,
-            "fences balanced: {description}"
-        );
+        assert_code_stays_closed(description);
         assert!(!description.contains("@everyone") && !description.contains("@here"));
     }
     assert_eq!(fake.discord_messages().len(), 1);

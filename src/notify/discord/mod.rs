@@ -8,10 +8,13 @@
 //! the id is given, not found; a message that is gone (404) is posted anew with a warning.
 //!
 //! The message is the Markdown flavour (Discord renders a Markdown subset, code fences
-//! included), rendered at [`DESCRIPTION_LIMIT`]'s size and cut to it in any case, in one
-//! embed coloured by outcome. `allowed_mentions: {"parse": []}` makes Discord ping nobody
+//! included, but only of three backticks: see `fences`), rendered at
+//! [`DESCRIPTION_LIMIT`]'s size and cut to it in any case, in one embed coloured by
+//! outcome. `allowed_mentions: {"parse": []}` makes Discord ping nobody
 //! whatever the text says (`@everyone`, `<@id>`), and broadcast words get a word joiner
 //! as well so they do not even look like mentions.
+
+mod fences;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -215,7 +218,7 @@ impl Notifier for Discord {
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
         let text = (delivery.render)(&[]).map_err(|message| error(message, None))?;
-        let text = defuse(&emoji(text.trim()));
+        let text = fences::three_backtick(&defuse(&emoji(text.trim())));
         if text.trim().is_empty() {
             return Ok(Sent {
                 action: "skipped: the message is empty".to_owned(),
@@ -225,7 +228,7 @@ impl Notifier for Discord {
         let warning = delivery
             .destroy_warning
             .filter(|_| delivery.report.has_destroy)
-            .map(|w| defuse(w.trim()))
+            .map(|w| fences::three_backtick(&defuse(w.trim())))
             .filter(|w| !w.is_empty());
         let body = payload(delivery.report, &text, warning.as_deref());
         let Some(id) = &self.edit else {
