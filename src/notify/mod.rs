@@ -53,6 +53,9 @@ pub struct Delivery<'a> {
     pub render: &'a dyn Fn(&[String]) -> Result<String, String>,
     /// The classic extra message for a destroying plan, rendered, if the config has one.
     pub destroy_warning: Option<&'a str>,
+    /// Applies the run's masks to text a notifier writes itself (a summary built from the
+    /// report), as `render` already does to the message.
+    pub mask: &'a dyn Fn(&str) -> String,
 }
 
 /// What a delivery did, for the line printed after it.
@@ -93,6 +96,20 @@ pub(crate) fn non_empty(value: Option<String>) -> Option<String> {
 /// Whether an environment variable is set to something other than blanks.
 pub(crate) fn env_is_set(env: &dyn Fn(&str) -> Option<String>, name: &str) -> bool {
     non_empty(env(name)).is_some()
+}
+
+/// A true/false setting: `true`, `1`, `yes` or `on` (any case) turn it on, `false`, `0`,
+/// `no`, `off` or nothing leave it off; anything else is an error naming the variable, so
+/// a typo does not silently change what is posted.
+pub(crate) fn env_flag(env: &dyn Fn(&str) -> Option<String>, name: &str) -> Result<bool, String> {
+    let Some(value) = non_empty(env(name)) else {
+        return Ok(false);
+    };
+    match value.to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(format!("`{name}` is `{value}`, not `true` or `false`")),
+    }
 }
 
 /// Whether a webhook or API URL can be posted to at all.
@@ -188,4 +205,32 @@ pub fn known_names() -> String {
         .map(|n| format!("`{n}`"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::env_flag;
+
+    #[test]
+    fn flags_are_true_false_or_an_error_naming_the_variable() {
+        #[track_caller]
+        fn case(value: Option<&str>, expected: Result<bool, &str>) {
+            let env = |_: &str| value.map(str::to_owned);
+            assert_eq!(
+                env_flag(&env, "SLACK_THREAD"),
+                expected.map_err(str::to_owned)
+            );
+        }
+        for on in ["true", "TRUE", "1", "yes", "On"] {
+            case(Some(on), Ok(true));
+        }
+        for off in ["false", "0", "no", "off", " ", ""] {
+            case(Some(off), Ok(false));
+        }
+        case(None, Ok(false));
+        case(
+            Some("treu"),
+            Err("`SLACK_THREAD` is `treu`, not `true` or `false`"),
+        );
+    }
 }

@@ -218,11 +218,15 @@ pub fn functions() -> FuncSet {
 }
 
 /// Text that Slack shows as written: its three control characters escaped, so no mention
-/// (`<!channel>`, `<@U123>`) or link can be formed by Terraform output.
-fn slack_escape(text: &str) -> String {
+/// (`<!channel>`, `<@U123>`) or link can be formed by Terraform output, and backticks shown
+/// as the look-alike `ˋ` (U+02CB). `mrkdwn` has no escape for a backtick and no longer
+/// fence, so one in a resource key would end the code span or block around it and turn the
+/// rest of the message into code.
+pub fn slack_escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+        .replace('`', "\u{2cb}")
 }
 
 /// Text that Chatwork shows as written. Chatwork has no escape, so a zero-width space after
@@ -282,6 +286,10 @@ mod tests {
         assert_eq!(
             slack_escape("<!channel> & <@U1>"),
             "&lt;!channel&gt; &amp; &lt;@U1&gt;"
+        );
+        assert_eq!(
+            slack_escape("a[\"```\"]`b`"),
+            "a[\"\u{2cb}\u{2cb}\u{2cb}\"]\u{2cb}b\u{2cb}"
         );
         assert_eq!(
             chatwork_escape("[toall][/code]"),

@@ -15,6 +15,6 @@ mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
 pub use context::{Context, Extras, Moved, default_title};
-pub use message::{Flavor, Message, MessageError, Spec, functions};
+pub use message::{Flavor, Message, MessageError, Spec, functions, slack_escape};
 pub use summary::{Group, GroupKind, Summary};
 pub use terminal::terminal;

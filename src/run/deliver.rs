@@ -284,10 +284,12 @@ impl Deliveries {
                 secrets: notifier.secrets(),
                 ..HttpConfig::default()
             });
+            let mask = |text: &str| self.masker.mask(text).into_owned();
             let delivery = Delivery {
                 report,
                 render: &body,
                 destroy_warning: warning.as_deref(),
+                mask: &mask,
             };
             match notifier.send(&http, &delivery) {
                 Ok(sent) => {

@@ -1,10 +1,14 @@
-//! A fake Slack on 127.0.0.1: one incoming webhook and `chat.postMessage`.
+//! A fake Slack on 127.0.0.1: one incoming webhook and the Web API methods tfnotify calls
+//! (`auth.test`, `chat.postMessage`, `chat.update`, `conversations.history`).
 //!
 //! It checks what Slack checks (the webhook's path, the bearer token, the channel, the
-//! body's shape and block limits), answers in Slack's own shapes (`ok` as text for the
-//! webhook; `{"ok": true, "channel", "ts"}` or `{"ok": false, "error"}` for the API), and
-//! records every request. Anything a real Slack would refuse is also kept as a violation,
-//! so tests can assert there were none.
+//! body's shape and block limits, the metadata's shape, that a reply's `thread_ts` names a
+//! message of the channel, that only the bot that posted a message edits it, the token's
+//! scopes), answers in Slack's own shapes (`ok` as text for the webhook; `{"ok": true, …}`
+//! or `{"ok": false, "error"}` for the API), keeps the channel's messages with their
+//! metadata and threads, pages history with cursors, and records every request. Anything
+//! a real Slack would refuse is also kept as a violation, so tests can assert there were
+//! none.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -13,6 +17,11 @@ use serde_json::{Value, json};
 
 // The fake GitHub's HTTP/1.1 server is general: every fake shares it.
 use super::fake_github::http::{Handler, Request, Response, Server};
+use super::fake_webhooks::form_decode;
+
+/// How the fake's history cursors start; they end in `=` like Slack's base64 cursors, so a
+/// client that does not encode them is caught.
+const CURSOR_PREFIX: &str = "bmV4dF90czo";
 
 /// The token the fake accepts for `chat.postMessage`.
 pub const TOKEN: &str = "xoxb-0000000000-FakeSlackTokenForTfnotify";
@@ -28,6 +37,29 @@ pub const SECTION_LIMIT: usize = 3_000;
 pub const MAX_BLOCKS: usize = 50;
 /// Where Slack starts refusing with `msg_blocks_too_long`, in characters of blocks.
 pub const BLOCKS_TOO_LONG: usize = 12_000;
+/// The bot the fake's token belongs to, as `auth.test` and history name it.
+pub const BOT_ID: &str = "B0TFNOTIFY1";
+pub const BOT_USER: &str = "U0TFNOTIFY1";
+/// Another app's bot in the same channel.
+pub const OTHER_BOT_ID: &str = "B0OTHERAPP9";
+/// The most messages one history page holds, whatever `limit` asks.
+pub const HISTORY_MAX_LIMIT: usize = 999;
+
+/// A message in the fake channel, as Slack keeps it.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub ts: String,
+    pub channel: String,
+    pub bot_id: String,
+    pub user: String,
+    pub text: String,
+    pub blocks: Value,
+    pub metadata: Option<Value>,
+    /// The parent's `ts` for a reply.
+    pub thread_ts: Option<String>,
+    /// How many times `chat.update` changed it.
+    pub edits: usize,
+}
 
 /// One request as the fake saw it.
 #[derive(Debug, Clone)]
@@ -53,6 +85,9 @@ impl Recorded {
     }
 }
 
+/// Status, headers and body of an answer.
+type Answer = (u16, Vec<(String, String)>, String);
+
 /// A failure to answer instead of the normal response.
 struct Failure {
     path: String,
@@ -67,8 +102,12 @@ struct State {
     log: Vec<Recorded>,
     failures: VecDeque<Failure>,
     violations: Vec<String>,
-    /// Message bodies accepted, in order.
+    /// Message bodies accepted by the webhook and `chat.postMessage`, in order.
     messages: Vec<Value>,
+    /// The channels' messages and replies as they are now, oldest first.
+    stored: Vec<Stored>,
+    /// Scopes the token lacks: methods needing one answer `missing_scope`.
+    missing_scopes: Vec<String>,
     next_ts: u64,
 }
 
@@ -139,6 +178,69 @@ impl FakeSlack {
         self.fake.lock().messages.clone()
     }
 
+    /// The next `times` requests to `path` get Slack's rate-limit answer: 429 with
+    /// `Retry-After: 1` and `{"ok": false, "error": "ratelimited"}`.
+    pub fn rate_limit_next(&self, path: &str, times: usize) {
+        self.fail_next(
+            path,
+            429,
+            &[("Retry-After", "1")],
+            r#"{"ok":false,"error":"ratelimited"}"#,
+            times,
+        );
+    }
+
+    /// The token loses `scope` (for example `channels:history`).
+    pub fn without_scope(&self, scope: &str) {
+        self.fake.lock().missing_scopes.push(scope.to_owned());
+    }
+
+    /// The top-level messages of `channel` as they are now, oldest first.
+    pub fn channel(&self, channel: &str) -> Vec<Stored> {
+        self.fake
+            .lock()
+            .stored
+            .iter()
+            .filter(|m| m.channel == channel && m.thread_ts.is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// The replies in the thread of message `ts`, oldest first.
+    pub fn replies(&self, ts: &str) -> Vec<Stored> {
+        self.fake
+            .lock()
+            .stored
+            .iter()
+            .filter(|m| m.thread_ts.as_deref() == Some(ts))
+            .cloned()
+            .collect()
+    }
+
+    /// Puts a message in `channel` as if the bot `bot_id` had posted it, and returns its
+    /// `ts`: earlier runs, other apps, chatter.
+    pub fn seed(&self, channel: &str, bot_id: &str, text: &str, metadata: Option<Value>) -> String {
+        let mut state = self.fake.lock();
+        let ts = state.new_ts();
+        let user = if bot_id == BOT_ID {
+            BOT_USER
+        } else {
+            "U0SOMEONE00"
+        };
+        state.stored.push(Stored {
+            ts: ts.clone(),
+            channel: channel.to_owned(),
+            bot_id: bot_id.to_owned(),
+            user: user.to_owned(),
+            text: text.to_owned(),
+            blocks: json!([{"type": "section", "text": {"type": "mrkdwn", "text": text}}]),
+            metadata,
+            thread_ts: None,
+            edits: 0,
+        });
+        ts
+    }
+
     /// What a real Slack would have refused.
     pub fn violations(&self) -> Vec<String> {
         self.fake.lock().violations.clone()
@@ -152,6 +254,13 @@ impl FakeSlack {
     }
 }
 
+impl State {
+    fn new_ts(&mut self) -> String {
+        self.next_ts += 1;
+        format!("1767225600.{:06}", self.next_ts)
+    }
+}
+
 impl Fake {
     fn lock(&self) -> MutexGuard<'_, State> {
         self.state
@@ -159,8 +268,11 @@ impl Fake {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn answer(&self, request: &Request) -> (u16, Vec<(String, String)>, String) {
-        let path = request.target.split('?').next().unwrap_or("");
+    fn answer(&self, request: &Request) -> Answer {
+        let (path, query) = request
+            .target
+            .split_once('?')
+            .unwrap_or((request.target.as_str(), ""));
         {
             let mut state = self.lock();
             if let Some(i) = state.failures.iter().position(|f| f.path == path) {
@@ -177,14 +289,39 @@ impl Fake {
                 return answer;
             }
         }
+        let body = String::from_utf8_lossy(&request.body).into_owned();
+        if let Some(method) = path.strip_prefix("/api/") {
+            // The Web API takes GET and POST alike.
+            if !matches!(request.method.as_str(), "GET" | "POST") {
+                return text(405, "invalid_method");
+            }
+            match request.header("authorization") {
+                None => return api_error("not_authed"),
+                Some(auth) if auth != format!("Bearer {TOKEN}") => {
+                    return api_error("invalid_auth");
+                }
+                Some(_) => {}
+            }
+            return match method {
+                "auth.test" => ok(json!({
+                    "url": "https://fake.slack.com/",
+                    "team": "Fake",
+                    "user": "tfnotify",
+                    "team_id": "T00000000",
+                    "user_id": BOT_USER,
+                    "bot_id": BOT_ID,
+                })),
+                "chat.postMessage" => self.post_message(request, &body),
+                "chat.update" => self.update(request, &body),
+                "conversations.history" => self.history(request, query, &body),
+                _ => api_error("unknown_method"),
+            };
+        }
         if request.method != "POST" {
             return text(405, "invalid_method");
         }
-        let body = String::from_utf8_lossy(&request.body).into_owned();
         if path == WEBHOOK_PATH {
             self.webhook(request, &body)
-        } else if path == "/api/chat.postMessage" {
-            self.post_message(request, &body)
         } else if path.starts_with("/services/") {
             text(404, "no_service")
         } else {
@@ -192,7 +329,7 @@ impl Fake {
         }
     }
 
-    fn webhook(&self, request: &Request, body: &str) -> (u16, Vec<(String, String)>, String) {
+    fn webhook(&self, request: &Request, body: &str) -> Answer {
         if !is_json(request) {
             self.violation("webhook: the body is not sent as JSON");
             return text(400, "invalid_payload");
@@ -209,50 +346,213 @@ impl Fake {
         text(200, "ok")
     }
 
-    fn post_message(&self, request: &Request, body: &str) -> (u16, Vec<(String, String)>, String) {
-        match request.header("authorization") {
-            None => return api_error("not_authed"),
-            Some(auth) if auth != format!("Bearer {TOKEN}") => return api_error("invalid_auth"),
-            Some(_) => {}
-        }
+    /// The JSON body of a write method, with its channel checked.
+    fn write_body(
+        &self,
+        method: &str,
+        request: &Request,
+        body: &str,
+    ) -> Result<(Value, String), Answer> {
         if !is_json(request) {
-            self.violation("chat.postMessage: the body is not sent as JSON");
-            return api_error("invalid_arguments");
+            self.violation(&format!("{method}: the body is not sent as JSON"));
+            return Err(api_error("invalid_arguments"));
         }
         let Ok(message) = serde_json::from_str::<Value>(body) else {
-            self.violation("chat.postMessage: the body is not JSON");
-            return api_error("invalid_json");
+            self.violation(&format!("{method}: the body is not JSON"));
+            return Err(api_error("invalid_json"));
         };
         let channel = message["channel"].as_str().unwrap_or("").to_owned();
+        if channel == CHANNEL_NOT_IN {
+            return Err(api_error("not_in_channel"));
+        }
+        if channel != CHANNEL {
+            return Err(api_error("channel_not_found"));
+        }
+        if let Some(username) = message.get("username")
+            && !username.is_string()
+        {
+            self.violation(&format!("{method}: `username` is not a string"));
+            return Err(api_error("invalid_arguments"));
+        }
+        if let Some(metadata) = message.get("metadata")
+            && !(metadata["event_type"].is_string() && metadata["event_payload"].is_object())
+        {
+            self.violation(&format!("{method}: bad metadata {metadata}"));
+            return Err(api_error("invalid_metadata_format"));
+        }
+        if let Err(problem) = check_message(&message) {
+            self.violation(&format!("{method}: {problem}"));
+            return Err(api_error(problem.code()));
+        }
+        Ok((message, channel))
+    }
+
+    fn post_message(&self, request: &Request, body: &str) -> Answer {
+        let (message, channel) = match self.write_body("chat.postMessage", request, body) {
+            Ok(parts) => parts,
+            Err(answer) => return answer,
+        };
+        let mut state = self.lock();
+        let thread_ts = message["thread_ts"].as_str().map(str::to_owned);
+        if let Some(parent) = &thread_ts
+            && !state
+                .stored
+                .iter()
+                .any(|m| &m.ts == parent && m.channel == channel && m.thread_ts.is_none())
+        {
+            return api_error("thread_not_found");
+        }
+        let ts = state.new_ts();
+        state.messages.push(message.clone());
+        state.stored.push(Stored {
+            ts: ts.clone(),
+            channel: channel.clone(),
+            bot_id: BOT_ID.to_owned(),
+            user: BOT_USER.to_owned(),
+            text: message["text"].as_str().unwrap_or_default().to_owned(),
+            blocks: message["blocks"].clone(),
+            metadata: message.get("metadata").cloned(),
+            thread_ts,
+            edits: 0,
+        });
+        ok(json!({
+            "channel": channel,
+            "ts": ts,
+            "message": {"type": "message", "text": message["text"], "ts": ts},
+        }))
+    }
+
+    fn update(&self, request: &Request, body: &str) -> Answer {
+        let (message, channel) = match self.write_body("chat.update", request, body) {
+            Ok(parts) => parts,
+            Err(answer) => return answer,
+        };
+        let Some(ts) = message["ts"].as_str() else {
+            self.violation("chat.update: no `ts`");
+            return api_error("invalid_arguments");
+        };
+        let mut state = self.lock();
+        let Some(stored) = state
+            .stored
+            .iter_mut()
+            .find(|m| m.ts == ts && m.channel == channel)
+        else {
+            return api_error("message_not_found");
+        };
+        if stored.bot_id != BOT_ID {
+            return api_error("cant_update_message");
+        }
+        message["text"]
+            .as_str()
+            .unwrap_or_default()
+            .clone_into(&mut stored.text);
+        stored.blocks = message["blocks"].clone();
+        if let Some(metadata) = message.get("metadata") {
+            stored.metadata = Some(metadata.clone());
+        }
+        stored.edits += 1;
+        ok(json!({
+            "channel": channel,
+            "ts": ts,
+            "text": message["text"],
+            "message": {"type": "message", "text": message["text"], "ts": ts},
+        }))
+    }
+
+    /// `conversations.history`: the channel's top-level messages, newest first, `limit` at a
+    /// time, with a cursor to the next page; metadata only with `include_all_metadata`.
+    fn history(&self, request: &Request, query: &str, body: &str) -> Answer {
+        if self
+            .lock()
+            .missing_scopes
+            .iter()
+            .any(|s| s == "channels:history")
+        {
+            return (
+                200,
+                json_headers(),
+                json!({"ok": false, "error": "missing_scope", "needed": "channels:history", "provided": "chat:write"})
+                    .to_string(),
+            );
+        }
+        let params = if request.method == "GET" {
+            form_decode(query)
+        } else {
+            form_decode(body)
+        };
+        let channel = params.get("channel").map_or("", String::as_str);
         if channel == CHANNEL_NOT_IN {
             return api_error("not_in_channel");
         }
         if channel != CHANNEL {
             return api_error("channel_not_found");
         }
-        if let Some(username) = message.get("username")
-            && !username.is_string()
-        {
-            self.violation("chat.postMessage: `username` is not a string");
-            return api_error("invalid_arguments");
-        }
-        if let Err(problem) = check_message(&message) {
-            self.violation(&format!("chat.postMessage: {problem}"));
-            return api_error(problem.code());
-        }
-        let ts = {
-            let mut state = self.lock();
-            state.next_ts += 1;
-            state.messages.push(message.clone());
-            format!("1767225600.{:06}", state.next_ts)
+        let limit = params
+            .get("limit")
+            .and_then(|l| l.parse::<usize>().ok())
+            .unwrap_or(100)
+            .clamp(1, HISTORY_MAX_LIMIT);
+        let start = match params.get("cursor").filter(|c| !c.is_empty()) {
+            None => 0,
+            Some(cursor) => match cursor
+                .strip_prefix(CURSOR_PREFIX)
+                .and_then(|rest| rest.strip_suffix('='))
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                Some(offset) => offset,
+                None => return api_error("invalid_cursor"),
+            },
         };
-        let reply = json!({
-            "ok": true,
-            "channel": channel,
-            "ts": ts,
-            "message": {"type": "message", "text": message["text"], "ts": ts},
-        });
-        (200, json_headers(), reply.to_string())
+        let with_metadata = params.get("include_all_metadata").map(String::as_str) == Some("true");
+        let state = self.lock();
+        let mut top: Vec<&Stored> = state
+            .stored
+            .iter()
+            .filter(|m| m.channel == channel && m.thread_ts.is_none())
+            .collect();
+        top.reverse();
+        let page: Vec<Value> = top
+            .iter()
+            .skip(start)
+            .take(limit)
+            .map(|m| {
+                let mut shown = json!({
+                    "type": "message",
+                    "ts": m.ts,
+                    "text": m.text,
+                    "user": m.user,
+                    "bot_id": m.bot_id,
+                    "app_id": format!("A{}", &m.bot_id[1..]),
+                    "blocks": m.blocks,
+                });
+                if with_metadata && let Some(metadata) = &m.metadata {
+                    shown["metadata"] = metadata.clone();
+                }
+                let replies = state
+                    .stored
+                    .iter()
+                    .filter(|r| r.thread_ts.as_deref() == Some(m.ts.as_str()))
+                    .count();
+                if replies > 0 {
+                    shown["thread_ts"] = Value::String(m.ts.clone());
+                    shown["reply_count"] = Value::from(replies);
+                }
+                shown
+            })
+            .collect();
+        let next = start + limit;
+        let has_more = next < top.len();
+        let cursor = if has_more {
+            format!("{CURSOR_PREFIX}{next}=")
+        } else {
+            String::new()
+        };
+        ok(json!({
+            "messages": page,
+            "has_more": has_more,
+            "pin_count": 0,
+            "response_metadata": {"next_cursor": cursor},
+        }))
     }
 
     fn violation(&self, what: &str) {
@@ -389,7 +689,7 @@ fn json_headers() -> Vec<(String, String)> {
     )]
 }
 
-fn text(status: u16, body: &str) -> (u16, Vec<(String, String)>, String) {
+fn text(status: u16, body: &str) -> Answer {
     (
         status,
         vec![("Content-Type".to_owned(), "text/html".to_owned())],
@@ -397,8 +697,14 @@ fn text(status: u16, body: &str) -> (u16, Vec<(String, String)>, String) {
     )
 }
 
+/// The Web API's success: HTTP 200 with `ok: true` and the method's fields.
+fn ok(mut fields: Value) -> Answer {
+    fields["ok"] = Value::Bool(true);
+    (200, json_headers(), fields.to_string())
+}
+
 /// The Web API's failure: HTTP 200 with `ok: false`.
-fn api_error(code: &str) -> (u16, Vec<(String, String)>, String) {
+fn api_error(code: &str) -> Answer {
     (
         200,
         json_headers(),

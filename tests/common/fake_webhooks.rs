@@ -61,6 +61,8 @@ struct State {
     messages: Vec<Value>,
     /// Generic webhook: whether each accepted request's signature was checked and valid.
     signatures: Vec<bool>,
+    /// Discord: the channel's messages as they are now, by id.
+    discord: BTreeMap<String, Value>,
     next_id: u64,
 }
 
@@ -122,6 +124,16 @@ impl FakeWebhooks {
         self.fake.lock().messages.clone()
     }
 
+    /// Discord: the messages the webhook posted, as they are now (edits applied), by id.
+    pub fn discord_messages(&self) -> BTreeMap<String, Value> {
+        self.fake.lock().discord.clone()
+    }
+
+    /// Discord: someone deleted message `id`.
+    pub fn delete_discord_message(&self, id: &str) {
+        self.fake.lock().discord.remove(id);
+    }
+
     /// For each accepted generic-webhook request: whether it carried a valid signature.
     pub fn signatures(&self) -> Vec<bool> {
         self.fake.lock().signatures.clone()
@@ -157,6 +169,9 @@ impl Fake {
             .target
             .split_once('?')
             .unwrap_or((request.target.as_str(), ""));
+        if path.starts_with("/api/webhooks/") && request.method == "PATCH" {
+            return self.discord_edit(request, path);
+        }
         if request.method != "POST" {
             return json_answer(405, &json!({"message": "405: Method Not Allowed"}));
         }
@@ -259,15 +274,49 @@ impl Fake {
                 &json!({"message": "Invalid Form Body", "code": 50035, "errors": {"embeds": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": problem}]}}}),
             );
         }
-        let id = self.accept(body.clone());
+        let id = format!("11000000000000{}", self.accept(body.clone()));
+        let message = discord_message(&id, &body);
+        self.lock().discord.insert(id, message.clone());
         if wait {
-            json_answer(
-                200,
-                &json!({"id": format!("11000000000000{id}"), "type": 0, "channel_id": "99", "content": body["content"], "embeds": body["embeds"]}),
-            )
+            json_answer(200, &message)
         } else {
             (204, Vec::new(), String::new())
         }
+    }
+
+    /// `PATCH /webhooks/{id}/{token}/messages/{message_id}`: edits a message the webhook
+    /// posted; fields left out stay as they were.
+    fn discord_edit(&self, request: &Request, path: &str) -> Answer {
+        let Some(message_id) = path
+            .strip_prefix(DISCORD_PATH)
+            .and_then(|rest| rest.strip_prefix("/messages/"))
+        else {
+            return json_answer(
+                401,
+                &json!({"message": "Invalid Webhook Token", "code": 50027}),
+            );
+        };
+        let Some(body) = self.json_body("discord", request) else {
+            return json_answer(
+                400,
+                &json!({"message": "Cannot send an empty message", "code": 50006}),
+            );
+        };
+        if let Err(problem) = check_discord(&body) {
+            self.violation(format!("discord edit: {problem}"));
+            return json_answer(400, &json!({"message": "Invalid Form Body", "code": 50035}));
+        }
+        let mut state = self.lock();
+        let Some(stored) = state.discord.get_mut(message_id) else {
+            return json_answer(404, &json!({"message": "Unknown Message", "code": 10008}));
+        };
+        for key in ["content", "embeds", "allowed_mentions"] {
+            if let Some(value) = body.get(key) {
+                stored[key] = value.clone();
+            }
+        }
+        stored["edited_timestamp"] = Value::String("2026-01-01T00:00:00+00:00".to_owned());
+        json_answer(200, &stored.clone())
     }
 
     fn mattermost(&self, request: &Request, path: &str) -> Answer {
@@ -352,6 +401,20 @@ impl Handler for Fake {
             body: body.into_bytes(),
         }
     }
+}
+
+/// The message object Discord answers with.
+fn discord_message(id: &str, body: &Value) -> Value {
+    json!({
+        "id": id,
+        "type": 0,
+        "channel_id": "99",
+        "webhook_id": "1234567890",
+        "content": body.get("content").cloned().unwrap_or_else(|| Value::String(String::new())),
+        "embeds": body.get("embeds").cloned().unwrap_or_else(|| json!([])),
+        "allowed_mentions": body.get("allowed_mentions").cloned().unwrap_or(Value::Null),
+        "edited_timestamp": null,
+    })
 }
 
 /// Discord's rules: content ≤ 2,000, ≤ 10 embeds, title ≤ 256, description ≤ 4,096, all

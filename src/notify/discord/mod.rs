@@ -1,17 +1,27 @@
-//! Discord: one embed per run, through a channel webhook.
+//! Discord: one embed per run through a channel webhook, or one living message edited in
+//! place.
 //!
-//! `POST {DISCORD_WEBHOOK_URL}?wait=true`, so Discord answers with the message it created.
+//! `POST {DISCORD_WEBHOOK_URL}?wait=true`, so Discord answers with the message it created
+//! and its id. With a message id (`DISCORD_MESSAGE_ID`) the run edits that message instead
+//! (`PATCH …/messages/{id}`): a pinned "state of this stack" message that each run brings
+//! up to date. A webhook can only edit its own messages and cannot search the channel, so
+//! the id is given, not found; a message that is gone (404) is posted anew with a warning.
+//!
 //! The message is the Markdown flavour (Discord renders a Markdown subset, code fences
-//! included), rendered at [`DESCRIPTION_LIMIT`]'s size and cut to it in any case, in one
-//! embed coloured by outcome. `allowed_mentions: {"parse": []}` makes Discord ping nobody
+//! included, but only of three backticks: see `fences`), rendered at
+//! [`DESCRIPTION_LIMIT`]'s size and cut to it in any case, in one embed coloured by
+//! outcome. `allowed_mentions: {"parse": []}` makes Discord ping nobody
 //! whatever the text says (`@everyone`, `<@id>`), and broadcast words get a word joiner
 //! as well so they do not even look like mentions.
+
+mod fences;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::config::SecretString;
 use crate::model::{Outcome, Report};
+use crate::notify::github::Behaviour;
 use crate::notify::http::{Http, HttpError, Method, Request as HttpRequest};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
@@ -46,11 +56,17 @@ const RED: u32 = 0x00CF_222E;
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
     crate::notify::Setting { key: "webhook_url", env: &["DISCORD_WEBHOOK_URL"], doc: "Channel webhook URL." },
+    crate::notify::Setting { key: "message_id", env: &["DISCORD_MESSAGE_ID"], doc: "Id of a message this webhook posted: each run edits it instead of posting." },
 ];
 
 /// The Discord notifier, resolved from the environment.
 pub struct Discord {
     url: SecretString,
+    /// The message to edit, when the run edits one.
+    edit: Option<String>,
+    /// Whether the run asked to update (`--comment update`), so a new message's id is
+    /// worth pointing out.
+    update: bool,
 }
 
 /// The created message, as `wait=true` returns it.
@@ -60,8 +76,14 @@ struct Created {
 }
 
 impl Discord {
-    /// The notifier for this run: `DISCORD_WEBHOOK_URL` must be an http(s) URL.
-    pub fn build(env: &dyn Fn(&str) -> Option<String>) -> Result<Discord, NotifyError> {
+    /// The notifier for this run: `DISCORD_WEBHOOK_URL` must be an http(s) URL, and
+    /// `DISCORD_MESSAGE_ID`, if set, a message id. The message is edited when an id is set
+    /// and the behaviour is `update` or not given; `--comment new` (and the other
+    /// behaviours) post a new one.
+    pub fn build(
+        env: &dyn Fn(&str) -> Option<String>,
+        behaviour: Option<Behaviour>,
+    ) -> Result<Discord, NotifyError> {
         let url = crate::notify::non_empty(env("DISCORD_WEBHOOK_URL"));
         let Some(url) = url else {
             return Err(error(
@@ -79,8 +101,79 @@ impl Discord {
                 ),
             ));
         }
+        let message_id = crate::notify::non_empty(env("DISCORD_MESSAGE_ID"));
+        if let Some(id) = &message_id
+            && !is_snowflake(id)
+        {
+            return Err(error(
+                format!("`DISCORD_MESSAGE_ID` is `{id}`, not a message id"),
+                Some(
+                    "use the id of a message this webhook posted: tfnotify prints it (`created (message id …)`), or turn on Developer Mode and use the message's \"Copy Message ID\"",
+                ),
+            ));
+        }
+        let update = behaviour == Some(Behaviour::Update);
+        let edit = message_id.filter(|_| update || behaviour.is_none());
         Ok(Discord {
             url: SecretString::new(url),
+            edit,
+            update,
+        })
+    }
+
+    /// The webhook URL without its query, and the query (`?thread_id=…`) or nothing: the
+    /// edit URL goes between them.
+    fn split_url(&self) -> (&str, &str) {
+        let url = self.url.expose();
+        match url.find('?') {
+            Some(i) => (&url[..i], &url[i..]),
+            None => (url, ""),
+        }
+    }
+
+    /// Edits message `id`; `None` when Discord no longer has it (404), so a new one is
+    /// posted instead.
+    fn edit(&self, http: &Http, id: &str, body: &Value) -> Result<Option<Sent>, NotifyError> {
+        let (base, query) = self.split_url();
+        let mut body = body.clone();
+        // A destroy warning of an earlier run must not stay in the message.
+        if body.get("content").is_none() {
+            body["content"] = Value::String(String::new());
+        }
+        let request =
+            HttpRequest::json(Method::Patch, format!("{base}/messages/{id}{query}"), &body)
+                .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
+        match http.send(&request) {
+            Ok(_) => Ok(Some(Sent {
+                action: format!("updated (message {id})"),
+                url: None,
+                warnings: Vec::new(),
+            })),
+            Err(e) if e.status() == Some(404) => Ok(None),
+            Err(e) => Err(http_error(&e)),
+        }
+    }
+
+    /// Posts a new message and says what Discord answered.
+    fn create(&self, http: &Http, body: &Value) -> Result<Sent, NotifyError> {
+        let url = self.url.expose();
+        let separator = if url.contains('?') { '&' } else { '?' };
+        let request = HttpRequest::json(Method::Post, format!("{url}{separator}wait=true"), body)
+            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
+        let response = http.send(&request).map_err(|e| http_error(&e))?;
+        let created: Option<Created> = serde_json::from_slice(&response.body).ok();
+        let action = match created {
+            Some(c) if self.update || self.edit.is_some() => format!(
+                "created (message id {}; set `DISCORD_MESSAGE_ID` to update it)",
+                c.id
+            ),
+            Some(c) => format!("posted (message {})", c.id),
+            None => "posted".to_owned(),
+        };
+        Ok(Sent {
+            action,
+            url: None,
+            warnings: Vec::new(),
         })
     }
 }
@@ -93,7 +186,10 @@ pub(crate) fn from_request(
     let wanted = request.wants("discord", || {
         crate::notify::env_is_set(request.env, "DISCORD_WEBHOOK_URL")
     });
-    wanted.then(|| Discord::build(request.env).map(|d| Box::new(d) as Box<dyn Notifier>))
+    wanted.then(|| {
+        Discord::build(request.env, request.options.behaviour)
+            .map(|d| Box::new(d) as Box<dyn Notifier>)
+    })
 }
 
 impl Notifier for Discord {
@@ -110,12 +206,19 @@ impl Notifier for Discord {
     }
 
     fn secrets(&self) -> Vec<String> {
-        vec![self.url.expose().to_owned()]
+        // The URL with and without its query, and the token alone: edit URLs are built
+        // from the parts, and each must be masked wherever it shows up.
+        let (base, _) = self.split_url();
+        let token = base.rsplit('/').next().filter(|t| t.len() >= 16);
+        let mut secrets = vec![self.url.expose().to_owned(), base.to_owned()];
+        secrets.extend(token.map(str::to_owned));
+        secrets.dedup();
+        secrets
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
         let text = (delivery.render)(&[]).map_err(|message| error(message, None))?;
-        let text = defuse(&emoji(text.trim()));
+        let text = fences::three_backtick(&defuse(&emoji(text.trim())));
         if text.trim().is_empty() {
             return Ok(Sent {
                 action: "skipped: the message is empty".to_owned(),
@@ -125,27 +228,20 @@ impl Notifier for Discord {
         let warning = delivery
             .destroy_warning
             .filter(|_| delivery.report.has_destroy)
-            .map(|w| defuse(w.trim()))
+            .map(|w| fences::three_backtick(&defuse(w.trim())))
             .filter(|w| !w.is_empty());
         let body = payload(delivery.report, &text, warning.as_deref());
-        let separator = if self.url.expose().contains('?') {
-            '&'
-        } else {
-            '?'
+        let Some(id) = &self.edit else {
+            return self.create(http, &body);
         };
-        let url = format!("{}{separator}wait=true", self.url.expose());
-        let request = HttpRequest::json(Method::Post, url, &body)
-            .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
-        let response = http.send(&request).map_err(|e| http_error(&e))?;
-        let created: Option<Created> = serde_json::from_slice(&response.body).ok();
-        Ok(Sent {
-            action: match created {
-                Some(c) => format!("posted (message {})", c.id),
-                None => "posted".to_owned(),
-            },
-            url: None,
-            warnings: Vec::new(),
-        })
+        if let Some(sent) = self.edit(http, id, &body)? {
+            return Ok(sent);
+        }
+        let mut sent = self.create(http, &body)?;
+        sent.warnings.push(format!(
+            "message {id} is gone (Discord answered 404, Unknown Message), so a new message was posted; set `DISCORD_MESSAGE_ID` to the new id to update it from now on"
+        ));
+        Ok(sent)
     }
 }
 
@@ -248,6 +344,12 @@ fn defuse(text: &str) -> String {
     out
 }
 
+/// Whether `id` looks like a Discord id (a snowflake: up to 20 digits), so it can go in a
+/// URL path as it is.
+fn is_snowflake(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit())
+}
+
 fn error(message: String, hint: Option<&str>) -> NotifyError {
     NotifyError::new("Discord", message, hint)
 }
@@ -273,7 +375,15 @@ fn http_error(source: &HttpError) -> NotifyError {
 
 #[cfg(test)]
 mod tests {
-    use super::{DESCRIPTION_LIMIT, defuse, emoji, truncate};
+    use super::{DESCRIPTION_LIMIT, defuse, emoji, is_snowflake, truncate};
+
+    #[test]
+    fn only_snowflakes_go_in_the_edit_url() {
+        assert!(is_snowflake("1101234567890123456"));
+        assert!(!is_snowflake(""));
+        assert!(!is_snowflake("12/../../x"));
+        assert!(!is_snowflake("123456789012345678901"));
+    }
 
     #[test]
     fn shortcodes_become_emoji() {
