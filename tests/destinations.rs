@@ -467,3 +467,35 @@ fn a_merge_request_note_and_a_one_line_chat_summary_in_one_run() {
     assert!(!ran.stderr.contains(gitlab.token()), "{}", ran.stderr);
     chat.assert_no_violations();
 }
+
+#[test]
+fn a_slack_entry_threads_and_updates_from_its_own_settings() {
+    use common::fake_slack::{CHANNEL, FakeSlack, TOKEN};
+    let slack = FakeSlack::start();
+    let config = format!(
+        r"notifiers:
+  - type: slack
+    token: {TOKEN}
+    channel: {CHANNEL}
+    base_url: {api}
+    thread: true
+    behavior: update
+",
+        api = slack.api_url(),
+    );
+    for _ in 0..2 {
+        let ran = run_with(
+            &config,
+            &[],
+            &["--var", "target:prod", "plan"],
+            fixture("1.11/plan_destroy.txt"),
+        );
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        assert!(!ran.stderr.contains(TOKEN), "{}", ran.stderr);
+    }
+    // One summary in the channel, edited by the second run; each run's details in its thread.
+    let channel = slack.channel(CHANNEL);
+    assert_eq!(channel.len(), 1, "{channel:#?}");
+    assert_eq!(slack.replies(&channel[0].ts).len(), 2);
+    slack.assert_no_violations();
+}
