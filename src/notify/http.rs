@@ -898,8 +898,9 @@ fn origin(url: &str) -> String {
     format!("{scheme}://{authority}").to_ascii_lowercase()
 }
 
-/// How a secret looks inside a URL, so a token in a query string is redacted too.
-fn percent_encode(text: &str) -> String {
+/// How a secret looks inside a URL, so a token in a query string is redacted too; also how
+/// notifiers put a name (an owner, a label) into one path segment.
+pub(crate) fn percent_encode(text: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {

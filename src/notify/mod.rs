@@ -8,12 +8,14 @@
 
 pub mod chatwork;
 pub mod discord;
+pub mod gitea;
 pub mod github;
 pub mod http;
 pub mod local;
 pub mod mattermost;
 pub mod slack;
 pub mod teams;
+mod thread;
 pub mod webhook;
 
 use std::collections::BTreeMap;
@@ -144,6 +146,7 @@ pub struct Setting {
 /// and the settings a `notifiers:` entry may give it.
 const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("github", github::from_request, github::SETTINGS),
+    ("gitea", gitea::from_request, gitea::SETTINGS),
     ("slack", slack::from_request, slack::SETTINGS),
     ("chatwork", chatwork::from_request, chatwork::SETTINGS),
     ("teams", teams::from_request, teams::SETTINGS),

@@ -2,8 +2,10 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod big_plan;
+pub mod fake_gitea;
 pub mod fake_github;
 pub mod fake_slack;
 pub mod fake_webhooks;
 pub mod fixtures;
+pub mod markdown;
 pub mod run;
