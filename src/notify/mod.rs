@@ -6,6 +6,7 @@
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
 //! which is over by the time anything is delivered, nor the other destinations.
 
+pub mod bitbucket;
 pub mod chatwork;
 pub mod discord;
 pub mod gitea;
@@ -147,6 +148,7 @@ pub struct Setting {
 const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("github", github::from_request, github::SETTINGS),
     ("gitea", gitea::from_request, gitea::SETTINGS),
+    ("bitbucket", bitbucket::from_request, bitbucket::SETTINGS),
     ("slack", slack::from_request, slack::SETTINGS),
     ("chatwork", chatwork::from_request, chatwork::SETTINGS),
     ("teams", teams::from_request, teams::SETTINGS),

@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod big_plan;
+pub mod fake_bitbucket;
 pub mod fake_gitea;
 pub mod fake_github;
 pub mod fake_slack;
