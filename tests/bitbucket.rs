@@ -22,12 +22,21 @@ fn bitbucket() -> FakeBitbucket {
     fake
 }
 
-/// A job that posts to the fake with the access token, the repository given by flags.
+/// A job outside Pipelines that posts to the fake with the access token, the repository
+/// given by flags.
 fn against(fake: &FakeBitbucket) -> Test {
     Test::new()
         .env("BITBUCKET_TOKEN", TOKEN)
         .env("BITBUCKET_API_URL", fake.api_url())
-        .args(["--owner", WORKSPACE, "--repo", REPO, "--var", "target:prod"])
+        .args([
+            "--notifier",
+            "bitbucket",
+            "--owner",
+            WORKSPACE,
+            "--repo",
+            REPO,
+        ])
+        .args(["--var", "target:prod"])
 }
 
 fn run(fake: &FakeBitbucket, command: &str, input: &str, target: &[&str], extra: &[&str]) -> Ran {
@@ -513,9 +522,14 @@ fn an_app_password_signs_with_basic_and_neither_it_nor_its_header_leaks() {
         .env("DB_PASSWORD", secret)
         .env("TFNOTIFY_MASKS", "env:DB_PASSWORD")
         .args([
-            "--owner", WORKSPACE, "--repo", REPO, "--pr", "7", "--sha", HEAD,
+            "--notifier",
+            "bitbucket",
+            "--owner",
+            WORKSPACE,
+            "--repo",
+            REPO,
         ])
-        .args(["plan", "--quiet"])
+        .args(["--pr", "7", "--sha", HEAD, "plan", "--quiet"])
         .stdin(input)
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
@@ -532,6 +546,24 @@ fn an_app_password_signs_with_basic_and_neither_it_nor_its_header_leaks() {
         }
     }
     assert!(bodies(&fake)[0].contains("note ***, *** and ***"));
+}
+
+#[test]
+fn credentials_outside_pipelines_post_nothing_unless_asked() {
+    let fake = bitbucket();
+    let ran = Test::new()
+        .env("BITBUCKET_TOKEN", TOKEN)
+        .env("BITBUCKET_API_URL", fake.api_url())
+        .args([
+            "--owner", WORKSPACE, "--repo", REPO, "--pr", "7", "plan", "--quiet",
+        ])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        fake.requests().is_empty(),
+        "the repository may be on another forge"
+    );
 }
 
 #[test]

@@ -671,6 +671,50 @@ fn forgejo_actions_with_owner_and_repo_flags_still_does_not_pick_github() {
 }
 
 #[test]
+fn a_token_without_a_server_sends_nothing() {
+    let fake = gitea();
+    let ran = Test::new()
+        .env("GITEA_TOKEN", TOKEN)
+        .args([
+            "--owner", OWNER, "--repo", REPO, "--pr", "7", "plan", "--quiet",
+        ])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run();
+    assert_eq!(
+        ran.code,
+        Some(0),
+        "a token kept for something else is no error: {}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("Gitea"), "{}", ran.stderr);
+    let asked = Test::new()
+        .env("GITEA_TOKEN", TOKEN)
+        .args([
+            "--owner",
+            OWNER,
+            "--repo",
+            REPO,
+            "--pr",
+            "7",
+            "--notifier",
+            "gitea",
+        ])
+        .args(["plan", "--quiet"])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run();
+    assert_eq!(asked.code, Some(3), "{}", asked.stderr);
+    assert!(
+        asked.stderr.contains("Gitea: the API URL is unknown")
+            && asked
+                .stderr
+                .contains("hint: set `GITEA_API_URL` to `https://HOST/api/v1`"),
+        "{}",
+        asked.stderr
+    );
+    assert!(fake.requests().is_empty());
+}
+
+#[test]
 fn asking_for_github_in_a_gitea_job_says_whose_token_it_is() {
     let fake = gitea();
     let (job, _dir) = actions_job(&fake, "GITEA_ACTIONS");

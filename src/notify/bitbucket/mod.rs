@@ -309,8 +309,8 @@ impl PullComments for Pull<'_> {
 }
 
 /// The Bitbucket notifier when the run asks for it: `--notifier bitbucket`, or Bitbucket
-/// credentials in a Bitbucket Pipelines job (or in a run whose repository was given by
-/// flags).
+/// credentials in a Bitbucket Pipelines job. Elsewhere the repository named by CI or flags
+/// may live on another forge, so credentials alone do not send anything there.
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
@@ -325,9 +325,7 @@ pub(crate) fn from_request(
         .any(|name| set(name));
         let basic = (set("BITBUCKET_USERNAME") || set("BITBUCKET_EMAIL"))
             && (set("BITBUCKET_APP_PASSWORD") || set("BITBUCKET_API_TOKEN"));
-        (token || basic)
-            && (request.ci.platform == Platform::BitbucketPipelines
-                || request.repository_from_flags)
+        (token || basic) && request.ci.platform == Platform::BitbucketPipelines
     });
     wanted.then(|| Bitbucket::build(request).map(|b| Box::new(b) as Box<dyn Notifier>))
 }

@@ -261,8 +261,9 @@ impl PullComments for Pull<'_> {
 
 /// The Gitea notifier when the run asks for it: `--notifier gitea`; a Gitea token
 /// (`GITEA_TOKEN`, `FORGEJO_TOKEN`) where the API is known (Gitea or Forgejo Actions,
-/// `GITEA_API_URL`) or the repository was given by flags; or the job token of a Gitea or
-/// Forgejo Actions job.
+/// `GITEA_API_URL`); or the job token of a Gitea or Forgejo Actions job. A token alone is
+/// not enough: with no server to post to it could only fail, and a job that carries one
+/// for another purpose (a mirror) must not fail for it.
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
@@ -272,7 +273,7 @@ pub(crate) fn from_request(
         let token = ["TFNOTIFY_GITEA_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN"]
             .iter()
             .any(|name| set(name));
-        let api_known = forge_job || set("GITEA_API_URL") || request.repository_from_flags;
+        let api_known = forge_job || set("GITEA_API_URL");
         (token && api_known) || (forge_job && set("GITHUB_TOKEN"))
     });
     wanted.then(|| Gitea::build(request).map(|g| Box::new(g) as Box<dyn Notifier>))
