@@ -525,6 +525,50 @@ impl Http {
         })
     }
 
+    /// GETs `url` and every page after it, following the `next` URL inside each JSON page
+    /// (Bitbucket Cloud's `{"values": […], "next": "…"}`), and concatenates the `values`.
+    ///
+    /// The same bounds as [`Http::get_all_pages`]: at most [`HttpConfig::max_pages`] pages,
+    /// and never a next page on another scheme, host or port.
+    pub fn get_all_values<T: DeserializeOwned>(
+        &self,
+        url: &str,
+        headers: &[(&str, &str)],
+    ) -> Result<Vec<T>, HttpError> {
+        /// One page as Bitbucket sends it.
+        #[derive(serde::Deserialize)]
+        struct Page<T> {
+            values: Vec<T>,
+            next: Option<String>,
+        }
+        let first_origin = origin(url);
+        let mut items = Vec::new();
+        let mut request = Request::new(Method::Get, url).headers(headers);
+        for _ in 0..self.config.max_pages {
+            let response = self.send(&request)?;
+            let page: Page<T> = self.decode(&request, &response)?;
+            items.extend(page.values);
+            let Some(next) = page.next.filter(|n| !n.is_empty()) else {
+                return Ok(items);
+            };
+            if origin(&next) != first_origin {
+                return Err(HttpError::Pagination {
+                    url: self.redact(url).into_owned(),
+                    message: format!(
+                        "the next page `{}` is on another host, and the request's headers \
+                         must not go there",
+                        self.redact(&next)
+                    ),
+                });
+            }
+            request.url = next;
+        }
+        Err(HttpError::Pagination {
+            url: self.redact(url).into_owned(),
+            message: format!("more than {} pages", self.config.max_pages),
+        })
+    }
+
     /// An error for a response that succeeded at the HTTP level but failed at the API level,
     /// such as Slack's `200 {"ok":false,"error":"invalid_auth"}`: same shape, same
     /// redaction as any other status error, and not retryable.
@@ -743,8 +787,9 @@ fn status_message(status: u16, body: &[u8]) -> String {
 /// Extracts a one-line, capped message from an error body.
 ///
 /// Understands GitHub `{"message", "errors": [...]}`, GitLab `{"message": "…" | {field:
-/// [...]}}` and `{"error", "error_description"}`, Slack `{"ok": false, "error"}`, and
-/// plain text (whitespace collapsed).
+/// [...]}}` and `{"error", "error_description"}`, Slack `{"ok": false, "error"}`, Bitbucket
+/// `{"type": "error", "error": {"message", "fields", "detail"}}`, and plain text
+/// (whitespace collapsed).
 fn server_message(body: &[u8]) -> Option<String> {
     let text = match serde_json::from_slice::<serde_json::Value>(body) {
         Ok(value) => json_message(&value)?,
@@ -761,12 +806,15 @@ fn json_message(value: &serde_json::Value) -> Option<String> {
     let Value::Object(object) = value else {
         return describe(value);
     };
-    let error = object.get("error").and_then(describe).map(|error| {
-        match object.get("error_description").and_then(describe) {
-            Some(description) => format!("{error}: {description}"),
-            None => error,
-        }
-    });
+    let error = match object.get("error") {
+        Some(Value::Object(inner)) if inner.contains_key("message") => nested_error(inner),
+        other => other.and_then(describe).map(|error| {
+            match object.get("error_description").and_then(describe) {
+                Some(description) => format!("{error}: {description}"),
+                None => error,
+            }
+        }),
+    };
     let primary = object.get("message").and_then(describe).or(error);
     let details: Vec<String> = match object.get("errors") {
         Some(Value::Array(errors)) => errors.iter().filter_map(error_detail).collect(),
@@ -779,6 +827,21 @@ fn json_message(value: &serde_json::Value) -> Option<String> {
         (None, false) => Some(details.join("; ")),
         (None, true) => None,
     }
+}
+
+/// Bitbucket's `{"error": {"message", "fields", "detail"}}`: the message, then what the
+/// fields and details add.
+fn nested_error(inner: &serde_json::Map<String, serde_json::Value>) -> Option<String> {
+    let message = inner.get("message").and_then(describe)?;
+    let details: Vec<String> = ["fields", "detail"]
+        .iter()
+        .filter_map(|key| inner.get(*key).and_then(describe))
+        .collect();
+    Some(if details.is_empty() {
+        message
+    } else {
+        format!("{message} ({})", details.join("; "))
+    })
 }
 
 /// One entry of GitHub's `errors` array: a string, or an object with a `message`, or
@@ -936,8 +999,9 @@ fn origin(url: &str) -> String {
     format!("{scheme}://{authority}").to_ascii_lowercase()
 }
 
-/// How a secret looks inside a URL, so a token in a query string is redacted too.
-fn percent_encode(text: &str) -> String {
+/// How a secret looks inside a URL, so a token in a query string is redacted too; also how
+/// notifiers put a name (an owner, a label) into one path segment.
+pub(crate) fn percent_encode(text: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut encoded = String::with_capacity(text.len());
     for byte in text.bytes() {
@@ -1386,6 +1450,50 @@ mod tests {
     }
 
     #[test]
+    fn follows_next_urls_inside_json_pages() {
+        let server = Server::start(vec![
+            reply(
+                200,
+                r#"{"pagelen":2,"values":[1,2],"next":"{base}/v?page=2"}"#,
+            ),
+            reply(
+                200,
+                r#"{"pagelen":2,"values":[3],"next":"{base}/v?page=3"}"#,
+            ),
+            reply(200, r#"{"pagelen":2,"values":[]}"#),
+        ]);
+        let (http, _) = client(config());
+        let items: Vec<u32> = http
+            .get_all_values(
+                &server.url("/v?pagelen=2"),
+                &[("authorization", "Bearer t")],
+            )
+            .unwrap();
+        assert_eq!(items, [1, 2, 3]);
+        let seen = server.seen();
+        let paths: Vec<&str> = seen.iter().map(|seen| seen.path.as_str()).collect();
+        assert_eq!(paths, ["/v?pagelen=2", "/v?page=2", "/v?page=3"]);
+        assert!(
+            seen.iter()
+                .all(|seen| header(&seen.headers, "authorization") == Some("Bearer t"))
+        );
+
+        let server = Server::start(vec![reply(
+            200,
+            r#"{"values":[1],"next":"https://evil.example/v?page=2"}"#,
+        )]);
+        let (http, _) = client(config());
+        let error = http
+            .get_all_values::<u32>(&server.url("/v"), &[])
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("`https://evil.example/v?page=2` is on another host")
+        );
+    }
+
+    #[test]
     fn pagination_is_bounded_and_stays_on_one_host() {
         let next = |page: u32| {
             reply(200, "[1]").header("link", &format!("<{{base}}/p?page={page}>; rel=\"next\""))
@@ -1462,6 +1570,17 @@ mod tests {
             404,
             r#"{"message":"404 Project Not Found"}"#,
             "404 Project Not Found",
+        );
+        // Bitbucket Cloud: the message nested under `error`, with fields and details.
+        case(
+            400,
+            r#"{"type":"error","error":{"message":"Bad request","fields":{"content.raw":["Please enter a non-empty value less than 32768 characters"]}}}"#,
+            "Bad request (content.raw Please enter a non-empty value less than 32768 characters)",
+        );
+        case(
+            403,
+            r#"{"type":"error","error":{"message":"Your credentials lack one or more required privilege scopes.","detail":{"granted":["repository"],"required":["pullrequest:write"]}}}"#,
+            "Your credentials lack one or more required privilege scopes. (granted repository; required pullrequest:write)",
         );
         // Slack: JSON from the Web API, plain text from incoming webhooks.
         case(

@@ -6,9 +6,11 @@
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
 //! which is over by the time anything is delivered, nor the other destinations.
 
+pub mod bitbucket;
 pub mod chatwork;
 pub mod destinations;
 pub mod discord;
+pub mod gitea;
 pub mod github;
 pub mod gitlab;
 pub mod http;
@@ -16,6 +18,7 @@ pub mod local;
 pub mod mattermost;
 pub mod slack;
 pub mod teams;
+mod thread;
 pub mod webhook;
 
 use std::collections::BTreeMap;
@@ -164,6 +167,8 @@ pub struct Setting {
 const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("github", github::from_request, github::SETTINGS),
     ("gitlab", gitlab::from_request, gitlab::SETTINGS),
+    ("gitea", gitea::from_request, gitea::SETTINGS),
+    ("bitbucket", bitbucket::from_request, bitbucket::SETTINGS),
     ("slack", slack::from_request, slack::SETTINGS),
     ("chatwork", chatwork::from_request, chatwork::SETTINGS),
     ("teams", teams::from_request, teams::SETTINGS),

@@ -2,9 +2,12 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod big_plan;
+pub mod fake_bitbucket;
+pub mod fake_gitea;
 pub mod fake_github;
 pub mod fake_gitlab;
 pub mod fake_slack;
 pub mod fake_webhooks;
 pub mod fixtures;
+pub mod markdown;
 pub mod run;

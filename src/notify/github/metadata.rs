@@ -4,6 +4,11 @@
 //! writes too), so the hide and delete tools built for those keep working on our comments.
 //! We recognise our comments by this marker alone: asking GitHub who we are (`GET /user`)
 //! fails for Actions tokens.
+//!
+//! Where Markdown shows HTML as text (Bitbucket escapes every tag), the same JSON travels in
+//! a second form, a link reference definition that nothing references:
+//! `[//]: # (tfnotify: {JSON})`. Markdown consumes it and renders nothing. Both forms are
+//! read everywhere.
 
 use std::collections::BTreeMap;
 
@@ -14,6 +19,8 @@ pub(crate) const PROGRAM: &str = "tfnotify";
 
 const PREFIX: &str = "<!-- github-comment: ";
 const SUFFIX: &str = " -->";
+const REFERENCE_PREFIX: &str = "[//]: # (tfnotify: ";
+const REFERENCE_SUFFIX: &str = ")";
 
 /// What a comment is about. Field names are github-comment's (Go map keys, sorted).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,10 +56,29 @@ impl Metadata {
         format!("{PREFIX}{}{SUFFIX}", json.replace("-->", "--\\u003e"))
     }
 
-    /// The marker of a comment body, if it has one (the first line that parses).
+    /// The marker as a link reference definition, for Markdown that shows HTML as text.
+    /// It must follow a blank line: a definition cannot interrupt a paragraph.
+    pub(crate) fn reference_marker(&self) -> String {
+        let json = serde_json::to_string(self).unwrap_or_default();
+        // A title in parentheses may hold no unescaped parenthesis; outside strings JSON
+        // has none, and inside them `\u0028` is the same character.
+        let json = json.replace('(', "\\u0028").replace(')', "\\u0029");
+        format!("{REFERENCE_PREFIX}{json}{REFERENCE_SUFFIX}")
+    }
+
+    /// The marker of a comment body, if it has one, in either form: the last line that
+    /// parses. Ours is always the last; an earlier one can only be quoted Terraform output
+    /// (a heredoc line of a plan), which must not decide whose comment this is.
     pub(crate) fn extract(body: &str) -> Option<Metadata> {
-        body.lines().find_map(|line| {
-            let json = line.trim().strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
+        body.lines().rev().find_map(|line| {
+            let line = line.trim();
+            let json = line
+                .strip_prefix(PREFIX)
+                .and_then(|rest| rest.strip_suffix(SUFFIX))
+                .or_else(|| {
+                    line.strip_prefix(REFERENCE_PREFIX)?
+                        .strip_suffix(REFERENCE_SUFFIX)
+                })?;
             serde_json::from_str(json).ok()
         })
     }
@@ -110,6 +136,27 @@ mod tests {
         let mut apply = ours(Some("prod"));
         apply.command = "apply".into();
         assert!(!a.is_same_thread(&apply));
+    }
+
+    #[test]
+    fn the_reference_form_round_trips_and_holds_no_bare_parenthesis() {
+        let meta = ours(Some("prod (eu) \\( x"));
+        let marker = meta.reference_marker();
+        assert!(marker.starts_with("[//]: # (tfnotify: {"), "{marker}");
+        let inner = &marker["[//]: # (".len()..marker.len() - 1];
+        assert!(!inner.contains(['(', ')']), "{marker}");
+        let body = format!("## Plan\n\nbody\n\n{marker}");
+        assert_eq!(Metadata::extract(&body), Some(meta));
+    }
+
+    #[test]
+    fn a_marker_quoted_in_the_output_does_not_decide_whose_comment_it_is() {
+        let forged = ours(Some("dev")).reference_marker();
+        let body = format!(
+            "```hcl\n  + x = <<-EOT\n        {forged}\n    EOT\n```\n\n{}",
+            ours(Some("prod")).marker()
+        );
+        assert_eq!(Metadata::extract(&body), Some(ours(Some("prod"))));
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub enum GitHubError {
         "GitHub: no token; set `GITHUB_TOKEN` (or `TFNOTIFY_GITHUB_TOKEN`, or `token:` in the config)"
     )]
     NoToken,
+    #[error(
+        "GitHub: in {0} `GITHUB_TOKEN` and `GITHUB_API_URL` belong to the job's own server; post there with `--notifier gitea`, or set `TFNOTIFY_GITHUB_TOKEN` to post to GitHub"
+    )]
+    ForgeJob(&'static str),
     #[error("GitHub: the repository is unknown; run in CI, or give `--owner` and `--repo`")]
     NoRepository,
     #[error(
@@ -118,6 +122,9 @@ impl GitHub {
         env: &dyn Fn(&str) -> Option<String>,
     ) -> Result<GitHub, GitHubError> {
         let classic = config.notifier.github.as_ref();
+        // A Gitea or Forgejo runner sets these two for its own server, not for GitHub.
+        let forge_job = crate::notify::gitea::is_forge_job(ci.platform);
+        let runner = |name: &str| if forge_job { None } else { env(name) };
         let token = env("TFNOTIFY_GITHUB_TOKEN")
             .or_else(|| env("TFCMT_GITHUB_TOKEN"))
             .filter(|t| !t.is_empty())
@@ -126,14 +133,18 @@ impl GitHub {
                     .map(|g| g.token.expose().to_owned())
                     .filter(|t| !t.is_empty())
             })
-            .or_else(|| env("GITHUB_TOKEN"))
+            .or_else(|| runner("GITHUB_TOKEN"))
             .filter(|t| !t.is_empty())
-            .ok_or(GitHubError::NoToken)?;
+            .ok_or(if forge_job {
+                GitHubError::ForgeJob(ci.platform.label())
+            } else {
+                GitHubError::NoToken
+            })?;
         let base = [
             classic.map(|g| g.base_url.clone()),
             Some(config.ghe_base_url.clone()),
-            env("GITHUB_API_URL"),
-            ci.api_url.clone(),
+            runner("GITHUB_API_URL"),
+            ci.api_url.clone().filter(|_| !forge_job),
         ]
         .into_iter()
         .flatten()
@@ -348,7 +359,8 @@ impl GitHub {
 
 /// The GitHub notifier when the run asks for it: `--notifier github`, a `github` block in
 /// the config, or a GitHub token in the environment of a GitHub Actions job (or of a run
-/// whose repository was given by flags).
+/// whose repository was given by flags, unless it is a Gitea or Forgejo Actions job, whose
+/// `GITHUB_TOKEN` is for its own server).
 pub(crate) fn from_request(
     request: &Request<'_>,
 ) -> Option<Result<Box<dyn Notifier>, NotifyError>> {
@@ -360,10 +372,11 @@ pub(crate) fn from_request(
         ]
         .iter()
         .any(|name| (request.env)(name).is_some_and(|v| !v.is_empty()));
+        let forge_job = crate::notify::gitea::is_forge_job(request.ci.platform);
         request.config.notifier.github.is_some()
             || (token
                 && (request.ci.platform == Platform::GitHubActions
-                    || request.repository_from_flags))
+                    || (request.repository_from_flags && !forge_job)))
     });
     wanted.then(|| {
         GitHub::build(
