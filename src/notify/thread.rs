@@ -66,21 +66,23 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// Reads the request; `labels` says whether the platform has labels at all. The error is
-    /// a label name that cannot be used.
-    pub(crate) fn from_request(request: &Request<'_>, labels: bool) -> Result<Setup, String> {
+    /// Reads the request; `labels` names the platform and its longest label name, when it
+    /// has labels at all. The error is a label name that cannot be used.
+    pub(crate) fn from_request(
+        request: &Request<'_>,
+        labels: Option<(&str, usize)>,
+    ) -> Result<Setup, String> {
         let (config, ci, vars, command) =
             (request.config, request.ci, request.vars, request.command);
         let plan = &config.terraform.plan;
         let options = request.options;
-        let labels = if labels
-            && command == Command::Plan
-            && !options.disable_label
-            && !plan.disable_label
-        {
-            Some(Labels::resolve(config, vars)?)
-        } else {
-            None
+        let labels = match labels {
+            Some((forge, max))
+                if command == Command::Plan && !options.disable_label && !plan.disable_label =>
+            {
+                Some(Labels::resolve_for(config, vars, forge, max)?)
+            }
+            _ => None,
         };
         let default_behaviour = match command {
             Command::Plan => Behaviour::Update,

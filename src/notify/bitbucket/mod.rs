@@ -135,7 +135,7 @@ impl Bitbucket {
                 ),
             ));
         };
-        let setup = Setup::from_request(request, false).map_err(|message| error(message, None))?;
+        let setup = Setup::from_request(request, None).map_err(|message| error(message, None))?;
         Ok(Bitbucket {
             base,
             credentials,

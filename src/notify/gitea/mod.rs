@@ -38,6 +38,10 @@ pub const SETTINGS: &[crate::notify::Setting] = &[
 /// `LONGTEXT`); this is GitLab's, a size a browser still shows.
 pub const COMMENT_LIMIT: usize = 1_000_000;
 
+/// The longest label name: what Gitea's and Forgejo's label form accepts, so a label we
+/// create can still be edited in their web pages.
+const LABEL_NAME_LIMIT: usize = 50;
+
 /// The first line of a comment that `hide-and-new` folded away.
 const FOLDED: &str = "<details><summary>Outdated: a newer comment replaces this one</summary>";
 
@@ -94,7 +98,8 @@ impl Gitea {
                 Some("run in Gitea or Forgejo Actions, or give `--owner` and `--repo`"),
             ));
         };
-        let setup = Setup::from_request(request, true).map_err(|message| error(message, None))?;
+        let setup = Setup::from_request(request, Some(("Gitea", LABEL_NAME_LIMIT)))
+            .map_err(|message| error(message, None))?;
         Ok(Gitea {
             base,
             token: SecretString::new(token),
