@@ -184,13 +184,17 @@ impl Deliveries {
     /// as Go renders a missing key (so existing templates keep their output), but it is
     /// almost always a typo.
     fn warn_unknown_fields(&self, report: &Report, extras: &Extras<'_>) {
-        let context = Context::new(report, extras).to_value();
-        let messages = self
+        let messages: Vec<&Message> = self
             .messages
             .iter()
             .chain(&self.unparsed)
             .map(|(_, m)| m)
-            .chain(self.destinations.iter().filter_map(|d| d.own.as_ref()));
+            .chain(self.destinations.iter().filter_map(|d| d.own.as_ref()))
+            .collect();
+        if messages.is_empty() {
+            return;
+        }
+        let context = Context::new(report, extras).to_value();
         let mut seen = Vec::new();
         for message in messages {
             for note in message.unknown_fields(&context).unwrap_or_default() {
