@@ -1,5 +1,5 @@
 //! One living comment per command and target on a pull request, for the review platforms
-//! that share GitHub's comment model but not its API (Gitea, Bitbucket).
+//! that share GitHub's comment model but not its API (GitLab, Gitea, Bitbucket).
 //!
 //! The rules are GitHub's (see `github::GitHub::write`, which keeps its own copy because
 //! hiding there is a GraphQL call on node ids): `update` edits the last visible comment of
@@ -49,6 +49,8 @@ pub(crate) struct Writer<'a> {
     pub sha: Option<&'a str>,
     /// Puts the marker into a body, in the form the platform hides.
     pub mark: fn(&str, &Metadata) -> String,
+    /// What the platform calls a comment (`comment`, `note`), for the lines printed.
+    pub noun: &'static str,
 }
 
 /// What a write did: the `Sent` action and the comment's link.
@@ -129,6 +131,7 @@ impl Setup {
             skip_no_changes: self.skip_no_changes,
             sha,
             mark,
+            noun: "comment",
         }
     }
 }
@@ -160,7 +163,7 @@ impl Writer<'_> {
             // Whatever the behaviour, a job for an older commit leaves the newer comment be.
             if self.is_older_than(pull, theirs)? {
                 return Ok((
-                    "skipped: the comment is for a newer commit".to_owned(),
+                    format!("skipped: the {} is for a newer commit", self.noun),
                     last.url.clone(),
                 ));
             }
@@ -292,6 +295,7 @@ mod tests {
             skip_no_changes: true,
             sha: Some(sha),
             mark,
+            noun: "comment",
         }
     }
 

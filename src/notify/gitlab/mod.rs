@@ -25,6 +25,7 @@ use crate::notify::github::labels::{Kind, Labels};
 use crate::notify::github::metadata::{Metadata, PROGRAM};
 use crate::notify::github::{Behaviour, Options};
 use crate::notify::http::{Http, HttpError};
+use crate::notify::thread::{Comment, PullComments, Writer};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
 
@@ -186,7 +187,7 @@ impl GitLab {
         report: &Report,
         render: &dyn Fn(&[String]) -> Result<String, String>,
         destroy_warning: Option<&str>,
-    ) -> Result<Sent, GitLabError> {
+    ) -> Result<Sent, NotifyError> {
         let api = Api {
             http,
             base: self.base.clone(),
@@ -209,7 +210,7 @@ impl GitLab {
             && sent.warnings.is_empty();
         let Some(iid) = mr else {
             let Some(sha) = &self.sha else {
-                return Err(GitLabError::NoTarget);
+                return Err(GitLabError::NoTarget.into());
             };
             if self.skip_no_changes && quiet {
                 "skipped: no changes".clone_into(&mut sent.action);
@@ -255,7 +256,8 @@ impl GitLab {
         Ok(open.or(found.first()).map(|mr| mr.iid))
     }
 
-    /// Writes one note thread (`metadata` says which) the way the behaviour says.
+    /// Writes one note thread (`metadata` says which) by the rules every review platform
+    /// shares (`notify::thread`).
     fn write(
         &self,
         api: &Api<'_>,
@@ -264,58 +266,31 @@ impl GitLab {
         metadata: &Metadata,
         body: &str,
         quiet: bool,
-    ) -> Result<(String, Option<String>), GitLabError> {
-        let full = body::note(body, metadata);
-        // Ours, of this command and target, oldest first.
-        let earlier: Vec<(&Note, Metadata)> = notes
-            .iter()
-            .filter_map(|n| Metadata::extract(&n.body).map(|m| (n, m)))
-            .filter(|(_, m)| metadata.is_same_thread(m))
-            .collect();
-        let err = |e| self.http_error(e);
-        if let Some((last, theirs)) = earlier.last() {
-            let update = self.behaviour == Behaviour::Update;
-            if update && last.body == full {
-                return Ok(("unchanged".to_owned(), Some(self.note_url(iid, last.id))));
-            }
-            // Whatever the behaviour, a job for an older commit leaves the newer note be.
-            if self.is_older_than(api, theirs)? {
-                return Ok((
-                    "skipped: the note is for a newer commit".to_owned(),
-                    Some(self.note_url(iid, last.id)),
-                ));
-            }
-            if update {
-                let note = api.update_note(iid, last.id, &full).map_err(err)?;
-                return Ok(("updated".to_owned(), Some(self.note_url(iid, note.id))));
-            }
-        }
-        if self.skip_no_changes && quiet {
-            return Ok(("skipped: no changes".to_owned(), None));
-        }
-        let note = api.create_note(iid, &full).map_err(err)?;
-        if self.behaviour == Behaviour::DeleteAndNew {
-            for (old, _) in &earlier {
-                api.delete_note(iid, old.id).map_err(err)?;
-            }
-        }
-        Ok(("created".to_owned(), Some(self.note_url(iid, note.id))))
+    ) -> Result<(String, Option<String>), NotifyError> {
+        let writer = Writer {
+            behaviour: self.behaviour,
+            skip_no_changes: self.skip_no_changes,
+            sha: self.sha.as_deref(),
+            mark: body::note,
+            noun: "note",
+        };
+        let comments: Vec<Comment> = notes.iter().map(|n| self.comment(iid, n)).collect();
+        let pull = MergeRequestNotes {
+            gitlab: self,
+            api,
+            iid,
+        };
+        writer.write(&pull, &comments, metadata, body, quiet)
     }
 
-    /// Whether this job's commit is older than the one the existing note was written for:
-    /// the note's commit is the merge request's head and ours is not.
-    fn is_older_than(&self, api: &Api<'_>, theirs: &Metadata) -> Result<bool, GitLabError> {
-        let (Some(ours), Some(theirs_sha), Some(iid)) = (&self.sha, &theirs.sha, theirs.pr_number)
-        else {
-            return Ok(false);
-        };
-        if ours == theirs_sha {
-            return Ok(false);
+    /// A note as the shared rules see it; GitLab cannot hide notes, so none is hidden.
+    fn comment(&self, iid: u64, note: &Note) -> Comment {
+        Comment {
+            id: note.id,
+            body: note.body.clone(),
+            url: Some(self.note_url(iid, note.id)),
+            hidden: false,
         }
-        let mr = api.merge_request(iid).map_err(|e| self.http_error(e))?;
-        Ok(mr
-            .sha
-            .is_some_and(|head| &head == theirs_sha && &head != ours))
     }
 
     /// The web address of a note.
@@ -400,7 +375,42 @@ impl Notifier for GitLab {
             delivery.render,
             delivery.destroy_warning,
         )
-        .map_err(NotifyError::from)
+    }
+}
+
+/// One merge request's notes, written through the shared comment rules.
+struct MergeRequestNotes<'a> {
+    gitlab: &'a GitLab,
+    api: &'a Api<'a>,
+    iid: u64,
+}
+
+impl PullComments for MergeRequestNotes<'_> {
+    fn create(&self, body: &str) -> Result<Comment, NotifyError> {
+        let note = self.api.create_note(self.iid, body);
+        let note = note.map_err(|e| self.gitlab.http_error(e))?;
+        Ok(self.gitlab.comment(self.iid, &note))
+    }
+
+    fn update(&self, id: u64, body: &str) -> Result<Comment, NotifyError> {
+        let note = self.api.update_note(self.iid, id, body);
+        let note = note.map_err(|e| self.gitlab.http_error(e))?;
+        Ok(self.gitlab.comment(self.iid, &note))
+    }
+
+    fn delete(&self, id: u64) -> Result<(), NotifyError> {
+        let deleted = self.api.delete_note(self.iid, id);
+        Ok(deleted.map_err(|e| self.gitlab.http_error(e))?)
+    }
+
+    /// GitLab has no hide: `hide-and-new` leaves the earlier notes (the run says so).
+    fn hide(&self, _: &Comment) -> Result<(), NotifyError> {
+        Ok(())
+    }
+
+    fn head_sha(&self) -> Result<Option<String>, NotifyError> {
+        let mr = self.api.merge_request(self.iid);
+        Ok(mr.map_err(|e| self.gitlab.http_error(e))?.sha)
     }
 }
 
