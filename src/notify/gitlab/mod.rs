@@ -16,16 +16,14 @@ pub(crate) mod api;
 mod body;
 mod labels;
 
-use std::collections::BTreeMap;
-
-use crate::ci::{CiEnv, Platform};
-use crate::config::{Config, SecretString};
-use crate::model::{Command, Outcome, Report};
+use crate::ci::Platform;
+use crate::config::SecretString;
+use crate::model::{Outcome, Report};
+use crate::notify::github::Behaviour;
 use crate::notify::github::labels::{Kind, Labels};
-use crate::notify::github::metadata::{Metadata, PROGRAM};
-use crate::notify::github::{Behaviour, Options};
+use crate::notify::github::metadata::Metadata;
 use crate::notify::http::{Http, HttpError};
-use crate::notify::thread::{Comment, PullComments, Writer};
+use crate::notify::thread::{Comment, PullComments, Setup, Writer};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
 
@@ -107,15 +105,10 @@ pub struct GitLab {
 }
 
 impl GitLab {
-    /// The notifier for this run. `env` reads the token and the API URL.
-    pub fn build(
-        config: &Config,
-        ci: &CiEnv,
-        vars: &BTreeMap<String, String>,
-        command: Command,
-        options: &Options,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<GitLab, GitLabError> {
+    /// The notifier for this run; the token and the API URL are read through
+    /// `request.env`.
+    pub(crate) fn build(request: &Request<'_>) -> Result<GitLab, GitLabError> {
+        let (config, ci, env) = (request.config, request.ci, request.env);
         let classic = config.notifier.gitlab.as_ref();
         let token = non_empty(env("TFNOTIFY_GITLAB_TOKEN"))
             .or_else(|| non_empty(classic.map(|g| g.token.expose().to_owned())))
@@ -138,23 +131,8 @@ impl GitLab {
         let (Some(owner), Some(name)) = (owner, name) else {
             return Err(GitLabError::NoProject);
         };
-        let plan = &config.terraform.plan;
-        let labels = if command == Command::Plan && !options.disable_label && !plan.disable_label {
-            let resolved = Labels::resolve_for(config, vars, "GitLab", LABEL_NAME_LIMIT);
-            Some(resolved.map_err(GitLabError::Labels)?)
-        } else {
-            None
-        };
-        let default_behaviour = match command {
-            Command::Plan => Behaviour::Update,
-            _ if config.plan_patch => Behaviour::Update,
-            _ => Behaviour::New,
-        };
-        let embedded: BTreeMap<String, String> = config
-            .embedded_var_names
-            .iter()
-            .filter_map(|name| vars.get(name).map(|v| (name.clone(), v.clone())))
-            .collect();
+        let setup = Setup::from_request(request, Some(("GitLab", LABEL_NAME_LIMIT)))
+            .map_err(GitLabError::Labels)?;
         Ok(GitLab {
             base,
             web,
@@ -162,20 +140,10 @@ impl GitLab {
             project: format!("{}/{}", owner.trim_matches('/'), name.trim_matches('/')),
             mr: ci.pr_number,
             sha: ci.sha.clone(),
-            behaviour: options.behaviour.unwrap_or(default_behaviour),
-            labels,
-            metadata: Metadata {
-                command: command.as_str().to_owned(),
-                job_name: ci.job.name.clone(),
-                pr_number: ci.pr_number,
-                program: PROGRAM.to_owned(),
-                sha: ci.sha.clone(),
-                target: vars.get("target").filter(|t| !t.is_empty()).cloned(),
-                vars: embedded,
-                workflow_name: ci.job.workflow.clone(),
-            },
-            skip_no_changes: options.skip_no_changes
-                || (command == Command::Plan && plan.when_no_changes.disable_comment),
+            behaviour: setup.behaviour,
+            labels: setup.labels,
+            metadata: setup.metadata,
+            skip_no_changes: setup.skip_no_changes,
         })
     }
 
@@ -333,16 +301,9 @@ pub(crate) fn from_request(
                 && (request.ci.platform == Platform::GitLabCi || request.repository_from_flags))
     });
     wanted.then(|| {
-        GitLab::build(
-            request.config,
-            request.ci,
-            request.vars,
-            request.command,
-            request.options,
-            request.env,
-        )
-        .map(|gitlab| Box::new(gitlab) as Box<dyn Notifier>)
-        .map_err(NotifyError::from)
+        GitLab::build(request)
+            .map(|gitlab| Box::new(gitlab) as Box<dyn Notifier>)
+            .map_err(NotifyError::from)
     })
 }
 
