@@ -100,16 +100,8 @@ impl Changes {
 impl Labels {
     /// The labels the config asks for. The classic dialect (a `notifier:` block) labels
     /// only what it names; otherwise tfcmt's defaults apply, prefixed with `<target>/`.
-    /// Names are templates over `.Vars`. A name over GitHub's 50 characters is an error.
-    pub(crate) fn resolve(
-        config: &Config,
-        vars: &BTreeMap<String, String>,
-    ) -> Result<Labels, String> {
-        Labels::resolve_for(config, vars, "GitHub", MAX_NAME)
-    }
-
-    /// [`Labels::resolve`] for a forge whose label names may be `max` characters long
-    /// (`forge` names it in the error).
+    /// Names are templates over `.Vars`; a name over the forge's `max` characters is an
+    /// error naming the forge.
     pub(crate) fn resolve_for(
         config: &Config,
         vars: &BTreeMap<String, String>,
@@ -227,7 +219,7 @@ fn render_name(text: &str, vars: &BTreeMap<String, String>) -> Result<String, St
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{Changes, Kind, Labels, Present, Wanted};
+    use super::{Changes, Kind, Labels, MAX_NAME, Present, Wanted};
     use crate::config::Config;
 
     fn present(list: &[(&str, &str)]) -> Vec<Present> {
@@ -251,7 +243,7 @@ mod tests {
         if let Some(t) = target {
             vars.insert("target".to_owned(), t.to_owned());
         }
-        Labels::resolve(&Config::default(), &vars).expect("labels")
+        Labels::resolve_for(&Config::default(), &vars, "GitHub", MAX_NAME).expect("labels")
     }
 
     #[test]
@@ -300,7 +292,7 @@ mod tests {
         let yaml = "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ .Vars.env }}:destroy\"\n      label_color: \"#FF0000\"\n";
         let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
         let vars = BTreeMap::from([("env".to_owned(), "prod".to_owned())]);
-        let labels = Labels::resolve(&config, &vars).expect("labels");
+        let labels = Labels::resolve_for(&config, &vars, "GitHub", MAX_NAME).expect("labels");
         assert_eq!(
             labels.changes(Some(Kind::Destroy), &[]).add,
             Some(wanted("prod:destroy", "ff0000"))
@@ -308,7 +300,7 @@ mod tests {
         let long =
             "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ repeat 51 \\\"x\\\" }}\"\n";
         let (config, _) = crate::config::parse(long.as_bytes(), "t.yaml").expect("config");
-        let err = Labels::resolve(&config, &vars).expect_err("too long");
+        let err = Labels::resolve_for(&config, &vars, "GitHub", MAX_NAME).expect_err("too long");
         assert!(err.contains("longer than GitHub's 50 characters"), "{err}");
     }
 
@@ -316,7 +308,8 @@ mod tests {
     fn the_classic_dialect_labels_only_what_it_names() {
         let yaml = "notifier:\n  github:\n    token: x\nterraform:\n  plan:\n    when_destroy:\n      label: destroy\n";
         let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
-        let labels = Labels::resolve(&config, &BTreeMap::new()).expect("labels");
+        let labels =
+            Labels::resolve_for(&config, &BTreeMap::new(), "GitHub", MAX_NAME).expect("labels");
         assert!(labels.changes(Some(Kind::NoChanges), &[]).is_empty());
         assert_eq!(
             labels.changes(Some(Kind::Destroy), &[]).add,

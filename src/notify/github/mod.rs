@@ -13,18 +13,17 @@ pub(crate) mod api;
 pub(crate) mod labels;
 pub(crate) mod metadata;
 
-use std::collections::BTreeMap;
-
-use crate::ci::{CiEnv, Platform};
-use crate::config::{Config, SecretString};
-use crate::model::{Command, Outcome, Report};
+use crate::ci::Platform;
+use crate::config::SecretString;
+use crate::model::{Outcome, Report};
 use crate::notify::http::{Http, HttpError};
+use crate::notify::thread::Setup;
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
 
 use api::{Api, Comment};
 use labels::{Kind, Labels, Present};
-use metadata::{Metadata, PROGRAM};
+use metadata::Metadata;
 
 /// What a `notifiers:` entry of type `github` may set, and the variables each replaces.
 #[rustfmt::skip]
@@ -112,15 +111,9 @@ pub struct Options {
 }
 
 impl GitHub {
-    /// The notifier for this run. `env` reads tokens and API URLs.
-    pub fn build(
-        config: &Config,
-        ci: &CiEnv,
-        vars: &BTreeMap<String, String>,
-        command: Command,
-        options: &Options,
-        env: &dyn Fn(&str) -> Option<String>,
-    ) -> Result<GitHub, GitHubError> {
+    /// The notifier for this run; tokens and API URLs are read through `request.env`.
+    pub(crate) fn build(request: &Request<'_>) -> Result<GitHub, GitHubError> {
+        let (config, ci, env) = (request.config, request.ci, request.env);
         let classic = config.notifier.github.as_ref();
         // A Gitea or Forgejo runner sets these two for its own server, not for GitHub.
         let forge_job = crate::notify::gitea::is_forge_job(ci.platform);
@@ -169,23 +162,8 @@ impl GitHub {
             .clone()
             .filter(|r| !r.is_empty())
             .ok_or(GitHubError::NoRepository)?;
-        let plan = &config.terraform.plan;
-        let labels = if command == Command::Plan && !options.disable_label && !plan.disable_label {
-            Some(Labels::resolve(config, vars).map_err(GitHubError::Labels)?)
-        } else {
-            None
-        };
-        let default_behaviour = match command {
-            Command::Plan => Behaviour::Update,
-            _ if config.plan_patch => Behaviour::Update,
-            _ => Behaviour::New,
-        };
-        let target = vars.get("target").filter(|t| !t.is_empty()).cloned();
-        let embedded: BTreeMap<String, String> = config
-            .embedded_var_names
-            .iter()
-            .filter_map(|name| vars.get(name).map(|v| (name.clone(), v.clone())))
-            .collect();
+        let setup = Setup::from_request(request, Some(("GitHub", labels::MAX_NAME)))
+            .map_err(GitHubError::Labels)?;
         Ok(GitHub {
             base,
             graphql,
@@ -194,20 +172,10 @@ impl GitHub {
             repo,
             pr: ci.pr_number,
             sha: ci.sha.clone(),
-            behaviour: options.behaviour.unwrap_or(default_behaviour),
-            labels,
-            metadata: Metadata {
-                command: command.as_str().to_owned(),
-                job_name: ci.job.name.clone(),
-                pr_number: ci.pr_number,
-                program: PROGRAM.to_owned(),
-                sha: ci.sha.clone(),
-                target,
-                vars: embedded,
-                workflow_name: ci.job.workflow.clone(),
-            },
-            skip_no_changes: options.skip_no_changes
-                || (command == Command::Plan && plan.when_no_changes.disable_comment),
+            behaviour: setup.behaviour,
+            labels: setup.labels,
+            metadata: setup.metadata,
+            skip_no_changes: setup.skip_no_changes,
         })
     }
 
@@ -379,16 +347,9 @@ pub(crate) fn from_request(
                     || (request.repository_from_flags && !forge_job)))
     });
     wanted.then(|| {
-        GitHub::build(
-            request.config,
-            request.ci,
-            request.vars,
-            request.command,
-            request.options,
-            request.env,
-        )
-        .map(|github| Box::new(github) as Box<dyn Notifier>)
-        .map_err(NotifyError::from)
+        GitHub::build(request)
+            .map(|github| Box::new(github) as Box<dyn Notifier>)
+            .map_err(NotifyError::from)
     })
 }
 
