@@ -1,5 +1,6 @@
 //! Slack's message shape: text defused so nothing in it can mention anyone, and cut into
-//! section blocks within every limit Slack documents (and the ones it does not).
+//! section blocks within every limit Slack documents (and the ones it does not). The
+//! blocks go in the message's one attachment; Slack applies the same limits there.
 
 use serde_json::{Value, json};
 
