@@ -209,18 +209,29 @@ fn the_fake_refuses_attachments_mattermost_documents_as_wrong() {
     let fake = FakeWebhooks::start();
     let http = Http::new(HttpConfig::default());
     let status = |body: Value| {
-        let request =
-            Request::json(Method::Post, fake.mattermost_url(), &body).expect("encode");
+        let request = Request::json(Method::Post, fake.mattermost_url(), &body).expect("encode");
         match http.send(&request) {
             Ok(response) => response.status,
             Err(error) => error.status().expect("an HTTP status"),
         }
     };
-    assert_eq!(status(json!({"attachments": [{"fallback": "f", "color": "#2eb67d", "text": "t"}]})), 200);
-    assert_eq!(status(json!({"attachments": [{"color": "#2eb67d", "text": "t"}]})), 400);
-    assert_eq!(status(json!({"attachments": [{"fallback": "f", "color": "green"}]})), 400);
+    assert_eq!(
+        status(json!({"attachments": [{"fallback": "f", "color": "#2eb67d", "text": "t"}]})),
+        200
+    );
+    assert_eq!(
+        status(json!({"attachments": [{"color": "#2eb67d", "text": "t"}]})),
+        400
+    );
+    assert_eq!(
+        status(json!({"attachments": [{"fallback": "f", "color": "green"}]})),
+        400
+    );
     let long = "x".repeat(MATTERMOST_POST_LIMIT + 1);
-    assert_eq!(status(json!({"attachments": [{"fallback": "f", "text": long}]})), 400);
+    assert_eq!(
+        status(json!({"attachments": [{"fallback": "f", "text": long}]})),
+        400
+    );
     assert_eq!(status(json!({"channel": "town-square"})), 400);
     assert_eq!(fake.violations().len(), 4, "{:#?}", fake.violations());
 }

@@ -249,7 +249,11 @@ fn update_edits_the_earlier_message_of_the_same_stack_in_place() {
         .expect("JSON");
     assert_eq!(update["ts"], "1767225600.000001");
     assert!(update.get("username").is_none());
-    assert_eq!(ours[0].color(), Some("#d93f0b"), "recoloured by the new outcome");
+    assert_eq!(
+        ours[0].color(),
+        Some("#d93f0b"),
+        "recoloured by the new outcome"
+    );
     fake.assert_no_violations();
 }
 

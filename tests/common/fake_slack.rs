@@ -679,7 +679,9 @@ fn check_message(message: &Value) -> Result<(), Problem> {
     }
     if let Some(attachments) = object.get("attachments") {
         let Some(attachments) = attachments.as_array() else {
-            return Err(Problem::Attachments("`attachments` is not an array".to_owned()));
+            return Err(Problem::Attachments(
+                "`attachments` is not an array".to_owned(),
+            ));
         };
         if attachments.len() > MAX_ATTACHMENTS {
             return Err(Problem::TooManyAttachments(format!(
@@ -768,9 +770,7 @@ fn check_blocks(blocks: &[Value], at: &str) -> Result<usize, String> {
                     || content.is_empty()
                     || len > SECTION_LIMIT
                 {
-                    return Err(format!(
-                        "section {at}/{i}: type `{kind}`, {len} characters"
-                    ));
+                    return Err(format!("section {at}/{i}: type `{kind}`, {len} characters"));
                 }
                 total += len;
             }

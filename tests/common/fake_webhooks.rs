@@ -348,7 +348,9 @@ impl Fake {
         if (text.trim().is_empty() && attachments.is_none())
             || text.chars().count() > MATTERMOST_POST_LIMIT
         {
-            self.violation("mattermost: no `text` or `attachments`, or `text` longer than 16,383".to_owned());
+            self.violation(
+                "mattermost: no `text` or `attachments`, or `text` longer than 16,383".to_owned(),
+            );
             return json_answer(
                 400,
                 &json!({"id": "web.incoming_webhook.text.app_error", "status_code": 400}),
@@ -531,9 +533,9 @@ fn check_mattermost_attachments(attachments: &Value) -> Result<(), String> {
         if !attachment.is_object() {
             return Err(format!("attachment {i} is not an object"));
         }
-        if !attachment["fallback"]
+        if attachment["fallback"]
             .as_str()
-            .is_some_and(|f| !f.trim().is_empty())
+            .is_none_or(|f| f.trim().is_empty())
         {
             return Err(format!("attachment {i} has no `fallback`"));
         }
@@ -543,7 +545,9 @@ fn check_mattermost_attachments(attachments: &Value) -> Result<(), String> {
                 matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit())
             });
             if !valid {
-                return Err(format!("attachment {i}: `color` {color} is not a hex colour"));
+                return Err(format!(
+                    "attachment {i}: `color` {color} is not a hex colour"
+                ));
             }
         }
         if let Some(text) = attachment.get("text") {

@@ -45,7 +45,11 @@ mod tests {
         let mut report = Report::new(command);
         report.outcome = outcome;
         report.has_destroy = has_destroy;
-        assert_eq!(for_report(&report), expected, "{outcome:?}, destroy {has_destroy}");
+        assert_eq!(
+            for_report(&report),
+            expected,
+            "{outcome:?}, destroy {has_destroy}"
+        );
     }
 
     #[test]

@@ -296,18 +296,16 @@ impl Slack {
         body["metadata"] = about.to_json();
         let mut warnings = Vec::new();
         let (verb, parent) = match earlier {
-            Some(ts) => {
-                match api.update(&ts, as_edit(body.clone())) {
-                    Ok(posted) => ("updated in", posted),
-                    Err(failure) if failure.code() == Some("message_not_found") => {
-                        warnings.push(format!(
+            Some(ts) => match api.update(&ts, as_edit(body.clone())) {
+                Ok(posted) => ("updated in", posted),
+                Err(failure) if failure.code() == Some("message_not_found") => {
+                    warnings.push(format!(
                             "the earlier message (ts {ts}) was deleted while tfnotify was updating it; posted a new one"
                         ));
-                        ("posted to", api.post(body)?)
-                    }
-                    Err(failure) => return Err(failure),
+                    ("posted to", api.post(body)?)
                 }
-            }
+                Err(failure) => return Err(failure),
+            },
             None => ("posted to", api.post(body)?),
         };
         let Posted { channel, ts } = parent;
@@ -447,7 +445,9 @@ mod tests {
         Body {
             fallback: "*Plan* 1 to add".to_owned(),
             color: "#1d76db",
-            blocks: vec![json!({"type": "section", "text": {"type": "mrkdwn", "text": "*Plan* 1 to add"}})],
+            blocks: vec![
+                json!({"type": "section", "text": {"type": "mrkdwn", "text": "*Plan* 1 to add"}}),
+            ],
         }
     }
 
