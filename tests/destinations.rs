@@ -164,7 +164,9 @@ fn an_entry_template_replaces_the_default_for_that_entry_only() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let messages = fake.messages();
     assert_eq!(messages.len(), 2, "{messages:#?}");
-    let text = messages[0]["text"].as_str().expect("mattermost text");
+    let text = messages[0]["attachments"][0]["text"]
+        .as_str()
+        .expect("mattermost text");
     assert!(
         text.contains("Plan: 0 to add, 0 to change, 3 to destroy."),
         "{text}"
@@ -378,6 +380,7 @@ fn a_classic_slack_block_may_name_an_incoming_webhook() {
     );
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(slack.messages().len(), 1);
+    assert_eq!(slack.messages()[0]["attachments"][0]["color"], "#d93f0b");
     assert!(!ran.stderr.contains("FakeWebhookSecret"), "{}", ran.stderr);
     slack.assert_no_violations();
 }
@@ -459,11 +462,12 @@ fn a_merge_request_note_and_a_one_line_chat_summary_in_one_run() {
         "{}",
         notes[0].body
     );
-    let line = chat.messages()[0]["text"]
+    let line = chat.messages()[0]["attachments"][0]["text"]
         .as_str()
         .expect("text")
         .to_owned();
     assert_eq!(line, "3 to destroy in prod: https://ci.example/jobs/9");
+    assert_eq!(chat.messages()[0]["attachments"][0]["color"], "#d93f0b");
     assert!(!ran.stderr.contains(gitlab.token()), "{}", ran.stderr);
     chat.assert_no_violations();
 }
@@ -497,5 +501,6 @@ fn a_slack_entry_threads_and_updates_from_its_own_settings() {
     let channel = slack.channel(CHANNEL);
     assert_eq!(channel.len(), 1, "{channel:#?}");
     assert_eq!(slack.replies(&channel[0].ts).len(), 2);
+    assert_eq!(channel[0].color(), Some("#d93f0b"));
     slack.assert_no_violations();
 }

@@ -1,5 +1,6 @@
-//! The real binary against a fake Slack: webhook and `chat.postMessage`, Slack's errors and
-//! their hints, limits, retries, mentions in Terraform output, secrets.
+//! The real binary against a fake Slack: webhook and `chat.postMessage`, the colour bar by
+//! outcome, Slack's errors and their hints, limits, retries, mentions in Terraform output,
+//! secrets.
 
 mod common;
 
@@ -10,7 +11,8 @@ use common::fake_slack::{
     TOKEN, WEBHOOK_PATH,
 };
 use common::run::{Ran, Test, fixture};
-use serde_json::Value;
+use serde_json::{Value, json};
+use tfnotify::notify::http::{Http, HttpConfig, Method, Request};
 
 /// Mentions and broadcasts Terraform output must never trigger.
 const HOSTILE: [&str; 6] = [
@@ -50,9 +52,24 @@ fn classic_plan(fake: &FakeSlack, token: &str, channel: &str, input: impl Into<V
         .run()
 }
 
-/// The text of every section block of a message, joined.
+/// The message's one attachment, which holds its blocks beside the colour bar.
+fn attachment(message: &Value) -> &Value {
+    assert_eq!(
+        message["attachments"].as_array().map(Vec::len),
+        Some(1),
+        "one attachment: {message}"
+    );
+    &message["attachments"][0]
+}
+
+/// The notification fallback of a message: its attachment's `fallback`.
+fn fallback(message: &Value) -> &str {
+    attachment(message)["fallback"].as_str().expect("fallback")
+}
+
+/// The text of every section block of a message's attachment, joined.
 fn sections(message: &Value) -> String {
-    message["blocks"]
+    attachment(message)["blocks"]
         .as_array()
         .map(|blocks| {
             blocks
@@ -99,7 +116,12 @@ fn a_destroy_plan_is_posted_through_the_webhook_with_its_warning() {
     );
     let messages = fake.messages();
     let message = &messages[0];
-    let text = message["text"].as_str().expect("text");
+    // Slack shows a top-level `text` above the attachment: there is none, so the message is
+    // shown once.
+    assert_eq!(message.get("text"), None, "{message}");
+    assert_eq!(message.get("blocks"), None, "{message}");
+    assert_eq!(attachment(message)["color"], "#d93f0b");
+    let text = fallback(message);
     assert!(
         text.starts_with("*:warning: Plan destroys resources* `prod`"),
         "{text}"
@@ -113,7 +135,7 @@ fn a_destroy_plan_is_posted_through_the_webhook_with_its_warning() {
         shown.contains("• `terraform_data.instance[0]` (destroy)"),
         "{shown}"
     );
-    assert!(message["blocks"][0]["type"] == "section");
+    assert!(attachment(message)["blocks"][0]["type"] == "section");
     fake.assert_no_violations();
 }
 
@@ -141,7 +163,7 @@ fn the_classic_config_posts_with_the_bot_token_to_its_channel() {
     assert_eq!(message["username"], "terraform-bot");
     assert_eq!(message["link_names"], false);
     // The config's own template: `.Result` and `.Body` in fences.
-    let text = message["text"].as_str().expect("text");
+    let text = fallback(message);
     assert!(text.contains("Plan: "), "{text}");
     assert!(sections(message).contains("will be created"));
     fake.assert_no_violations();
@@ -160,11 +182,8 @@ fn the_token_and_channel_alone_in_the_environment_post_with_the_api() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let message = &fake.messages()[0];
     assert!(message.get("username").is_none());
-    assert!(
-        message["text"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("*:white_check_mark: No changes*"))
-    );
+    assert!(fallback(message).starts_with("*:white_check_mark: No changes*"));
+    assert_eq!(attachment(message)["color"], "#2eb67d");
     fake.assert_no_violations();
 }
 
@@ -289,8 +308,9 @@ fn a_50000_resource_plan_stays_within_every_limit() {
     fake.assert_no_violations();
     let messages = fake.messages();
     let message = &messages[0];
-    let blocks = message["blocks"].as_array().expect("blocks");
+    let blocks = attachment(message)["blocks"].as_array().expect("blocks");
     assert!(!blocks.is_empty() && blocks.len() <= MAX_BLOCKS);
+    assert!(blocks.len() <= tfnotify::notify::slack::MAX_BLOCKS);
     let mut total = 0;
     for block in blocks {
         if let Some(text) = block["text"]["text"].as_str() {
@@ -305,7 +325,7 @@ fn a_50000_resource_plan_stays_within_every_limit() {
         }
     }
     assert!(total < BLOCKS_TOO_LONG, "{total}");
-    let fallback = message["text"].as_str().expect("text");
+    let fallback = fallback(message);
     assert!(fallback.chars().count() <= SECTION_LIMIT);
     assert!(fallback.contains("Plan: 35000 to add, 10000 to change, 10000 to destroy."));
     assert!(
@@ -328,7 +348,7 @@ fn mentions_in_terraform_output_never_reach_slack_unescaped() {
     for request in &requests {
         let body = request.json().expect("JSON body");
         // The decoded strings are what Slack parses, so look at those, not at JSON escapes.
-        let mut texts = vec![body["text"].as_str().unwrap_or_default().to_owned()];
+        let mut texts = vec![fallback(&body).to_owned()];
         texts.push(sections(&body));
         for text in &texts {
             for hostile in HOSTILE {
@@ -464,14 +484,16 @@ fn the_config_s_destroy_warning_follows_the_message_after_a_divider() {
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let message = &fake.messages()[0];
-    let types: Vec<&str> = message["blocks"]
+    let types: Vec<&str> = attachment(message)["blocks"]
         .as_array()
         .expect("blocks")
         .iter()
         .filter_map(|b| b["type"].as_str())
         .collect();
     assert_eq!(types, ["section", "divider", "section"]);
-    let warning = message["blocks"][2]["text"]["text"].as_str().expect("text");
+    let warning = attachment(message)["blocks"][2]["text"]["text"]
+        .as_str()
+        .expect("text");
     assert!(
         warning.starts_with("*WARNING: Resource Deletion will happen* &lt;!here>"),
         "{warning}"
@@ -490,8 +512,120 @@ fn the_config_s_destroy_warning_follows_the_message_after_a_divider() {
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(
-        fake.messages()[1]["blocks"].as_array().map(Vec::len),
+        attachment(&fake.messages()[1])["blocks"]
+            .as_array()
+            .map(Vec::len),
         Some(1)
     );
     fake.assert_no_violations();
+}
+
+#[test]
+fn each_outcome_colours_the_bar_beside_the_message() {
+    let fake = FakeSlack::start();
+    // A failed apply exits 1, as Terraform did; the message is posted all the same.
+    let cases = [
+        ("plan", "1.11/plan_destroy.txt", 0, "#d93f0b"),
+        ("plan", "1.11/plan_create_only.txt", 0, "#1d76db"),
+        ("plan", "1.11/plan_no_changes.txt", 0, "#2eb67d"),
+        ("apply", "1.11/apply_partial_failure.txt", 1, "#cb2431"),
+    ];
+    for (command, input, code, _) in cases {
+        let ran = Test::new()
+            .env("SLACK_WEBHOOK_URL", fake.webhook_url())
+            .args([command, "--quiet"])
+            .stdin(fixture(input))
+            .run();
+        assert_eq!(ran.code, Some(code), "{input}: {}", ran.stderr);
+    }
+    let messages = fake.messages();
+    assert_eq!(messages.len(), cases.len());
+    for (message, (_, input, _, color)) in messages.iter().zip(cases) {
+        assert_eq!(attachment(message)["color"], color, "{input}");
+        assert!(!sections(message).is_empty(), "{input}");
+        assert!(!fallback(message).is_empty(), "{input}");
+    }
+    assert!(
+        fallback(&messages[3]).contains("failed"),
+        "{}",
+        fallback(&messages[3])
+    );
+
+    // The Web API posts the same attachment.
+    let ran = classic_plan(&fake, TOKEN, CHANNEL, fixture("1.11/plan_destroy.txt"));
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let stored = fake.channel(CHANNEL);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].color(), Some("#d93f0b"));
+    assert_eq!(stored[0].text, "");
+    assert!(
+        stored[0]
+            .attachment_blocks()
+            .as_array()
+            .is_some_and(|b| !b.is_empty())
+    );
+    fake.assert_no_violations();
+}
+
+/// Posts `body` to the fake's `chat.postMessage` and returns Slack's `error`, if any.
+fn post_message(fake: &FakeSlack, mut body: Value) -> Option<String> {
+    body["channel"] = Value::String(CHANNEL.to_owned());
+    let http = Http::new(HttpConfig::default());
+    let request = Request::json(
+        Method::Post,
+        format!("{}/chat.postMessage", fake.api_url()),
+        &body,
+    )
+    .expect("encode")
+    .header("authorization", format!("Bearer {TOKEN}"));
+    let reply: Value =
+        serde_json::from_slice(&http.send(&request).expect("sent").body).expect("JSON reply");
+    reply["error"].as_str().map(str::to_owned)
+}
+
+#[test]
+fn the_fake_checks_blocks_inside_attachments_as_slack_does() {
+    let fake = FakeSlack::start();
+    let section = |len: usize| json!({"type": "section", "text": {"type": "mrkdwn", "text": "x".repeat(len)}});
+    let with = |color: &str, blocks: Vec<Value>| json!({"attachments": [{"color": color, "fallback": "f", "blocks": blocks}]});
+    assert_eq!(
+        post_message(&fake, with("#2eb67d", vec![section(10)])),
+        None
+    );
+    assert_eq!(post_message(&fake, with("good", vec![section(10)])), None);
+    let refusals = [
+        (with("green", vec![section(10)]), "invalid_attachments"),
+        (with("#2eb67", vec![section(10)]), "invalid_attachments"),
+        (
+            with("#2eb67d", vec![section(SECTION_LIMIT + 1)]),
+            "invalid_attachments",
+        ),
+        (
+            with("#2eb67d", vec![json!({"type": "section"})]),
+            "invalid_attachments",
+        ),
+        (
+            with("#2eb67d", vec![section(1); MAX_BLOCKS + 1]),
+            "invalid_blocks",
+        ),
+        (
+            with("#2eb67d", vec![section(SECTION_LIMIT); 5]),
+            "msg_blocks_too_long",
+        ),
+        (json!({"attachments": "nope"}), "invalid_attachments"),
+        (
+            json!({"attachments": vec![json!({"text": "t"}); 101]}),
+            "too_many_attachments",
+        ),
+        (json!({"attachments": []}), "no_text"),
+    ];
+    for (body, code) in refusals {
+        assert_eq!(
+            post_message(&fake, body.clone()).as_deref(),
+            Some(code),
+            "{body}"
+        );
+    }
+    assert_eq!(fake.violations().len(), 9, "{:#?}", fake.violations());
+    assert_eq!(fake.channel(CHANNEL).len(), 2);
 }

@@ -103,20 +103,23 @@ fn a_thread_is_a_summary_line_in_the_channel_and_the_details_in_its_thread() {
     let channel = fake.channel(CHANNEL);
     assert_eq!(channel.len(), 1, "one message in the channel");
     let summary = &channel[0];
+    let line = summary.fallback().expect("fallback");
     assert_eq!(
-        summary.text,
+        line,
         ":warning: *Plan destroys resources* · :rotating_light: *3 resources will be destroyed* · `prod` · acme/infra#12 · +0 ~0 -3 · <https://ci.example/build/1|CI job>"
     );
-    assert!(!summary.text.contains('\n'), "one line");
+    assert!(!line.contains('\n'), "one line");
+    assert_eq!(summary.text, "", "nothing shown above the attachment");
+    assert_eq!(summary.color(), Some("#d93f0b"), "the summary is coloured");
     let types: Vec<&str> = summary
-        .blocks
+        .attachment_blocks()
         .as_array()
         .expect("blocks")
         .iter()
         .filter_map(|b| b["type"].as_str())
         .collect();
     assert_eq!(types, ["section", "context"]);
-    assert_eq!(sections(&summary.blocks), summary.text);
+    assert_eq!(sections(summary.attachment_blocks()), line);
     assert_eq!(
         summary.metadata,
         Some(
@@ -125,7 +128,8 @@ fn a_thread_is_a_summary_line_in_the_channel_and_the_details_in_its_thread() {
     );
     let replies = fake.replies(&summary.ts);
     assert_eq!(replies.len(), 1, "the details in the thread");
-    let details = sections(&replies[0].blocks);
+    assert_eq!(replies[0].color(), Some("#d93f0b"), "the details too");
+    let details = sections(replies[0].attachment_blocks());
     assert!(
         details.starts_with("*:warning: Plan destroys resources* `prod`"),
         "{details}"
@@ -157,7 +161,9 @@ fn no_changes_summaries_are_quiet_and_a_thread_without_ci_values_still_works() {
         .run();
     assert_ok(&ran);
     let summary = &fake.channel(CHANNEL)[0];
-    assert_eq!(summary.text, ":white_check_mark: *No changes*");
+    assert_eq!(summary.fallback(), Some(":white_check_mark: *No changes*"));
+    assert_eq!(summary.color(), Some("#2eb67d"));
+    assert_eq!(fake.replies(&summary.ts)[0].color(), Some("#2eb67d"));
     assert_eq!(
         summary.metadata,
         Some(json!({"event_type": "tfnotify", "event_payload": {"command": "plan"}}))
@@ -221,7 +227,7 @@ fn update_edits_the_earlier_message_of_the_same_stack_in_place() {
     assert_eq!(ours.len(), 1, "one message after two runs");
     assert_eq!(ours[0].edits, 1);
     assert!(
-        sections(&ours[0].blocks).contains("Plan destroys resources"),
+        sections(ours[0].attachment_blocks()).contains("Plan destroys resources"),
         "the second run's message"
     );
     assert_eq!(
@@ -243,6 +249,11 @@ fn update_edits_the_earlier_message_of_the_same_stack_in_place() {
         .expect("JSON");
     assert_eq!(update["ts"], "1767225600.000001");
     assert!(update.get("username").is_none());
+    assert_eq!(
+        ours[0].color(),
+        Some("#d93f0b"),
+        "recoloured by the new outcome"
+    );
     fake.assert_no_violations();
 }
 
@@ -300,17 +311,18 @@ fn thread_and_update_edit_the_summary_and_add_the_new_details_to_its_thread() {
     let channel = fake.channel(CHANNEL);
     assert_eq!(channel.len(), 1);
     assert_eq!(channel[0].edits, 1);
+    let line = channel[0].fallback().expect("fallback");
     assert!(
-        channel[0]
-            .text
-            .starts_with(":warning: *Plan destroys resources* · :rotating_light: *3 resources"),
-        "{}",
-        channel[0].text
+        line.starts_with(":warning: *Plan destroys resources* · :rotating_light: *3 resources"),
+        "{line}"
     );
+    assert_eq!(channel[0].color(), Some("#d93f0b"), "recoloured on update");
     let replies = fake.replies(&channel[0].ts);
     assert_eq!(replies.len(), 2, "each run's details, oldest first");
-    assert!(sections(&replies[0].blocks).contains("Plan: 13 to add"));
-    assert!(sections(&replies[1].blocks).contains("(destroy)"));
+    assert!(sections(replies[0].attachment_blocks()).contains("Plan: 13 to add"));
+    assert_eq!(replies[0].color(), Some("#1d76db"));
+    assert!(sections(replies[1].attachment_blocks()).contains("(destroy)"));
+    assert_eq!(replies[1].color(), Some("#d93f0b"));
     fake.assert_no_violations();
 }
 
@@ -408,7 +420,7 @@ fn a_webhook_cannot_thread_or_update_so_it_posts_the_whole_message_and_says_why(
     assert_eq!(fake.requests().len(), 1);
     let message = &fake.messages()[0];
     assert!(
-        sections(&message["blocks"]).contains("(destroy)"),
+        sections(&message["attachments"][0]["blocks"]).contains("(destroy)"),
         "the whole message"
     );
     assert!(message.get("metadata").is_none() && message.get("thread_ts").is_none());
@@ -531,16 +543,13 @@ fn a_50000_resource_plan_stays_within_every_limit_in_threads_and_updates() {
     fake.assert_no_violations();
     let channel = fake.channel(CHANNEL);
     assert_eq!(channel.len(), 1);
-    assert!(channel[0].text.chars().count() < 400, "{}", channel[0].text);
-    assert!(
-        channel[0].text.contains(":rotating_light: *"),
-        "{}",
-        channel[0].text
-    );
+    let line = channel[0].fallback().expect("fallback");
+    assert!(line.chars().count() < 400, "{line}");
+    assert!(line.contains(":rotating_light: *"), "{line}");
     let replies = fake.replies(&channel[0].ts);
     assert_eq!(replies.len(), 2);
     for reply in &replies {
-        let blocks = reply.blocks.as_array().expect("blocks");
+        let blocks = reply.attachment_blocks().as_array().expect("blocks");
         assert!(!blocks.is_empty() && blocks.len() <= MAX_BLOCKS);
         let mut total = 0;
         for block in blocks {
@@ -551,7 +560,8 @@ fn a_50000_resource_plan_stays_within_every_limit_in_threads_and_updates() {
             }
         }
         assert!(total < BLOCKS_TOO_LONG);
-        assert!(reply.text.chars().count() <= SECTION_LIMIT);
+        let fallback = reply.fallback().expect("fallback");
+        assert!(fallback.chars().count() <= SECTION_LIMIT);
     }
 }
 
@@ -574,9 +584,10 @@ fn hostile_names_never_ping_or_leave_their_code_in_summaries_replies_or_updates(
     assert_eq!(all.len(), 3, "one summary, edited once, and two replies");
     for message in &all {
         let mut texts = vec![message.text.clone()];
+        texts.extend(message.fallback().map(str::to_owned));
         texts.extend(
             message
-                .blocks
+                .attachment_blocks()
                 .as_array()
                 .expect("blocks")
                 .iter()
@@ -602,15 +613,15 @@ fn hostile_names_never_ping_or_leave_their_code_in_summaries_replies_or_updates(
         }
     }
     let summary = &fake.channel(CHANNEL)[0];
+    let line = summary.fallback().expect("fallback");
     assert!(
-        summary.text.contains(
+        line.contains(
             "`&lt;!channel&gt; @\u{2060}everyone @\u{2060}here &lt;@U123&gt; \u{2cb}\u{2cb}\u{2cb}`"
         ),
-        "{}",
-        summary.text
+        "{line}"
     );
     for reply in fake.replies(&summary.ts) {
-        let reply = sections(&reply.blocks);
+        let reply = sections(reply.attachment_blocks());
         assert_eq!(
             reply.matches("```").count(),
             2,
@@ -663,7 +674,8 @@ fn the_token_and_the_webhook_url_never_leave_the_machine_in_threads_and_updates(
         );
     }
     let summary = &fake.channel(CHANNEL)[0];
-    assert!(summary.text.contains("`***`"), "{}", summary.text);
+    let line = summary.fallback().expect("fallback");
+    assert!(line.contains("`***`"), "{line}");
     fake.assert_no_violations();
 }
 
@@ -721,4 +733,57 @@ fn a_message_deleted_before_its_update_is_posted_anew_and_other_refusals_fail() 
     );
     assert_eq!(fake.channel(CHANNEL).len(), 2, "nothing more posted");
     fake.assert_no_violations();
+}
+
+#[test]
+fn an_update_turns_a_message_posted_before_the_colour_bar_into_a_coloured_one() {
+    let fake = FakeSlack::start();
+    // What an earlier tfnotify posted: the text and the blocks at the top level.
+    let about = json!({"event_type": "tfnotify", "event_payload": {"command": "plan", "target": "prod", "repo": "acme/infra", "pr": 12}});
+    let ts = fake.seed(CHANNEL, BOT_ID, "an earlier plan", Some(about));
+    let ran = plan(
+        &fake,
+        &[],
+        &["--var", "target:prod", "--comment", "update"],
+        fixture("1.11/plan_create_only.txt"),
+    );
+    assert_ok(&ran);
+    let message = fake
+        .channel(CHANNEL)
+        .into_iter()
+        .find(|m| m.ts == ts)
+        .expect("the earlier message");
+    assert_eq!(message.edits, 1);
+    // Slack keeps what an update leaves out: the old blocks and text are cleared on purpose,
+    // or they would show above the new attachment.
+    assert_eq!(message.blocks, json!([]));
+    assert_eq!(message.text, "");
+    assert_eq!(message.color(), Some("#1d76db"));
+    assert!(sections(message.attachment_blocks()).contains("Plan: 13 to add"));
+    fake.assert_no_violations();
+}
+
+#[test]
+fn history_returns_the_attachments_as_slack_does() {
+    use tfnotify::notify::http::{Http, HttpConfig, Method, Request};
+    let fake = FakeSlack::start();
+    assert_ok(&plan(&fake, &[], &[], fixture("1.11/plan_destroy.txt")));
+    let http = Http::new(HttpConfig::default());
+    let request = Request::new(
+        Method::Get,
+        format!("{}/conversations.history?channel={CHANNEL}", fake.api_url()),
+    )
+    .header("authorization", format!("Bearer {TOKEN}"));
+    let page: Value =
+        serde_json::from_slice(&http.send(&request).expect("history").body).expect("JSON");
+    let message = &page["messages"][0];
+    assert_eq!(message["text"], "");
+    assert!(message.get("blocks").is_none(), "{message}");
+    let attachment = &message["attachments"][0];
+    assert_eq!(attachment["id"], 1);
+    assert_eq!(attachment["color"], "d93f0b", "Slack drops the `#`");
+    assert!(
+        sections(&attachment["blocks"]).contains("(destroy)"),
+        "{attachment}"
+    );
 }

@@ -2,10 +2,15 @@
 //!
 //! The webhook is `MATTERMOST_WEBHOOK_URL` or the classic config's
 //! `notifier.mattermost.webhook`; its `channel` and `bot` become the body's `channel` and
-//! `username` (the webhook must allow overriding them). The body is `{"text": …}` with our
-//! Slack-flavoured text, which Mattermost's Markdown shows well enough. Mattermost
-//! notifies on `@channel`, `@all` and `@here` whatever the template did, so those get an
-//! invisible word joiner after the `@`, and Slack-style `<!channel>` is escaped too.
+//! `username` (the webhook must allow overriding them). The body is one Slack-style
+//! attachment whose `text` is our Slack-flavoured text, which Mattermost's Markdown shows
+//! well enough, beside a bar coloured by the outcome (the same colours as Slack's), with a
+//! `fallback` for notifications. There is no top-level `text`: Mattermost would show it
+//! above the attachment, so the message would appear twice. Attachments live in the post's
+//! props, which hold 760,000 characters (`PostPropsMaxUserRunes`), so the message keeps
+//! its post-sized limit. Mattermost notifies on `@channel`, `@all` and `@here` whatever the
+//! template did, so those get an invisible word joiner after the `@`, and Slack-style
+//! `<!channel>` is escaped too.
 
 use serde_json::{Value, json};
 
@@ -15,8 +20,12 @@ use crate::notify::slack;
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
 
-/// Mattermost's default post size limit, in characters (`MaxPostSize`, 16,383).
+/// Mattermost's default post size limit, in characters (`MaxPostSize`, 16,383). The
+/// attachment's text is kept within it too, so the message is as long as a post may be.
 pub const POST_LIMIT: usize = 16_383;
+
+/// Longest notification `fallback`, in characters: it is only a preview.
+pub const FALLBACK_LIMIT: usize = 3_000;
 
 /// Words Mattermost turns into a broadcast.
 const BROADCASTS: [&str; 4] = ["channel", "all", "here", "everyone"];
@@ -121,11 +130,14 @@ impl Notifier for Mattermost {
             text.push_str("\n\n---\n");
             text.push_str(&warning);
         }
-        if text.chars().count() > POST_LIMIT {
-            text = text.chars().take(POST_LIMIT - 1).collect();
-            text.push('…');
-        }
-        let mut body = json!({"text": text});
+        let text = cut(&text, POST_LIMIT);
+        let mut body = json!({
+            "attachments": [{
+                "color": slack::color::for_report(delivery.report),
+                "fallback": cut(&text, FALLBACK_LIMIT),
+                "text": text,
+            }],
+        });
         if let Some(channel) = &self.channel {
             body["channel"] = Value::String(channel.clone());
         }
@@ -164,6 +176,16 @@ fn defuse(text: &str) -> String {
     out
 }
 
+/// At most `max` characters of `text`, with `…` when cut.
+fn cut(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut cut: String = text.chars().take(max - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn error(message: String, hint: Option<&str>) -> NotifyError {
     NotifyError::new("Mattermost", message, hint)
 }
@@ -184,7 +206,14 @@ fn http_error(source: &HttpError) -> NotifyError {
 
 #[cfg(test)]
 mod tests {
-    use super::defuse;
+    use super::{cut, defuse};
+
+    #[test]
+    fn long_text_is_cut_with_an_ellipsis() {
+        assert_eq!(cut("abcdef", 6), "abcdef");
+        assert_eq!(cut("abcdefg", 6), "abcde…");
+        assert_eq!(cut("ééééééé", 3).chars().count(), 3);
+    }
 
     #[test]
     fn broadcasts_never_survive() {

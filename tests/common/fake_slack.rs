@@ -2,13 +2,15 @@
 //! (`auth.test`, `chat.postMessage`, `chat.update`, `conversations.history`).
 //!
 //! It checks what Slack checks (the webhook's path, the bearer token, the channel, the
-//! body's shape and block limits, the metadata's shape, that a reply's `thread_ts` names a
-//! message of the channel, that only the bot that posted a message edits it, the token's
-//! scopes), answers in Slack's own shapes (`ok` as text for the webhook; `{"ok": true, …}`
-//! or `{"ok": false, "error"}` for the API), keeps the channel's messages with their
-//! metadata and threads, pages history with cursors, and records every request. Anything
-//! a real Slack would refuse is also kept as a violation, so tests can assert there were
-//! none.
+//! body's shape, the attachments' shape and colour, block limits wherever the blocks are
+//! (top level or `attachments[].blocks`), the metadata's shape, that a reply's
+//! `thread_ts` names a message of the channel, that only the bot that posted a message
+//! edits it, the token's scopes), answers in Slack's own shapes (`ok` as text for the
+//! webhook; `{"ok": true, …}` or `{"ok": false, "error"}` for the API), keeps the
+//! channel's messages with their metadata, attachments and threads (`chat.update` keeps the
+//! `blocks` and `attachments` it is not given, as Slack documents), pages history with
+//! cursors, and records every request. Anything a real Slack would refuse is also kept as
+//! a violation, so tests can assert there were none.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -35,8 +37,11 @@ pub const CHANNEL_NOT_IN: &str = "C0NOTMEMBER";
 pub const SECTION_LIMIT: usize = 3_000;
 /// Slack's limit on blocks per message.
 pub const MAX_BLOCKS: usize = 50;
-/// Where Slack starts refusing with `msg_blocks_too_long`, in characters of blocks.
+/// Where Slack starts refusing with `msg_blocks_too_long`, in characters of blocks (those
+/// at the top level and in attachments together).
 pub const BLOCKS_TOO_LONG: usize = 12_000;
+/// Most attachments Slack accepts in one message (`too_many_attachments` above).
+pub const MAX_ATTACHMENTS: usize = 100;
 /// The bot the fake's token belongs to, as `auth.test` and history name it.
 pub const BOT_ID: &str = "B0TFNOTIFY1";
 pub const BOT_USER: &str = "U0TFNOTIFY1";
@@ -53,12 +58,32 @@ pub struct Stored {
     pub bot_id: String,
     pub user: String,
     pub text: String,
+    /// Top-level blocks as posted (`null` when none).
     pub blocks: Value,
+    /// Attachments as posted, colours with their `#` (`null` when none).
+    pub attachments: Value,
     pub metadata: Option<Value>,
     /// The parent's `ts` for a reply.
     pub thread_ts: Option<String>,
     /// How many times `chat.update` changed it.
     pub edits: usize,
+}
+
+impl Stored {
+    /// The blocks of the message's first attachment, where tfnotify puts them.
+    pub fn attachment_blocks(&self) -> &Value {
+        &self.attachments[0]["blocks"]
+    }
+
+    /// The colour of the message's first attachment's bar, as posted (`#RRGGBB`).
+    pub fn color(&self) -> Option<&str> {
+        self.attachments[0]["color"].as_str()
+    }
+
+    /// The notification fallback of the message's first attachment.
+    pub fn fallback(&self) -> Option<&str> {
+        self.attachments[0]["fallback"].as_str()
+    }
 }
 
 /// One request as the fake saw it.
@@ -234,6 +259,7 @@ impl FakeSlack {
             user: user.to_owned(),
             text: text.to_owned(),
             blocks: json!([{"type": "section", "text": {"type": "mrkdwn", "text": text}}]),
+            attachments: Value::Null,
             metadata,
             thread_ts: None,
             edits: 0,
@@ -411,6 +437,7 @@ impl Fake {
             user: BOT_USER.to_owned(),
             text: message["text"].as_str().unwrap_or_default().to_owned(),
             blocks: message["blocks"].clone(),
+            attachments: message["attachments"].clone(),
             metadata: message.get("metadata").cloned(),
             thread_ts,
             edits: 0,
@@ -446,7 +473,13 @@ impl Fake {
             .as_str()
             .unwrap_or_default()
             .clone_into(&mut stored.text);
-        stored.blocks = message["blocks"].clone();
+        // Slack keeps what an update leaves out; an empty array removes it.
+        if let Some(blocks) = message.get("blocks") {
+            stored.blocks = blocks.clone();
+        }
+        if let Some(attachments) = message.get("attachments") {
+            stored.attachments = attachments.clone();
+        }
         if let Some(metadata) = message.get("metadata") {
             stored.metadata = Some(metadata.clone());
         }
@@ -523,8 +556,13 @@ impl Fake {
                     "user": m.user,
                     "bot_id": m.bot_id,
                     "app_id": format!("A{}", &m.bot_id[1..]),
-                    "blocks": m.blocks,
                 });
+                if m.blocks.as_array().is_some_and(|b| !b.is_empty()) {
+                    shown["blocks"] = m.blocks.clone();
+                }
+                if let Some(attachments) = m.attachments.as_array().filter(|a| !a.is_empty()) {
+                    shown["attachments"] = as_returned(attachments);
+                }
                 if with_metadata && let Some(metadata) = &m.metadata {
                     shown["metadata"] = metadata.clone();
                 }
@@ -585,6 +623,8 @@ enum Problem {
     NoText(String),
     Blocks(String),
     TooLong(String),
+    Attachments(String),
+    TooManyAttachments(String),
 }
 
 impl Problem {
@@ -593,6 +633,8 @@ impl Problem {
             Problem::NoText(_) => "no_text",
             Problem::Blocks(_) => "invalid_blocks",
             Problem::TooLong(_) => "msg_blocks_too_long",
+            Problem::Attachments(_) => "invalid_attachments",
+            Problem::TooManyAttachments(_) => "too_many_attachments",
         }
     }
 }
@@ -600,14 +642,19 @@ impl Problem {
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Problem::NoText(m) | Problem::Blocks(m) | Problem::TooLong(m) => f.write_str(m),
+            Problem::NoText(m)
+            | Problem::Blocks(m)
+            | Problem::TooLong(m)
+            | Problem::Attachments(m)
+            | Problem::TooManyAttachments(m) => f.write_str(m),
         }
     }
 }
 
-/// Slack's rules for a message body: `text` a string (required without blocks), `blocks`
-/// an array of at most 50 objects with a `type`, a section's text at most 3,000 characters,
-/// and the blocks together under the size where Slack gives up.
+/// Slack's rules for a message body: `text` a string; something to show (`text`, blocks or
+/// attachments); top-level `blocks` an array of at most 50 valid blocks (empty only to
+/// clear them in `chat.update`); `attachments` at most 100 valid attachments; and all
+/// blocks together, wherever they are, under the size where Slack gives up.
 fn check_message(message: &Value) -> Result<(), Problem> {
     let Some(object) = message.as_object() else {
         return Err(Problem::NoText("the body is not an object".to_owned()));
@@ -616,64 +663,150 @@ fn check_message(message: &Value) -> Result<(), Problem> {
     if text.is_some_and(|t| !t.is_string()) {
         return Err(Problem::NoText("`text` is not a string".to_owned()));
     }
-    let Some(blocks) = object.get("blocks") else {
-        return match text.and_then(Value::as_str) {
-            Some(t) if !t.trim().is_empty() => Ok(()),
-            _ => Err(Problem::NoText("no `text` and no `blocks`".to_owned())),
+    let mut shown = text
+        .and_then(Value::as_str)
+        .is_some_and(|t| !t.trim().is_empty());
+    let mut total = 0;
+    if let Some(blocks) = object.get("blocks") {
+        let Some(blocks) = blocks.as_array() else {
+            return Err(Problem::Blocks("`blocks` is not an array".to_owned()));
         };
+        if blocks.len() > MAX_BLOCKS {
+            return Err(Problem::Blocks(format!("{} blocks", blocks.len())));
+        }
+        total += check_blocks(blocks, "/blocks").map_err(Problem::Blocks)?;
+        shown |= !blocks.is_empty();
+    }
+    if let Some(attachments) = object.get("attachments") {
+        let Some(attachments) = attachments.as_array() else {
+            return Err(Problem::Attachments(
+                "`attachments` is not an array".to_owned(),
+            ));
+        };
+        if attachments.len() > MAX_ATTACHMENTS {
+            return Err(Problem::TooManyAttachments(format!(
+                "{} attachments",
+                attachments.len()
+            )));
+        }
+        for (i, attachment) in attachments.iter().enumerate() {
+            total += check_attachment(i, attachment)?;
+        }
+        shown |= !attachments.is_empty();
+    }
+    if !shown {
+        return Err(Problem::NoText(
+            "no `text`, `blocks` or `attachments` to show".to_owned(),
+        ));
+    }
+    if total > BLOCKS_TOO_LONG {
+        return Err(Problem::TooLong(format!("{total} characters in blocks")));
+    }
+    Ok(())
+}
+
+/// One attachment: an object with a hex `color` (or `good`, `warning`, `danger`), string
+/// `fallback` and `text`, something to show, and valid blocks. Slack answers
+/// `invalid_attachments` for a bad block inside an attachment (its message names
+/// `/attachments/0/blocks/…`), and `invalid_blocks` for more than 50 of them. Returns the
+/// characters of its blocks' text.
+fn check_attachment(i: usize, attachment: &Value) -> Result<usize, Problem> {
+    let at = format!("/attachments/{i}");
+    let Some(object) = attachment.as_object() else {
+        return Err(Problem::Attachments(format!("{at} is not an object")));
+    };
+    if let Some(color) = object.get("color") {
+        let valid = color.as_str().is_some_and(|c| {
+            matches!(c, "good" | "warning" | "danger")
+                || c.strip_prefix('#')
+                    .is_some_and(|hex| hex.len() == 6 && hex.chars().all(|h| h.is_ascii_hexdigit()))
+        });
+        if !valid {
+            return Err(Problem::Attachments(format!("{at}/color is {color}")));
+        }
+    }
+    for key in ["fallback", "text"] {
+        if object.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(Problem::Attachments(format!("{at}/{key} is not a string")));
+        }
+    }
+    let Some(blocks) = object.get("blocks") else {
+        let text = |key: &str| object.get(key).and_then(Value::as_str).unwrap_or("");
+        if text("text").trim().is_empty() && text("fallback").trim().is_empty() {
+            return Err(Problem::Attachments(format!("{at} has nothing to show")));
+        }
+        return Ok(0);
     };
     let Some(blocks) = blocks.as_array() else {
-        return Err(Problem::Blocks("`blocks` is not an array".to_owned()));
+        return Err(Problem::Attachments(format!("{at}/blocks is not an array")));
     };
-    if blocks.is_empty() || blocks.len() > MAX_BLOCKS {
-        return Err(Problem::Blocks(format!("{} blocks", blocks.len())));
+    if blocks.len() > MAX_BLOCKS {
+        return Err(Problem::Blocks(format!("{} blocks in {at}", blocks.len())));
     }
+    if blocks.is_empty() {
+        return Err(Problem::Attachments(format!("{at}/blocks is empty")));
+    }
+    check_blocks(blocks, &format!("{at}/blocks")).map_err(Problem::Attachments)
+}
+
+/// Each block has a known `type`; a section's text is `mrkdwn` or `plain_text`, not empty,
+/// at most 3,000 characters; a context has 1 to 10 elements. Returns the characters of the
+/// sections' text, or what is wrong, with its place as Slack's JSON pointer.
+fn check_blocks(blocks: &[Value], at: &str) -> Result<usize, String> {
     let mut total = 0;
     for (i, block) in blocks.iter().enumerate() {
         let Some(kind) = block.get("type").and_then(Value::as_str) else {
-            return Err(Problem::Blocks(format!("block {i} has no `type`")));
+            return Err(format!("{at}/{i} has no `type`"));
         };
         match kind {
             "section" => {
                 let text = &block["text"];
                 let kind = text["type"].as_str().unwrap_or("");
                 let Some(content) = text["text"].as_str() else {
-                    return Err(Problem::Blocks(format!("section {i} has no text")));
+                    return Err(format!("section {at}/{i} has no text"));
                 };
                 let len = content.chars().count();
                 if !matches!(kind, "mrkdwn" | "plain_text")
                     || content.is_empty()
                     || len > SECTION_LIMIT
                 {
-                    return Err(Problem::Blocks(format!(
-                        "section {i}: type `{kind}`, {len} characters"
-                    )));
+                    return Err(format!("section {at}/{i}: type `{kind}`, {len} characters"));
                 }
                 total += len;
             }
             "context" => {
                 let Some(elements) = block["elements"].as_array() else {
-                    return Err(Problem::Blocks(format!("context {i} has no elements")));
+                    return Err(format!("context {at}/{i} has no elements"));
                 };
                 if elements.is_empty() || elements.len() > 10 {
-                    return Err(Problem::Blocks(format!(
-                        "context {i}: {} elements",
-                        elements.len()
-                    )));
+                    return Err(format!("context {at}/{i}: {} elements", elements.len()));
                 }
             }
             "divider" | "header" | "markdown" | "rich_text" | "actions" | "image" => {}
             other => {
-                return Err(Problem::Blocks(format!(
-                    "block {i} has unknown type `{other}`"
-                )));
+                return Err(format!("{at}/{i} has unknown type `{other}`"));
             }
         }
     }
-    if total > BLOCKS_TOO_LONG {
-        return Err(Problem::TooLong(format!("{total} characters in blocks")));
-    }
-    Ok(())
+    Ok(total)
+}
+
+/// Attachments as `conversations.history` returns them: numbered from 1 and with the
+/// colour's `#` dropped.
+fn as_returned(attachments: &[Value]) -> Value {
+    let shown: Vec<Value> = attachments
+        .iter()
+        .enumerate()
+        .map(|(i, attachment)| {
+            let mut shown = attachment.clone();
+            shown["id"] = Value::from(i + 1);
+            if let Some(color) = attachment["color"].as_str() {
+                shown["color"] = Value::String(color.trim_start_matches('#').to_owned());
+            }
+            shown
+        })
+        .collect();
+    Value::Array(shown)
 }
 
 fn is_json(request: &Request) -> bool {

@@ -27,6 +27,12 @@ pub const TEAMS_PAYLOAD_LIMIT: usize = 28_000;
 pub const DISCORD_PATH: &str = "/api/webhooks/1234567890/FakeDiscordWebhookToken";
 /// Mattermost: the incoming webhook's path.
 pub const MATTERMOST_PATH: &str = "/hooks/fakemattermosthookid0123";
+/// Mattermost: the most characters of a post's message, and what tfnotify keeps an
+/// attachment's text within so the message is never longer than a post.
+pub const MATTERMOST_POST_LIMIT: usize = 16_383;
+/// Mattermost: the most characters of a post's props (attachments included) a webhook may
+/// send (`PostPropsMaxUserRunes`).
+pub const MATTERMOST_PROPS_LIMIT: usize = 760_000;
 /// Generic webhook: path and shared secret.
 pub const WEBHOOK_PATH: &str = "/tfnotify/receive";
 pub const WEBHOOK_SECRET: &str = "FakeWebhookSharedSecret";
@@ -139,9 +145,14 @@ impl FakeWebhooks {
         self.fake.lock().signatures.clone()
     }
 
+    /// What a real service would have refused.
+    pub fn violations(&self) -> Vec<String> {
+        self.fake.lock().violations.clone()
+    }
+
     #[track_caller]
     pub fn assert_no_violations(&self) {
-        let violations = self.fake.lock().violations.clone();
+        let violations = self.violations();
         assert!(violations.is_empty(), "{violations:#?}");
     }
 }
@@ -332,13 +343,32 @@ impl Fake {
                 &json!({"id": "web.incoming_webhook.parse.app_error", "status_code": 400}),
             );
         };
-        match body["text"].as_str() {
-            Some(text) if !text.trim().is_empty() && text.chars().count() <= 16_383 => {}
-            _ => {
-                self.violation("mattermost: no `text` or longer than 16,383".to_owned());
+        let text = body["text"].as_str().unwrap_or("");
+        let attachments = body.get("attachments");
+        if (text.trim().is_empty() && attachments.is_none())
+            || text.chars().count() > MATTERMOST_POST_LIMIT
+        {
+            self.violation(
+                "mattermost: no `text` or `attachments`, or `text` longer than 16,383".to_owned(),
+            );
+            return json_answer(
+                400,
+                &json!({"id": "web.incoming_webhook.text.app_error", "status_code": 400}),
+            );
+        }
+        if let Some(attachments) = attachments {
+            if let Err(problem) = check_mattermost_attachments(attachments) {
+                self.violation(format!("mattermost: {problem}"));
                 return json_answer(
                     400,
-                    &json!({"id": "web.incoming_webhook.text.app_error", "status_code": 400}),
+                    &json!({"id": "web.incoming_webhook.parse.app_error", "status_code": 400}),
+                );
+            }
+            if attachments.to_string().chars().count() > MATTERMOST_PROPS_LIMIT {
+                self.violation("mattermost: attachments larger than a post's props".to_owned());
+                return json_answer(
+                    400,
+                    &json!({"id": "web.incoming_webhook.split_props_length.app_error", "status_code": 400}),
                 );
             }
         }
@@ -487,6 +517,49 @@ fn decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Mattermost's attachments as its documentation describes them: an array of objects, each
+/// with the required plain-text `fallback`, a hex `color` (`#RRGGBB` or `#RGB`) when there
+/// is one, and string `text`, kept within a post's length (tfnotify's promise).
+fn check_mattermost_attachments(attachments: &Value) -> Result<(), String> {
+    let Some(attachments) = attachments.as_array() else {
+        return Err("`attachments` is not an array".to_owned());
+    };
+    if attachments.is_empty() {
+        return Err("`attachments` is empty".to_owned());
+    }
+    for (i, attachment) in attachments.iter().enumerate() {
+        if !attachment.is_object() {
+            return Err(format!("attachment {i} is not an object"));
+        }
+        if attachment["fallback"]
+            .as_str()
+            .is_none_or(|f| f.trim().is_empty())
+        {
+            return Err(format!("attachment {i} has no `fallback`"));
+        }
+        if let Some(color) = attachment.get("color") {
+            let hex = color.as_str().and_then(|c| c.strip_prefix('#'));
+            let valid = hex.is_some_and(|h| {
+                matches!(h.len(), 3 | 6) && h.chars().all(|c| c.is_ascii_hexdigit())
+            });
+            if !valid {
+                return Err(format!(
+                    "attachment {i}: `color` {color} is not a hex colour"
+                ));
+            }
+        }
+        if let Some(text) = attachment.get("text") {
+            let Some(text) = text.as_str() else {
+                return Err(format!("attachment {i}: `text` is not a string"));
+            };
+            if text.chars().count() > MATTERMOST_POST_LIMIT {
+                return Err(format!("attachment {i}: `text` longer than a post"));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn json_answer(status: u16, body: &Value) -> Answer {

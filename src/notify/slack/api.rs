@@ -101,7 +101,7 @@ impl Api<'_> {
         Ok(posted(&reply, self.channel))
     }
 
-    /// Replaces the text, blocks and metadata of the message `ts`.
+    /// Replaces the text, blocks, attachments and metadata of the message `ts`.
     pub(super) fn update(&self, ts: &str, mut body: Value) -> Result<Posted, Failure> {
         body["channel"] = Value::String(self.channel.to_owned());
         body["ts"] = Value::String(ts.to_owned());
@@ -216,6 +216,8 @@ fn refusal_hint(code: &str, needed: Option<&str>) -> Option<String> {
         }
         "is_archived" => "the channel is archived; post to another one",
         "invalid_blocks"
+        | "invalid_attachments"
+        | "too_many_attachments"
         | "msg_too_long"
         | "msg_blocks_too_long"
         | "invalid_metadata_format"

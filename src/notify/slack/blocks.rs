@@ -1,5 +1,6 @@
 //! Slack's message shape: text defused so nothing in it can mention anyone, and cut into
-//! section blocks within every limit Slack documents (and the ones it does not).
+//! section blocks within every limit Slack documents (and the ones it does not). The
+//! blocks go in the message's one attachment; Slack applies the same limits there.
 
 use serde_json::{Value, json};
 
@@ -75,14 +76,15 @@ pub(super) fn blocks(text: &str, warning: Option<&str>) -> Vec<Value> {
     let mut used = 0;
     let mut cut = false;
     for part in parts {
-        if part.is_empty() {
-            blocks.push(json!({"type": "divider"}));
-            continue;
-        }
+        // Room is kept for the note, whatever block comes next.
         let len = part.chars().count();
         if blocks.len() + 1 >= MAX_BLOCKS || used + len > BLOCKS_BUDGET {
             cut = true;
             break;
+        }
+        if part.is_empty() {
+            blocks.push(json!({"type": "divider"}));
+            continue;
         }
         used += len;
         blocks.push(section(&part));

@@ -5,7 +5,8 @@
 //! `TFNOTIFY_SLACK_TOKEN`, or the classic `notifier.slack.token`) and a channel post with
 //! `chat.postMessage`, which names the bot and reports precise errors; otherwise an incoming
 //! webhook (`SLACK_WEBHOOK_URL`) posts to the channel it was made for. Both take the same
-//! `{"text", "blocks"}` body.
+//! body: one attachment holding the blocks, so Slack draws a bar coloured by the outcome
+//! beside them (see `color`), with the plain text as the attachment's `fallback`.
 //!
 //! Only the Web API knows where a message went, so only a bot token can thread (`thread`:
 //! a one-line summary in the channel, the details as a reply in its thread, see `summary`)
@@ -20,6 +21,7 @@
 
 mod api;
 mod blocks;
+pub(crate) mod color;
 mod metadata;
 mod summary;
 
@@ -44,16 +46,19 @@ pub const DEFAULT_API_URL: &str = "https://slack.com/api";
 /// `invalid_blocks`.
 pub const SECTION_LIMIT: usize = 3_000;
 
-/// Most blocks Slack accepts in one message.
-pub const MAX_BLOCKS: usize = 50;
+/// Most blocks put in one message. Slack accepts 50 per message, and its developers
+/// believe the same of an attachment, but users have seen `invalid_attachments` above 20
+/// blocks in one attachment (slackapi/bolt-python#914), so we stay at 20; the
+/// [`BLOCKS_BUDGET`] keeps a message near 10 blocks anyway.
+pub const MAX_BLOCKS: usize = 20;
 
 /// Most characters put in all blocks together. Slack documents 50 sections of 3,000
 /// characters but refuses payloads of about 13,000 with `msg_blocks_too_long`
 /// (slackapi/bolt-js#2509), so we stay well under that.
 pub const BLOCKS_BUDGET: usize = 11_000;
 
-/// Longest notification fallback (`text`), in characters. Slack truncates at 40,000; the
-/// fallback is only a preview, so it gets the size of one section.
+/// Longest notification fallback (the attachment's `fallback`), in characters. It is only
+/// a preview, so it gets the size of one section.
 pub const TEXT_LIMIT: usize = 3_000;
 
 /// Where a message goes.
@@ -95,18 +100,42 @@ pub struct Slack {
     link: Option<String>,
 }
 
-/// One message's body parts: the notification fallback and the blocks.
+/// One message's body parts: the blocks, the colour of the bar beside them and the
+/// notification fallback.
 struct Body {
-    text: String,
+    fallback: String,
+    color: &'static str,
     blocks: Vec<Value>,
 }
 
 impl Body {
+    /// The message's one attachment: the blocks with the coloured bar beside them, and the
+    /// text (cut) for notifications and screen readers as its `fallback`.
+    ///
+    /// No top-level `text` goes with it: Slack shows a top-level `text` above the
+    /// attachment (it is only a notification fallback when top-level blocks are present),
+    /// so the message would be shown twice.
+    fn attachments(&self) -> Value {
+        json!([{
+            "color": self.color,
+            "fallback": self.fallback,
+            "blocks": self.blocks,
+        }])
+    }
+
+    /// The incoming webhook's body.
+    fn for_webhook(&self) -> Value {
+        json!({
+            "attachments": self.attachments(),
+            "unfurl_links": false,
+            "unfurl_media": false,
+        })
+    }
+
     /// The Web API body: `link_names: false` so no name becomes a mention.
     fn for_api(&self, username: Option<&String>) -> Value {
         let mut body = json!({
-            "text": self.text,
-            "blocks": self.blocks,
+            "attachments": self.attachments(),
             "link_names": false,
             "unfurl_links": false,
             "unfurl_media": false,
@@ -116,6 +145,19 @@ impl Body {
         }
         body
     }
+}
+
+/// A Web API body made fit for `chat.update`. The name shown was chosen when the message
+/// was posted, so `username` goes; and `chat.update` keeps the `blocks` of a message when
+/// it is not given them, so `blocks: []` and an empty `text` clear what a message posted
+/// before the colour bar (top-level blocks and text) still carries.
+fn as_edit(mut body: Value) -> Value {
+    if let Some(map) = body.as_object_mut() {
+        map.remove("username");
+        map.insert("blocks".to_owned(), json!([]));
+        map.insert("text".to_owned(), json!(""));
+    }
+    body
 }
 
 impl Slack {
@@ -211,13 +253,7 @@ impl Slack {
         url: &SecretString,
         body: &Body,
     ) -> Result<Sent, NotifyError> {
-        let body = json!({
-            "text": body.text,
-            "blocks": body.blocks,
-            "unfurl_links": false,
-            "unfurl_media": false,
-        });
-        let request = HttpRequest::json(Method::Post, url.expose(), &body)
+        let request = HttpRequest::json(Method::Post, url.expose(), &body.for_webhook())
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
         http.send(&request).map_err(|e| webhook_error(&e))?;
         let mut warnings = Vec::new();
@@ -260,23 +296,16 @@ impl Slack {
         body["metadata"] = about.to_json();
         let mut warnings = Vec::new();
         let (verb, parent) = match earlier {
-            Some(ts) => {
-                let mut edit = body.clone();
-                // The name shown was chosen when the message was posted.
-                if let Some(map) = edit.as_object_mut() {
-                    map.remove("username");
-                }
-                match api.update(&ts, edit) {
-                    Ok(posted) => ("updated in", posted),
-                    Err(failure) if failure.code() == Some("message_not_found") => {
-                        warnings.push(format!(
+            Some(ts) => match api.update(&ts, as_edit(body.clone())) {
+                Ok(posted) => ("updated in", posted),
+                Err(failure) if failure.code() == Some("message_not_found") => {
+                    warnings.push(format!(
                             "the earlier message (ts {ts}) was deleted while tfnotify was updating it; posted a new one"
                         ));
-                        ("posted to", api.post(body)?)
-                    }
-                    Err(failure) => return Err(failure),
+                    ("posted to", api.post(body)?)
                 }
-            }
+                Err(failure) => return Err(failure),
+            },
             None => ("posted to", api.post(body)?),
         };
         let Posted { channel, ts } = parent;
@@ -294,13 +323,15 @@ impl Slack {
         })
     }
 
-    /// The channel's line for a threaded post, masked and defused like any message.
+    /// The channel's line for a threaded post, masked and defused like any message, with
+    /// the same colour as the details.
     fn summary(&self, delivery: &Delivery<'_>, about: &Metadata) -> Body {
         let line = summary::line(delivery.report, about, self.link.as_deref());
         let line = defuse(&(delivery.mask)(&line));
         let shown = blocks::truncate(&line, SECTION_LIMIT);
         Body {
-            text: blocks::truncate(&line, TEXT_LIMIT),
+            fallback: blocks::truncate(&line, TEXT_LIMIT),
+            color: color::for_report(delivery.report),
             blocks: vec![
                 blocks::section(&shown),
                 json!({
@@ -359,7 +390,8 @@ impl Notifier for Slack {
             .map(|w| defuse(w.trim()))
             .filter(|w| !w.is_empty());
         let details = Body {
-            text: blocks::truncate(&text, TEXT_LIMIT),
+            fallback: blocks::truncate(&text, TEXT_LIMIT),
+            color: color::for_report(delivery.report),
             blocks: blocks::blocks(&text, warning.as_deref()),
         };
         match &self.route {
@@ -401,4 +433,51 @@ fn webhook_error(source: &HttpError) -> NotifyError {
         _ => None,
     };
     error(source.to_string(), hint)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::{Body, as_edit};
+
+    fn body() -> Body {
+        Body {
+            fallback: "*Plan* 1 to add".to_owned(),
+            color: "#1d76db",
+            blocks: vec![
+                json!({"type": "section", "text": {"type": "mrkdwn", "text": "*Plan* 1 to add"}}),
+            ],
+        }
+    }
+
+    #[test]
+    fn the_blocks_go_in_one_coloured_attachment_and_nothing_is_shown_twice() {
+        let name = "terraform".to_owned();
+        for posted in [body().for_webhook(), body().for_api(Some(&name))] {
+            assert_eq!(posted.get("text"), None, "{posted}");
+            assert_eq!(posted.get("blocks"), None, "{posted}");
+            assert_eq!(
+                posted["attachments"],
+                json!([{
+                    "color": "#1d76db",
+                    "fallback": "*Plan* 1 to add",
+                    "blocks": body().blocks,
+                }])
+            );
+            assert_eq!(posted["unfurl_links"], false);
+        }
+        assert_eq!(body().for_api(Some(&name))["link_names"], false);
+        assert_eq!(body().for_api(Some(&name))["username"], "terraform");
+    }
+
+    #[test]
+    fn an_edit_clears_what_an_older_message_had_at_the_top_level() {
+        let name = "terraform".to_owned();
+        let edit = as_edit(body().for_api(Some(&name)));
+        assert_eq!(edit.get("username"), None);
+        assert_eq!(edit["blocks"], json!([]));
+        assert_eq!(edit["text"], "");
+        assert_eq!(edit["attachments"][0]["color"], "#1d76db");
+    }
 }
