@@ -272,6 +272,10 @@ fn mistakes_in_an_entry_are_named_before_any_input_is_read() {
             "`notifiers[0]`: no `type`",
         ),
         (
+            "notifiers:\n  - type: typetalk\n    token: x\n",
+            "`notifiers[0]`: Typetalk closed in December 2025",
+        ),
+        (
             "notifiers:\n  - type: discord\n    webhook_url: https://example.invalid/\n    when: [destory]\n",
             "`notifiers[0]`: unknown condition `destory` in `when`",
         ),

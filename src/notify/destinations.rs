@@ -311,6 +311,12 @@ fn check_entry(index: usize, entry: &Destination) -> Result<Checked, NotifyError
     else {
         let message = if kind.is_empty() {
             "no `type`".to_owned()
+        } else if kind.eq_ignore_ascii_case("typetalk") {
+            let hint = "use `slack`, `chatwork`, `teams` or `webhook` instead";
+            return Err(at(
+                "Typetalk closed in December 2025".to_owned(),
+                Some(hint),
+            ));
         } else {
             format!("unknown type `{kind}`")
         };
