@@ -687,3 +687,35 @@ fn hostile_resource_names_stay_inside_code() {
     assert_eq!(bodies(&fake).len(), 1);
     fake.assert_no_violations();
 }
+
+#[test]
+fn a_notifiers_entry_names_the_server_the_token_and_the_repository() {
+    let fake = server();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = format!(
+        "notifiers:\n  - type: bitbucket-server\n    base_url: {}\n    token: $BBS_TOKEN\n    repository: {{owner: {PROJECT}, name: {REPO}}}\n",
+        fake.url()
+    );
+    std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("write config");
+    let ran = Test::new()
+        .dir(dir.path())
+        .env("BBS_TOKEN", TOKEN)
+        .env("BITBUCKET_SERVER_TOKEN", "BBDC-notthisone")
+        .args([
+            "--owner",
+            "OTHER",
+            "--repo",
+            "elsewhere",
+            "--pr",
+            "7",
+            "--sha",
+            HEAD,
+        ])
+        .args(["--var", "target:prod", "plan"])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(bodies(&fake).len(), 1, "on the entry's repository");
+    assert!(!ran.stderr.contains(TOKEN), "{}", ran.stderr);
+    fake.assert_no_violations();
+}
