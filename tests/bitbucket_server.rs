@@ -103,7 +103,10 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
     let post = &requests[1];
     assert_eq!(post.headers["authorization"], format!("Bearer {TOKEN}"));
     assert_eq!(
-        post.json().expect("JSON").as_object().map(|o| o.len()),
+        post.json()
+            .expect("JSON")
+            .as_object()
+            .map(serde_json::Map::len),
         Some(1),
         "only `text`: {}",
         post.body

@@ -329,12 +329,11 @@ impl State {
             {
                 self.violate(request, "a body that is not sent as JSON");
             }
-            match serde_json::from_slice::<Value>(&request.body) {
-                Ok(v) => Some(v),
-                Err(_) => {
-                    self.violate(request, "a body that is not JSON");
-                    return bad_request(None, "The request body is not valid JSON.");
-                }
+            if let Ok(v) = serde_json::from_slice::<Value>(&request.body) {
+                Some(v)
+            } else {
+                self.violate(request, "a body that is not JSON");
+                return bad_request(None, "The request body is not valid JSON.");
             }
         };
         let number = |s: &str| s.parse::<u64>().ok();
@@ -455,7 +454,7 @@ impl State {
                     (*seq, activity)
                 }),
         );
-        feed.sort_by(|a, b| b.0.cmp(&a.0));
+        feed.sort_by_key(|(seq, _)| std::cmp::Reverse(*seq));
         let values: Vec<Value> = feed
             .iter()
             .skip(start)

@@ -64,14 +64,15 @@ pub(crate) struct Ref {
 
 /// One page of a list.
 #[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
 struct Page<T> {
     #[serde(default = "Vec::new")]
     values: Vec<T>,
-    #[serde(default = "last")]
-    is_last_page: bool,
-    #[serde(default)]
-    next_page_start: Option<u64>,
+    /// `isLastPage`.
+    #[serde(default = "last", rename = "isLastPage")]
+    last: bool,
+    /// `nextPageStart`: the `start` of the next page.
+    #[serde(default, rename = "nextPageStart")]
+    next_start: Option<u64>,
 }
 
 /// A page that does not say otherwise is the last one.
@@ -120,8 +121,8 @@ impl Api<'_> {
             let url = self.url(&format!("{path}?start={start}&limit={LIMIT}"));
             let page: Page<T> = self.http.send_json(&self.request(Method::Get, url, None))?;
             items.extend(page.values);
-            match page.next_page_start {
-                Some(next) if !page.is_last_page && next > start => start = next,
+            match page.next_start {
+                Some(next) if !page.last && next > start => start = next,
                 _ => return Ok(items),
             }
         }
