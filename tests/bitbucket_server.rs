@@ -722,3 +722,65 @@ fn a_notifiers_entry_names_the_server_the_token_and_the_repository() {
     assert!(!ran.stderr.contains(TOKEN), "{}", ran.stderr);
     fake.assert_no_violations();
 }
+
+#[test]
+fn an_earlier_comment_with_replies_is_left_in_place_as_server_keeps_it() {
+    let fake = server();
+    plan(&fake, "1.11/plan_create_only.txt", &[]);
+    let first = fake.comments(PROJECT, REPO, PR)[0].id;
+    fake.reply(PROJECT, REPO, first, "alice");
+    fake.clear_log();
+    let ran = plan(
+        &fake,
+        "1.11/plan_no_changes.txt",
+        &["--comment", "delete-and-new"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(&format!(
+            "the earlier comment {}/projects/INFRA/repos/terraform/pull-requests/7/overview?commentId={first} has replies, which Bitbucket Server does not delete; it was left in place",
+            fake.url()
+        )),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        fake.request_lines()
+            .iter()
+            .all(|l| !l.starts_with("DELETE")),
+        "known from the feed: {:#?}",
+        fake.request_lines()
+    );
+    assert_eq!(bodies(&fake).len(), 2);
+
+    // A reply that arrives while tfnotify runs: the refusal is read as such.
+    let second = fake.comments(PROJECT, REPO, PR)[1].id;
+    fake.reply_before_next_edit();
+    fake.clear_log();
+    let ran = plan(
+        &fake,
+        "1.11/plan_update_in_place.txt",
+        &["--comment", "delete-and-new"],
+    );
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains(&format!("commentId={second} has replies")),
+        "{}",
+        ran.stderr
+    );
+    let statuses: Vec<(String, u16)> = fake
+        .requests()
+        .iter()
+        .map(|r| (r.line(), r.status))
+        .collect();
+    assert!(
+        statuses.contains(&(
+            format!("DELETE /pull-requests/7/comments/{second}?version=0"),
+            409
+        )) && statuses.contains(&(format!("GET /pull-requests/7/comments/{second}"), 200)),
+        "{statuses:#?}"
+    );
+    assert_eq!(bodies(&fake).len(), 3, "both replied-to comments stay");
+    fake.assert_no_violations();
+}

@@ -39,6 +39,8 @@ pub struct Comment {
     pub version: u64,
     pub user: String,
     pub deleted: bool,
+    /// Who replied; a comment with replies cannot be deleted.
+    pub replies: Vec<String>,
     /// Order in the activity feed.
     seq: u64,
 }
@@ -84,6 +86,13 @@ struct Repo {
     events: Vec<(u64, u64)>,
 }
 
+/// What someone else does to a comment just before our next edit or delete of it.
+#[derive(Debug, Clone, Copy)]
+enum Race {
+    Edit,
+    Reply,
+}
+
 struct Fault {
     method: String,
     path_prefix: String,
@@ -95,7 +104,7 @@ struct Fault {
 struct State {
     repos: BTreeMap<String, Repo>,
     next_id: u64,
-    race: bool,
+    race: Option<Race>,
     log: Vec<Recorded>,
     violations: Vec<String>,
     faults: Vec<Fault>,
@@ -120,7 +129,7 @@ impl FakeBitbucketServer {
             state: Mutex::new(State {
                 repos: BTreeMap::new(),
                 next_id: 1_000,
-                race: false,
+                race: None,
                 log: Vec::new(),
                 violations: Vec::new(),
                 faults: Vec::new(),
@@ -191,6 +200,7 @@ impl FakeBitbucketServer {
             version,
             user: user.to_owned(),
             deleted: false,
+            replies: Vec::new(),
             seq: id,
         });
     }
@@ -210,7 +220,25 @@ impl FakeBitbucketServer {
     /// The next edit or delete of a comment finds it edited by someone else first, its
     /// version one higher than what was read.
     pub fn race_next_edit(&self) {
-        self.fake.lock().race = true;
+        self.fake.lock().race = Some(Race::Edit);
+    }
+
+    /// The next edit or delete of a comment finds that someone replied to it first.
+    pub fn reply_before_next_edit(&self) {
+        self.fake.lock().race = Some(Race::Reply);
+    }
+
+    /// `user` replies to comment `id`.
+    pub fn reply(&self, project: &str, repo: &str, id: u64, user: &str) {
+        let mut state = self.fake.lock();
+        if let Some(comment) = state
+            .repo(project, repo)
+            .comments
+            .iter_mut()
+            .find(|c| c.id == id)
+        {
+            comment.replies.push(user.to_owned());
+        }
     }
 
     /// The next `times` requests with `method` (`*` for any) whose path, after
@@ -526,6 +554,7 @@ impl State {
             version: 0,
             user: TOKEN_USER.to_owned(),
             deleted: false,
+            replies: Vec::new(),
             seq: id,
         };
         repo.comments.push(comment.clone());
@@ -534,10 +563,12 @@ impl State {
 
     /// Someone else's edit, if the test asked for one before ours.
     fn race(&mut self, project: &str, slug: &str, at: (Option<u64>, Option<u64>)) {
-        if std::mem::take(&mut self.race)
-            && let Some(comment) = self.find(project, slug, at.0, at.1)
-        {
-            comment.version += 1;
+        let race = self.race.take();
+        if let (Some(race), Some(comment)) = (race, self.find(project, slug, at.0, at.1)) {
+            match race {
+                Race::Edit => comment.version += 1,
+                Race::Reply => comment.replies.push("alice".to_owned()),
+            }
         }
     }
 
@@ -594,6 +625,14 @@ impl State {
         if comment.version != version {
             return out_of_date(comment.version);
         }
+        if !comment.replies.is_empty() {
+            return errors(
+                409,
+                None,
+                "This comment has replies which must be deleted first.",
+                "com.atlassian.bitbucket.comment.CommentDeletionException",
+            );
+        }
         comment.deleted = true;
         (204, String::new())
     }
@@ -639,7 +678,13 @@ fn comment_json(comment: &Comment) -> Value {
         "author": user_json(&comment.user),
         "createdDate": 1_767_225_600_000_u64,
         "updatedDate": 1_767_225_600_000_u64,
-        "comments": [],
+        "comments": comment.replies.iter().enumerate().map(|(i, user)| json!({
+            "id": comment.id * 1_000 + i as u64,
+            "version": 0,
+            "text": "Looks right to me.",
+            "author": user_json(user),
+            "comments": [],
+        })).collect::<Vec<Value>>(),
         "tasks": [],
         "severity": "NORMAL",
         "state": "OPEN",

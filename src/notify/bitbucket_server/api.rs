@@ -27,6 +27,9 @@ pub(crate) struct Comment {
     /// Bumped by every edit; an edit or delete naming an older one gets 409.
     #[serde(default)]
     pub version: u64,
+    /// The replies: a comment that has any cannot be deleted.
+    #[serde(default)]
+    pub comments: Vec<serde::de::IgnoredAny>,
 }
 
 /// One event of a pull request's activity feed.
@@ -73,6 +76,18 @@ struct Page<T> {
     /// `nextPageStart`: the `start` of the next page.
     #[serde(default, rename = "nextPageStart")]
     next_start: Option<u64>,
+}
+
+/// The comments the feed says were added (not replies, edits or other events), oldest
+/// first; the feed runs newest first.
+fn added_comments(activities: Vec<Activity>) -> Vec<Comment> {
+    let mut comments: Vec<Comment> = activities
+        .into_iter()
+        .filter(|a| a.action == "COMMENTED" && a.comment_action.as_deref() == Some("ADDED"))
+        .filter_map(|a| a.comment)
+        .collect();
+    comments.reverse();
+    comments
 }
 
 /// A page that does not say otherwise is the last one.
@@ -137,13 +152,7 @@ impl Api<'_> {
     pub(crate) fn comments(&self, pr: u64) -> Result<Vec<Comment>, HttpError> {
         let activities: Vec<Activity> =
             self.all_pages(&format!("/pull-requests/{pr}/activities"))?;
-        let mut comments: Vec<Comment> = activities
-            .into_iter()
-            .filter(|a| a.action == "COMMENTED" && a.comment_action.as_deref() == Some("ADDED"))
-            .filter_map(|a| a.comment)
-            .collect();
-        comments.reverse();
-        Ok(comments)
+        Ok(added_comments(activities))
     }
 
     pub(crate) fn comment(&self, pr: u64, id: u64) -> Result<Comment, HttpError> {
@@ -193,5 +202,29 @@ impl Api<'_> {
         ));
         let page: Page<Pull> = self.http.send_json(&self.request(Method::Get, url, None))?;
         Ok(page.values)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Activity, Page, added_comments};
+
+    #[test]
+    fn only_added_comments_count_oldest_first() {
+        let page = r#"{"size": 5, "limit": 25, "isLastPage": true, "start": 0, "values": [
+            {"id": 9, "action": "COMMENTED", "commentAction": "REPLIED", "comment": {"id": 30, "version": 0, "text": "reply"}},
+            {"id": 8, "action": "APPROVED", "user": {"name": "alice"}},
+            {"id": 7, "action": "COMMENTED", "commentAction": "ADDED", "comment": {"id": 20, "version": 3, "text": "newer", "comments": [{"id": 30}]}},
+            {"id": 6, "action": "RESCOPED", "fromHash": "abc"},
+            {"id": 5, "action": "COMMENTED", "commentAction": "ADDED", "comment": {"id": 10, "version": 0, "text": "older"}}
+        ]}"#;
+        let page: Page<Activity> = serde_json::from_str(page).expect("a page");
+        assert!(page.last && page.next_start.is_none());
+        let comments = added_comments(page.values);
+        let seen: Vec<(u64, u64, &str, usize)> = comments
+            .iter()
+            .map(|c| (c.id, c.version, c.text.as_str(), c.comments.len()))
+            .collect();
+        assert_eq!(seen, [(10, 0, "older", 0), (20, 3, "newer", 1)]);
     }
 }

@@ -6,12 +6,13 @@
 //! repository is a project key and a slug, comments are listed through the pull request's
 //! activity feed, and every edit or delete names the comment's `version`. An edit that
 //! lost a race (409) reads the comment again and retries once. There is no hide button,
-//! so `hide-and-new` deletes the earlier comments, as on Cloud.
+//! so `hide-and-new` deletes the earlier comments, as on Cloud; one with replies cannot be
+//! deleted and is left in place with a warning.
 
 pub(crate) mod api;
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::SecretString;
 use crate::notify::bitbucket::{COMMENT_LIMIT, markdown};
@@ -133,6 +134,14 @@ impl BitbucketServer {
             api: &api,
             number: pr,
             versions: RefCell::new(listed.iter().map(|c| (c.id, c.version)).collect()),
+            replied: RefCell::new(
+                listed
+                    .iter()
+                    .filter(|c| !c.comments.is_empty())
+                    .map(|c| c.id)
+                    .collect(),
+            ),
+            warnings: RefCell::new(Vec::new()),
         };
         let comments: Vec<thread::Comment> =
             listed.into_iter().map(|c| self.posted(pr, c)).collect();
@@ -148,6 +157,7 @@ impl BitbucketServer {
             meta.command = format!("{}-destroy-warning", metadata.command);
             writer.write(&pull, &comments, &meta, &markdown::adapt(warning), false)?;
         }
+        sent.warnings.extend(pull.warnings.take());
         Ok(sent)
     }
 
@@ -219,6 +229,10 @@ struct Pull<'a> {
     api: &'a Api<'a>,
     number: u64,
     versions: RefCell<BTreeMap<u64, u64>>,
+    /// Comments that have replies, which Bitbucket Server refuses to delete.
+    replied: RefCell<BTreeSet<u64>>,
+    /// Earlier comments left in place, for the line printed after the delivery.
+    warnings: RefCell<Vec<String>>,
 }
 
 impl Pull<'_> {
@@ -269,10 +283,34 @@ impl PullComments for Pull<'_> {
         Ok(self.server.posted(self.number, comment))
     }
 
+    /// Deletes the comment, unless someone replied to it: Bitbucket Server keeps a comment
+    /// with replies, so it is left in place and the run says so.
     fn delete(&self, id: u64) -> Result<(), NotifyError> {
-        self.versioned(id, |version| {
-            self.api.delete_comment(self.number, id, version)
-        })
+        let keep = || {
+            self.warnings.borrow_mut().push(format!(
+                "the earlier comment {} has replies, which Bitbucket Server does not delete; it was left in place",
+                self.server.comment_url(self.number, id)
+            ));
+            Ok(())
+        };
+        if self.replied.borrow().contains(&id) {
+            return keep();
+        }
+        match self.api.delete_comment(self.number, id, self.version(id)) {
+            Err(e) if e.status() == Some(409) => {
+                let current = self
+                    .api
+                    .comment(self.number, id)
+                    .map_err(|e| self.server.http_error(&e))?;
+                if !current.comments.is_empty() {
+                    return keep();
+                }
+                self.api
+                    .delete_comment(self.number, id, current.version)
+                    .map_err(|e| self.server.http_error(&e))
+            }
+            other => other.map_err(|e| self.server.http_error(&e)),
+        }
     }
 
     /// Deletes the comment: Bitbucket Server cannot hide one.
