@@ -7,6 +7,7 @@
 //! which is over by the time anything is delivered, nor the other destinations.
 
 pub mod bitbucket;
+pub mod bitbucket_server;
 pub mod chatwork;
 pub mod destinations;
 pub mod discord;
@@ -169,6 +170,11 @@ const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("gitlab", gitlab::from_request, gitlab::SETTINGS),
     ("gitea", gitea::from_request, gitea::SETTINGS),
     ("bitbucket", bitbucket::from_request, bitbucket::SETTINGS),
+    (
+        "bitbucket-server",
+        bitbucket_server::from_request,
+        bitbucket_server::SETTINGS,
+    ),
     ("slack", slack::from_request, slack::SETTINGS),
     ("chatwork", chatwork::from_request, chatwork::SETTINGS),
     ("teams", teams::from_request, teams::SETTINGS),

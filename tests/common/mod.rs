@@ -3,6 +3,7 @@
 
 pub mod big_plan;
 pub mod fake_bitbucket;
+pub mod fake_bitbucket_server;
 pub mod fake_gitea;
 pub mod fake_github;
 pub mod fake_gitlab;

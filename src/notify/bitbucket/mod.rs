@@ -7,8 +7,9 @@
 //! rather than an HTML comment (see `markdown`). A commit that belongs to no pull request
 //! Bitbucket knows of gets nothing, and the run says why.
 //!
-//! Bitbucket Data Center (the 1.0 REST API: `text` instead of `content.raw`, versioned
-//! edits, comments listed through the activity feed) is not served by this notifier.
+//! Bitbucket Server and Data Center (the 1.0 REST API: `text` instead of `content.raw`,
+//! versioned edits, comments listed through the activity feed) are `bitbucket_server`,
+//! which reuses `markdown` and [`COMMENT_LIMIT`].
 
 pub(crate) mod api;
 pub(crate) mod markdown;
