@@ -11,6 +11,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::ci::CiEnv;
 use crate::model::{Command, Outcome, Report};
 use crate::notify::github::Behaviour;
 use crate::notify::github::labels::Labels;
@@ -220,6 +221,33 @@ pub(crate) fn same_commit(a: &str, b: &str) -> bool {
         && long
             .get(..short.len())
             .is_some_and(|start| start.eq_ignore_ascii_case(short))
+}
+
+/// The repository the CI or the flags name, when both parts are known.
+pub(crate) fn repository(ci: &CiEnv) -> Option<(String, String)> {
+    let owner = ci.owner.as_deref().filter(|o| !o.is_empty())?;
+    let repo = ci.repo.as_deref().filter(|r| !r.is_empty())?;
+    Some((owner.to_owned(), repo.to_owned()))
+}
+
+/// The pull request to comment on: the one given, else the one `find` finds for the
+/// commit. `Ok(Err(why))` is a commit in no pull request, which a run skips with `why`;
+/// neither a number nor a commit is an error of the destination `kind`.
+pub(crate) fn pull_to_comment_on(
+    kind: &'static str,
+    pr: Option<u64>,
+    sha: Option<&str>,
+    find: impl FnOnce(&str) -> Result<Result<u64, String>, NotifyError>,
+) -> Result<Result<u64, String>, NotifyError> {
+    match (pr, sha) {
+        (Some(pr), _) => Ok(Ok(pr)),
+        (None, Some(sha)) => find(sha),
+        (None, None) => Err(NotifyError::new(
+            kind,
+            "nothing to comment on: no pull request, and no commit SHA to find one".to_owned(),
+            Some("give `--pr` or `--sha`"),
+        )),
+    }
 }
 
 /// The first 12 digits of a commit, as forges show them in messages.

@@ -76,10 +76,7 @@ impl BitbucketServer {
             ));
         }
         let ci = request.ci;
-        let (Some(project), Some(repo)) = (
-            ci.owner.clone().filter(|o| !o.is_empty()),
-            ci.repo.clone().filter(|r| !r.is_empty()),
-        ) else {
+        let Some((project, repo)) = thread::repository(ci) else {
             return Err(error(
                 "the repository is unknown".to_owned(),
                 Some("give `--owner PROJECT_KEY` and `--repo REPO_SLUG`"),
@@ -108,23 +105,19 @@ impl BitbucketServer {
         let mut sent = Sent::default();
         let body = (delivery.render)(&[]).map_err(|message| error(message, None))?;
         let body = markdown::adapt(&body);
-        let pr = match (self.pr, &self.sha) {
-            (Some(pr), _) => pr,
-            (None, None) => {
-                return Err(error(
-                    "nothing to comment on: no pull request, and no commit SHA to find one"
-                        .to_owned(),
-                    Some("give `--pr` or `--sha`"),
-                ));
+        let find = |sha: &str| self.find_pull(&api, sha);
+        let pr = match thread::pull_to_comment_on(
+            "Bitbucket Server",
+            self.pr,
+            self.sha.as_deref(),
+            find,
+        )? {
+            Ok(pr) => pr,
+            Err(why) => {
+                "skipped: no pull request".clone_into(&mut sent.action);
+                sent.warnings.push(why);
+                return Ok(sent);
             }
-            (None, Some(sha)) => match self.find_pull(&api, sha)? {
-                Ok(pr) => pr,
-                Err(why) => {
-                    "skipped: no pull request".clone_into(&mut sent.action);
-                    sent.warnings.push(why);
-                    return Ok(sent);
-                }
-            },
         };
         let mut metadata = self.setup.metadata.clone();
         metadata.pr_number = Some(pr);

@@ -89,10 +89,7 @@ impl Gitea {
                 Some("set `GITEA_API_URL` to `https://HOST/api/v1`"),
             ));
         }
-        let (Some(owner), Some(repo)) = (
-            ci.owner.clone().filter(|o| !o.is_empty()),
-            ci.repo.clone().filter(|r| !r.is_empty()),
-        ) else {
+        let Some((owner, repo)) = thread::repository(ci) else {
             return Err(error(
                 "the repository is unknown".to_owned(),
                 Some("run in Gitea or Forgejo Actions, or give `--owner` and `--repo`"),

@@ -17,7 +17,7 @@ use crate::ci::Platform;
 use crate::config::SecretString;
 use crate::model::{Outcome, Report};
 use crate::notify::http::{Http, HttpError};
-use crate::notify::thread::Setup;
+use crate::notify::thread::{self, Setup};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
 
@@ -152,16 +152,7 @@ impl GitHub {
         .flatten()
         .find(|u| !u.is_empty())
         .unwrap_or_else(|| graphql_for(&base));
-        let owner = ci
-            .owner
-            .clone()
-            .filter(|o| !o.is_empty())
-            .ok_or(GitHubError::NoRepository)?;
-        let repo = ci
-            .repo
-            .clone()
-            .filter(|r| !r.is_empty())
-            .ok_or(GitHubError::NoRepository)?;
+        let (owner, repo) = thread::repository(ci).ok_or(GitHubError::NoRepository)?;
         let setup = Setup::from_request(request, Some(("GitHub", labels::MAX_NAME)))
             .map_err(GitHubError::Labels)?;
         Ok(GitHub {

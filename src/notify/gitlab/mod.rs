@@ -23,7 +23,7 @@ use crate::notify::github::Behaviour;
 use crate::notify::github::labels::{Kind, Labels};
 use crate::notify::github::metadata::Metadata;
 use crate::notify::http::{Http, HttpError};
-use crate::notify::thread::{Comment, PullComments, Setup, Writer};
+use crate::notify::thread::{self, Comment, PullComments, Setup, Writer};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
 
@@ -126,11 +126,7 @@ impl GitLab {
             .strip_suffix("/api/v4")
             .unwrap_or(base.as_str())
             .to_owned();
-        let owner = ci.owner.as_deref().filter(|o| !o.is_empty());
-        let name = ci.repo.as_deref().filter(|r| !r.is_empty());
-        let (Some(owner), Some(name)) = (owner, name) else {
-            return Err(GitLabError::NoProject);
-        };
+        let (owner, name) = thread::repository(ci).ok_or(GitLabError::NoProject)?;
         let setup = Setup::from_request(request, Some(("GitLab", LABEL_NAME_LIMIT)))
             .map_err(GitLabError::Labels)?;
         Ok(GitLab {
