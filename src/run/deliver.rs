@@ -107,22 +107,18 @@ impl Deliveries {
                     for secret in notifier.secrets() {
                         masker = masker.with_literal(notifier.kind(), &secret);
                     }
-                    let mut stderr = std::io::stderr().lock();
                     for warning in &planned.warnings {
-                        let _ = writeln!(stderr, "tfnotify: warning: {warning}");
+                        let _ = writeln!(std::io::stderr().lock(), "tfnotify: warning: {warning}");
                     }
+                    let flavor = notifier.flavor();
                     let own = match planned.template.as_deref() {
-                        Some(text) => {
-                            let flavor = notifier.flavor();
-                            match settings.message_from(flavor, command, Some(text)) {
-                                Ok(message) => Some(message),
-                                Err(e) => {
-                                    drop(stderr);
-                                    early(errors, e);
-                                    continue;
-                                }
+                        Some(text) => match settings.message_from(flavor, command, Some(text)) {
+                            Ok(message) => Some(message),
+                            Err(e) => {
+                                early(errors, e);
+                                continue;
                             }
-                        }
+                        },
                         None => None,
                     };
                     list.push(Destination { planned, own });
@@ -180,15 +176,16 @@ impl Deliveries {
         unparsed.or_else(|| find_message(&self.messages, flavor))
     }
 
-    /// Warns once per field a template reads that the context does not have: it renders
-    /// as Go renders a missing key (so existing templates keep their output), but it is
-    /// almost always a typo.
+    /// Warns once per field a template of this run reads that the context does not have:
+    /// it renders as Go renders a missing key (so existing templates keep their output),
+    /// but it is almost always a typo. Only the messages this report is rendered with are
+    /// checked.
     fn warn_unknown_fields(&self, report: &Report, extras: &Extras<'_>) {
+        // One message per notation, so no flavour comes twice.
         let messages: Vec<&Message> = self
             .messages
             .iter()
-            .chain(&self.unparsed)
-            .map(|(_, m)| m)
+            .filter_map(|(flavor, _)| self.message(*flavor, report))
             .chain(self.destinations.iter().filter_map(|d| d.own.as_ref()))
             .collect();
         if messages.is_empty() {
