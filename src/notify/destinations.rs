@@ -110,12 +110,8 @@ pub fn plan(request: &Request<'_>) -> Vec<Result<Planned, NotifyError>> {
         if !is_picked(entry, request.only) {
             continue;
         }
-        if let Some(command) = entry.commands.iter().find(|c| !is_command(c)) {
-            planned.push(Err(NotifyError::new(
-                "config",
-                format!("`notifiers[{index}]`: unknown command `{command}` in `commands`"),
-                Some("use any of plan, apply, destroy, fmt, validate"),
-            )));
+        if let Some(error) = unknown_command(index, entry) {
+            planned.push(Err(error));
             continue;
         }
         if is_for_command(entry, request.command) {
@@ -126,7 +122,7 @@ pub fn plan(request: &Request<'_>) -> Vec<Result<Planned, NotifyError>> {
         let picked = request
             .only
             .is_none_or(|only| only.eq_ignore_ascii_case(name));
-        let Some((_, build, _)) = REGISTRY.iter().find(|(n, _, _)| *n == name) else {
+        let Some((_, build, _)) = registered(name) else {
             continue;
         };
         if picked {
@@ -139,10 +135,7 @@ pub fn plan(request: &Request<'_>) -> Vec<Result<Planned, NotifyError>> {
     }
     if let Some(only) = request.only.filter(|_| planned.is_empty()) {
         // `--notifier NAME` for a destination the file does not list: its environment.
-        if let Some((_, build, _)) = REGISTRY
-            .iter()
-            .find(|(n, _, _)| n.eq_ignore_ascii_case(only))
-        {
+        if let Some((_, build, _)) = registered(only) {
             planned.extend(build(request).map(|built| built.map(unconditional)));
         }
     }
@@ -156,6 +149,23 @@ pub fn names_an_entry(config: &Config, name: &str) -> bool {
         .notifiers
         .iter()
         .any(|e| !e.name.is_empty() && e.name.eq_ignore_ascii_case(name))
+}
+
+/// The registry line of the destination `name` (any case).
+fn registered(name: &str) -> Option<&'static (&'static str, Build, &'static [Setting])> {
+    REGISTRY
+        .iter()
+        .find(|(n, _, _)| n.eq_ignore_ascii_case(name))
+}
+
+/// The error for a word in the entry's `commands` that names no command.
+fn unknown_command(index: usize, entry: &Destination) -> Option<NotifyError> {
+    let command = entry.commands.iter().find(|c| !is_command(c))?;
+    Some(NotifyError::new(
+        "config",
+        format!("`notifiers[{index}]`: unknown command `{command}` in `commands`"),
+        Some("use any of plan, apply, destroy, fmt, validate"),
+    ))
 }
 
 fn unconditional(notifier: Box<dyn Notifier>) -> Planned {
@@ -288,12 +298,8 @@ pub fn check(config: &Config) -> Vec<Result<Vec<String>, NotifyError>> {
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            if let Some(command) = entry.commands.iter().find(|c| !is_command(c)) {
-                return Err(NotifyError::new(
-                    "config",
-                    format!("`notifiers[{index}]`: unknown command `{command}` in `commands`"),
-                    Some("use any of plan, apply, destroy, fmt, validate"),
-                ));
+            if let Some(error) = unknown_command(index, entry) {
+                return Err(error);
             }
             check_entry(index, entry).map(|checked| checked.warnings)
         })
@@ -305,10 +311,7 @@ fn check_entry(index: usize, entry: &Destination) -> Result<Checked, NotifyError
         NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), hint)
     };
     let kind = entry.kind.trim();
-    let Some((name, build, settings)) = REGISTRY
-        .iter()
-        .find(|(n, _, _)| n.eq_ignore_ascii_case(kind))
-    else {
+    let Some((name, build, settings)) = registered(kind) else {
         let message = if kind.is_empty() {
             "no `type`".to_owned()
         } else if kind.eq_ignore_ascii_case("typetalk") {
