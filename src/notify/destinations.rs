@@ -185,7 +185,8 @@ fn is_picked(entry: &Destination, only: Option<&str>) -> bool {
     })
 }
 
-fn is_for_command(entry: &Destination, command: Command) -> bool {
+/// Whether the entry's `commands` (all when empty) include `command`.
+pub fn is_for_command(entry: &Destination, command: Command) -> bool {
     entry.commands.is_empty()
         || entry
             .commands

@@ -127,12 +127,7 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             continue;
         }
         for (command, sample) in SAMPLES {
-            let wanted = entry.commands.is_empty()
-                || entry
-                    .commands
-                    .iter()
-                    .any(|c| c.trim().eq_ignore_ascii_case(command.as_str()));
-            if !wanted {
+            if !crate::notify::destinations::is_for_command(entry, *command) {
                 continue;
             }
             let rendered = settings
