@@ -97,7 +97,30 @@ fn colour_and_plain_output_parse_the_same() {
                 d.detail = normalise_ids(&d.detail);
             }
         }
-        assert_eq!(a, b, "{} and {} disagree", plain.id, color.id);
+        if color.name.contains("_injected_") {
+            // Text written to imitate Terraform's lines is told apart by the frames colour
+            // draws; without them the facts must still agree, though a `Warning:` line of
+            // a message reads as a warning of its own and the contradictions are noticed.
+            let facts = |r: &tfnotify::model::Report| {
+                (
+                    r.outcome,
+                    r.counts,
+                    r.has_destroy,
+                    r.errors.len(),
+                    r.resources.clone(),
+                    r.result.clone(),
+                )
+            };
+            assert_eq!(
+                facts(&a),
+                facts(&b),
+                "{} and {} disagree",
+                plain.id,
+                color.id
+            );
+        } else {
+            assert_eq!(a, b, "{} and {} disagree", plain.id, color.id);
+        }
         compared += 1;
     }
     assert!(compared > 50, "only {compared} colour fixtures");

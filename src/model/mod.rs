@@ -278,6 +278,11 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     pub has_destroy: bool,
+    /// Where the output contradicted itself and how tfnotify decided (a summary line that
+    /// disagrees with the resources listed, a wrapped program's exit code that disagrees
+    /// with the text): facts come from structure, and these say so.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notices: Vec<String>,
     /// The text itself, bounded, for templates; never part of the JSON shape.
     #[serde(skip)]
     pub transcript: Transcript,
@@ -332,6 +337,7 @@ impl Report {
             failed: Vec::new(),
             files: Vec::new(),
             has_destroy: false,
+            notices: Vec::new(),
             transcript: Transcript::default(),
         }
     }

@@ -1,21 +1,36 @@
 //! `Error:` and `Warning:` blocks, boxed (`╷ │ ╵`, with colour) or plain (`-no-color`).
 //!
-//! A boxed block says where it ends; a plain one does not, so it runs until a line that
-//! clearly belongs to Terraform's own flow (another diagnostic, a summary, a progress line).
+//! A boxed block says where it ends. A plain one does not, and its detail is text that
+//! module authors write (a `check` message, a precondition's `error_message`), printed at
+//! column 0: a detail can hold a line that reads exactly like Terraform's next headline.
+//! So a plain block that may hold such text is read as a group of parts, one per headline,
+//! and whether a later `Error:` part is a real diagnostic or a line of the text before it
+//! is decided when the group ends, from what Terraform's structure allows there.
 
-use crate::model::{Diagnostic, Severity};
+use crate::model::{Diagnostic, MAX_DIAGNOSTICS, Severity};
 
 /// The most detail text kept for one diagnostic.
 const MAX_DETAIL: usize = 16 * 1024;
 
-/// A diagnostic still being read.
+/// A diagnostic (or a group of plain ones) still being read.
 #[derive(Debug)]
 pub(crate) struct OpenDiagnostic {
-    pub(crate) severity: Severity,
     pub(crate) boxed: bool,
+    parts: Vec<Part>,
+    /// Whether the last line read into the group was blank: Terraform starts every plain
+    /// headline after one.
+    last_blank: bool,
+}
+
+/// One headline of a group and the lines under it.
+#[derive(Debug)]
+struct Part {
+    severity: Severity,
     summary: String,
     detail: String,
     address: Option<String>,
+    /// Lines dropped for [`MAX_DETAIL`]; only whole lines are kept.
+    cut: bool,
 }
 
 /// `Error: …` or `Warning: …` at the start of `text`, with the summary.
@@ -41,16 +56,81 @@ impl OpenDiagnostic {
     /// Starts a diagnostic from its headline.
     pub(crate) fn new(severity: Severity, summary: &str, boxed: bool) -> Self {
         OpenDiagnostic {
-            severity,
             boxed,
-            summary: summary.trim().to_owned(),
-            detail: String::new(),
-            address: None,
+            parts: vec![Part::new(severity, summary)],
+            last_blank: false,
         }
+    }
+
+    /// The severity of the headline that opened the group.
+    pub(crate) fn severity(&self) -> Severity {
+        self.parts.first().map_or(Severity::Warning, |p| p.severity)
+    }
+
+    /// Whether the last line read was blank, so that a headline may follow.
+    pub(crate) fn after_blank(&self) -> bool {
+        self.last_blank
+    }
+
+    /// Whether any part of the group is an `Error:`.
+    pub(crate) fn has_error(&self) -> bool {
+        self.parts.iter().any(|p| p.severity == Severity::Error)
     }
 
     /// Adds one line of the body.
     pub(crate) fn push(&mut self, line: &str) {
+        self.last_blank = line.trim().is_empty();
+        if let Some(part) = self.parts.last_mut() {
+            part.push(line);
+        }
+    }
+
+    /// Starts the next part of a plain group at a headline that may be Terraform's own or
+    /// may be a line of the text above it; [`OpenDiagnostic::close`] decides which.
+    pub(crate) fn split(&mut self, severity: Severity, summary: &str) {
+        self.last_blank = false;
+        if self.parts.len() < MAX_DIAGNOSTICS {
+            self.parts.push(Part::new(severity, summary));
+        } else if let Some(part) = self.parts.last_mut() {
+            part.push(&headline(severity, summary));
+        }
+    }
+
+    /// The finished diagnostics, bodies without surrounding blank lines. With
+    /// `errors_are_text`, an `Error:` part that follows another part is a line of that
+    /// part's text (Terraform could not have printed an error there), not a diagnostic.
+    pub(crate) fn close(self, errors_are_text: bool) -> Vec<(Severity, Diagnostic)> {
+        let mut merged: Vec<Part> = Vec::with_capacity(self.parts.len());
+        for part in self.parts {
+            match merged.last_mut() {
+                Some(previous) if errors_are_text && part.severity == Severity::Error => {
+                    previous.push(&headline(part.severity, &part.summary));
+                    for line in part.detail.lines() {
+                        previous.push(line);
+                    }
+                }
+                _ => merged.push(part),
+            }
+        }
+        merged
+            .into_iter()
+            .map(|p| (p.severity, p.finish()))
+            .collect()
+    }
+}
+
+impl Part {
+    fn new(severity: Severity, summary: &str) -> Self {
+        Part {
+            severity,
+            summary: summary.trim().to_owned(),
+            detail: String::new(),
+            address: None,
+            cut: false,
+        }
+    }
+
+    fn push(&mut self, line: &str) {
         if self.address.is_none() {
             let trimmed = line.trim();
             if let Some(address) = trimmed
@@ -60,21 +140,54 @@ impl OpenDiagnostic {
                 self.address = Some(address.to_owned());
             }
         }
-        if self.detail.len() + line.len() < MAX_DETAIL {
+        if !self.cut && self.detail.len() + line.len() < MAX_DETAIL {
             self.detail.push_str(line);
             self.detail.push('\n');
+        } else {
+            self.cut = true;
         }
     }
 
-    /// The finished diagnostic, its body without surrounding blank lines.
-    pub(crate) fn close(self) -> Diagnostic {
-        let detail = self.detail.trim_matches('\n').trim_end();
+    fn finish(self) -> Diagnostic {
+        let detail = without_trailer(self.detail.trim_matches('\n')).trim_end();
         Diagnostic {
             summary: self.summary,
             detail: detail.to_owned(),
             address: self.address,
         }
     }
+}
+
+fn headline(severity: Severity, summary: &str) -> String {
+    match severity {
+        Severity::Error => format!("Error: {summary}"),
+        Severity::Warning => format!("Warning: {summary}"),
+    }
+}
+
+/// A plain detail without what Terraform prints after the last diagnostic of a plan (the
+/// rule and the note about `-out`), which no frame separates from it.
+fn without_trailer(detail: &str) -> &str {
+    let mut at = 0;
+    let mut cut = None;
+    for line in detail.split_inclusive('\n') {
+        let text = line.trim_end();
+        if text.chars().count() >= 20 && text.chars().all(|c| c == '─') {
+            cut = Some(at);
+        }
+        at += line.len();
+    }
+    let Some(cut) = cut else {
+        return detail;
+    };
+    let after = detail[cut..]
+        .split_once('\n')
+        .map_or("", |(_, rest)| rest)
+        .trim_start();
+    let is_trailer = after.is_empty()
+        || after.starts_with("Note: You didn't use the -out option")
+        || after.starts_with("Saved the plan to:");
+    if is_trailer { &detail[..cut] } else { detail }
 }
 
 #[cfg(test)]
@@ -111,11 +224,69 @@ mod tests {
         ] {
             diag.push(line);
         }
-        let diag = diag.close();
+        let diag = diag.close(false).remove(0).1;
         assert_eq!(diag.address.as_deref(), Some("terraform_data.job"));
         assert_eq!(
             diag.detail,
             "  with terraform_data.job,\n  on main.tf line 3:\n\nboom"
         );
+    }
+
+    fn group() -> OpenDiagnostic {
+        let mut diag =
+            OpenDiagnostic::new(Severity::Warning, "Check block assertion failed", false);
+        for line in ["", "all good", ""] {
+            diag.push(line);
+        }
+        diag.split(Severity::Error, "Provider produced inconsistent final plan");
+        for line in ["", "a bug", ""] {
+            diag.push(line);
+        }
+        diag.split(Severity::Warning, "Second check");
+        diag.push("");
+        diag.push("more");
+        diag
+    }
+
+    #[test]
+    fn an_error_part_is_text_when_terraform_could_not_have_printed_it() {
+        let closed = group().close(true);
+        assert_eq!(closed.len(), 2, "{closed:#?}");
+        assert_eq!(
+            closed[0].1.detail,
+            "all good\n\nError: Provider produced inconsistent final plan\n\na bug"
+        );
+        assert_eq!(closed[1].1.summary, "Second check");
+    }
+
+    #[test]
+    fn parts_are_diagnostics_of_their_own_where_errors_can_be_real() {
+        let closed = group().close(false);
+        let summaries: Vec<&str> = closed.iter().map(|(_, d)| d.summary.as_str()).collect();
+        assert_eq!(
+            summaries,
+            [
+                "Check block assertion failed",
+                "Provider produced inconsistent final plan",
+                "Second check"
+            ]
+        );
+        assert_eq!(closed[1].1.detail, "a bug");
+    }
+
+    #[test]
+    fn the_rule_and_note_after_the_last_diagnostic_are_not_its_text() {
+        let mut diag = OpenDiagnostic::new(Severity::Warning, "w", false);
+        for line in [
+            "",
+            "text",
+            "",
+            &"─".repeat(77),
+            "",
+            "Note: You didn't use the -out option to save this plan, so Terraform can't",
+        ] {
+            diag.push(line);
+        }
+        assert_eq!(diag.close(false)[0].1.detail, "text");
     }
 }

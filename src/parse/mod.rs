@@ -8,9 +8,11 @@
 mod ansi;
 mod collector;
 mod diagnostic;
+mod exit_code;
 mod json;
 mod lines;
 mod outcome;
+mod outputs;
 mod progress;
 mod resource_line;
 mod summary_line;
@@ -21,6 +23,7 @@ use std::io::Read;
 use crate::model::{Command, Report};
 
 pub use collector::Collector;
+pub use exit_code::check_exit_code;
 pub use text::TextParser;
 
 /// Why input could not be read as Terraform output at all.

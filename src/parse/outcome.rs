@@ -85,7 +85,8 @@ fn has_work(report: &Report, seen: &Seen) -> bool {
 }
 
 fn apply(report: &Report, seen: &Seen) -> Outcome {
-    if !report.errors.is_empty() {
+    let errors_after_summary = report.errors.len() > seen.errors_at_summary.unwrap_or(0);
+    if errors_after_summary {
         Outcome::ApplyFailed
     } else if seen.apply_complete {
         Outcome::Applied

@@ -10,23 +10,32 @@ pub(crate) enum Step {
     StartUpdate,
     StartDelete,
     StartImport,
-    Complete,
+    Complete(Done),
     Errored,
+}
+
+/// What a `… complete` line says was done, which is what an apply's summary line counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Done {
+    Create,
+    Update,
+    Delete,
+    Import,
 }
 
 /// Verbs after `ADDRESS: `, in the forms Terraform and OpenTofu print.
 const VERBS: &[(&str, Step)] = &[
     ("Creating...", Step::StartCreate),
-    ("Creation complete after", Step::Complete),
+    ("Creation complete after", Step::Complete(Done::Create)),
     ("Creation errored after", Step::Errored),
     ("Modifying...", Step::StartUpdate),
-    ("Modifications complete after", Step::Complete),
+    ("Modifications complete after", Step::Complete(Done::Update)),
     ("Modifications errored after", Step::Errored),
     ("Destroying...", Step::StartDelete),
-    ("Destruction complete after", Step::Complete),
+    ("Destruction complete after", Step::Complete(Done::Delete)),
     ("Destruction errored after", Step::Errored),
     ("Importing...", Step::StartImport),
-    ("Import complete", Step::Complete),
+    ("Import complete", Step::Complete(Done::Import)),
 ];
 
 /// A progress line split into its address, deposed key and step.
@@ -62,7 +71,7 @@ pub(crate) fn progress(line: &str) -> Option<Progress<'_>> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Step, progress};
+    use super::{Done, Step, progress};
 
     #[test]
     fn apply_progress_lines() {
@@ -79,7 +88,7 @@ mod tests {
         );
         let p = progress("module.m.terraform_data.b: Modifications complete after 1s [id=x]")
             .expect("progress");
-        assert_eq!(p.step, Step::Complete);
+        assert_eq!(p.step, Step::Complete(Done::Update));
     }
 
     #[test]

@@ -55,9 +55,48 @@ pub(crate) fn apply_counts(line: &str) -> Option<Counts> {
     Some(counts)
 }
 
+/// A summary line said again with `counts`, in Terraform's words, for a summary line whose
+/// numbers were not the ones Terraform counted; `None` when `line` is no summary line.
+pub(crate) fn restate(line: &str, counts: Counts) -> Option<String> {
+    let Counts {
+        add,
+        change,
+        destroy,
+        import,
+        forget,
+    } = counts;
+    if line.starts_with("Plan: ") {
+        let mut items = Vec::new();
+        if import > 0 {
+            items.push(format!("{import} to import"));
+        }
+        items.push(format!(
+            "{add} to add, {change} to change, {destroy} to destroy"
+        ));
+        if forget > 0 {
+            items.push(format!("{forget} to forget"));
+        }
+        return Some(format!("Plan: {}.", items.join(", ")));
+    }
+    let head = ["Apply complete!", "Destroy complete!"]
+        .into_iter()
+        .find(|head| line.starts_with(head))?;
+    let mut items = Vec::new();
+    if import > 0 {
+        items.push(format!("{import} imported"));
+    }
+    items.push(format!(
+        "{add} added, {change} changed, {destroy} destroyed"
+    ));
+    if forget > 0 {
+        items.push(format!("{forget} forgotten"));
+    }
+    Some(format!("{head} Resources: {}.", items.join(", ")))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{apply_counts, plan_counts};
+    use super::{apply_counts, plan_counts, restate};
     use crate::model::Counts;
 
     #[track_caller]
@@ -114,5 +153,26 @@ mod tests {
             apply_counts("Destroy complete! Resources: 4 destroyed."),
             Some(counts(0, 0, 4, 0, 0))
         );
+    }
+
+    #[test]
+    fn summary_lines_are_said_again_with_other_numbers() {
+        assert_eq!(
+            restate(
+                "Plan: 0 to add, 0 to change, 0 to destroy.",
+                counts(1, 1, 1, 0, 0)
+            )
+            .as_deref(),
+            Some("Plan: 1 to add, 1 to change, 1 to destroy.")
+        );
+        assert_eq!(
+            restate(
+                "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+                counts(0, 0, 2, 1, 0)
+            )
+            .as_deref(),
+            Some("Apply complete! Resources: 1 imported, 0 added, 0 changed, 2 destroyed.")
+        );
+        assert_eq!(restate("Error: x", counts(0, 0, 0, 0, 0)), None);
     }
 }

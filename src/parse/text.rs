@@ -8,11 +8,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use crate::model::{
-    Action, Command, Counts, MAX_DIAGNOSTICS, MAX_RESOURCES, OutputChange, Report, ResourceChange,
-    Severity, Tool,
+    Action, CappedText, Command, Counts, MAX_DIAGNOSTICS, MAX_RESOURCES, OutputChange, Report,
+    ResourceChange, Severity, Tool,
 };
 use crate::parse::diagnostic::{self, OpenDiagnostic};
-use crate::parse::progress::{self, Step};
+use crate::parse::outputs::OutputsReader;
+use crate::parse::progress::{self, Done, Step};
 use crate::parse::resource_line::{self, HeaderKind, Note};
 use crate::parse::{ansi, lines, outcome, summary_line};
 
@@ -26,6 +27,64 @@ enum Section {
     Outputs,
     /// "Objects have changed outside of Terraform" up to its closing sentence.
     Drift,
+}
+
+/// How the plan part of the output ended. Terraform prints one plan per run, so the first
+/// ending is the real one: a later look-alike is text inside a diagnostic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PlanEnd {
+    /// A summary line, `No changes.`, or a refresh-only or outputs-only note.
+    Succeeded,
+    /// `Planning failed.`, or a plan Terraform shows as planned "but then encountered a
+    /// problem".
+    Failed,
+}
+
+/// Why an open diagnostic is being closed, which decides what its `Error:` parts are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Close {
+    /// An apply summary line: Terraform prints none after an error, so `Error:` parts of
+    /// the group were lines of text.
+    ApplySummary,
+    /// Anything else.
+    Other,
+}
+
+/// The apply summary state an accepted summary line replaced: counts, errors before it,
+/// whether an apply completed, the result line.
+type SummaryState = (Option<Counts>, Option<usize>, bool, Option<String>);
+
+/// A diagnostic whose text may go on past an `Apply complete!` line, with the lines read
+/// since as outputs, to be read again as its text if they are not.
+#[derive(Debug)]
+struct Held {
+    diagnostic: OpenDiagnostic,
+    before: SummaryState,
+    lines: Vec<String>,
+    size: usize,
+}
+
+impl Held {
+    /// The most text kept to be read again; beyond it the lines are only outputs.
+    const MAX: usize = 256 * 1024;
+
+    fn new(diagnostic: OpenDiagnostic, before: SummaryState, summary: &str) -> Self {
+        let mut held = Held {
+            diagnostic,
+            before,
+            lines: Vec::new(),
+            size: 0,
+        };
+        held.keep(summary);
+        held
+    }
+
+    fn keep(&mut self, line: &str) {
+        if self.size + line.len() <= Self::MAX {
+            self.size += line.len();
+            self.lines.push(line.to_owned());
+        }
+    }
 }
 
 /// Which list the last header added to, so `# (…)` notes attach to the right entry.
@@ -51,6 +110,9 @@ pub(crate) struct Seen {
     pub actions_header: bool,
     /// "Terraform planned the following actions, but then encountered a problem".
     pub planned_with_problem: bool,
+    /// How many errors had been read when the last apply summary was accepted: errors
+    /// after it mean the apply failed, errors before it did not stop it.
+    pub errors_at_summary: Option<usize>,
     /// Lines other than blank ones and refresh/read progress.
     pub substantive_lines: u64,
     pub lines: u64,
@@ -64,6 +126,8 @@ struct Applied {
     deleted: bool,
     imported: bool,
     open: u8,
+    /// What Terraform said it finished, which is what its summary line counts.
+    done: Counts,
 }
 
 /// Reads Terraform's text output one line at a time into a [`Report`].
@@ -86,6 +150,22 @@ pub struct TextParser {
     omitted: Counts,
     /// Whether an error has been seen, so every later line belongs to the error text.
     capturing_errors: bool,
+    /// How the plan part ended; its facts are fixed from then on.
+    plan_end: Option<PlanEnd>,
+    /// Whether an apply has started (a progress line) or finished (a summary line).
+    applying: bool,
+    /// How many errors had been read when the last apply summary line was accepted.
+    errors_at_summary: Option<usize>,
+    /// The outputs printed after an apply summary, while they are being read.
+    outputs: Option<OutputsReader>,
+    /// Where the output contradicts itself, said to the reader.
+    notices: Vec<String>,
+    /// A plain diagnostic ended by an apply summary line, kept until the outputs after the
+    /// line show whether it was Terraform's.
+    held: Option<Held>,
+    /// Whether the error text began at a headline inside a diagnostic that may yet turn
+    /// out to be a line of that diagnostic's text.
+    errors_capture_tentative: bool,
 }
 
 impl TextParser {
@@ -107,6 +187,13 @@ impl TextParser {
             files: HashSet::new(),
             omitted: Counts::default(),
             capturing_errors: false,
+            plan_end: None,
+            applying: false,
+            errors_at_summary: None,
+            outputs: None,
+            notices: Vec::new(),
+            errors_capture_tentative: false,
+            held: None,
         }
     }
 
@@ -128,7 +215,7 @@ impl TextParser {
         while at < block.len() {
             let end = ends.next().unwrap_or(block.len());
             let line = &block[at..end];
-            if self.diagnostic.is_none() && is_body_line(line) {
+            if self.diagnostic.is_none() && self.outputs.is_none() && is_body_line(line) {
                 run = Some(match run {
                     Some((start, _, count)) => (start, end, count + 1),
                     None => (at, end, 1),
@@ -182,6 +269,14 @@ impl TextParser {
                 .push_line(strip_frame(stripped));
         }
         self.seen.lines += 1;
+        self.read(stripped);
+    }
+
+    /// Reads one line for its meaning (it has been copied to the transcript already).
+    fn read(&mut self, stripped: &[u8]) {
+        if self.outputs.is_some() && self.take_output_line(stripped) {
+            return;
+        }
         if self.diagnostic.is_none() && is_noise_bytes(stripped) {
             // Refresh and read progress: a tenth of a big plan, and it tells nothing.
             return;
@@ -230,8 +325,68 @@ impl TextParser {
         }
     }
 
+    /// Feeds a line to the outputs after an apply summary; false when it cannot be one,
+    /// which means the summary line was not Terraform's.
+    fn take_output_line(&mut self, bytes: &[u8]) -> bool {
+        let line = String::from_utf8_lossy(bytes);
+        let Some(reader) = self.outputs.as_mut() else {
+            return false;
+        };
+        if reader.take(&line) {
+            if let Some(held) = self.held.as_mut() {
+                held.keep(&line);
+            }
+            return true;
+        }
+        self.outputs = None;
+        let Some(held) = self.held.take() else {
+            self.notices.push(
+                "text follows an `Apply complete!` line where only outputs can: that line was read as text, not as the result"
+                    .to_owned(),
+            );
+            return false;
+        };
+        // The summary line was a line of the diagnostic before it: take the diagnostic up
+        // again and read what followed as its text, as Terraform printed it.
+        let Held {
+            mut diagnostic,
+            before,
+            lines,
+            ..
+        } = held;
+        (
+            self.apply_counts,
+            self.errors_at_summary,
+            self.seen.apply_complete,
+            self.report.result,
+        ) = before;
+        let mut lines = lines.into_iter();
+        if let Some(summary) = lines.next() {
+            diagnostic.push(&summary);
+        }
+        self.diagnostic = Some(diagnostic);
+        for kept in lines {
+            self.read(kept.as_bytes());
+        }
+        false
+    }
+
+    /// Whether an open plain diagnostic runs until the next headline whatever its lines
+    /// say: once the plan has ended or an apply has started, Terraform prints only
+    /// diagnostics (and an apply its summary), and an error is the last thing printed.
+    fn is_strict(&self, open: &OpenDiagnostic) -> bool {
+        open.severity() == Severity::Error
+            || open.has_error()
+            || self.plan_end.is_some()
+            || self.applying
+    }
+
     /// Feeds the line to an open diagnostic; false when the line ended it (or none is open).
     fn continue_diagnostic(&mut self, line: &str) -> bool {
+        let strict = self
+            .diagnostic
+            .as_ref()
+            .is_some_and(|open| !open.boxed && self.is_strict(open));
         let Some(open) = self.diagnostic.as_mut() else {
             if line == "╷" {
                 self.box_open = true;
@@ -241,59 +396,111 @@ impl TextParser {
         };
         if open.boxed {
             if line.starts_with('╵') {
-                self.close_diagnostic();
+                self.close_diagnostic(Close::Other);
                 self.box_open = false;
                 return true;
             }
             if let Some(content) = diagnostic::box_content(line) {
-                if diagnostic::start(content).is_some() {
-                    // A second diagnostic inside one box frame (older versions did this).
-                    self.close_diagnostic();
-                    return false;
-                }
-                if let Some(open) = self.diagnostic.as_mut() {
-                    open.push(content);
-                }
+                // Every line inside a frame is the diagnostic's own, `Error:` included:
+                // Terraform draws one frame per diagnostic.
+                open.push(content);
                 return true;
             }
-            self.close_diagnostic();
+            self.close_diagnostic(Close::Other);
             return false;
         }
+        if strict {
+            if open.after_blank() {
+                if let Some((severity, summary)) = diagnostic::start(line) {
+                    open.split(severity, summary);
+                    let surely_text = !self.report.command.is_apply_like()
+                        && self.plan_end == Some(PlanEnd::Succeeded);
+                    if severity == Severity::Error && !surely_text && !self.capturing_errors {
+                        // Perhaps Terraform's own error; dropped again if it was text.
+                        self.capturing_errors = true;
+                        self.errors_capture_tentative = true;
+                        self.report.transcript.errors.push_line(line.as_bytes());
+                    }
+                    return true;
+                }
+                if self.report.command.is_apply_like() && summary_line::apply_counts(line).is_some()
+                {
+                    // Terraform's summary, or a line of this diagnostic: the outputs after
+                    // it tell, so the diagnostic is held until they do.
+                    if let Some(open) = self.diagnostic.take() {
+                        self.release_held();
+                        self.held = Some(Held::new(open, self.summary_state(), line));
+                    }
+                    return false;
+                }
+            }
+            open.push(line);
+            return true;
+        }
         if ends_plain_diagnostic(line) {
-            self.close_diagnostic();
+            self.close_diagnostic(Close::Other);
             return false;
         }
         open.push(line);
         true
     }
 
-    fn close_diagnostic(&mut self) {
+    /// What an accepted summary line replaces, to be put back if it proves to be text.
+    fn summary_state(&self) -> SummaryState {
+        (
+            self.apply_counts,
+            self.errors_at_summary,
+            self.seen.apply_complete,
+            self.report.result.clone(),
+        )
+    }
+
+    /// Records a held diagnostic for good: the summary line after it was Terraform's.
+    fn release_held(&mut self) {
+        if let Some(held) = self.held.take() {
+            self.diagnostic = Some(held.diagnostic);
+            self.close_diagnostic(Close::ApplySummary);
+        }
+    }
+
+    fn close_diagnostic(&mut self, by: Close) {
         let Some(open) = self.diagnostic.take() else {
             return;
         };
-        let severity = open.severity;
-        let diag = open.close();
-        if let Some(address) = &diag.address
-            && severity == Severity::Error
-            && !self.report.failed.contains(address)
-        {
-            self.report.failed.push(address.clone());
-        }
-        let list = match severity {
-            Severity::Error => &mut self.report.errors,
-            Severity::Warning => &mut self.report.warnings,
+        // After a plan that succeeded, Terraform prints warnings only; after an error it
+        // prints no apply summary. An `Error:` headline where it could not have printed
+        // one is a line of the text of the diagnostic above it.
+        let errors_are_text = match by {
+            Close::ApplySummary => true,
+            Close::Other => {
+                !self.report.command.is_apply_like() && self.plan_end == Some(PlanEnd::Succeeded)
+            }
         };
-        if list.len() < MAX_DIAGNOSTICS {
-            list.push(diag);
+        if errors_are_text && self.errors_capture_tentative {
+            self.report.transcript.errors = CappedText::default();
+            self.capturing_errors = false;
+        }
+        self.errors_capture_tentative = false;
+        for (severity, diag) in open.close(errors_are_text) {
+            if let Some(address) = &diag.address
+                && severity == Severity::Error
+                && !self.report.failed.contains(address)
+            {
+                self.report.failed.push(address.clone());
+            }
+            let list = match severity {
+                Severity::Error => &mut self.report.errors,
+                Severity::Warning => &mut self.report.warnings,
+            };
+            if list.len() < MAX_DIAGNOSTICS {
+                list.push(diag);
+            }
         }
     }
 
     fn top_level(&mut self, line: &str, bytes: &[u8]) {
         let boxed = diagnostic::box_content(line);
         if let Some((severity, summary)) = diagnostic::start(boxed.unwrap_or(line)) {
-            if severity == Severity::Error && self.report.result.is_none() {
-                self.report.result = Some(format!("Error: {}", summary.trim()));
-            }
             if severity == Severity::Error && !self.capturing_errors {
                 self.capturing_errors = true;
                 self.report.transcript.errors.push_line(strip_frame(bytes));
@@ -313,23 +520,48 @@ impl TextParser {
         if self.section == Section::Outputs {
             self.section = Section::Other;
         }
-        if let Some(counts) = summary_line::plan_counts(line) {
+        if self.report.command.is_apply_like()
+            && let Some(counts) = summary_line::apply_counts(line)
+        {
+            self.apply_counts = Some(counts);
+            self.seen.apply_complete = true;
+            self.applying = true;
+            self.report.result = Some(line.to_owned());
+            self.errors_at_summary = Some(self.report.errors.len());
+            self.outputs = Some(OutputsReader::new());
+            self.section = Section::Other;
+        } else if self.plan_end.is_some()
+            && (self.seen.outputs_section || !line.starts_with("Changes to Outputs:"))
+        {
+            // The plan has been read (its output changes follow its summary line, once):
+            // what reads like another plan is text.
+            if let Some(tool) = tool_named(line) {
+                self.report.tool = tool;
+            } else if self.report.command.is_apply_like()
+                && self.errors_at_summary.is_none()
+                && self.progress_line(line)
+            {
+                self.applying = true;
+            }
+        } else if let Some(counts) = summary_line::plan_counts(line) {
             self.plan_counts = Some(counts);
             self.seen.plan_line = true;
             self.set_result(line);
             self.section = Section::Other;
+            self.end_plan(if self.seen.planned_with_problem {
+                PlanEnd::Failed
+            } else {
+                PlanEnd::Succeeded
+            });
         } else if line.starts_with("No changes.") {
             self.seen.no_changes = true;
             self.set_result(line);
             self.section = Section::Other;
+            self.end_plan(PlanEnd::Succeeded);
         } else if line.starts_with("Changes to Outputs:") {
             self.seen.outputs_section = true;
             self.section = Section::Outputs;
             self.report.transcript.changes.push_line(bytes);
-        } else if let Some(counts) = summary_line::apply_counts(line) {
-            self.apply_counts = Some(counts);
-            self.seen.apply_complete = true;
-            self.report.result = Some(line.to_owned());
         } else if let Some(tool) = actions_header(line) {
             self.report.tool = tool;
             self.seen.actions_header = true;
@@ -344,6 +576,7 @@ impl TextParser {
         } else if line.starts_with("This is a refresh-only plan") {
             self.seen.refresh_only = true;
             self.section = Section::Other;
+            self.end_plan(PlanEnd::Succeeded);
             if self.report.result.is_none() {
                 // Terraform wraps these sentences at its terminal width; say them whole.
                 let tool = self.report.tool.display_name();
@@ -353,6 +586,7 @@ impl TextParser {
             }
         } else if line.starts_with("You can apply this plan to save these new output values") {
             self.seen.outputs_only_note = true;
+            self.end_plan(PlanEnd::Succeeded);
             if self.report.result.is_none() {
                 let tool = self.report.tool.display_name();
                 self.report.result = Some(format!(
@@ -361,6 +595,7 @@ impl TextParser {
             }
         } else if line.starts_with("Planning failed.") {
             self.seen.planning_failed = true;
+            self.end_plan(PlanEnd::Failed);
         } else if line.starts_with("Success! The configuration is valid") {
             self.seen.validate_success = true;
             self.set_result(line);
@@ -368,13 +603,24 @@ impl TextParser {
             self.section = Section::Other;
         } else if let Some(tool) = tool_named(line) {
             self.report.tool = tool;
-        } else if self.report.command.is_apply_like() && self.progress_line(line) {
+        } else if self.report.command.is_apply_like()
+            && self.errors_at_summary.is_none()
+            && self.progress_line(line)
+        {
+            self.applying = true;
         } else {
             self.capture_section(bytes);
             if self.section == Section::Actions && !self.modern_headers {
                 // 0.11 printed replacements (`-/+ addr`) without indentation.
                 self.legacy_line(line);
             }
+        }
+    }
+
+    /// Fixes the plan's facts: the first ending is the one Terraform printed.
+    fn end_plan(&mut self, end: PlanEnd) {
+        if self.plan_end.is_none() {
+            self.plan_end = Some(end);
         }
     }
 
@@ -394,6 +640,7 @@ impl TextParser {
         let indent = bytes.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let trimmed = &line[indent..];
         if indent <= 2
+            && self.section != Section::Other
             && let Some(text) = trimmed.strip_prefix("# ")
             && self.resource_comment(text)
         {
@@ -576,13 +823,25 @@ impl TextParser {
             Step::StartUpdate => state.updated = true,
             Step::StartDelete => state.deleted = true,
             Step::StartImport => state.imported = true,
-            Step::Complete | Step::Errored => {}
+            Step::Complete(_) | Step::Errored => {}
+        }
+        if let Step::Complete(done) = p.step {
+            let (counter, seen) = match done {
+                Done::Create => (&mut state.done.add, state.created),
+                Done::Update => (&mut state.done.change, state.updated),
+                Done::Delete => (&mut state.done.destroy, state.deleted),
+                Done::Import => (&mut state.done.import, state.imported),
+            };
+            // One line per object: a deposed object's destruction is one more destroyed.
+            if seen {
+                *counter += 1;
+            }
         }
         match p.step {
             Step::StartCreate | Step::StartUpdate | Step::StartDelete => {
                 state.open = state.open.saturating_add(1);
             }
-            Step::Complete => state.open = state.open.saturating_sub(1),
+            Step::Complete(_) => state.open = state.open.saturating_sub(1),
             Step::StartImport => {}
             Step::Errored => state.open = state.open.max(1),
         }
@@ -613,12 +872,71 @@ impl TextParser {
 
     /// The report, with the outcome decided from everything seen.
     pub fn finish(mut self) -> Report {
-        self.close_diagnostic();
+        self.close_diagnostic(Close::Other);
+        self.release_held();
         let applied = std::mem::take(&mut self.applied);
+        let finished = applied
+            .iter()
+            .fold(Counts::default(), |mut sum, (_, state)| {
+                sum.merge(state.done);
+                sum
+            });
+        let progressed = !applied.is_empty();
         self.merge_apply_progress(applied);
-        let counts = self.apply_counts.or(self.plan_counts);
+        let counts = if self.report.command.is_apply_like() {
+            match self.apply_counts {
+                Some(printed) if progressed => self.checked(
+                    Some(printed),
+                    Some(finished),
+                    "resources the apply reported finished",
+                ),
+                printed => printed.or(self.plan_counts),
+            }
+        } else {
+            let mut listed = outcome::counts_of(&self.report.resources);
+            listed.merge(self.omitted);
+            let has_list = self.seen.actions_header || !self.report.resources.is_empty();
+            self.checked(
+                self.plan_counts,
+                has_list.then_some(listed),
+                "resources listed in the plan",
+            )
+        };
+        self.seen.errors_at_summary = self.errors_at_summary;
         outcome::decide(&mut self.report, &self.seen, counts, self.omitted);
+        self.report.notices = self.notices;
         self.report
+    }
+
+    /// The counts to report: a summary line is text that can be imitated, the resources
+    /// Terraform lists are structure, so where the two disagree the list wins and the
+    /// disagreement is said.
+    fn checked(
+        &mut self,
+        printed: Option<Counts>,
+        listed: Option<Counts>,
+        what: &str,
+    ) -> Option<Counts> {
+        let (Some(printed), Some(listed)) = (printed, listed) else {
+            return printed.or(listed);
+        };
+        let same = (printed.add, printed.change, printed.destroy)
+            == (listed.add, listed.change, listed.destroy);
+        if same {
+            return Some(printed);
+        }
+        if let Some(result) = self.report.result.as_mut() {
+            *result = summary_line::restate(result, listed).unwrap_or_else(|| result.clone());
+        }
+        self.notices.push(format!(
+            "the summary line says {} to add, {} to change, {} to destroy, but the {what} add up to {} to add, {} to change, {} to destroy: the {what} are counted",
+            printed.add, printed.change, printed.destroy, listed.add, listed.change, listed.destroy
+        ));
+        Some(Counts {
+            import: printed.import.max(listed.import),
+            forget: printed.forget.max(listed.forget),
+            ..listed
+        })
     }
 
     /// Folds progress lines into the resource list: the only record for a saved-plan apply,

@@ -43,6 +43,9 @@ pub struct Context<'a> {
     pub has_destroy: bool,
     /// tfnotify's own problems worth showing in the message (label failures and the like).
     pub error_messages: &'a [String],
+    /// Where Terraform's output contradicted itself and which side tfnotify believed: a
+    /// reviewer should know that some text imitates Terraform's own lines.
+    pub notices: &'a [String],
     pub created_resources: Vec<&'a str>,
     pub updated_resources: Vec<&'a str>,
     pub deleted_resources: Vec<&'a str>,
@@ -147,6 +150,7 @@ impl<'a> Context<'a> {
             has_error: failed,
             has_destroy: report.has_destroy,
             error_messages: &extras.error_messages,
+            notices: &report.notices,
             created_resources: names(|r| r.action == Action::Create),
             updated_resources: names(|r| r.action == Action::Update),
             deleted_resources: names(|r| r.action == Action::Delete),

@@ -152,6 +152,7 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
         "error_messages",
         include_str!("templates/markdown/error_messages.tmpl"),
     ),
+    ("notices", include_str!("templates/markdown/notices.tmpl")),
     ("details", include_str!("templates/markdown/details.tmpl")),
     (
         "guide_apply_failure",

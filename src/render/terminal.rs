@@ -138,6 +138,17 @@ pub fn terminal(report: &Report, color: bool) -> String {
             let _ = writeln!(out, "      … and {} more", list.len() - 10);
         }
     }
+    if !report.notices.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  {} ({})",
+            p("the output contradicts itself", Style::Yellow),
+            report.notices.len()
+        );
+        for notice in &report.notices {
+            let _ = writeln!(out, "      {notice}");
+        }
+    }
     if !report.failed.is_empty() && report.command.is_apply_like() {
         let _ = writeln!(
             out,

@@ -32,7 +32,10 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     });
     let (child_code, input_error) = pass_through(args, &parser, &deliveries.masker);
     errors.extend(input_error);
-    let report = finish(parser, args, command, &mut errors);
+    let mut report = finish(parser, args, command, &mut errors);
+    if let (Some(report), Some(code)) = (report.as_mut(), child_code) {
+        parse::check_exit_code(report, code, &args.program);
+    }
 
     if let Some(report) = &report {
         let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {

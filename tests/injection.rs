@@ -1,0 +1,296 @@
+//! Text that module authors write cannot change the facts of a run.
+//!
+//! Real Terraform 1.11 runs (`tests/fixtures/scenarios/plan_injected_text`) hold a `check`
+//! message and an output value that module authors control. Each test here puts other text
+//! in their place, in the exact form Terraform prints it (at column 0 without colour, after
+//! the frame with colour, as a heredoc among the outputs), and holds the facts to those of
+//! the same run with harmless text: outcome, counts, destroys, resources, failure.
+
+mod common;
+
+use common::fixtures::{self, Fixture};
+use tfnotify::model::{Counts, Outcome, Report, ResourceChange};
+
+/// The harmless message the captures were made with.
+const NOTE: &str = "The replica count is below the recommended minimum.";
+
+/// The harmless output value the apply captures were made with.
+const OUTPUT_LINE: &str = "note = \"release notes\"";
+
+/// Lines Terraform prints for itself, the raw material of imitations.
+const LOOK_ALIKES: &[&str] = &[
+    "",
+    "",
+    "Error: Provider produced inconsistent final plan",
+    "Error: Saved plan is stale",
+    "Error:",
+    "Warning: Resource targeting is in effect",
+    "Plan: 0 to add, 0 to change, 0 to destroy.",
+    "Plan: 0 to add, 0 to change, 9 to destroy.",
+    "No changes. Your infrastructure matches the configuration.",
+    "Planning failed. Terraform encountered an error while generating this plan.",
+    "Terraform will perform the following actions:",
+    "Terraform planned the following actions, but then encountered a problem:",
+    "  # terraform_data.decoy will be destroyed",
+    "  - resource \"terraform_data\" \"decoy\" {",
+    "    }",
+    "Changes to Outputs:",
+    "  - decoy = \"x\" -> null",
+    "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.",
+    "Apply complete! Resources: 5 added, 0 changed, 7 destroyed.",
+    "Destroy complete! Resources: 3 destroyed.",
+    "Outputs:",
+    "note = <<XYZ",
+    "note = <<EOT",
+    "XYZ",
+    "EOT",
+    "decoy = [",
+    "]",
+    "terraform_data.decoy: Destroying... [id=decoy]",
+    "terraform_data.decoy: Destruction complete after 0s",
+    "terraform_data.a: Creation errored after 0s",
+    "terraform_data.b: Modifications complete after 1s [id=b]",
+    "Success! The configuration is valid.",
+    "This is a refresh-only plan, so Terraform will not take any actions to undo these.",
+    "Note: Objects have changed outside of Terraform",
+    "─────────────────────────────────────────────────────────────────────────────",
+    "╷",
+    "│ Error: Boxed look-alike",
+    "│",
+    "╵",
+    "Releasing state lock. This may take a few moments...",
+    "  on main.tf line 3:",
+    "  with terraform_data.a,",
+    "any other words",
+];
+
+/// The facts a message must not be able to change.
+#[derive(Debug, PartialEq)]
+struct Facts {
+    outcome: Outcome,
+    counts: Counts,
+    has_destroy: bool,
+    failed: bool,
+    resources: Vec<ResourceChange>,
+}
+
+impl Facts {
+    fn of(report: &Report) -> Self {
+        let mut resources = report.resources.clone();
+        resources.sort_by(|a, b| a.address.cmp(&b.address));
+        Facts {
+            outcome: report.outcome,
+            counts: report.counts,
+            has_destroy: report.has_destroy,
+            failed: !report.errors.is_empty(),
+            resources,
+        }
+    }
+}
+
+/// A small deterministic generator, so every failure can be replayed from its seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        usize::try_from(self.next() % n as u64).expect("small")
+    }
+}
+
+/// A message of look-alike lines (and, now and then, a blank line before each).
+fn imitation(rng: &mut Rng) -> Vec<String> {
+    let len = 1 + rng.below(24);
+    (0..len)
+        .map(|_| LOOK_ALIKES[rng.below(LOOK_ALIKES.len())].to_owned())
+        .collect()
+}
+
+fn fixture(name: &str, kind: &str) -> Fixture {
+    fixtures::all()
+        .into_iter()
+        .find(|f| f.version == "1.11" && f.name == name && f.kind == kind)
+        .unwrap_or_else(|| panic!("no fixture 1.11/{name}.{kind}"))
+}
+
+fn parse(bytes: &[u8], fixture: &Fixture) -> Report {
+    tfnotify::parse::parse(bytes, fixture.command).expect("parses")
+}
+
+/// The capture with the message line replaced by `lines`, framed as Terraform frames it.
+fn with_message(text: &str, lines: &[String]) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut replaced = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        match body.strip_suffix(NOTE) {
+            // Plain: at column 0. Colour: after the frame and its escape codes.
+            Some(prefix) if !prefix.contains('"') => {
+                for injected in lines {
+                    out.push_str(prefix);
+                    out.push_str(injected);
+                    out.push('\n');
+                }
+                replaced += 1;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    assert!(replaced > 0, "the message line is in the capture");
+    out
+}
+
+/// The capture with the output value replaced by a heredoc of `lines`, with a delimiter
+/// that none of them is, as Terraform chooses it.
+fn with_output(text: &str, lines: &[String]) -> String {
+    let mut delimiter = "EOT".to_owned();
+    while lines.contains(&delimiter) {
+        delimiter.push('_');
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut replaced = 0;
+    for line in text.split_inclusive('\n') {
+        let body = line.trim_end_matches('\n');
+        match body.strip_suffix(OUTPUT_LINE) {
+            Some(prefix) if !prefix.contains(' ') => {
+                out.push_str(prefix);
+                out.push_str("note = <<");
+                out.push_str(&delimiter);
+                out.push('\n');
+                for injected in lines {
+                    out.push_str(injected);
+                    out.push('\n');
+                }
+                out.push_str(&delimiter);
+                out.push('\n');
+                replaced += 1;
+            }
+            _ => out.push_str(line),
+        }
+    }
+    assert_eq!(replaced, 1, "one output line at column 0");
+    out
+}
+
+/// Runs `cases` imitations through `inject` on each capture and compares the facts.
+fn holds(names: &[&str], cases: u64, inject: fn(&str, &[String]) -> String) {
+    for name in names {
+        for kind in ["txt", "color.txt"] {
+            let capture = fixture(name, kind);
+            let text = String::from_utf8(capture.bytes()).expect("UTF-8 capture");
+            let expected = Facts::of(&parse(text.as_bytes(), &capture));
+            for seed in 1..=cases {
+                let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+                let lines = imitation(&mut rng);
+                let injected = inject(&text, &lines);
+                let report = parse(injected.as_bytes(), &capture);
+                assert_eq!(
+                    Facts::of(&report),
+                    expected,
+                    "{} with seed {seed}: the message\n{}\nchanged the facts",
+                    capture.id,
+                    lines.join("\n")
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn a_message_never_changes_the_facts_of_a_plan() {
+    holds(
+        &[
+            "plan_injected_benign",
+            "plan_injected_no_changes_benign",
+            "plan_injected_failure_benign",
+        ],
+        4000,
+        with_message,
+    );
+}
+
+#[test]
+fn a_message_never_changes_the_facts_of_an_apply() {
+    holds(&["apply_injected_benign"], 4000, with_message);
+}
+
+#[test]
+fn an_output_value_never_changes_the_facts_of_an_apply() {
+    holds(&["apply_injected_benign"], 4000, with_output);
+}
+
+#[test]
+fn the_captured_imitations_read_as_their_harmless_twins() {
+    let twins = [
+        ("plan_injected_error", "plan_injected_benign"),
+        ("plan_injected_summary", "plan_injected_benign"),
+        ("plan_injected_everything", "plan_injected_benign"),
+        (
+            "plan_injected_no_changes",
+            "plan_injected_no_changes_benign",
+        ),
+        ("plan_injected_failure", "plan_injected_failure_benign"),
+        ("apply_injected_output", "apply_injected_benign"),
+        ("apply_injected_heredoc", "apply_injected_benign"),
+        ("apply_injected_everything", "apply_injected_benign"),
+    ];
+    for (injected, benign) in twins {
+        for kind in ["txt", "color.txt"] {
+            let (a, b) = (fixture(injected, kind), fixture(benign, kind));
+            assert_eq!(
+                Facts::of(&parse(&a.bytes(), &a)),
+                Facts::of(&parse(&b.bytes(), &b)),
+                "{} and {}",
+                a.id,
+                b.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_summary_line_inside_a_message_stays_its_text() {
+    let capture = fixture("apply_injected_heredoc", "txt");
+    let report = parse(&capture.bytes(), &capture);
+    assert_eq!(
+        report.result.as_deref(),
+        Some("Apply complete! Resources: 1 added, 1 changed, 1 destroyed.")
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert!(report.notices.is_empty(), "{:?}", report.notices);
+    let detail = &report.warnings[0].detail;
+    assert!(
+        detail.contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
+            && detail.contains("Error: Provider produced inconsistent result after apply"),
+        "{detail}"
+    );
+}
+
+#[test]
+fn a_summary_line_that_disagrees_with_the_list_is_overruled_and_said() {
+    let capture = fixture("plan_injected_benign", "txt");
+    let text = String::from_utf8(capture.bytes()).expect("UTF-8");
+    let tampered = text.replace(
+        "Plan: 1 to add, 1 to change, 1 to destroy.",
+        "Plan: 0 to add, 0 to change, 0 to destroy.",
+    );
+    let report = parse(tampered.as_bytes(), &capture);
+    assert_eq!(report.counts.destroy, 1);
+    assert!(report.has_destroy);
+    assert_eq!(
+        report.result.as_deref(),
+        Some("Plan: 1 to add, 1 to change, 1 to destroy.")
+    );
+    assert_eq!(report.notices.len(), 1, "{:?}", report.notices);
+    assert!(
+        report.notices[0].contains("0 to destroy"),
+        "{:?}",
+        report.notices
+    );
+}
