@@ -20,7 +20,7 @@ mod text;
 
 use std::io::Read;
 
-use crate::model::{Command, Report};
+use crate::model::{Command, Outcome, Report};
 
 pub use collector::Collector;
 pub use exit_code::check_exit_code;
@@ -61,17 +61,36 @@ fn first_meaningful_byte(bytes: &[u8]) -> Option<u8> {
     bytes.iter().copied().find(|b| !b.is_ascii_whitespace())
 }
 
-/// Lays the resources, outputs and drift of a JSON plan over a report read from text, for
-/// runs that have both: the JSON is exact where the text is a rendering of it.
+/// Lays a JSON plan over a report read from text, for runs that have both. The JSON is
+/// Terraform's structure where the text is a rendering of it that messages can imitate,
+/// so it is the source of every action and count; where the text said otherwise, the
+/// report says so.
 pub fn overlay_plan(report: &mut Report, plan: Report) {
+    let text_counts = report.counts;
     report.resources = plan.resources;
     report.resources_omitted = plan.resources_omitted;
     report.outputs = plan.outputs;
     report.drift = plan.drift;
-    if report.result.is_none() {
-        report.result = plan.result;
-        report.counts = plan.counts;
+    report.counts = plan.counts;
+    report.has_destroy = plan.has_destroy;
+    let text_failed = matches!(report.outcome, Outcome::Error);
+    if plan.outcome == Outcome::Error || !text_failed {
         report.outcome = plan.outcome;
     }
-    report.has_destroy = report.has_destroy || plan.has_destroy;
+    let differs = (text_counts.add, text_counts.change, text_counts.destroy)
+        != (plan.counts.add, plan.counts.change, plan.counts.destroy);
+    if report.result.is_none() || (differs && !text_failed) {
+        report.result = plan.result.or(report.result.take());
+    }
+    if report.command == Command::Plan && differs && report.outcome != Outcome::Unparsed {
+        report.notices.push(format!(
+            "the text says {} to add, {} to change, {} to destroy, but the JSON plan says {} to add, {} to change, {} to destroy: the JSON plan is counted",
+            text_counts.add,
+            text_counts.change,
+            text_counts.destroy,
+            plan.counts.add,
+            plan.counts.change,
+            plan.counts.destroy
+        ));
+    }
 }
