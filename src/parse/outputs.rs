@@ -44,7 +44,9 @@ impl OutputsReader {
                 line.trim().is_empty() || line == "Outputs:"
             }
             State::Heredoc(delimiter) => {
-                if line.trim() == delimiter {
+                // Terraform ends a top-level heredoc with its delimiter alone at column 0,
+                // and picks a delimiter that no line of the value is.
+                if line == delimiter {
                     self.state = State::Values;
                 }
                 true
@@ -141,5 +143,15 @@ mod tests {
         assert!(!reader.take("more notes"));
         let mut reader = OutputsReader::new();
         assert!(!reader.take("Error: boom"));
+    }
+
+    #[test]
+    fn only_the_delimiter_alone_at_column_0_ends_a_heredoc() {
+        let mut reader = OutputsReader::new();
+        for line in ["Outputs:", "note = <<EOT", "  EOT", "EOT ", "Error: inside"] {
+            assert!(reader.take(line), "{line}");
+        }
+        assert!(reader.take("EOT"));
+        assert!(!reader.take("Error: outside"));
     }
 }
