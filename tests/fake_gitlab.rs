@@ -332,6 +332,39 @@ fn labels_need_a_hex_colour_and_merge_requests_take_add_and_remove_lists() {
 }
 
 #[test]
+fn label_lists_split_at_commas_as_gitlab_s_do_and_titles_refuse_them() {
+    let fake = fake();
+    let made = as_bot(
+        &fake,
+        "POST",
+        &format!("{BASE}/labels"),
+        Some(&json!({"name": "envs/,approved,x/destroy", "color": "#d93f0b"})),
+    );
+    assert_eq!(
+        (made.status, made.json()),
+        (400, json!({"message": {"title": ["is invalid"]}}))
+    );
+    as_bot(
+        &fake,
+        "PUT",
+        &format!("{BASE}/merge_requests/7"),
+        Some(&json!({"add_labels": ["envs/,approved,x/destroy"]})),
+    );
+    assert_eq!(
+        fake.labels_on(PROJECT, 7),
+        ["approved", "envs/", "x/destroy"],
+        "each element is split, as GitLab does"
+    );
+    let violations = fake.violations();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert!(
+        violations[0].message.contains("splits it into 3 labels"),
+        "{}",
+        violations[0]
+    );
+}
+
+#[test]
 fn a_line_that_would_run_a_quick_action_is_a_violation() {
     let fake = fake();
     let path = format!("{BASE}/merge_requests/7/notes");

@@ -771,3 +771,53 @@ fn hostile_resource_names_stay_inside_code() {
         );
     }
 }
+
+/// A plan for `target`, whose label names Gitea cannot take: the label is skipped with a
+/// warning naming the target, Gitea and `rule`, the comment still goes and says so too, no
+/// label call is made, and the exit code is the plan's.
+#[track_caller]
+fn assert_label_skipped(target: &str, rule: &str) {
+    let fake = gitea();
+    let ran = Test::new()
+        .env("GITEA_TOKEN", TOKEN)
+        .env("GITEA_API_URL", fake.api_url())
+        .args(["--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD])
+        .args(["--var", &format!("target:{target}"), "plan", "--quiet"])
+        .stdin(fixture("1.11/plan_destroy.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let warning = format!(
+        "tfnotify: warning: Gitea: the label `{target}/destroy` for target `{target}` was skipped: {rule}"
+    );
+    assert!(ran.stderr.contains(&warning), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("Gitea comment created"),
+        "{}",
+        ran.stderr
+    );
+    let body = &bodies(&fake)[0];
+    assert!(body.contains("tfnotify could not do everything"), "{body}");
+    assert!(fake.labels_on(OWNER, REPO, PR).is_empty());
+    assert!(fake.repo_labels(OWNER, REPO).is_empty());
+    assert!(
+        fake.request_lines().iter().all(|l| !l.contains("/labels")),
+        "no label is read, added or created: {:?}",
+        fake.request_lines()
+    );
+    fake.assert_no_violations();
+}
+
+#[test]
+fn a_target_too_long_for_a_label_skips_it_and_still_comments() {
+    let target = format!("stacks/{}", "a".repeat(53));
+    assert_eq!(target.chars().count(), 60);
+    assert_label_skipped(&target, "Gitea label names are at most 50 characters");
+}
+
+#[test]
+fn a_target_with_commas_skips_its_label_and_still_comments() {
+    assert_label_skipped(
+        "envs/,approved,x",
+        "Gitea reads a comma in a label name as a separator",
+    );
+}

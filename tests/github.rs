@@ -485,3 +485,57 @@ fn a_hidden_comment_is_never_the_one_updated() {
     );
     fake.assert_no_violations();
 }
+
+/// A plan for `target`, whose label names GitHub cannot take: the label is skipped with a
+/// warning naming the target, GitHub and `rule`, the comment still goes and says so too,
+/// no label call is made, and the exit code is the plan's.
+#[track_caller]
+fn assert_label_skipped(target: &str, rule: &str) {
+    let fake = github();
+    let ran = against(Test::new(), &fake)
+        .args(["--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD])
+        .args(["--var", &format!("target:{target}"), "plan", "--quiet"])
+        .stdin(fixture("1.11/plan_destroy.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let warning = format!(
+        "tfnotify: warning: GitHub: the label `{target}/destroy` for target `{target}` was skipped: {rule}"
+    );
+    assert!(ran.stderr.contains(&warning), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("GitHub comment created"),
+        "{}",
+        ran.stderr
+    );
+    let comments = fake.comments(OWNER, REPO, PR);
+    assert_eq!(comments.len(), 1);
+    assert!(
+        comments[0]
+            .body
+            .contains("tfnotify could not do everything"),
+        "{}",
+        comments[0].body
+    );
+    assert!(fake.labels_on(OWNER, REPO, PR).is_empty());
+    assert!(
+        fake.request_lines().iter().all(|l| !l.contains("/labels")),
+        "no label is read, added or created: {:?}",
+        fake.request_lines()
+    );
+    fake.assert_no_violations();
+}
+
+#[test]
+fn a_target_too_long_for_a_label_skips_it_and_still_comments() {
+    let target = format!("stacks/{}", "a".repeat(53));
+    assert_eq!(target.chars().count(), 60);
+    assert_label_skipped(&target, "GitHub label names are at most 50 characters");
+}
+
+#[test]
+fn a_target_with_commas_skips_its_label_and_still_comments() {
+    assert_label_skipped(
+        "envs/,approved,x",
+        "GitHub reads a comma in a label name as a separator",
+    );
+}

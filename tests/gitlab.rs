@@ -396,7 +396,7 @@ fn labels_are_added_removed_and_recoloured_and_others_are_never_touched() {
         .expect("labels changed");
     assert_eq!(
         change,
-        serde_json::json!({"add_labels": "prod/no-changes", "remove_labels": "prod/destroy"}),
+        serde_json::json!({"add_labels": ["prod/no-changes"], "remove_labels": ["prod/destroy"]}),
         "one call, only our wrong label removed"
     );
     assert_eq!(
@@ -794,4 +794,96 @@ fn hostile_terraform_output_cannot_mention_break_out_or_run_quick_actions() {
         );
     }
     fake.assert_no_violations();
+}
+
+/// Every label name the run asked GitLab to set, add or remove, split at commas as GitLab
+/// splits each value (a string, or every element of an array).
+fn label_elements(fake: &FakeGitLab) -> Vec<String> {
+    let mut names = Vec::new();
+    for request in fake.requests() {
+        let Some(body) = request.json() else {
+            continue;
+        };
+        for key in ["labels", "add_labels", "remove_labels"] {
+            let values: Vec<String> = match &body[key] {
+                serde_json::Value::String(s) => vec![s.clone()],
+                serde_json::Value::Array(items) => items
+                    .iter()
+                    .map(|v| v.as_str().unwrap_or_default().to_owned())
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for value in values {
+                names.extend(value.split(',').map(|n| n.trim().to_owned()));
+            }
+        }
+    }
+    names
+}
+
+/// What a run with the target `envs/,approved,x` must leave: no label it was not meant to,
+/// a warning naming the target, GitLab and the rule, and the note, which says so too.
+#[track_caller]
+fn assert_comma_target_is_skipped(fake: &FakeGitLab, ran: &Ran) {
+    assert_eq!(
+        ran.code,
+        Some(0),
+        "a skipped label changes no exit code: {}",
+        ran.stderr
+    );
+    let elements = label_elements(fake);
+    assert!(
+        !elements.iter().any(|n| n == "approved"),
+        "`approved` was sent as a label: {elements:?}"
+    );
+    assert!(
+        fake.requests()
+            .iter()
+            .all(|r| !(r.method == "POST" && r.line().ends_with("/labels"))),
+        "no label is created: {:?}",
+        fake.request_lines()
+    );
+    assert!(fake.labels_on(PROJECT, MR).is_empty());
+    let warning = "tfnotify: warning: GitLab: the label `envs/,approved,x/destroy` for target `envs/,approved,x` was skipped: GitLab reads a comma in a label name as a separator";
+    assert!(ran.stderr.contains(warning), "{}", ran.stderr);
+    let notes = fake.user_notes(PROJECT, MR);
+    assert_eq!(notes.len(), 1, "the note is still posted");
+    let body = &notes[0].body;
+    assert!(body.contains("tfnotify could not do everything"), "{body}");
+    assert!(
+        body.contains("GitLab reads a comma in a label name as a separator"),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#""Target":"envs/,approved,x""#),
+        "the marker keeps the target: {body}"
+    );
+    fake.assert_no_violations();
+}
+
+#[test]
+fn a_target_with_commas_from_var_adds_no_label_and_still_posts_the_note() {
+    let fake = gitlab();
+    let ran = against(Test::new(), &fake)
+        .args(["--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD])
+        .args(["--var", "target:envs/,approved,x", "plan", "--quiet"])
+        .stdin(fixture("1.11/plan_destroy.txt"))
+        .run();
+    assert_comma_target_is_skipped(&fake, &ran);
+}
+
+#[test]
+fn a_job_directory_with_commas_adds_no_label_and_still_posts_the_note() {
+    let fake = gitlab();
+    let repo = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(repo.path().join(".git")).expect(".git");
+    let job = repo.path().join("envs").join(",approved,x");
+    std::fs::create_dir_all(&job).expect("job directory");
+    let ran = against(Test::new(), &fake)
+        .dir(&job)
+        .args(["--owner", OWNER, "--repo", REPO, "--pr", "7", "--sha", HEAD])
+        .args(["plan", "--quiet"])
+        .stdin(fixture("1.11/plan_destroy.txt"))
+        .run();
+    assert_comma_target_is_skipped(&fake, &ran);
 }

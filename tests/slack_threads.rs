@@ -616,7 +616,7 @@ fn hostile_names_never_ping_or_leave_their_code_in_summaries_replies_or_updates(
     let line = summary.fallback().expect("fallback");
     assert!(
         line.contains(
-            "`&lt;!channel&gt; @\u{2060}everyone @\u{2060}here &lt;@U123&gt; \u{2cb}\u{2cb}\u{2cb}`"
+            "`&lt;!channel&gt; @\u{2060}everyone @\u{2060}here &lt;@\u{2060}U123&gt; \u{2cb}\u{2cb}\u{2cb}`"
         ),
         "{line}"
     );
@@ -628,7 +628,7 @@ fn hostile_names_never_ping_or_leave_their_code_in_summaries_replies_or_updates(
             "only the result's fence: {reply}"
         );
         assert!(
-            reply.contains("• `terraform_data.instance[\"&lt;!channel&gt; @\u{2060}everyone @\u{2060}here &lt;@U123&gt; \u{2cb}\u{2cb}\u{2cb} *bold* &lt;!subteam^S1&gt;\"]` (destroy)"),
+            reply.contains("• `terraform_data.instance[\"&lt;!channel&gt; @\u{2060}everyone @\u{2060}here &lt;@\u{2060}U123&gt; \u{2cb}\u{2cb}\u{2cb} *bold* &lt;!subteam^S1&gt;\"]` (destroy)"),
             "{reply}"
         );
     }

@@ -98,12 +98,14 @@ fn hostile_names_stay_text() {
         .as_str()
         .expect("text")
         .to_owned();
-    // Terraform's words arrive inside a code span, never as card markup of their own.
+    // Terraform's words arrive inside a code span, which a card shows as text but still
+    // reads as Markdown: word joiners (shown here as `^`) keep every link and tag broken.
+    let shown = text.replace('\u{2060}', "^");
     assert!(
-        text.contains(
-            r#"`terraform_data.instance["<at>everyone</at> <b>x</b> [l](javascript:x) @everyone"]`"#
+        shown.contains(
+            r#"`terraform_data.instance["<^at>everyone</at> <^b>x</b> [l]^(javascript:x) @^everyone"]`"#
         ),
-        "{text}"
+        "{shown}"
     );
     fake.assert_no_violations();
 }

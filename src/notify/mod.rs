@@ -15,6 +15,7 @@ pub mod gitea;
 pub mod github;
 pub mod gitlab;
 pub mod http;
+mod label_name;
 pub mod local;
 pub mod mattermost;
 pub mod slack;

@@ -7,7 +7,8 @@
 //!
 //! The card holds the Teams-flavoured text (its Markdown subset, already masked) as a
 //! wrapping `TextBlock`, and the result line as a monospace one (cards have no code
-//! fences). Teams refuses messages over about 28 KB with 413, so the whole JSON payload is
+//! fences). A monospace block is still Markdown, so the result line, Terraform's words, is
+//! written with [`teams_escape`]: a link or an image in it links nowhere. Teams refuses messages over about 28 KB with 413, so the whole JSON payload is
 //! kept under [`PAYLOAD_LIMIT`] bytes: the text is trimmed and a note says so.
 
 use serde_json::{Value, json};
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 use crate::config::SecretString;
 use crate::notify::http::{Http, HttpError, Method, Request as HttpRequest};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
-use crate::render::Flavor;
+use crate::render::{Flavor, teams_escape};
 
 /// Most bytes of the JSON payload; Teams answers 413 from about 28 KB.
 pub const PAYLOAD_LIMIT: usize = 28_000;
@@ -102,8 +103,8 @@ impl Notifier for Teams {
             .filter(|_| delivery.report.has_destroy)
             .map(str::trim)
             .filter(|w| !w.is_empty());
-        let result = delivery.report.result.as_deref();
-        let body = payload(text, result, warning);
+        let result = delivery.report.result.as_deref().map(teams_escape);
+        let body = payload(text, result.as_deref(), warning);
         let request = HttpRequest::json(Method::Post, self.url.expose(), &body)
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
         http.send(&request).map_err(|e| http_error(&e))?;

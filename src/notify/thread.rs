@@ -16,6 +16,7 @@ use crate::model::{Command, Outcome, Report};
 use crate::notify::github::Behaviour;
 use crate::notify::github::labels::Labels;
 use crate::notify::github::metadata::{Metadata, PROGRAM};
+use crate::notify::label_name::Rules;
 use crate::notify::{NotifyError, Request};
 
 /// A comment on the pull request, as far as the behaviours need it.
@@ -69,21 +70,21 @@ pub(crate) struct Setup {
 }
 
 impl Setup {
-    /// Reads the request; `labels` names the platform and its longest label name, when it
-    /// has labels at all. The error is a label name that cannot be used.
+    /// Reads the request; `labels` are the platform's rules for label names, when it has
+    /// labels at all. The error is a label name template that does not render.
     pub(crate) fn from_request(
         request: &Request<'_>,
-        labels: Option<(&str, usize)>,
+        labels: Option<Rules>,
     ) -> Result<Setup, String> {
         let (config, ci, vars, command) =
             (request.config, request.ci, request.vars, request.command);
         let plan = &config.terraform.plan;
         let options = request.options;
         let labels = match labels {
-            Some((forge, max))
+            Some(rules)
                 if command == Command::Plan && !options.disable_label && !plan.disable_label =>
             {
-                Some(Labels::resolve_for(config, vars, forge, max)?)
+                Some(Labels::resolve_for(config, vars, rules)?)
             }
             _ => None,
         };

@@ -2,19 +2,20 @@
 //!
 //! Terraform output is untrusted text: a resource key or a diagnostic can hold Markdown or
 //! HTML. Addresses go in code spans whose fence outruns any backticks inside them, and
-//! prose goes through [`escape`], so nothing in a plan can restyle or hide a message, nor
-//! mention anyone: GitHub and GitLab notify `@name`, and GitLab's `@all` notifies every
-//! member of the project. Text in code is never a mention on either. Templates reach these
-//! as `codeSpan` and `mdEscape`.
+//! prose goes through [`escape`], so nothing in a plan can restyle or hide a message, link
+//! anywhere, nor mention anyone: GitHub and GitLab notify `@name`, and GitLab's `@all`
+//! notifies every member of the project. Text in code is never a mention or a link on
+//! either. Templates reach these as `codeSpan` and `mdEscape`.
 
-/// An invisible word joiner: after `@` it ends the mention while the text reads the same.
-/// A backslash or an HTML entity would not do: both platforms find mentions in the
-/// rendered text, where `\@all` and `&#64;all` are `@all` again.
-const MENTION_BREAK: char = '\u{2060}';
+use crate::render::links::unlink;
 
-/// Text made inert for Markdown and HTML: it shows as written, styles nothing and
-/// mentions no one.
+/// Text made inert for Markdown and HTML: it shows as written, styles nothing, links
+/// nowhere and mentions no one. Markdown's own characters are escaped with a backslash;
+/// links that platforms find in the rendered text (bare URLs, e-mail addresses) and
+/// mentions are broken by [`unlink`]'s word joiner, since GitHub and GitLab find both
+/// after escapes are undone, where `\@all` and `&#64;all` are `@all` again.
 pub(crate) fn escape(text: &str) -> String {
+    let text = unlink(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -24,10 +25,6 @@ pub(crate) fn escape(text: &str) -> String {
             '\\' | '`' | '*' | '_' | '[' | ']' | '#' | '|' | '~' | '!' => {
                 out.push('\\');
                 out.push(c);
-            }
-            '@' => {
-                out.push('@');
-                out.push(MENTION_BREAK);
             }
             '\n' | '\r' => out.push(' '),
             _ => out.push(c),
@@ -70,7 +67,7 @@ mod tests {
     fn hostile_text_stays_inert() {
         assert_eq!(
             escape("<script>*x*</script>"),
-            "&lt;script&gt;\\*x\\*&lt;/script&gt;"
+            "&lt;\u{2060}script&gt;\\*x\\*&lt;/script&gt;"
         );
         assert_eq!(code_span("a[\"`b`\"]"), "``a[\"`b`\"]``");
         assert_eq!(
@@ -78,5 +75,14 @@ mod tests {
             "@\u{2060}all and @\u{2060}team/sre"
         );
         assert_eq!(code_span("`x"), "`` `x ``");
+    }
+
+    #[test]
+    fn prose_links_nowhere_and_code_is_left_as_written() {
+        assert_eq!(
+            escape("[a](https://x.io) ![b](y)").replace('\u{2060}', "^"),
+            "\\[a\\]^(https:^//x.^io) \\!\\[b\\]^(y)"
+        );
+        assert_eq!(code_span("[a](https://x.io)"), "`[a](https://x.io)`");
     }
 }

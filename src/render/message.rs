@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 use crate::model::Command;
 use crate::render::context::Context;
+use crate::render::links::unlink;
 use crate::render::markdown::{code_span, escape};
 use crate::template::{Func, FuncSet, Mode, Param, Template, Value};
 
@@ -204,6 +205,12 @@ pub fn functions() -> FuncSet {
         }),
     );
     set.insert(
+        "teamsEscape",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::str(teams_escape(a[0].as_str().unwrap_or(""))))
+        }),
+    );
+    set.insert(
         "codeSpan",
         Func::new(&[Param::Str], |a| {
             Ok(Value::Html(code_span(a[0].as_str().unwrap_or("")).into()))
@@ -218,12 +225,20 @@ pub fn functions() -> FuncSet {
     set
 }
 
-/// Text that Slack shows as written: its three control characters escaped, so no mention
-/// (`<!channel>`, `<@U123>`) or link can be formed by Terraform output, and backticks shown
-/// as the look-alike `ˋ` (U+02CB). `mrkdwn` has no escape for a backtick and no longer
-/// fence, so one in a resource key would end the code span or block around it and turn the
-/// rest of the message into code.
+/// Text from Terraform that Slack (and Mattermost) show as written: [`slack_entities`],
+/// and every link form broken (see `render::links`). It breaks them inside code spans and blocks
+/// too: Slack finds URLs on its server, in code as elsewhere, and Mattermost renders
+/// `[text](url)`, images and bare URLs; the word joiners show nowhere.
 pub fn slack_escape(text: &str) -> String {
+    slack_entities(&unlink(text))
+}
+
+/// Text in Slack's notation as written: its three control characters escaped, so no mention
+/// (`<!channel>`, `<@U123>`) or link syntax can be formed, and backticks shown as the
+/// look-alike `ˋ` (U+02CB). `mrkdwn` has no escape for a backtick and no longer fence, so
+/// one in a resource key would end the code span or block around it and turn the rest of
+/// the message into code. Alone, for the links tfnotify writes itself.
+pub fn slack_entities(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
@@ -231,9 +246,19 @@ pub fn slack_escape(text: &str) -> String {
 }
 
 /// Text that Chatwork shows as written. Chatwork has no escape, so a zero-width space after
-/// every `[` keeps `[To:…]`, `[toall]` or `[/code]` in Terraform output from being tags.
+/// every `[` keeps `[To:…]`, `[toall]` or `[/code]` in Terraform output from being tags;
+/// Chatwork links bare URLs, so those are broken too ([`unlink`]).
 fn chatwork_escape(text: &str) -> String {
-    text.replace('[', "[\u{200b}")
+    unlink(text).replace('[', "[\u{200b}")
+}
+
+/// Text from Terraform for a Teams card, on one line, linking nowhere (see `render::links`). A card's
+/// Markdown has no code spans (Microsoft lists preformatted text as unsupported), so an
+/// address or an error in backticks is still Markdown there, and a link or an image in it
+/// would render; the word joiners break them whether or not the card honours backslash
+/// escapes, and show nothing.
+pub fn teams_escape(text: &str) -> String {
+    unlink(&text.replace(['\n', '\r'], " "))
 }
 
 impl Message {
@@ -280,12 +305,12 @@ impl Message {
 
 #[cfg(test)]
 mod tests {
-    use super::{chatwork_escape, slack_escape};
+    use super::{chatwork_escape, slack_entities, slack_escape, teams_escape};
 
     #[test]
     fn chat_escapes_neutralise_mentions_and_tags() {
         assert_eq!(
-            slack_escape("<!channel> & <@U1>"),
+            slack_entities("<!channel> & <@U1>"),
             "&lt;!channel&gt; &amp; &lt;@U1&gt;"
         );
         assert_eq!(
@@ -293,8 +318,31 @@ mod tests {
             "a[\"\u{2cb}\u{2cb}\u{2cb}\"]\u{2cb}b\u{2cb}"
         );
         assert_eq!(
-            chatwork_escape("[toall][/code]"),
-            "[\u{200b}toall][\u{200b}/code]"
+            chatwork_escape("[toall] [/code]"),
+            "[\u{200b}toall] [\u{200b}/code]"
+        );
+    }
+
+    #[test]
+    fn every_notation_s_escape_links_nowhere() {
+        let text = "[a](https://x.io) <https://y.io|b> ops@z.io";
+        let joined = |s: String| s.replace('\u{2060}', "^");
+        assert_eq!(
+            joined(slack_escape(text)),
+            "[a]^(https:^//x.^io) &lt;^https:^//y.^io|b&gt; ops@^z.^io"
+        );
+        assert_eq!(
+            joined(chatwork_escape(text)),
+            "[\u{200b}a]^(https:^//x.^io) <^https:^//y.^io|b> ops@^z.^io"
+        );
+        assert_eq!(
+            joined(teams_escape("![i](https://x.io)\nnext")),
+            "![i]^(https:^//x.^io) next"
+        );
+        assert_eq!(
+            slack_entities("https://ci.example/1"),
+            "https://ci.example/1",
+            "our own links stay"
         );
     }
 }

@@ -7,6 +7,7 @@
 
 mod budget;
 mod context;
+mod links;
 mod markdown;
 mod message;
 mod style;
@@ -15,6 +16,8 @@ mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
 pub use context::{Context, Extras, Moved, default_title};
-pub use message::{Flavor, Message, MessageError, Spec, functions, slack_escape};
+pub use message::{
+    Flavor, Message, MessageError, Spec, functions, slack_entities, slack_escape, teams_escape,
+};
 pub use summary::{Group, GroupKind, Summary};
 pub use terminal::terminal;

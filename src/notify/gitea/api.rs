@@ -12,6 +12,7 @@ use serde_json::json;
 
 use crate::config::SecretString;
 use crate::notify::http::{Http, HttpError, Method, Request, percent_encode as segment};
+use crate::notify::label_name::LabelName;
 
 /// Gitea's largest page (`MAX_RESPONSE_ITEMS`, 50 by default).
 const PAGE: usize = 50;
@@ -157,8 +158,8 @@ impl Api<'_> {
     }
 
     /// Creates a repository label; `color` is six hex digits.
-    pub(crate) fn create_label(&self, name: &str, color: &str) -> Result<Label, HttpError> {
-        let body = json!({ "name": name, "color": format!("#{color}") });
+    pub(crate) fn create_label(&self, name: &LabelName, color: &str) -> Result<Label, HttpError> {
+        let body = json!({ "name": name.as_str(), "color": format!("#{color}") });
         self.http
             .send_json(&self.request(Method::Post, self.url("/labels"), Some(&body)))
     }

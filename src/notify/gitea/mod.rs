@@ -21,6 +21,7 @@ use crate::config::SecretString;
 use crate::notify::github::labels::{Kind, Labels, Present};
 use crate::notify::github::with_marker;
 use crate::notify::http::{Http, HttpError};
+use crate::notify::label_name::{LabelName, Rules};
 use crate::notify::thread::{self, PullComments, Setup, same_commit, short};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
@@ -38,9 +39,12 @@ pub const SETTINGS: &[crate::notify::Setting] = &[
 /// `LONGTEXT`); this is GitLab's, a size a browser still shows.
 pub const COMMENT_LIMIT: usize = 1_000_000;
 
-/// The longest label name: what Gitea's and Forgejo's label form accepts, so a label we
-/// create can still be edited in their web pages.
-const LABEL_NAME_LIMIT: usize = 50;
+/// What Gitea allows in a label name: 50 characters, what Gitea's and Forgejo's label form
+/// accepts, so a label we create can still be edited in their web pages.
+const LABEL_RULES: Rules = Rules {
+    forge: "Gitea",
+    max_chars: 50,
+};
 
 /// The first line of a comment that `hide-and-new` folded away.
 const FOLDED: &str = "<details><summary>Outdated: a newer comment replaces this one</summary>";
@@ -95,7 +99,7 @@ impl Gitea {
                 Some("run in Gitea or Forgejo Actions, or give `--owner` and `--repo`"),
             ));
         };
-        let setup = Setup::from_request(request, Some(("Gitea", LABEL_NAME_LIMIT)))
+        let setup = Setup::from_request(request, Some(LABEL_RULES))
             .map_err(|message| error(message, None))?;
         Ok(Gitea {
             base,
@@ -323,14 +327,19 @@ fn ci_api_url(ci: &CiEnv) -> Option<String> {
     gitea_style.then_some(url)
 }
 
-/// Brings our labels in line with the result; problems are returned, never raised.
+/// Brings our labels in line with the result; problems (a label skipped because its name
+/// cannot be one among them) are returned, never raised.
 fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> Vec<String> {
+    let mut problems: Vec<String> = labels.refusal(kind).into_iter().collect();
     if !labels.any() {
-        return Vec::new();
+        return problems;
     }
     let on_pull = match api.issue_labels(pr) {
         Ok(list) => list,
-        Err(e) => return vec![format!("could not read the labels of #{pr}: {e}")],
+        Err(e) => {
+            problems.push(format!("could not read the labels of #{pr}: {e}"));
+            return problems;
+        }
     };
     let present: Vec<Present> = on_pull
         .iter()
@@ -340,8 +349,7 @@ fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> V
         })
         .collect();
     let changes = labels.changes(kind, &present);
-    let mut problems = Vec::new();
-    let id_on_pull = |name: &str| on_pull.iter().find(|l| l.name == name).map(|l| l.id);
+    let id_on_pull = |name: &LabelName| on_pull.iter().find(|l| *name == *l.name).map(|l| l.id);
     for name in &changes.remove {
         if let Some(id) = id_on_pull(name)
             && let Err(e) = api.remove_label(pr, id)
@@ -357,7 +365,7 @@ fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> V
                 return problems;
             }
         };
-        let id = match repo_labels.iter().find(|l| l.name == wanted.name) {
+        let id = match repo_labels.iter().find(|l| wanted.name == *l.name) {
             Some(existing) => {
                 if color(&existing.color) != wanted.color
                     && let Err(e) = api.set_label_color(existing.id, &wanted.color)

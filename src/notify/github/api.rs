@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::config::SecretString;
 use crate::notify::http::{Http, HttpError, Method, Request};
+use crate::notify::label_name::LabelName;
 
 /// A comment on an issue or pull request, as far as we read it.
 #[derive(Debug, Clone, Deserialize)]
@@ -204,19 +205,24 @@ impl Api<'_> {
     }
 
     /// Adds labels, creating them in the repository when they do not exist yet.
-    pub(crate) fn add_labels(&self, pr: u64, names: &[&str]) -> Result<Vec<Label>, HttpError> {
+    pub(crate) fn add_labels(
+        &self,
+        pr: u64,
+        names: &[&LabelName],
+    ) -> Result<Vec<Label>, HttpError> {
         let url = self.url(&format!("/issues/{pr}/labels"));
+        let names: Vec<&str> = names.iter().map(|n| n.as_str()).collect();
         self.http
             .send_json(&self.with_body(Method::Post, url, &json!({ "labels": names })))
     }
 
-    pub(crate) fn remove_label(&self, pr: u64, name: &str) -> Result<(), HttpError> {
-        let url = self.url(&format!("/issues/{pr}/labels/{}", segment(name)));
+    pub(crate) fn remove_label(&self, pr: u64, name: &LabelName) -> Result<(), HttpError> {
+        let url = self.url(&format!("/issues/{pr}/labels/{}", segment(name.as_str())));
         self.http.send(&self.bare(Method::Delete, url)).map(|_| ())
     }
 
-    pub(crate) fn set_label_color(&self, name: &str, color: &str) -> Result<(), HttpError> {
-        let url = self.url(&format!("/labels/{}", segment(name)));
+    pub(crate) fn set_label_color(&self, name: &LabelName, color: &str) -> Result<(), HttpError> {
+        let url = self.url(&format!("/labels/{}", segment(name.as_str())));
         let request = self.with_body(Method::Patch, url, &json!({ "color": color }));
         self.http.send(&request).map(|_| ())
     }

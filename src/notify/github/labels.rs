@@ -3,16 +3,21 @@
 //!
 //! The PR's labels are read once; only labels of ours that are wrong are removed, the right
 //! one is added only when missing, and a label is never removed and added back. Labels of
-//! anyone else are never touched.
+//! anyone else are never touched. A name that cannot be a label on the forge (see
+//! `notify::label_name`) is never sent: the label is skipped and the run says why.
 
 use std::collections::BTreeMap;
 
 use crate::config::{Config, Label};
 use crate::model::{Outcome, Report};
+use crate::notify::label_name::{LabelName, Rules, shown};
 use crate::template::{FuncSet, Mode, Template};
 
-/// GitHub's limit on a label name.
-pub(crate) const MAX_NAME: usize = 50;
+/// What GitHub allows in a label name: 50 characters (its API refuses more).
+pub(crate) const RULES: Rules = Rules {
+    forge: "GitHub",
+    max_chars: 50,
+};
 
 /// The four results a plan can be labelled with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +70,7 @@ impl Kind {
 /// One label as we want it: name and colour (six hex digits, no `#`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Wanted {
-    pub name: String,
+    pub name: LabelName,
     pub color: String,
 }
 
@@ -73,6 +78,8 @@ pub(crate) struct Wanted {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Labels {
     by_kind: Vec<(Kind, Option<Wanted>)>,
+    /// The kinds whose name cannot be a label, with the message that says why.
+    refused: Vec<(Kind, String)>,
 }
 
 /// A label currently on the pull request.
@@ -85,7 +92,7 @@ pub(crate) struct Present {
 /// What to change, in the order to do it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Changes {
-    pub remove: Vec<String>,
+    pub remove: Vec<LabelName>,
     pub add: Option<Wanted>,
     /// A label already on the PR (or just added) whose repository colour is wrong.
     pub recolor: Option<Wanted>,
@@ -100,13 +107,13 @@ impl Changes {
 impl Labels {
     /// The labels the config asks for. The classic dialect (a `notifier:` block) labels
     /// only what it names; otherwise tfcmt's defaults apply, prefixed with `<target>/`.
-    /// Names are templates over `.Vars`; a name over the forge's `max` characters is an
-    /// error naming the forge.
+    /// Names are templates over `.Vars`; one that does not render is an error. A name the
+    /// forge's `rules` refuse is no error: that label is skipped, and [`Labels::refusal`]
+    /// says why when a result earns it.
     pub(crate) fn resolve_for(
         config: &Config,
         vars: &BTreeMap<String, String>,
-        forge: &str,
-        max: usize,
+        rules: Rules,
     ) -> Result<Labels, String> {
         let plan = &config.terraform.plan;
         let classic = config.notifier.github.is_some() || config.notifier.gitlab.is_some();
@@ -126,6 +133,7 @@ impl Labels {
         };
         let target = vars.get("target").filter(|t| !t.is_empty());
         let mut by_kind = Vec::new();
+        let mut refused = Vec::new();
         for kind in Kind::ALL {
             let (name, color, disabled) = configured(kind);
             if plan.disable_label || disabled || (classic && name.is_empty()) {
@@ -140,11 +148,17 @@ impl Labels {
             } else {
                 render_name(name, vars)?
             };
-            if name.chars().count() > max {
-                return Err(format!(
-                    "the label `{name}` is longer than {forge}'s {max} characters"
-                ));
-            }
+            let name = match LabelName::new(name.clone(), rules) {
+                Ok(name) => name,
+                Err(refusal) => {
+                    let of =
+                        target.map_or_else(String::new, |t| format!(" for target `{}`", shown(t)));
+                    let why = format!("the label `{}`{of} was skipped: {refusal}", shown(&name));
+                    refused.push((kind, why));
+                    by_kind.push((kind, None));
+                    continue;
+                }
+            };
             let color = if color.is_empty() {
                 kind.default_color()
             } else {
@@ -153,7 +167,16 @@ impl Labels {
             let color = color.trim_start_matches('#').to_ascii_lowercase();
             by_kind.push((kind, Some(Wanted { name, color })));
         }
-        Ok(Labels { by_kind })
+        Ok(Labels { by_kind, refused })
+    }
+
+    /// Why the label `kind` earns was skipped, when its name cannot be a label.
+    pub(crate) fn refusal(&self, kind: Option<Kind>) -> Option<String> {
+        let kind = kind?;
+        self.refused
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, why)| why.clone())
     }
 
     /// The fewest changes that leave exactly the label `kind` earns among ours.
@@ -164,21 +187,24 @@ impl Labels {
                 .find(|(x, _)| *x == k)
                 .and_then(|(_, w)| w.clone())
         });
-        let ours: Vec<&str> = self
+        let ours: Vec<&LabelName> = self
             .by_kind
             .iter()
             .filter_map(|(_, w)| w.as_ref())
-            .map(|w| w.name.as_str())
+            .map(|w| &w.name)
             .collect();
         let mut changes = Changes::default();
         for label in present {
-            let is_wanted = wanted.as_ref().is_some_and(|w| w.name == label.name);
-            if ours.contains(&label.name.as_str()) && !is_wanted {
-                changes.remove.push(label.name.clone());
+            let is_wanted = wanted.as_ref().is_some_and(|w| w.name == *label.name);
+            // What is removed is our own name, never the text the forge sent back.
+            if let Some(name) = ours.iter().find(|n| n.as_str() == label.name)
+                && !is_wanted
+            {
+                changes.remove.push((*name).clone());
             }
         }
         if let Some(wanted) = wanted {
-            match present.iter().find(|p| p.name == wanted.name) {
+            match present.iter().find(|p| wanted.name == *p.name) {
                 Some(p) if p.color.eq_ignore_ascii_case(&wanted.color) => {}
                 Some(_) => changes.recolor = Some(wanted),
                 None => changes.add = Some(wanted),
@@ -219,8 +245,9 @@ fn render_name(text: &str, vars: &BTreeMap<String, String>) -> Result<String, St
 mod tests {
     use std::collections::BTreeMap;
 
-    use super::{Changes, Kind, Labels, MAX_NAME, Present, Wanted};
+    use super::{Changes, Kind, Labels, Present, RULES, Wanted};
     use crate::config::Config;
+    use crate::notify::label_name::LabelName;
 
     fn present(list: &[(&str, &str)]) -> Vec<Present> {
         list.iter()
@@ -231,9 +258,13 @@ mod tests {
             .collect()
     }
 
-    fn wanted(name: &str, color: &str) -> Wanted {
+    fn name(text: &str) -> LabelName {
+        LabelName::new(text.to_owned(), RULES).expect("a valid name")
+    }
+
+    fn wanted(text: &str, color: &str) -> Wanted {
         Wanted {
-            name: name.into(),
+            name: name(text),
             color: color.into(),
         }
     }
@@ -243,7 +274,7 @@ mod tests {
         if let Some(t) = target {
             vars.insert("target".to_owned(), t.to_owned());
         }
-        Labels::resolve_for(&Config::default(), &vars, "GitHub", MAX_NAME).expect("labels")
+        Labels::resolve_for(&Config::default(), &vars, RULES).expect("labels")
     }
 
     #[test]
@@ -261,7 +292,7 @@ mod tests {
         assert_eq!(
             changes,
             Changes {
-                remove: vec!["add-or-update".into()],
+                remove: vec![name("add-or-update")],
                 add: Some(wanted("destroy", "d93f0b")),
                 recolor: None,
             }
@@ -283,16 +314,16 @@ mod tests {
             None,
             &present(&[("no-changes", "0e8a16"), ("team", "aaaaaa")]),
         );
-        assert_eq!(changes.remove, vec!["no-changes".to_owned()]);
+        assert_eq!(changes.remove, vec![name("no-changes")]);
         assert!(changes.add.is_none());
     }
 
     #[test]
-    fn configured_names_are_templates_and_long_ones_are_refused() {
+    fn configured_names_are_templates_and_long_ones_are_skipped() {
         let yaml = "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ .Vars.env }}:destroy\"\n      label_color: \"#FF0000\"\n";
         let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
         let vars = BTreeMap::from([("env".to_owned(), "prod".to_owned())]);
-        let labels = Labels::resolve_for(&config, &vars, "GitHub", MAX_NAME).expect("labels");
+        let labels = Labels::resolve_for(&config, &vars, RULES).expect("labels");
         assert_eq!(
             labels.changes(Some(Kind::Destroy), &[]).add,
             Some(wanted("prod:destroy", "ff0000"))
@@ -300,16 +331,44 @@ mod tests {
         let long =
             "terraform:\n  plan:\n    when_destroy:\n      label: \"{{ repeat 51 \\\"x\\\" }}\"\n";
         let (config, _) = crate::config::parse(long.as_bytes(), "t.yaml").expect("config");
-        let err = Labels::resolve_for(&config, &vars, "GitHub", MAX_NAME).expect_err("too long");
-        assert!(err.contains("longer than GitHub's 50 characters"), "{err}");
+        let labels = Labels::resolve_for(&config, &vars, RULES).expect("labels");
+        assert!(labels.changes(Some(Kind::Destroy), &[]).add.is_none());
+        assert_eq!(
+            labels.refusal(Some(Kind::Destroy)).as_deref(),
+            Some(
+                "the label `xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx` was skipped: GitHub label names are at most 50 characters"
+            )
+        );
+        assert_eq!(labels.refusal(Some(Kind::NoChanges)), None);
+    }
+
+    #[test]
+    fn a_target_that_cannot_be_in_a_label_is_reported_and_never_sent() {
+        let labels = tfcmt_defaults(Some("envs/,approved,x"));
+        assert!(!labels.any(), "no name of this target is a label");
+        assert_eq!(
+            labels.refusal(Some(Kind::Destroy)).as_deref(),
+            Some(
+                "the label `envs/,approved,x/destroy` for target `envs/,approved,x` was skipped: GitHub reads a comma in a label name as a separator"
+            )
+        );
+        let changes = labels.changes(Some(Kind::Destroy), &present(&[("approved", "ffffff")]));
+        assert!(changes.is_empty(), "{changes:?}");
+        let newline = tfcmt_defaults(Some("prod\nx"));
+        assert!(
+            newline
+                .refusal(Some(Kind::NoChanges))
+                .is_some_and(|why| why.contains("`prod\\nx/no-changes` for target `prod\\nx`")),
+            "{:?}",
+            newline.refusal(Some(Kind::NoChanges))
+        );
     }
 
     #[test]
     fn the_classic_dialect_labels_only_what_it_names() {
         let yaml = "notifier:\n  github:\n    token: x\nterraform:\n  plan:\n    when_destroy:\n      label: destroy\n";
         let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
-        let labels =
-            Labels::resolve_for(&config, &BTreeMap::new(), "GitHub", MAX_NAME).expect("labels");
+        let labels = Labels::resolve_for(&config, &BTreeMap::new(), RULES).expect("labels");
         assert!(labels.changes(Some(Kind::NoChanges), &[]).is_empty());
         assert_eq!(
             labels.changes(Some(Kind::Destroy), &[]).add,

@@ -9,6 +9,12 @@
 //! a second form, a link reference definition that nothing references:
 //! `[//]: # (tfnotify: {JSON})`. Markdown consumes it and renders nothing. Both forms are
 //! read everywhere.
+//!
+//! The target and the embedded variables are text nobody vetted (a directory name, a
+//! `--var`), so the JSON is written as Go's `encoding/json` writes it: `<`, `>` and `&`
+//! as `\u003c`, `\u003e` and `\u0026`, line breaks (U+2028 and U+2029 too) as escapes.
+//! Nothing in a target can then end the HTML comment (`-->`, or `--!>`, which browsers
+//! also honour), open a tag, or start a new line.
 
 use std::collections::BTreeMap;
 
@@ -50,20 +56,37 @@ pub(crate) struct Metadata {
 impl Metadata {
     /// The marker line to append to a comment body.
     pub(crate) fn marker(&self) -> String {
-        // Plain data with string keys always serialises.
-        let json = serde_json::to_string(self).unwrap_or_default();
-        // `-->` inside the JSON would end the HTML comment early.
-        format!("{PREFIX}{}{SUFFIX}", json.replace("-->", "--\\u003e"))
+        format!("{PREFIX}{}{SUFFIX}", self.json())
     }
 
     /// The marker as a link reference definition, for Markdown that shows HTML as text.
     /// It must follow a blank line: a definition cannot interrupt a paragraph.
     pub(crate) fn reference_marker(&self) -> String {
-        let json = serde_json::to_string(self).unwrap_or_default();
+        let json = self.json();
         // A title in parentheses may hold no unescaped parenthesis; outside strings JSON
         // has none, and inside them `\u0028` is the same character.
         let json = json.replace('(', "\\u0028").replace(')', "\\u0029");
         format!("{REFERENCE_PREFIX}{json}{REFERENCE_SUFFIX}")
+    }
+
+    /// The metadata as one line of JSON in Go's encoding (see the module documentation).
+    fn json(&self) -> String {
+        // Plain data with string keys always serialises.
+        let json = serde_json::to_string(self).unwrap_or_default();
+        // Outside strings JSON holds none of these characters, so each one replaced here is
+        // inside a string, where the escape stands for the same character.
+        let mut out = String::with_capacity(json.len());
+        for c in json.chars() {
+            match c {
+                '<' => out.push_str("\\u003c"),
+                '>' => out.push_str("\\u003e"),
+                '&' => out.push_str("\\u0026"),
+                '\u{2028}' => out.push_str("\\u2028"),
+                '\u{2029}' => out.push_str("\\u2029"),
+                _ => out.push(c),
+            }
+        }
+        out
     }
 
     /// The marker of a comment body, if it has one, in either form: the last line that
@@ -167,5 +190,37 @@ mod tests {
             Metadata::extract(&marker).and_then(|m| m.target),
             Some("x-->y".into())
         );
+    }
+
+    #[test]
+    fn no_target_can_break_either_form_of_the_marker() {
+        let hostile = "a-->b --!><img src=x onerror=alert(1)>\n<!-- c\r\n) ]\u{2028}d & e";
+        let meta = ours(Some(hostile));
+        let marker = meta.marker();
+        assert!(marker.starts_with("<!-- github-comment: {"), "{marker}");
+        let inner = &marker[..marker.len() - " -->".len()];
+        assert_eq!(
+            inner.matches('<').count(),
+            1,
+            "only the comment's own `<!--`: {marker}"
+        );
+        assert!(
+            !inner.contains(['>', '&']),
+            "nothing can close the comment early: {marker}"
+        );
+        assert_eq!(marker.lines().count(), 1, "{marker:?}");
+        assert!(!marker.contains(['\u{2028}', '\u{2029}']), "{marker:?}");
+        assert!(
+            marker.contains(r#""Target":"a--\u003eb --!\u003e\u003cimg"#),
+            "Go's encoding: {marker}"
+        );
+        let reference = meta.reference_marker();
+        assert_eq!(reference.lines().count(), 1, "{reference:?}");
+        let title = &reference["[//]: # (".len()..reference.len() - 1];
+        assert!(!title.contains(['(', ')', '<', '>']), "{reference}");
+        for form in [marker, reference] {
+            let body = format!("## Plan\n\nbody\n\n{form}");
+            assert_eq!(Metadata::extract(&body), Some(meta.clone()), "{form}");
+        }
     }
 }

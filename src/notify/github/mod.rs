@@ -153,8 +153,8 @@ impl GitHub {
         .find(|u| !u.is_empty())
         .unwrap_or_else(|| graphql_for(&base));
         let (owner, repo) = thread::repository(ci).ok_or(GitHubError::NoRepository)?;
-        let setup = Setup::from_request(request, Some(("GitHub", labels::MAX_NAME)))
-            .map_err(GitHubError::Labels)?;
+        let setup =
+            Setup::from_request(request, Some(labels::RULES)).map_err(GitHubError::Labels)?;
         Ok(GitHub {
             base,
             graphql,
@@ -393,12 +393,13 @@ impl From<GitHubError> for NotifyError {
     }
 }
 
-/// Brings our labels in line with the result; problems are returned, never raised.
+/// Brings our labels in line with the result; problems (a label skipped because its name
+/// cannot be one among them) are returned, never raised.
 fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> Vec<String> {
+    let mut problems: Vec<String> = labels.refusal(kind).into_iter().collect();
     if !labels.any() {
-        return Vec::new();
+        return problems;
     }
-    let mut problems = Vec::new();
     let present: Vec<Present> = match api.labels(pr) {
         Ok(list) => list
             .into_iter()
@@ -407,7 +408,10 @@ fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> V
                 color: l.color,
             })
             .collect(),
-        Err(e) => return vec![format!("could not read the labels of #{pr}: {e}")],
+        Err(e) => {
+            problems.push(format!("could not read the labels of #{pr}: {e}"));
+            return problems;
+        }
     };
     let changes = labels.changes(kind, &present);
     if changes.is_empty() {
@@ -419,11 +423,11 @@ fn sync_labels(api: &Api<'_>, pr: u64, labels: &Labels, kind: Option<Kind>) -> V
         }
     }
     if let Some(wanted) = &changes.add {
-        match api.add_labels(pr, &[wanted.name.as_str()]) {
+        match api.add_labels(pr, &[&wanted.name]) {
             Ok(now) => {
                 let color = now
                     .iter()
-                    .find(|l| l.name == wanted.name)
+                    .find(|l| wanted.name == *l.name)
                     .map(|l| l.color.clone());
                 if color.is_some_and(|c| !c.eq_ignore_ascii_case(&wanted.color))
                     && let Err(e) = api.set_label_color(&wanted.name, &wanted.color)

@@ -10,6 +10,7 @@ use serde_json::json;
 use crate::config::SecretString;
 use crate::notify::github::api::segment;
 use crate::notify::http::{Http, HttpError, Method, Request};
+use crate::notify::label_name::LabelName;
 
 /// A note on a merge request, as far as we read it.
 #[derive(Debug, Clone, Deserialize)]
@@ -133,19 +134,24 @@ impl Api<'_> {
         self.http.send_json(&self.request(Method::Get, &path))
     }
 
-    /// Adds and removes labels in one call; GitLab leaves the other labels alone.
+    /// Adds and removes labels in one call; GitLab leaves the other labels alone. The names
+    /// go as JSON arrays, never joined; GitLab still splits each at commas, which a
+    /// [`LabelName`] does not hold.
     pub(crate) fn change_labels(
         &self,
         iid: u64,
-        add: &[String],
-        remove: &[String],
+        add: &[LabelName],
+        remove: &[LabelName],
     ) -> Result<(), HttpError> {
+        let list = |names: &[LabelName]| -> serde_json::Value {
+            names.iter().map(LabelName::as_str).collect()
+        };
         let mut body = serde_json::Map::new();
         if !add.is_empty() {
-            body.insert("add_labels".to_owned(), add.join(",").into());
+            body.insert("add_labels".to_owned(), list(add));
         }
         if !remove.is_empty() {
-            body.insert("remove_labels".to_owned(), remove.join(",").into());
+            body.insert("remove_labels".to_owned(), list(remove));
         }
         let path = format!("/merge_requests/{iid}");
         let request = self.with_body(Method::Put, &path, &serde_json::Value::Object(body));
@@ -153,8 +159,8 @@ impl Api<'_> {
     }
 
     /// The label called `name` that the project can use; `None` when there is none.
-    pub(crate) fn label(&self, name: &str) -> Result<Option<Label>, HttpError> {
-        let path = format!("/labels/{}", segment(name));
+    pub(crate) fn label(&self, name: &LabelName) -> Result<Option<Label>, HttpError> {
+        let path = format!("/labels/{}", segment(name.as_str()));
         match self.http.send_json(&self.request(Method::Get, &path)) {
             Ok(label) => Ok(Some(label)),
             Err(e) if e.status() == Some(404) => Ok(None),
@@ -163,8 +169,8 @@ impl Api<'_> {
     }
 
     /// Creates a project label; `color` is `#RRGGBB`.
-    pub(crate) fn create_label(&self, name: &str, color: &str) -> Result<Label, HttpError> {
-        let body = json!({ "name": name, "color": color });
+    pub(crate) fn create_label(&self, name: &LabelName, color: &str) -> Result<Label, HttpError> {
+        let body = json!({ "name": name.as_str(), "color": color });
         self.http
             .send_json(&self.with_body(Method::Post, "/labels", &body))
     }

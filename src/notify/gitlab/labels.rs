@@ -6,19 +6,27 @@
 //! added (GitLab would otherwise create it grey), a wrong colour is fixed, and the wrong
 //! labels of ours go in the same call that adds the right one. Labels of anyone else are
 //! never touched. Problems are returned, never raised: a label must not stop the note.
+//!
+//! GitLab splits every name it is sent at commas and creates what it finds, so only
+//! [`LabelName`]s, which hold none, are ever sent; a label whose name would hold one is
+//! skipped with a warning instead.
 
 use crate::notify::github::labels::{Kind, Labels, Present, Wanted};
 use crate::notify::gitlab::api::{Api, Label};
+use crate::notify::label_name::LabelName;
 
 /// Brings our labels on merge request `iid` in line with the result.
 pub(super) fn sync(api: &Api<'_>, iid: u64, labels: &Labels, kind: Option<Kind>) -> Vec<String> {
+    let mut problems: Vec<String> = labels.refusal(kind).into_iter().collect();
     if !labels.any() {
-        return Vec::new();
+        return problems;
     }
-    let mut problems = Vec::new();
     let on_mr = match api.merge_request(iid) {
         Ok(mr) => mr.labels,
-        Err(e) => return vec![format!("could not read the labels of !{iid}: {e}")],
+        Err(e) => {
+            problems.push(format!("could not read the labels of !{iid}: {e}"));
+            return problems;
+        }
     };
     // The label this result earns, whether or not it is on the merge request yet.
     let earned = labels.changes(kind, &[]).add;
@@ -46,7 +54,7 @@ pub(super) fn sync(api: &Api<'_>, iid: u64, labels: &Labels, kind: Option<Kind>)
     {
         problems.push(problem);
     }
-    let add: Vec<String> = changes.add.iter().map(|w| w.name.clone()).collect();
+    let add: Vec<LabelName> = changes.add.iter().map(|w| w.name.clone()).collect();
     if (!add.is_empty() || !changes.remove.is_empty())
         && let Err(e) = api.change_labels(iid, &add, &changes.remove)
     {
@@ -75,7 +83,7 @@ enum Lookup {
 /// colour matters; when it could not be read it is taken to be right, so no change is
 /// attempted on a guess.
 fn colour_of(name: &str, earned: Option<&Wanted>, existing: &Lookup) -> String {
-    let Some(wanted) = earned.filter(|w| w.name == name) else {
+    let Some(wanted) = earned.filter(|w| w.name == *name) else {
         return String::new();
     };
     match existing {

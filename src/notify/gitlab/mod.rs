@@ -23,6 +23,7 @@ use crate::notify::github::Behaviour;
 use crate::notify::github::labels::{Kind, Labels};
 use crate::notify::github::metadata::Metadata;
 use crate::notify::http::{Http, HttpError};
+use crate::notify::label_name::Rules;
 use crate::notify::thread::{self, Comment, PullComments, Setup, Writer};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
@@ -42,8 +43,11 @@ pub const NOTE_LIMIT: usize = 1_000_000;
 /// The API of gitlab.com, used when nothing names another.
 pub const DEFAULT_API_URL: &str = "https://gitlab.com/api/v4";
 
-/// GitLab's limit on a label name, in characters.
-const LABEL_NAME_LIMIT: usize = 255;
+/// What GitLab allows in a label name: 255 characters (its title column).
+const LABEL_RULES: Rules = Rules {
+    forge: "GitLab",
+    max_chars: 255,
+};
 
 /// Said whenever a token is missing or refused: the usual cause in GitLab CI.
 const TOKEN_HINT: &str = "`CI_JOB_TOKEN` cannot write merge-request notes; use a project or group access token with the `api` scope and the Reporter role or above, stored as a masked CI/CD variable `GITLAB_TOKEN`";
@@ -127,8 +131,7 @@ impl GitLab {
             .unwrap_or(base.as_str())
             .to_owned();
         let (owner, name) = thread::repository(ci).ok_or(GitLabError::NoProject)?;
-        let setup = Setup::from_request(request, Some(("GitLab", LABEL_NAME_LIMIT)))
-            .map_err(GitLabError::Labels)?;
+        let setup = Setup::from_request(request, Some(LABEL_RULES)).map_err(GitLabError::Labels)?;
         Ok(GitLab {
             base,
             web,

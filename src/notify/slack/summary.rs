@@ -3,14 +3,16 @@
 //! It is built here from the report rather than through a template: it says the same few
 //! things for every configuration (the outcome, how much is destroyed, the counts, the
 //! target, where, and the CI job), and a user's template is for the details. Everything
-//! that does not come from tfnotify itself (target, repository, URL) is escaped with
-//! [`slack_escape`]; the whole line is then defused and masked like any message.
+//! that does not come from tfnotify itself (target, repository) is escaped with
+//! [`slack_escape`], which also breaks any link in it, and the CI link with
+//! [`slack_entities`], which keeps it one; the whole line is then defused and masked like
+//! any message.
 
 use std::fmt::Write as _;
 
 use crate::model::{Counts, Outcome, Report};
 use crate::notify::slack::metadata::Metadata;
-use crate::render::{Summary, slack_escape};
+use crate::render::{Summary, slack_entities, slack_escape};
 
 /// Longest target or repository shown, in characters; longer ones are cut with `…`.
 const NAME_LIMIT: usize = 100;
@@ -96,7 +98,7 @@ fn safe_link(url: &str) -> Option<String> {
     let url = url.trim();
     let web = url.starts_with("https://") || url.starts_with("http://");
     let clean = !url.contains(char::is_whitespace) && url.len() <= LINK_LIMIT;
-    (web && clean).then(|| slack_escape(url).replace('|', "%7C"))
+    (web && clean).then(|| slack_entities(url).replace('|', "%7C"))
 }
 
 #[cfg(test)]

@@ -5,6 +5,9 @@ use serde_json::{Value, json};
 use super::routes::{Call, Reply, allow, paginate};
 use super::{Label, State};
 
+/// The longest label title GitLab stores.
+const MAX_TITLE_CHARS: usize = 255;
+
 /// `GET /projects/:id/labels`.
 pub(super) fn list_labels(state: &mut State, call: &Call<'_>) -> Reply {
     allow(
@@ -83,6 +86,16 @@ pub(super) fn create_label(state: &mut State, call: &Call<'_>) -> Reply {
     };
     if !valid_colour(&color) {
         return bad_colour();
+    }
+    // GitLab's `Label` validates `title` against `/\A[^,]+\z/` and 255 characters.
+    if name.contains(',') {
+        return Reply::json(400, json!({ "message": { "title": ["is invalid"] } }));
+    }
+    if name.chars().count() > MAX_TITLE_CHARS {
+        return Reply::json(
+            400,
+            json!({ "message": { "title": ["is too long (maximum is 255 characters)"] } }),
+        );
     }
     if state.projects[call.pi]
         .labels

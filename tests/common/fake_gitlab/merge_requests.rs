@@ -119,6 +119,17 @@ pub(super) fn update_mr(state: &mut State, call: &Call<'_>, iid: u64) -> Reply {
             ),
         );
     }
+    for name in ["labels", "add_labels", "remove_labels"] {
+        for item in call.params.split_elements(name) {
+            let parts = item.split(',').count();
+            state.violate(
+                call.line,
+                format!(
+                    "`{name}` element {item:?} holds a comma: GitLab splits it into {parts} labels"
+                ),
+            );
+        }
+    }
     let path = state.projects[call.pi].path.clone();
     if let Some(labels) = call.params.list("labels") {
         if let Some(mr) = state.projects[call.pi].merge_requests.get_mut(&iid) {

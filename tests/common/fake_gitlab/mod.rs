@@ -31,6 +31,11 @@
 //!   the code blocks it recognises; the fake records any such line as a violation,
 //!   wherever it is.
 //! - GitLab accepts CSS colour names for labels; the fake accepts only `#RGB`/`#RRGGBB`.
+//!   Label titles are checked as GitLab checks them: no comma, at most 255 characters.
+//! - GitLab splits `labels`, `add_labels` and `remove_labels` at every comma, also inside
+//!   each element of a JSON array (`CommaSeparatedToArray`), and creates the labels it
+//!   finds; the fake does the same, and records an array element holding a comma as a
+//!   violation, since whoever sent an array meant one label per element.
 //! - Editing or deleting a note of someone else is a violation (GitLab lets maintainers
 //!   delete, never edit).
 //!

@@ -50,23 +50,39 @@ impl Params {
         }
     }
 
-    /// A list parameter: a JSON array, or GitLab's comma-separated string.
+    /// A list parameter as GitLab's `CommaSeparatedToArray` reads it: a comma-separated
+    /// string, or a JSON array whose every element is split at commas too.
     pub(super) fn list(&self, name: &str) -> Option<Vec<String>> {
-        match self.0.get(name)? {
-            Value::Array(items) => Some(
-                items
-                    .iter()
-                    .filter_map(|v| v.as_str().map(str::to_owned))
-                    .collect(),
-            ),
-            Value::String(s) => Some(
-                s.split(',')
-                    .map(str::trim)
-                    .filter(|n| !n.is_empty())
-                    .map(str::to_owned)
-                    .collect(),
-            ),
-            _ => None,
+        let parts: Vec<&str> = match self.0.get(name)? {
+            Value::Array(items) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .flat_map(|item| item.split(','))
+                .collect(),
+            Value::String(s) => s.split(',').collect(),
+            _ => return None,
+        };
+        Some(
+            parts
+                .into_iter()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        )
+    }
+
+    /// The elements of a JSON array parameter that hold a comma: GitLab reads each as more
+    /// than one name, which the sender of an array did not mean.
+    pub(super) fn split_elements(&self, name: &str) -> Vec<String> {
+        match self.0.get(name) {
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(Value::as_str)
+                .filter(|item| item.contains(','))
+                .map(str::to_owned)
+                .collect(),
+            _ => Vec::new(),
         }
     }
 
