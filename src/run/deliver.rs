@@ -283,6 +283,7 @@ impl Deliveries {
             };
             let http = Http::new(HttpConfig {
                 secrets: notifier.secrets(),
+                masks: self.masker.clone(),
                 ..HttpConfig::default()
             });
             let mask = |text: &str| self.masker.mask(text).into_owned();
