@@ -102,8 +102,14 @@ impl Notifier for Teams {
             .filter(|_| delivery.report.has_destroy)
             .map(str::trim)
             .filter(|w| !w.is_empty());
-        let result = delivery.report.result.as_deref();
-        let body = payload(text, result, warning);
+        // The result line is the report's own text, not the masked message: mask it here,
+        // before it may be cut to fit.
+        let result = delivery
+            .report
+            .result
+            .as_deref()
+            .map(|result| delivery.masker.mask(result));
+        let body = payload(text, result.as_deref(), warning);
         let request = HttpRequest::json(Method::Post, self.url.expose(), &body)
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
         http.send(&request).map_err(|e| http_error(&e))?;

@@ -113,6 +113,8 @@ impl Notifier for Webhook {
         if let Some(ci) = &self.ci {
             envelope["ci"] = ci.clone();
         }
+        // The report and the CI details are data, not the masked message.
+        delivery.masker.mask_value(&mut envelope);
         let mut request = HttpRequest::json(Method::Post, self.url.expose(), &envelope)
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
         if let Some(secret) = &self.secret {
