@@ -10,10 +10,10 @@
 //! Each character of the secret becomes a group of its spellings:
 //!
 //! - as it is;
-//! - JSON-escaped: `\"`, `\\`, `\/`, `\n`, `\r`, `\t`, `\b`, `\f`, and `\uXXXX` (any hex
+//! - JSON-escaped: `\"`, `\\`, `\/`, `\n`, `\r`, `\t`, `\b`, `\f`, and `\uHHHH` (any hex
 //!   case) for every character, as a surrogate pair above U+FFFF;
 //! - quoted by Terraform (HCL, or Go's `strconv.Quote`): `\"`, `\\`, `\n`, `\r`, `\t`,
-//!   `\a`, `\v`, `\xXX` and `\uXXXX` for control characters, `\UXXXXXXXX` above U+FFFF, and
+//!   `\a`, `\v`, `\xHH` and `\uHHHH` for control characters, `\UHHHHHHHH` above U+FFFF, and
 //!   `$${` / `%%{` for template introducers; each of these quoted spellings also
 //!   JSON-escaped once more, which is how `terraform plan -json` prints a quoted value in a
 //!   diagnostic;
@@ -56,7 +56,7 @@ fn spellings(c: char, before_brace: bool) -> String {
     format!("(?:{})", alternatives.join("|"))
 }
 
-/// `c` in a JSON string: itself, its short escape if it has one, or `\uXXXX`.
+/// `c` in a JSON string: itself, its short escape if it has one, or `\uHHHH`.
 fn json(c: char) -> String {
     let mut forms = vec![regex::escape(c.encode_utf8(&mut [0; 4]))];
     let short = match c {
