@@ -1,32 +1,77 @@
-//! The local destinations: the terminal (stderr) and a Markdown file.
+//! The local destinations: the terminal (stderr) and a Markdown file, both masked.
+//!
+//! What stays on this machine is read by as many people as what is posted (a CI log is
+//! often public), so it goes through the run's masks too, in one writer: the summary after
+//! Terraform's output, tfnotify's own lines about each delivery and each error, and the
+//! `--output` file (GitHub's step summary).
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::error::Error;
+use crate::mask::{LineMasker, Masker};
 
-/// Prints a summary on stderr, after everything Terraform wrote.
-pub fn print_summary(text: &str) {
-    let mut stderr = io::stderr().lock();
-    // stderr gone is nothing to report on stderr.
-    let _ = stderr
-        .write_all(text.as_bytes())
-        .and_then(|()| stderr.flush());
+/// Writes to stderr and to files through the run's masks.
+#[derive(Debug, Clone, Default)]
+pub struct Local {
+    masker: Masker,
 }
 
-/// Appends `markdown` to `path`, creating it, so several steps can share one step summary.
-pub fn append_markdown(path: &Path, markdown: &str) -> Result<(), Error> {
-    let write = || -> io::Result<()> {
-        let mut file = OpenOptions::new().create(true).append(true).open(path)?;
-        // Each message ends with a blank line, so the next one (another step's, or the
-        // destroy warning) starts a new Markdown block.
-        file.write_all(markdown.trim_end_matches('\n').as_bytes())?;
-        file.write_all(b"\n\n")?;
-        file.flush()
-    };
-    write().map_err(|source| Error::Output {
-        path: path.to_owned(),
-        source,
-    })
+impl Local {
+    /// A writer that hides what `masker` hides.
+    pub fn new(masker: Masker) -> Local {
+        Local { masker }
+    }
+
+    /// Prints `text` on stderr, masked, after everything Terraform wrote.
+    pub fn print(&self, text: &str) {
+        // stderr gone is nothing to report on stderr.
+        let _ = self.write(io::stderr().lock(), text);
+    }
+
+    /// Appends `markdown` to `path`, masked, creating it, so several steps can share one
+    /// step summary.
+    pub fn append_markdown(&self, path: &Path, markdown: &str) -> Result<(), Error> {
+        let write = || -> io::Result<()> {
+            let file = OpenOptions::new().create(true).append(true).open(path)?;
+            // Each message ends with a blank line, so the next one (another step's, or the
+            // destroy warning) starts a new Markdown block.
+            let text = format!("{}\n\n", markdown.trim_end_matches('\n'));
+            self.write(file, &text)
+        };
+        write().map_err(|source| Error::Output {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
+    /// The one masking writer: whole lines, so a secret is hidden wherever a line breaks.
+    fn write(&self, to: impl Write, text: &str) -> io::Result<()> {
+        let mut out = LineMasker::new(self.masker.clone(), to);
+        out.write_all(text.as_bytes())?;
+        out.finish()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::Local;
+    use crate::mask::Masker;
+
+    #[test]
+    fn the_markdown_file_is_masked_and_messages_are_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("summary.md");
+        let local = Local::new(Masker::empty().with_literal("env:S", r#"Pa"ss"#));
+        local
+            .append_markdown(&path, "## Plan\n\n`\"Pa\\\"ss\"`\n")
+            .unwrap();
+        local.append_markdown(&path, "next Pa\"ss").unwrap();
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap(),
+            "## Plan\n\n`\"***\"`\n\nnext ***\n\n"
+        );
+    }
 }

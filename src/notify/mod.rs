@@ -27,6 +27,7 @@ use std::collections::BTreeMap;
 
 use crate::ci::CiEnv;
 use crate::config::Config;
+use crate::mask::Masker;
 use crate::model::{Command, Report};
 use crate::render::Flavor;
 
@@ -58,9 +59,10 @@ pub struct Delivery<'a> {
     pub render: &'a dyn Fn(&[String]) -> Result<String, String>,
     /// The classic extra message for a destroying plan, rendered, if the config has one.
     pub destroy_warning: Option<&'a str>,
-    /// Applies the run's masks to text a notifier writes itself (a summary built from the
-    /// report), as `render` already does to the message.
-    pub mask: &'a dyn Fn(&str) -> String,
+    /// The run's masks, for text a notifier writes itself (a summary built from the
+    /// report), as `render` already does to the message. The client masks every request
+    /// anyway; masking at the source as well keeps cuts and splits from halving a secret.
+    pub masker: &'a Masker,
 }
 
 /// What a delivery did, for the line printed after it.

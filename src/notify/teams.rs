@@ -8,8 +8,9 @@
 //! The card holds the Teams-flavoured text (its Markdown subset, already masked) as a
 //! wrapping `TextBlock`, and the result line as a monospace one (cards have no code
 //! fences). A monospace block is still Markdown, so the result line, Terraform's words, is
-//! written with [`teams_escape`]: a link or an image in it links nowhere. Teams refuses messages over about 28 KB with 413, so the whole JSON payload is
-//! kept under [`PAYLOAD_LIMIT`] bytes: the text is trimmed and a note says so.
+//! written with [`teams_escape`]: a link or an image in it links nowhere. Teams refuses
+//! messages over about 28 KB with 413, so the whole JSON payload is kept under
+//! [`PAYLOAD_LIMIT`] bytes: the text is trimmed and a note says so.
 
 use serde_json::{Value, json};
 
@@ -103,7 +104,13 @@ impl Notifier for Teams {
             .filter(|_| delivery.report.has_destroy)
             .map(str::trim)
             .filter(|w| !w.is_empty());
-        let result = delivery.report.result.as_deref().map(teams_escape);
+        // The result line is the report's own text, not the masked message: mask it here,
+        // before it may be cut to fit, and break any link in it.
+        let result = delivery
+            .report
+            .result
+            .as_deref()
+            .map(|result| teams_escape(&delivery.masker.mask(result)));
         let body = payload(text, result.as_deref(), warning);
         let request = HttpRequest::json(Method::Post, self.url.expose(), &body)
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;

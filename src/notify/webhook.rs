@@ -113,11 +113,17 @@ impl Notifier for Webhook {
         if let Some(ci) = &self.ci {
             envelope["ci"] = ci.clone();
         }
+        // The report and the CI details are data, not the masked message.
+        delivery.masker.mask_value(&mut envelope);
         let mut request = HttpRequest::json(Method::Post, self.url.expose(), &envelope)
             .map_err(|e| error(format!("could not encode the message: {e}"), None))?;
-        if let (Some(secret), Some(body)) = (&self.secret, &request.body) {
-            let signature = hex(&hmac_sha256(secret.expose().as_bytes(), body));
-            request = request.header(SIGNATURE_HEADER, format!("sha256={signature}"));
+        if let Some(secret) = &self.secret {
+            // Signed by the client, after masking: the receiver checks the bytes it gets.
+            let key = secret.expose().to_owned();
+            request = request.signed(move |body: &[u8]| {
+                let signature = hex(&hmac_sha256(key.as_bytes(), body));
+                (SIGNATURE_HEADER.to_owned(), format!("sha256={signature}"))
+            });
         }
         http.send(&request).map_err(|e| http_error(&e))?;
         Ok(Sent {

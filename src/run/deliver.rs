@@ -3,9 +3,13 @@
 //! Deliveries are prepared before any input is read (templates parsed, notifiers built), so
 //! what cannot work is reported at once; they run after parsing, each on its own, and a
 //! failing one is reported without stopping the others. Every byte that leaves goes
-//! through the masks, and the tokens are always among them.
+//! through the masks, and the tokens are always among them: template inputs are masked
+//! before rendering (so shortening a message never cuts a secret in half), the target and
+//! other vars before the destinations are built (so labels and hidden markers stay the
+//! same from run to run), the client masks each request, and [`Local`] what stays here.
 
-use std::io::Write as _;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
@@ -13,7 +17,8 @@ use crate::mask::Masker;
 use crate::model::{Command, Outcome, Report};
 use crate::notify::destinations::{self, Planned};
 use crate::notify::http::{Http, HttpConfig};
-use crate::notify::{self, Delivery, github, local};
+use crate::notify::local::Local;
+use crate::notify::{self, Delivery, github};
 use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
 use crate::settings::{Settings, World};
@@ -36,6 +41,8 @@ pub(super) struct Deliveries {
     destinations: Vec<Destination>,
     /// Masks from `TFNOTIFY_MASKS`/`TFCMT_MASKS`, plus every secret a notifier holds.
     pub(super) masker: Masker,
+    /// stderr and `--output`, through `masker`.
+    pub(super) local: Local,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
@@ -89,10 +96,17 @@ impl Deliveries {
                 },
             );
         }
+        // A masked target must not reach label names or hidden markers; masking it once
+        // here keeps them the same from run to run, so the next run still finds them.
+        let vars: BTreeMap<String, String> = settings
+            .vars
+            .iter()
+            .map(|(name, value)| (name.clone(), masker.mask(value).into_owned()))
+            .collect();
         let request = notify::Request {
             config: &settings.config,
             ci: &settings.ci,
-            vars: &settings.vars,
+            vars: &vars,
             command,
             only: cli.notifier.as_deref(),
             repository_from_flags: cli.owner.is_some() && cli.repo.is_some(),
@@ -108,7 +122,8 @@ impl Deliveries {
                         masker = masker.with_literal(notifier.kind(), &secret);
                     }
                     for warning in &planned.warnings {
-                        let _ = writeln!(std::io::stderr().lock(), "tfnotify: warning: {warning}");
+                        Local::new(masker.clone())
+                            .print(&format!("tfnotify: warning: {warning}\n"));
                     }
                     let flavor = notifier.flavor();
                     let own = match planned.template.as_deref() {
@@ -163,6 +178,7 @@ impl Deliveries {
             unparsed,
             destroy_warning,
             destinations: list,
+            local: Local::new(masker.clone()),
             masker,
         }
     }
@@ -196,7 +212,7 @@ impl Deliveries {
         for message in messages {
             for note in message.unknown_fields(&context).unwrap_or_default() {
                 if !seen.contains(&note) {
-                    let _ = writeln!(std::io::stderr().lock(), "tfnotify: warning: {note}");
+                    self.local.print(&format!("tfnotify: warning: {note}\n"));
                     seen.push(note);
                 }
             }
@@ -231,7 +247,8 @@ impl Deliveries {
             ..extras.clone()
         };
         let render = |message: &Message, extras: &Extras<'_>, limit: usize| {
-            let context = Context::new(report, extras).to_value();
+            let mut context = Context::new(report, extras).to_value();
+            self.masker.mask_value(&mut context);
             render::render_within(message, context, limit)
                 .map(|fitted| self.masker.mask(&fitted.text).into_owned())
                 .map_err(|e| Error::Template { message: e.message })
@@ -246,7 +263,7 @@ impl Deliveries {
                 texts.push(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));
             }
             for text in texts {
-                if let Err(e) = text.and_then(|text| local::append_markdown(path, &text)) {
+                if let Err(e) = text.and_then(|text| self.local.append_markdown(path, &text)) {
                     errors.push(e);
                 }
             }
@@ -258,7 +275,8 @@ impl Deliveries {
             let kind = planned.label.as_str();
             let noun = notifier.noun();
             if let Some(reason) = planned.rule.skip_reason(report) {
-                let _ = writeln!(std::io::stderr().lock(), "tfnotify: {kind} {noun} {reason}");
+                self.local
+                    .print(&format!("tfnotify: {kind} {noun} {reason}\n"));
                 continue;
             }
             let shared = self.message(notifier.flavor(), report);
@@ -283,23 +301,24 @@ impl Deliveries {
             };
             let http = Http::new(HttpConfig {
                 secrets: notifier.secrets(),
+                masks: self.masker.clone(),
                 ..HttpConfig::default()
             });
-            let mask = |text: &str| self.masker.mask(text).into_owned();
             let delivery = Delivery {
                 report,
                 render: &body,
                 destroy_warning: warning.as_deref(),
-                mask: &mask,
+                masker: &self.masker,
             };
             match notifier.send(&http, &delivery) {
                 Ok(sent) => {
-                    let mut stderr = std::io::stderr().lock();
+                    let mut lines = String::new();
                     for problem in &sent.warnings {
-                        let _ = writeln!(stderr, "tfnotify: warning: {kind}: {problem}");
+                        let _ = writeln!(lines, "tfnotify: warning: {kind}: {problem}");
                     }
                     let url = sent.url.map(|u| format!(": {u}")).unwrap_or_default();
-                    let _ = writeln!(stderr, "tfnotify: {kind} {noun} {}{url}", sent.action);
+                    let _ = writeln!(lines, "tfnotify: {kind} {noun} {}{url}", sent.action);
+                    self.local.print(&lines);
                 }
                 Err(source) => errors.push(Error::Notify(source)),
             }

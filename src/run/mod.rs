@@ -12,6 +12,7 @@ mod guarded;
 mod inspect;
 mod summarise;
 
+use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use crate::cli::{Cli, CliCommand, ColorChoice};
@@ -93,11 +94,16 @@ fn install_panic_hook() {
 
 /// Prints an error and its hint on stderr.
 fn report_error(error: &Error) {
-    let mut stderr = io::stderr().lock();
-    let _ = writeln!(stderr, "tfnotify: error: {error}");
+    let _ = io::stderr().lock().write_all(error_text(error).as_bytes());
+}
+
+/// An error and its hint, as they are printed on stderr.
+fn error_text(error: &Error) -> String {
+    let mut text = format!("tfnotify: error: {error}\n");
     if let Some(hint) = error.hint() {
-        let _ = writeln!(stderr, "  hint: {hint}");
+        let _ = writeln!(text, "  hint: {hint}");
     }
+    text
 }
 
 /// Whether the stderr summary gets colour.

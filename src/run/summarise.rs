@@ -8,13 +8,12 @@ use crate::error::Error;
 use crate::input::{self, Stream};
 use crate::mask::Masker;
 use crate::model::{Command, Report};
-use crate::notify;
 use crate::parse::{self, Collector};
 use crate::render;
 use crate::run::deliver::Deliveries;
 use crate::run::guarded::Guarded;
 use crate::run::inspect::read_plan_json;
-use crate::run::{exit_code, report_error, settings, use_color};
+use crate::run::{error_text, exit_code, settings, use_color};
 use crate::settings::World;
 
 /// Pass-through, parse, summary, delivery.
@@ -41,7 +40,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
         let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
             if !args.quiet {
                 let summary = render::terminal(report, use_color(cli.color));
-                notify::local::print_summary(&deliveries.masker.mask(&summary));
+                deliveries.local.print(&summary);
             }
             deliveries.deliver(args, &settings, report, child_code)
         }));
@@ -51,7 +50,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
         }
     }
     for error in &errors {
-        report_error(error);
+        deliveries.local.print(&error_text(error));
     }
     let counted: Vec<Error> = if args.ignore_notify_errors {
         errors.into_iter().filter(|e| !e.is_delivery()).collect()

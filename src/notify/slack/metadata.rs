@@ -9,6 +9,8 @@
 
 use serde_json::{Map, Value, json};
 
+use crate::mask::Masker;
+
 /// The `event_type` of our messages' metadata.
 pub(super) const EVENT_TYPE: &str = "tfnotify";
 
@@ -28,7 +30,8 @@ pub(super) struct Metadata {
 impl Metadata {
     /// The same metadata with `mask` applied to every text, so a masked value never
     /// reaches Slack here either; masks are deterministic, so runs still match.
-    pub(super) fn masked(&self, mask: &dyn Fn(&str) -> String) -> Metadata {
+    pub(super) fn masked(&self, masker: &Masker) -> Metadata {
+        let mask = |text: &str| masker.mask(text).into_owned();
         Metadata {
             command: mask(&self.command),
             target: self.target.as_deref().map(mask),

@@ -283,7 +283,7 @@ impl Slack {
         delivery: &Delivery<'_>,
         details: &Body,
     ) -> Result<Sent, Failure> {
-        let about = self.about.masked(delivery.mask);
+        let about = self.about.masked(delivery.masker);
         let earlier = if self.update { api.find(&about)? } else { None };
         let summary;
         let first = if self.thread {
@@ -327,7 +327,7 @@ impl Slack {
     /// the same colour as the details.
     fn summary(&self, delivery: &Delivery<'_>, about: &Metadata) -> Body {
         let line = summary::line(delivery.report, about, self.link.as_deref());
-        let line = defuse(&(delivery.mask)(&line));
+        let line = defuse(&delivery.masker.mask(&line));
         let shown = blocks::truncate(&line, SECTION_LIMIT);
         Body {
             fallback: blocks::truncate(&line, TEXT_LIMIT),

@@ -1,32 +1,36 @@
-//! Masks: secrets kept out of the pass-through, of logs and of posted messages.
+//! Masks: secrets kept out of the pass-through, of logs and of everything sent anywhere.
 //!
 //! Users list what must never be shown in `TFNOTIFY_MASKS` (or tfcmt's `TFCMT_MASKS`, so
 //! existing pipelines keep working): `env:NAME` hides the value of the env var `NAME`, and
 //! `regexp:RE` hides every match of `RE`. Hidden text becomes `***`.
 //!
-//! Two consumers exist and both live here so they cannot drift apart:
-//! [`Masker::mask`] for whole texts (comment bodies, request bodies, error messages) and
-//! [`LineMasker`] for the live pass-through, which sees arbitrary chunks. tfcmt masks each
-//! `Write` call on its own, so a secret split across two reads of the pipe reaches the CI
-//! log; [`LineMasker`] masks whole lines instead, so the chunking never matters.
+//! A literal value (an `env:` entry, a token) is matched in every form it is printed in:
+//! as it is, quoted by Terraform, JSON-escaped, percent-encoded, and split by colour codes
+//! (the `forms` module lists them). A regexp stays a regexp: it is run on the text as it
+//! is and, where the text has colour codes, on the text without them too.
+//!
+//! The consumers share this one implementation so they cannot drift apart:
+//! [`Masker::mask`] for whole texts (messages, error messages), [`Masker::mask_json`] for
+//! JSON documents (request bodies, template contexts), and [`LineMasker`] for the live
+//! pass-through and local outputs, which see arbitrary chunks. tfcmt masks each `Write`
+//! call on its own, so a secret split across two reads of the pipe reaches the CI log;
+//! [`LineMasker`] masks whole lines instead, so the chunking never matters.
 //!
 //! This module reads no env itself: the lookup is injected, which keeps tests hermetic.
 //! It depends only on std and external crates.
 
+mod ansi;
+mod forms;
+mod json;
+mod line;
+
 use std::borrow::Cow;
 use std::fmt;
-use std::io::{self, Write};
+
+pub use line::{LineMasker, MAX_PENDING_LINE};
 
 /// What replaces masked text, the same marker tfcmt uses.
 pub const MASK: &str = "***";
-
-/// How long a line may grow without a newline before [`LineMasker`] emits it anyway.
-///
-/// Holding back an unfinished line is what makes split secrets safe, but a stream without
-/// newlines (a progress bar, a binary blob) must not be held in memory forever. Past this
-/// bound the held bytes are masked and written as they are; a secret straddling that cut
-/// can then escape, which is the price of bounded memory.
-pub const MAX_PENDING_LINE: usize = 1 << 20;
 
 /// The env vars read by [`Masker::from_env`], in order: ours first, then tfcmt's.
 const MASK_VARS: [(&str, &str); 2] = [
@@ -85,30 +89,19 @@ pub enum MaskError {
     },
 }
 
-/// Streams bytes to `W`, masking every complete line as soon as its newline arrives.
-///
-/// Only the unfinished last line is held back, so a secret split across two writes is still
-/// masked, and output order is unchanged. Lines are masked one at a time (each with its
-/// `\n`), so the result never depends on how the input was chunked; the flip side is that a
-/// regexp spanning a newline is not matched here (it is by [`Masker::mask`]).
-///
-/// When the [`Masker`] is empty, every write goes straight to `W`: no copy, no delay.
-/// Call [`LineMasker::finish`] at end of input; dropping the value also writes the held
-/// line (errors are then ignored, as `BufWriter` does).
-pub struct LineMasker<W: Write> {
-    masker: Masker,
-    inner: W,
-    pending: Vec<u8>,
-    out: Vec<u8>,
-}
-
-/// One parsed mask: where it came from (for `Debug`) and its compiled forms.
+/// One parsed mask: where it came from (for `Debug`) and its compiled form.
 #[derive(Clone)]
 struct Mask {
     /// `env:NAME` or `regexp:RE`; never the secret value.
     origin: String,
-    text: regex::Regex,
     bytes: regex::bytes::Regex,
+    /// A user's regexp, which is also run on text without colour codes; a literal's pattern
+    /// already allows them.
+    is_regexp: bool,
+    /// A match found in a block of lines starts on the line where a search of that line
+    /// alone finds one: true unless the regexp has anchors, which match at line starts or
+    /// ends only when each line is searched alone.
+    screens_blocks: bool,
 }
 
 impl Masker {
@@ -218,29 +211,21 @@ impl Masker {
     /// merged, so two overlapping secrets are hidden completely, and the order of the list
     /// does not matter. Empty matches are ignored: they hide nothing.
     pub fn mask<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let spans = merge(
-            self.masks
-                .iter()
-                .flat_map(|mask| mask.text.find_iter(text).map(|m| (m.start(), m.end()))),
-        );
-        if spans.is_empty() {
-            return Cow::Borrowed(text);
+        match self.mask_bytes(text.as_bytes()) {
+            Cow::Borrowed(_) => Cow::Borrowed(text),
+            // Spans end on character boundaries (masks that compile as text regexes match
+            // only whole characters), so this is UTF-8; the lossy path is a safety net.
+            Cow::Owned(bytes) => Cow::Owned(
+                String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+            ),
         }
-        let mut masked = String::with_capacity(text.len());
-        let mut at = 0;
-        for (start, end) in spans {
-            masked.push_str(&text[at..start]);
-            masked.push_str(MASK);
-            at = end;
-        }
-        masked.push_str(&text[at..]);
-        Cow::Owned(masked)
     }
 
     /// [`Masker::mask`] for bytes that need not be UTF-8: everything outside the masked
     /// spans is kept byte for byte.
     pub fn mask_bytes<'a>(&self, bytes: &'a [u8]) -> Cow<'a, [u8]> {
-        let spans = self.byte_spans(bytes);
+        let spans = self.spans(bytes);
         if spans.is_empty() {
             return Cow::Borrowed(bytes);
         }
@@ -249,25 +234,48 @@ impl Masker {
         Cow::Owned(masked)
     }
 
-    fn byte_spans(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
-        merge(
-            self.masks
-                .iter()
-                .flat_map(|mask| mask.bytes.find_iter(bytes).map(|m| (m.start(), m.end()))),
-        )
+    /// The merged spans of `bytes` that masks hide, in order.
+    pub fn spans(&self, bytes: &[u8]) -> Vec<(usize, usize)> {
+        if self.masks.is_empty() {
+            return Vec::new();
+        }
+        let mut spans: Vec<(usize, usize)> = self
+            .masks
+            .iter()
+            .flat_map(|mask| mask.bytes.find_iter(bytes).map(|m| (m.start(), m.end())))
+            .collect();
+        if self.masks.iter().any(|mask| mask.is_regexp)
+            && let Some(stripped) = ansi::Stripped::new(bytes)
+        {
+            for mask in self.masks.iter().filter(|mask| mask.is_regexp) {
+                spans.extend(
+                    mask.bytes
+                        .find_iter(&stripped.text)
+                        .filter(|m| !m.is_empty())
+                        .map(|m| stripped.original(m.start(), m.end())),
+                );
+            }
+        }
+        merge(spans)
     }
 
     /// Appends `bytes` to `out` with masked spans replaced.
     fn mask_into(&self, out: &mut Vec<u8>, bytes: &[u8]) {
-        let spans = self.byte_spans(bytes);
+        let spans = self.spans(bytes);
         write_masked(out, bytes, &spans);
     }
 
     fn push_literal(&mut self, origin: String, secret: &str) {
-        let pattern = regex::escape(secret);
-        let mask = Mask::regexp(origin, &pattern)
-            .expect("an escaped literal is always a valid regular expression");
-        self.masks.push(mask);
+        let bytes = regex::bytes::RegexBuilder::new(&forms::pattern(secret))
+            .size_limit(1 << 26)
+            .build()
+            .expect("the forms of a literal are always a valid regular expression");
+        self.masks.push(Mask {
+            origin,
+            bytes,
+            is_regexp: false,
+            screens_blocks: true,
+        });
     }
 }
 
@@ -279,124 +287,42 @@ impl fmt::Debug for Masker {
     }
 }
 
-impl<W: Write> LineMasker<W> {
-    /// Wraps `inner`; bytes written to the result reach `inner` masked.
-    pub fn new(masker: Masker, inner: W) -> LineMasker<W> {
-        LineMasker {
-            masker,
-            inner,
-            pending: Vec::new(),
-            out: Vec::new(),
-        }
-    }
-
-    /// Writes the held, unfinished line now (masked as it is) and flushes `inner`.
-    ///
-    /// For a caller that knows the source is idle, for example after Terraform printed an
-    /// interactive prompt such as `Enter a value: ` that ends without a newline.
-    pub fn flush_partial(&mut self) -> io::Result<()> {
-        self.emit_pending()?;
-        self.inner.flush()
-    }
-
-    /// Ends the stream: writes the held line and flushes `inner`. Calling it twice is fine.
-    pub fn finish(&mut self) -> io::Result<()> {
-        self.flush_partial()
-    }
-
-    /// The wrapped writer, to inspect what was written.
-    pub fn get_ref(&self) -> &W {
-        &self.inner
-    }
-
-    /// The wrapped writer, mutably (writing to it directly bypasses masking).
-    pub fn get_mut(&mut self) -> &mut W {
-        &mut self.inner
-    }
-
-    fn emit_pending(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
-        self.out.clear();
-        self.masker.mask_into(&mut self.out, &self.pending);
-        self.pending.clear();
-        self.inner.write_all(&self.out)
-    }
-}
-
-impl<W: Write> Write for LineMasker<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        if self.masker.is_empty() && self.pending.is_empty() {
-            // Fast path: nothing to hide, so nothing is copied or held back.
-            return self.inner.write(buf);
-        }
-        let Some(last_newline) = memchr::memrchr(b'\n', buf) else {
-            self.pending.extend_from_slice(buf);
-            if self.pending.len() > MAX_PENDING_LINE {
-                self.emit_pending()?;
-            }
-            return Ok(buf.len());
-        };
-        let (complete, rest) = buf.split_at(last_newline + 1);
-        self.out.clear();
-        let mut lines = complete;
-        if !self.pending.is_empty() {
-            // The held line ends in this chunk: join it before masking.
-            let first_end = memchr::memchr(b'\n', lines).map_or(lines.len(), |at| at + 1);
-            self.pending.extend_from_slice(&lines[..first_end]);
-            self.masker.mask_into(&mut self.out, &self.pending);
-            self.pending.clear();
-            lines = &lines[first_end..];
-        }
-        while !lines.is_empty() {
-            let end = memchr::memchr(b'\n', lines).map_or(lines.len(), |at| at + 1);
-            self.masker.mask_into(&mut self.out, &lines[..end]);
-            lines = &lines[end..];
-        }
-        self.inner.write_all(&self.out)?;
-        self.pending.extend_from_slice(rest);
-        if self.pending.len() > MAX_PENDING_LINE {
-            self.emit_pending()?;
-        }
-        Ok(buf.len())
-    }
-
-    /// Flushes `inner` only: the unfinished line stays held, because emitting it early is
-    /// exactly what would let a split secret through. See [`LineMasker::flush_partial`].
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<W: Write> Drop for LineMasker<W> {
-    fn drop(&mut self) {
-        // Best effort, like `BufWriter`: losing the last line silently would be worse.
-        let _ = self.emit_pending();
-    }
-}
-
-impl<W: Write> fmt::Debug for LineMasker<W> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("LineMasker")
-            .field("masker", &self.masker)
-            .field("pending_bytes", &self.pending.len())
-            .finish_non_exhaustive()
-    }
-}
-
 impl Mask {
-    /// Compiles `pattern` for text and for bytes; the error is the compiler's message on
-    /// one line.
+    /// Compiles a user's `pattern`; the error is the compiler's message on one line.
+    ///
+    /// It must compile as a text regex too, so that it only ever matches whole characters
+    /// and masking a text keeps it valid UTF-8.
     fn regexp(origin: String, pattern: &str) -> Result<Mask, String> {
-        let text = regex::Regex::new(pattern).map_err(|error| one_line(&error))?;
+        regex::Regex::new(pattern).map_err(|error| one_line(&error))?;
         let bytes = regex::bytes::Regex::new(pattern).map_err(|error| one_line(&error))?;
         Ok(Mask {
             origin,
-            text,
             bytes,
+            is_regexp: true,
+            screens_blocks: !has_anchors(pattern),
         })
     }
+}
+
+/// Whether `pattern` may use `^`, `$`, `\A` or `\z`, erring towards yes: only `[^` and
+/// escaped characters are known not to be anchors.
+fn has_anchors(pattern: &str) -> bool {
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if matches!(chars.next(), Some('A' | 'z')) {
+                    return true;
+                }
+            }
+            '[' if chars.peek() == Some(&'^') => {
+                chars.next();
+            }
+            '^' | '$' => return true,
+            _ => {}
+        }
+    }
+    false
 }
 
 /// The `error: …` line of a regex error, which is the useful part of its multi-line,
@@ -412,8 +338,8 @@ fn one_line(error: &regex::Error) -> String {
 }
 
 /// Sorts spans and merges overlapping ones, dropping empty ones.
-fn merge(spans: impl Iterator<Item = (usize, usize)>) -> Vec<(usize, usize)> {
-    let mut spans: Vec<(usize, usize)> = spans.filter(|(start, end)| start < end).collect();
+fn merge(mut spans: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    spans.retain(|(start, end)| start < end);
     spans.sort_unstable();
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(spans.len());
     for (start, end) in spans {
@@ -461,16 +387,6 @@ mod tests {
             .to_string()
     }
 
-    /// Writes `chunks` through a [`LineMasker`] and returns everything that came out.
-    fn stream(masker: &Masker, chunks: &[&[u8]]) -> Vec<u8> {
-        let mut out = LineMasker::new(masker.clone(), Vec::new());
-        for chunk in chunks {
-            out.write_all(chunk).unwrap();
-        }
-        out.finish().unwrap();
-        out.get_ref().clone()
-    }
-
     #[test]
     fn env_and_regexp_masks() {
         let m = masker(
@@ -488,6 +404,59 @@ mod tests {
     fn env_value_is_matched_literally() {
         let m = masker("env:S", &[("S", "a.b*c")]);
         assert_eq!(m.mask("a.b*c axbbc"), "*** axbbc");
+    }
+
+    #[test]
+    fn env_value_is_matched_in_every_form_terraform_prints() {
+        let m = masker("env:DB_PASS", &[("DB_PASS", r#"Pa"ss\w0rd&<db>${env}"#)]);
+        let cases = [
+            // The error message of a precondition, as it is.
+            (
+                r#"The database password Pa"ss\w0rd&<db>${env} is too long."#,
+                "The database password *** is too long.",
+            ),
+            // A plan diff and a diagnostic's values: quoted.
+            (
+                r#"      + input  = "Pa\"ss\\w0rd&<db>${env}""#,
+                r#"      + input  = "***""#,
+            ),
+            // `terraform show -json`: JSON-escaped by Go's encoder.
+            (
+                r#"{"input":"Pa\"ss\\w0rd\u0026\u003cdb\u003e${env}"}"#,
+                r#"{"input":"***"}"#,
+            ),
+            // `terraform plan -json`: quoted, then JSON-escaped.
+            (
+                r#""statement":"is \"Pa\\\"ss\\\\w0rd\u0026\u003cdb\u003e${env}\"""#,
+                r#""statement":"is \"***\"""#,
+            ),
+            // A label or target in a URL.
+            (
+                "/labels/prod%2FPa%22ss%5Cw0rd%26%3Cdb%3E%24%7Benv%7D?x=1",
+                "/labels/prod%2F***?x=1",
+            ),
+            // Coloured output.
+            (
+                "\x1b[1mpw: Pa\"ss\\w0\x1b[0m\x1b[1mrd&<db>${env}\x1b[0m!",
+                "\x1b[1mpw: ***\x1b[0m!",
+            ),
+        ];
+        for (text, masked) in cases {
+            assert_eq!(m.mask(text), masked, "{text}");
+        }
+    }
+
+    #[test]
+    fn regexps_also_see_text_without_colour_codes() {
+        let m = masker("regexp:pw=[a-z]+", &[]);
+        assert_eq!(
+            m.mask("\x1b[1mpw=ab\x1b[0mcd\x1b[0m end"),
+            "\x1b[1m***\x1b[0m end"
+        );
+        assert_eq!(m.mask("pw=abc"), "***");
+        // The stripped text only adds spans: a match across an ESC that is no colour code
+        // is still found as it is.
+        assert_eq!(m.mask("\x1b[0mx pw=a"), "\x1b[0mx ***");
     }
 
     #[test]
@@ -560,6 +529,8 @@ mod tests {
         );
         // tfcmt does not trim entries, so a space before the kind is an unknown kind.
         assert!(parse_error("env:A, env:B").contains("unknown kind ` env`"));
+        // A regexp that could match half a character would corrupt texts.
+        assert!(parse_error(r"regexp:(?-u:\xFF)").contains("not a valid regular expression"));
     }
 
     #[test]
@@ -595,106 +566,15 @@ mod tests {
         let m = masker("env:S", &[("S", "secret")]);
         let input = b"\xff\xfe secret \x00\xc3(\n";
         assert_eq!(&*m.mask_bytes(input), b"\xff\xfe *** \x00\xc3(\n");
-        assert_eq!(
-            &*stream(&m, &[b"\xff\xfesec", b"ret\x80\n\xc0"]),
-            b"\xff\xfe***\x80\n\xc0"
-        );
     }
 
     #[test]
-    fn secret_split_at_every_boundary_is_masked() {
-        let m = masker("env:T,regexp:pw=[a-z]+", &[("T", "tok-XYZ-987")]);
-        let input: &[u8] = b"start\nuse tok-XYZ-987 now\r\npw=hunter \xff tok-XYZ-987";
-        let expected: &[u8] = b"start\nuse *** now\r\n*** \xff ***";
-        assert_eq!(stream(&m, &[input]), expected);
-        for split in 0..=input.len() {
-            let (a, b) = input.split_at(split);
-            assert_eq!(stream(&m, &[a, b]), expected, "split at {split}");
+    fn anchors_are_found_conservatively() {
+        for anchored in ["^a", "a$", r"\Aa", r"a\z", "(?m)^x", "[$]", r"\p{^Greek}"] {
+            assert!(has_anchors(anchored), "{anchored}");
         }
-        // Every pair of split points: three chunks, including empty ones.
-        for first in 0..=input.len() {
-            for second in first..=input.len() {
-                let chunks = [&input[..first], &input[first..second], &input[second..]];
-                assert_eq!(stream(&m, &chunks), expected, "splits {first}, {second}");
-            }
+        for free in ["a", "[^a]+", r"\^\$", r"token=[^\s]+", r"\bword\b", r"a\\b"] {
+            assert!(!has_anchors(free), "{free}");
         }
-        // One byte at a time.
-        let bytes: Vec<&[u8]> = input.chunks(1).collect();
-        assert_eq!(stream(&m, &bytes), expected);
-    }
-
-    #[test]
-    fn complete_lines_are_emitted_at_once_and_the_tail_is_held() {
-        let m = masker("env:T", &[("T", "secret")]);
-        let mut out = LineMasker::new(m, Vec::new());
-        out.write_all(b"a secret\nb sec").unwrap();
-        assert_eq!(out.get_ref(), b"a ***\n");
-        out.flush().unwrap();
-        assert_eq!(
-            out.get_ref(),
-            b"a ***\n",
-            "flush must not release a partial line"
-        );
-        out.write_all(b"ret\n").unwrap();
-        assert_eq!(out.get_ref(), b"a ***\nb ***\n");
-        out.write_all(b"Enter a value: ").unwrap();
-        out.flush_partial().unwrap();
-        assert_eq!(out.get_ref(), b"a ***\nb ***\nEnter a value: ");
-    }
-
-    #[test]
-    fn crlf_lines() {
-        let m = masker("regexp:pw=.*", &[]);
-        // `.` does not match `\n` but does match `\r`, as in Go's regexp.
-        assert_eq!(
-            stream(&m, &[b"pw=abc\r", b"\nok\r\n"]),
-            b"***\nok\r\n".to_vec()
-        );
-        let m = masker("env:S", &[("S", "abc")]);
-        assert_eq!(stream(&m, &[b"x ab", b"c\r", b"\n"]), b"x ***\r\n".to_vec());
-    }
-
-    #[test]
-    fn long_line_without_newline_is_flushed_after_the_bound() {
-        let m = masker("env:S", &[("S", "secret")]);
-        let mut out = LineMasker::new(m, Vec::new());
-        let mut line = vec![b'x'; MAX_PENDING_LINE - 10];
-        line.extend_from_slice(b"secret");
-        out.write_all(&line).unwrap();
-        assert!(out.get_ref().is_empty(), "still within the bound");
-        out.write_all(&[b'y'; 10]).unwrap();
-        let emitted = out.get_ref().len();
-        assert_eq!(emitted, MAX_PENDING_LINE - 10 + MASK.len() + 10);
-        assert!(out.get_ref().ends_with(b"x***yyyyyyyyyy"));
-        out.write_all(b"tail\n").unwrap();
-        out.finish().unwrap();
-        assert!(out.get_ref().ends_with(b"yyyyyyyyyytail\n"));
-    }
-
-    #[test]
-    fn empty_masker_passes_chunks_straight_through() {
-        let mut out = LineMasker::new(Masker::empty(), Vec::new());
-        out.write_all(b"no newline yet").unwrap();
-        assert_eq!(out.get_ref(), b"no newline yet", "no delay without masks");
-        out.write_all(b"\xff\n").unwrap();
-        assert_eq!(out.get_ref(), b"no newline yet\xff\n");
-    }
-
-    #[test]
-    fn drop_writes_the_held_line() {
-        let m = masker("env:S", &[("S", "secret")]);
-        let mut sink = Vec::new();
-        {
-            let mut out = LineMasker::new(m, &mut sink);
-            out.write_all(b"last secret").unwrap();
-        }
-        assert_eq!(sink, b"last ***");
-    }
-
-    #[test]
-    fn whole_text_masking_spans_lines_but_streaming_does_not() {
-        let m = masker("regexp:BEGIN\\s+KEY", &[]);
-        assert_eq!(m.mask("BEGIN\nKEY"), "***");
-        assert_eq!(stream(&m, &[b"BEGIN\nKEY"]), b"BEGIN\nKEY".to_vec());
     }
 }

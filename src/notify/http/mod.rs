@@ -10,10 +10,16 @@
 //! other, which is also what GitHub asks of clients that create content. Sleeping and the
 //! clock are injected so tests check every wait without waiting.
 //!
-//! Secrets listed in [`HttpConfig::secrets`] (tokens, webhook URLs) are replaced by `***` in
-//! every error, `Debug` output and anything passed through [`Http::redact`].
+//! It is also the one place where what leaves the machine is masked: every request's URL,
+//! headers and body go through the run's masks ([`HttpConfig::masks`]) just before they
+//! are sent, sparing only the destination's own credentials where the request needs them
+//! (see `outgoing`). Those credentials ([`HttpConfig::secrets`]) and the masks are
+//! replaced by `***` in every error, `Debug` output and anything passed through
+//! [`Http::redact`].
 //!
-//! This module depends only on std and external crates.
+//! This module depends only on std, external crates and [`crate::mask`].
+
+mod outgoing;
 
 use std::borrow::Cow;
 use std::fmt;
@@ -23,11 +29,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use crate::mask::Masker;
+
+use outgoing::{Outgoing, Signer};
+
 /// `tfnotify/<version>`: GitHub rejects requests without a `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("tfnotify/", env!("CARGO_PKG_VERSION"));
-
-/// Replaces secrets in errors and logs, like the masks of the pass-through.
-const REDACTED: &str = "***";
 
 /// Largest response body read; a page of 100 GitHub comments of 65536 characters each fits.
 const MAX_BODY_BYTES: u64 = 32 << 20;
@@ -58,8 +65,12 @@ pub struct HttpConfig {
     pub max_total_wait: Duration,
     /// Most pages [`Http::get_all_pages`] follows before failing.
     pub max_pages: usize,
-    /// Values never shown in errors or logs: tokens, webhook URLs.
+    /// This destination's credentials (tokens, webhook URLs): sent where the request needs
+    /// them, never shown in errors or logs.
     pub secrets: Vec<String>,
+    /// The run's masks, every destination's secrets among them: applied to each request's
+    /// URL, headers and body before it is sent, and to every error.
+    pub masks: Masker,
     /// Honour `HTTPS_PROXY`/`NO_PROXY` and friends; tests turn it off to stay hermetic.
     pub use_env_proxy: bool,
 }
@@ -90,6 +101,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The body, if any.
     pub body: Option<Vec<u8>>,
+    /// Signs the body as sent (masked), for a header such as a webhook's HMAC.
+    sign: Option<Signer>,
 }
 
 /// A response with a status below 400 (ureq follows redirects itself).
@@ -184,8 +197,10 @@ pub enum HttpError {
 pub struct Http {
     agent: ureq::Agent,
     config: HttpConfig,
-    /// Secret forms to redact, longest first so a secret containing another goes whole.
-    redactions: Vec<String>,
+    /// The masks and the credentials: what errors and logs never show.
+    redactor: Masker,
+    /// How each request is masked before it is sent.
+    outgoing: Outgoing,
     sleeper: Arc<dyn Fn(Duration) + Send + Sync>,
     clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
 }
@@ -212,6 +227,7 @@ impl Default for HttpConfig {
             max_total_wait: Duration::from_mins(3),
             max_pages: 100,
             secrets: Vec::new(),
+            masks: Masker::empty(),
             use_env_proxy: true,
         }
     }
@@ -231,6 +247,7 @@ impl fmt::Debug for HttpConfig {
                 "secrets",
                 &format_args!("[{} redacted]", self.secrets.len()),
             )
+            .field("masks", &self.masks)
             .field("use_env_proxy", &self.use_env_proxy)
             .finish()
     }
@@ -263,7 +280,19 @@ impl Request {
             url: url.into(),
             headers: Vec::new(),
             body: None,
+            sign: None,
         }
+    }
+
+    /// Adds the header `sign` computes from the body as it is sent: masking may change the
+    /// body, and a signature of anything else would not verify.
+    #[must_use]
+    pub fn signed(
+        mut self,
+        sign: impl Fn(&[u8]) -> (String, String) + Send + Sync + 'static,
+    ) -> Request {
+        self.sign = Some(Arc::new(sign));
+        self
     }
 
     /// A request whose body is `body` as JSON, with `Content-Type: application/json`.
@@ -306,6 +335,7 @@ impl fmt::Debug for Request {
             .field("origin", &origin(&self.url))
             .field("header_names", &names)
             .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("signed", &self.sign.is_some())
             .finish()
     }
 }
@@ -369,18 +399,20 @@ impl Http {
             builder = builder.proxy(None);
         }
         let agent = builder.build().new_agent();
-        let mut redactions: Vec<String> = config
+        let credentials = config
             .secrets
             .iter()
-            .filter(|secret| !secret.is_empty())
-            .flat_map(|secret| [secret.clone(), percent_encode(secret)])
-            .collect();
-        redactions.sort_by_key(|secret| std::cmp::Reverse(secret.len()));
-        redactions.dedup();
+            .fold(Masker::empty(), |masker, secret| {
+                masker.with_literal("credential", secret)
+            });
+        let mut redactor = config.masks.clone();
+        redactor.extend(credentials.clone());
+        let outgoing = Outgoing::new(config.masks.clone(), credentials);
         Http {
             agent,
             config,
-            redactions,
+            redactor,
+            outgoing,
             sleeper: Arc::new(std::thread::sleep),
             clock: Arc::new(SystemTime::now),
         }
@@ -401,22 +433,19 @@ impl Http {
         self
     }
 
-    /// Replaces every configured secret in `text` with `***`; use it before logging.
+    /// Replaces every credential and masked value in `text` with `***`, in any of their
+    /// forms; use it before logging.
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
-        let mut text = Cow::Borrowed(text);
-        for secret in &self.redactions {
-            if text.contains(secret.as_str()) {
-                text = Cow::Owned(text.replace(secret.as_str(), REDACTED));
-            }
-        }
-        text
+        self.redactor.mask(text)
     }
 
     /// Sends `request`, retrying temporary failures within the configured bounds.
     ///
-    /// Statuses below 400 are responses; everything else is an [`HttpError`] whose
-    /// `retryable` bit says whether the failure was temporary.
+    /// The URL, headers and body are masked first (see the module doc), so nothing a mask
+    /// hides is ever sent. Statuses below 400 are responses; everything else is an
+    /// [`HttpError`] whose `retryable` bit says whether the failure was temporary.
     pub fn send(&self, request: &Request) -> Result<Response, HttpError> {
+        let request = &self.outgoing.prepare(request);
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
         loop {
@@ -577,9 +606,7 @@ impl Http {
             method: request.method,
             url: self.redact(&request.url).into_owned(),
             status: response.status,
-            message: self
-                .redact(&status_message(response.status, &response.body))
-                .into_owned(),
+            message: self.status_message(response),
             retryable: false,
             rate_limit: None,
             attempts: 1,
@@ -662,9 +689,7 @@ impl Http {
             method: request.method,
             url: self.redact(&request.url).into_owned(),
             status: response.status,
-            message: self
-                .redact(&status_message(response.status, &response.body))
-                .into_owned(),
+            message: self.status_message(response),
             retryable: verdict.retry,
             rate_limit: verdict.rate_limit.clone(),
             attempts,
@@ -681,6 +706,15 @@ impl Http {
             url: self.redact(&request.url).into_owned(),
             message: self.redact(&error.to_string()).into_owned(),
         })
+    }
+
+    /// The server's own message, masked before it is cut to length so that no part of a
+    /// secret survives the cut. The body is masked as JSON first, so a secret quoted in an
+    /// answer (a 422 quoting the comment) is found in whatever spelling the server used.
+    fn status_message(&self, response: &Response) -> String {
+        let body = self.redactor.mask_json(&response.body);
+        let body = body.as_deref().unwrap_or(&response.body);
+        cap(&self.redact(&status_message(response.status, body)))
     }
 
     /// `base_delay` doubled per retry already made, capped at `max_delay`.
@@ -784,7 +818,7 @@ fn status_message(status: u16, body: &[u8]) -> String {
     })
 }
 
-/// Extracts a one-line, capped message from an error body.
+/// Extracts a one-line message from an error body.
 ///
 /// Understands GitHub `{"message", "errors": [...]}`, GitLab `{"message": "…" | {field:
 /// [...]}}` and `{"error", "error_description"}`, Slack `{"ok": false, "error"}`, Bitbucket
@@ -795,10 +829,7 @@ fn server_message(body: &[u8]) -> Option<String> {
         Ok(value) => json_message(&value)?,
         Err(_) => one_line(&String::from_utf8_lossy(body)),
     };
-    if text.is_empty() {
-        return None;
-    }
-    Some(cap(&text))
+    (!text.is_empty()).then_some(text)
 }
 
 fn json_message(value: &serde_json::Value) -> Option<String> {
@@ -1159,6 +1190,7 @@ mod tests {
             max_total_wait: Duration::from_mins(3),
             max_pages: 10,
             secrets: Vec::new(),
+            masks: Masker::empty(),
             use_env_proxy: false,
         }
     }
@@ -1675,6 +1707,53 @@ mod tests {
             assert!(!text.contains("S3cr3t"), "{text}");
         }
         assert_eq!(http.redact(&format!("a {token} b")), "a *** b");
+    }
+
+    #[test]
+    fn masked_values_never_go_on_the_wire_nor_into_errors() {
+        let secret = r#"Pa"ss\w0rd&<db>"#;
+        let token = "ghp_S3cr3tToken0123";
+        // A 422 that quotes the comment back, its secret JSON-escaped by the server, and
+        // long enough that the message is cut near the secret.
+        let quoted = serde_json::to_string(&format!("{}{secret} and more", "x".repeat(270)))
+            .unwrap()
+            .replace('&', "\\u0026")
+            .replace('<', "\\u003c");
+        let server = Server::start(vec![reply(
+            422,
+            &format!(r#"{{"message":"Validation Failed","errors":[{{"message":{quoted}}}]}}"#),
+        )]);
+        let (http, _) = client(HttpConfig {
+            secrets: vec![token.to_owned()],
+            masks: Masker::empty()
+                .with_literal("env:DB_PASS", secret)
+                .with_literal("GitHub", token),
+            ..config()
+        });
+        let body = serde_json::json!({"body": format!("password: {secret}")});
+        let request = Request::json(
+            Method::Post,
+            server.url(&format!("/labels/{}", percent_encode(secret))),
+            &body,
+        )
+        .unwrap()
+        .header("Authorization", format!("Bearer {token}"))
+        .header("X-Note", secret);
+        let error = http.send(&request).unwrap_err().to_string();
+        let seen = &server.seen()[0];
+        assert_eq!(seen.path, "/labels/***");
+        assert_eq!(seen.body, br#"{"body":"password: ***"}"#);
+        assert_eq!(header(&seen.headers, "x-note"), Some("***"));
+        assert_eq!(
+            header(&seen.headers, "authorization"),
+            Some(format!("Bearer {token}").as_str()),
+            "the credential goes to its own server"
+        );
+        assert!(error.contains("/labels/***"), "{error}");
+        for part in ["Pa\"ss", "w0rd", "&<db>"] {
+            assert!(!error.contains(part), "{error}");
+        }
+        assert!(error.ends_with('…'), "{error}");
     }
 
     #[test]

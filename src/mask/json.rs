@@ -1,0 +1,241 @@
+//! Masking JSON without breaking it: each string is masked as the text it stands for.
+//!
+//! A request body is JSON; a mask run over its bytes could match across a string's closing
+//! quote (a regexp such as `pass=.*`) and leave a body the server refuses. Instead every
+//! string (keys too) is decoded, masked as text (so the secret is found whichever way the
+//! encoder escaped it), and written back re-encoded only when something was hidden, so
+//! all other bytes stay as they were. Numbers are checked as well: a masked number becomes
+//! the string `"***"`.
+
+use std::borrow::Cow;
+
+use serde_json::Value;
+
+use super::{MASK, Masker};
+
+impl Masker {
+    /// `json` with every masked span of its strings and numbers hidden; `None` when nothing
+    /// was hidden. Bytes that are not a JSON document are masked as they are.
+    pub fn mask_json(&self, json: &[u8]) -> Option<Vec<u8>> {
+        if self.is_empty() {
+            return None;
+        }
+        let Some(tokens) = tokens(json) else {
+            return Some(self.mask_bytes(json).into_owned()).filter(|masked| masked != json);
+        };
+        let mut out = Vec::with_capacity(json.len());
+        let mut changed = false;
+        for (kind, bytes) in tokens {
+            let masked = match kind {
+                Token::String => self.json_string(bytes),
+                Token::Number => {
+                    (!self.spans(bytes).is_empty()).then(|| format!("\"{MASK}\"").into_bytes())
+                }
+                Token::Other => None,
+            };
+            changed |= masked.is_some();
+            out.extend_from_slice(masked.as_deref().unwrap_or(bytes));
+        }
+        changed.then_some(out)
+    }
+
+    /// Masks every string of `value`, keys included, in place.
+    pub fn mask_value(&self, value: &mut Value) {
+        if self.is_empty() {
+            return;
+        }
+        match value {
+            Value::String(text) => {
+                let masked = match self.mask(text) {
+                    Cow::Owned(masked) => Some(masked),
+                    Cow::Borrowed(_) => None,
+                };
+                if let Some(masked) = masked {
+                    *text = masked;
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(|item| self.mask_value(item)),
+            Value::Object(fields) => {
+                let masked_keys = fields
+                    .keys()
+                    .any(|key| !self.spans(key.as_bytes()).is_empty());
+                if masked_keys {
+                    let entries = std::mem::take(fields);
+                    for (key, item) in entries {
+                        fields.insert(self.mask(&key).into_owned(), item);
+                    }
+                }
+                fields.values_mut().for_each(|item| self.mask_value(item));
+            }
+            Value::Number(number) => {
+                if !self.spans(number.to_string().as_bytes()).is_empty() {
+                    *value = Value::String(MASK.to_owned());
+                }
+            }
+            Value::Null | Value::Bool(_) => {}
+        }
+    }
+
+    /// One string literal, quotes included, masked and re-encoded; `None` when unchanged.
+    fn json_string(&self, literal: &[u8]) -> Option<Vec<u8>> {
+        let text: String = serde_json::from_slice(literal).ok()?;
+        match self.mask(&text) {
+            Cow::Borrowed(_) => None,
+            Cow::Owned(masked) => serde_json::to_vec(&masked).ok(),
+        }
+    }
+}
+
+/// What a piece of a JSON document is, for masking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Token {
+    /// A string literal, quotes included.
+    String,
+    /// A number.
+    Number,
+    /// Structure, whitespace, `true`, `false`, `null`.
+    Other,
+}
+
+/// `json` cut into strings, numbers and the rest; `None` when it is not JSON (an
+/// unterminated string, a byte no JSON document has).
+fn tokens(json: &[u8]) -> Option<Vec<(Token, &[u8])>> {
+    let mut tokens = Vec::new();
+    let mut i = 0;
+    let mut other = 0;
+    while i < json.len() {
+        let start = i;
+        let kind = match json[i] {
+            b'"' => {
+                i += 1;
+                loop {
+                    match *json.get(i)? {
+                        b'\\' => i += 2,
+                        b'"' => break,
+                        _ => i += 1,
+                    }
+                }
+                i += 1;
+                Token::String
+            }
+            b'-' | b'0'..=b'9' => {
+                while json
+                    .get(i)
+                    .is_some_and(|b| matches!(b, b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9'))
+                {
+                    i += 1;
+                }
+                Token::Number
+            }
+            b'{' | b'}' | b'[' | b']' | b':' | b',' | b' ' | b'\t' | b'\n' | b'\r' => {
+                i += 1;
+                continue;
+            }
+            b't' | b'f' | b'n' => {
+                while json.get(i).is_some_and(u8::is_ascii_lowercase) {
+                    i += 1;
+                }
+                continue;
+            }
+            _ => return None,
+        };
+        if other < start {
+            tokens.push((Token::Other, &json[other..start]));
+        }
+        tokens.push((kind, &json[start..i]));
+        other = i;
+    }
+    if other < json.len() {
+        tokens.push((Token::Other, &json[other..]));
+    }
+    Some(tokens)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use serde_json::{Value, json};
+
+    use crate::mask::Masker;
+
+    fn masker() -> Masker {
+        Masker::empty()
+            .with_literal("env:DB_PASS", r#"Pa"ss\w0rd&<db>"#)
+            .with_literal("env:ACCOUNT", "123456789012")
+    }
+
+    #[track_caller]
+    fn masked(json: &str) -> String {
+        let out = masker()
+            .mask_json(json.as_bytes())
+            .expect("something masked");
+        let text = String::from_utf8(out).unwrap();
+        serde_json::from_str::<Value>(&text).expect("still JSON");
+        text
+    }
+
+    #[test]
+    fn strings_are_masked_in_place_and_the_rest_is_kept_byte_for_byte() {
+        let body = json!({"z": 1, "text": "pw: Pa\"ss\\w0rd&<db>!", "a": [true, null]});
+        let bytes = serde_json::to_string(&body).unwrap();
+        assert_eq!(
+            masked(&bytes),
+            r#"{"a":[true,null],"text":"pw: ***!","z":1}"#
+        );
+        // Whitespace and key order as they were.
+        assert_eq!(
+            masked("{ \"b\" : \"Pa\\\"ss\\\\w0rd&<db>\",\n  \"a\":2 }"),
+            "{ \"b\" : \"***\",\n  \"a\":2 }"
+        );
+        assert_eq!(masker().mask_json(br#"{"clean":"text"}"#), None);
+    }
+
+    #[test]
+    fn escaped_spellings_keys_and_numbers() {
+        assert_eq!(
+            masked(r#"{"x":"Pa\"ss\\w0rd\u0026\u003cdb\u003e"}"#),
+            r#"{"x":"***"}"#
+        );
+        assert_eq!(
+            masked(r#"{"Pa\"ss\\w0rd&<db>":1}"#),
+            r#"{"***":1}"#,
+            "a key"
+        );
+        assert_eq!(masked(r#"{"id":123456789012}"#), r#"{"id":"***"}"#);
+        // The quoted form inside a string: a comment quoting `terraform plan -json`.
+        assert_eq!(
+            masked(r#"["is \"Pa\\\"ss\\\\w0rd\u0026\u003cdb\u003e\""]"#),
+            r#"["is \"***\""]"#
+        );
+    }
+
+    #[test]
+    fn a_regexp_never_eats_the_structure() {
+        let m = Masker::parse("TFNOTIFY_MASKS", "regexp:pass=.*", ",", &|_| None).unwrap();
+        let out = m
+            .mask_json(br#"{"text":"pass=hunter2","next":"kept"}"#)
+            .unwrap();
+        assert_eq!(out, br#"{"text":"***","next":"kept"}"#);
+    }
+
+    #[test]
+    fn not_json_is_masked_as_bytes() {
+        let out = masker()
+            .mask_json(b"body=Pa\"ss\\w0rd&<db> \"open")
+            .unwrap();
+        assert_eq!(out, b"body=*** \"open");
+    }
+
+    #[test]
+    fn values_are_masked_in_place() {
+        let mut value = json!({
+            "Vars": {"target": "prod-Pa\"ss\\w0rd&<db>"},
+            "Pa\"ss\\w0rd&<db>": [123_456_789_012_u64, "ok"],
+        });
+        masker().mask_value(&mut value);
+        assert_eq!(
+            value,
+            json!({"Vars": {"target": "prod-***"}, "***": ["***", "ok"]})
+        );
+    }
+}
