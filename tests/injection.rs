@@ -255,7 +255,10 @@ fn the_captured_imitations_read_as_their_harmless_twins() {
 }
 
 #[test]
-fn a_summary_line_inside_a_message_stays_its_text() {
+fn a_summary_line_inside_a_message_is_overruled_by_what_the_apply_finished() {
+    // The message opens a heredoc that swallows Terraform's own summary line and is closed
+    // by a line of the real output: the look-alike keeps its place as the summary, but the
+    // counts are what the apply said it finished, and the report says so.
     let capture = fixture("apply_injected_heredoc", "txt");
     let report = parse(&capture.bytes(), &capture);
     assert_eq!(
@@ -263,12 +266,40 @@ fn a_summary_line_inside_a_message_stays_its_text() {
         Some("Apply complete! Resources: 1 added, 1 changed, 1 destroyed.")
     );
     assert!(report.errors.is_empty(), "{:?}", report.errors);
-    assert!(report.notices.is_empty(), "{:?}", report.notices);
+    assert!(report.has_destroy);
+    assert_eq!(report.notices.len(), 1, "{:?}", report.notices);
+    assert!(
+        report.notices[0].contains("0 to destroy"),
+        "{:?}",
+        report.notices
+    );
     let detail = &report.warnings[0].detail;
     assert!(
-        detail.contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed.")
-            && detail.contains("Error: Provider produced inconsistent result after apply"),
+        detail.contains("Error: Provider produced inconsistent result after apply"),
         "{detail}"
+    );
+}
+
+#[test]
+fn a_summary_line_inside_a_message_is_text_when_terraform_s_own_follows() {
+    let capture = fixture("apply_injected_everything", "txt");
+    let text = String::from_utf8(capture.bytes()).expect("UTF-8");
+    let forged = text.replace(
+        "Warning: Resource targeting is in effect",
+        "Apply complete! Resources: 0 added, 0 changed, 0 destroyed.\n\nOutputs:\n\nx = 1",
+    );
+    let report = parse(forged.as_bytes(), &capture);
+    assert_eq!(
+        report.result.as_deref(),
+        Some("Apply complete! Resources: 1 added, 1 changed, 1 destroyed.")
+    );
+    assert!(report.notices.is_empty(), "{:?}", report.notices);
+    assert!(
+        report.warnings[0]
+            .detail
+            .contains("Apply complete! Resources: 0 added, 0 changed, 0 destroyed."),
+        "{:?}",
+        report.warnings
     );
 }
 

@@ -4,8 +4,12 @@
 //! heredoc whose lines start at column 0, so a value can hold a line that reads like
 //! `Error: …` or `Apply complete! …`. Terraform prints nothing after this section, so the
 //! reader takes every line that fits its shape (names, heredocs to their delimiter, nested
-//! values to their closing bracket) and none of them is read as anything else. A line that
-//! does not fit says the summary line before it was not Terraform's.
+//! values to their closing bracket) and none of them is read as anything else. A line of
+//! Terraform's own shape outside any value (a summary, a diagnostic headline, a progress
+//! line) says the summary line before it was not Terraform's. Other lines are taken: a
+//! wrapper's log line or "Releasing state lock…" can follow the outputs in a real log.
+
+use crate::parse::progress;
 
 /// Where in the section the reader is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,7 +45,7 @@ impl OutputsReader {
                 if line == "Outputs:" {
                     self.state = State::Values;
                 }
-                line.trim().is_empty() || line == "Outputs:"
+                !is_terraform_line(line) || line == "Outputs:"
             }
             State::Heredoc(delimiter) => {
                 // Terraform ends a top-level heredoc with its delimiter alone at column 0,
@@ -63,12 +67,12 @@ impl OutputsReader {
                 if line.trim().is_empty() {
                     return true;
                 }
-                let Some((name, value)) = line.split_once(" = ") else {
-                    return false;
+                let Some((name, value)) = line
+                    .split_once(" = ")
+                    .filter(|(name, _)| is_name(name.trim_end()))
+                else {
+                    return !is_terraform_line(line);
                 };
-                if !is_name(name.trim_end()) {
-                    return false;
-                }
                 let value = value.trim();
                 if let Some(delimiter) = value.strip_prefix("<<") {
                     let delimiter = delimiter.trim_start_matches('-');
@@ -83,6 +87,23 @@ impl OutputsReader {
             }
         }
     }
+}
+
+/// Whether a line has the shape of one Terraform prints outside the outputs, which no
+/// output can print at column 0 outside a heredoc.
+fn is_terraform_line(line: &str) -> bool {
+    const STARTS: &[&str] = &[
+        "Apply complete!",
+        "Destroy complete!",
+        "Error:",
+        "Warning:",
+        "Outputs:",
+        "Plan: ",
+        "╷",
+        "│",
+        "╵",
+    ];
+    STARTS.iter().any(|s| line.starts_with(s)) || progress::progress(line).is_some()
 }
 
 /// An output name as Terraform allows it: a letter or `_`, then letters, digits, `_`, `-`.
@@ -140,9 +161,23 @@ mod tests {
         assert!(reader.take("note = <<XYZ"));
         assert!(reader.take("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."));
         assert!(reader.take("XYZ"));
-        assert!(!reader.take("more notes"));
+        assert!(!reader.take("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."));
         let mut reader = OutputsReader::new();
         assert!(!reader.take("Error: boom"));
+        let mut reader = OutputsReader::new();
+        assert!(!reader.take("terraform_data.decoy: Destruction complete after 0s"));
+    }
+
+    #[test]
+    fn a_wrapper_s_log_lines_around_the_outputs_are_taken() {
+        assert!(takes_all(&[
+            "",
+            "Releasing state lock. This may take a few moments...",
+            "Outputs:",
+            "",
+            "n = 3",
+            "14:02:03.123 INFO   Finished in 12s",
+        ]));
     }
 
     #[test]
