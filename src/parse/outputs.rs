@@ -67,7 +67,7 @@ impl OutputsReader {
                 if line.trim().is_empty() {
                     return true;
                 }
-                let Some((name, value)) = line
+                let Some((_, value)) = line
                     .split_once(" = ")
                     .filter(|(name, _)| is_name(name.trim_end()))
                 else {
