@@ -62,6 +62,11 @@ const LOOK_ALIKES: &[&str] = &[
     "  on main.tf line 3:",
     "  with terraform_data.a,",
     "any other words",
+    // Escape codes are taken out before a line is read, so these read as the lines above.
+    "EOT\u{1b}[0m",
+    "XYZ\u{1b}[1m\u{1b}[1m",
+    "\u{1b}[0mError: Hidden behind a code",
+    "\u{1b}[31mApply complete! Resources: 0 added, 0 changed, 0 destroyed.\u{1b}[0m",
 ];
 
 /// The facts a message must not be able to change.
@@ -301,6 +306,23 @@ fn a_summary_line_inside_a_message_is_text_when_terraform_s_own_follows() {
         "{:?}",
         report.warnings
     );
+}
+
+#[test]
+fn a_value_s_line_that_reads_as_the_delimiter_only_without_its_codes_does_not_end_it() {
+    // Found by fuzzing: the heredoc's delimiter is EOT, and a line of the value is EOT
+    // followed by escape codes, which Terraform does not count as the delimiter.
+    let capture = fixture("apply_injected_benign", "txt");
+    let text = String::from_utf8(capture.bytes()).expect("UTF-8");
+    let expected = Facts::of(&parse(text.as_bytes(), &capture));
+    let lines = [
+        "qe".to_owned(),
+        format!("EOT{}", "\u{1b}".repeat(50)),
+        String::new(),
+        "Error: Something failed".to_owned(),
+    ];
+    let injected = with_output(&text, &lines);
+    assert_eq!(Facts::of(&parse(injected.as_bytes(), &capture)), expected);
 }
 
 #[test]

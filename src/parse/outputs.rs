@@ -38,8 +38,9 @@ impl OutputsReader {
         }
     }
 
-    /// Takes one line (colours stripped); false when the line cannot be part of the section.
-    pub(crate) fn take(&mut self, line: &str) -> bool {
+    /// Takes one line (colours stripped; `escaped` when it had escape codes); false when
+    /// the line cannot be part of the section.
+    pub(crate) fn take(&mut self, line: &str, escaped: bool) -> bool {
         match &self.state {
             State::BeforeHeader => {
                 if line == "Outputs:" {
@@ -49,8 +50,9 @@ impl OutputsReader {
             }
             State::Heredoc(delimiter) => {
                 // Terraform ends a top-level heredoc with its delimiter alone at column 0,
-                // and picks a delimiter that no line of the value is.
-                if line == delimiter {
+                // with no escape codes, and picks a delimiter that no line of the value is
+                // (a value's line can still read as one once its codes are taken out).
+                if line == delimiter && !escaped {
                     self.state = State::Values;
                 }
                 true
@@ -121,7 +123,7 @@ mod tests {
 
     fn takes_all(lines: &[&str]) -> bool {
         let mut reader = OutputsReader::new();
-        lines.iter().all(|line| reader.take(line))
+        lines.iter().all(|line| reader.take(line, false))
     }
 
     #[test]
@@ -156,16 +158,22 @@ mod tests {
     #[test]
     fn a_line_outside_any_value_is_not_an_output() {
         let mut reader = OutputsReader::new();
-        assert!(reader.take(""));
-        assert!(reader.take("Outputs:"));
-        assert!(reader.take("note = <<XYZ"));
-        assert!(reader.take("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."));
-        assert!(reader.take("XYZ"));
-        assert!(!reader.take("Apply complete! Resources: 1 added, 0 changed, 0 destroyed."));
+        assert!(reader.take("", false));
+        assert!(reader.take("Outputs:", false));
+        assert!(reader.take("note = <<XYZ", false));
+        assert!(reader.take(
+            "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.",
+            false
+        ));
+        assert!(reader.take("XYZ", false));
+        assert!(!reader.take(
+            "Apply complete! Resources: 1 added, 0 changed, 0 destroyed.",
+            false
+        ));
         let mut reader = OutputsReader::new();
-        assert!(!reader.take("Error: boom"));
+        assert!(!reader.take("Error: boom", false));
         let mut reader = OutputsReader::new();
-        assert!(!reader.take("terraform_data.decoy: Destruction complete after 0s"));
+        assert!(!reader.take("terraform_data.decoy: Destruction complete after 0s", false));
     }
 
     #[test]
@@ -184,9 +192,14 @@ mod tests {
     fn only_the_delimiter_alone_at_column_0_ends_a_heredoc() {
         let mut reader = OutputsReader::new();
         for line in ["Outputs:", "note = <<EOT", "  EOT", "EOT ", "Error: inside"] {
-            assert!(reader.take(line), "{line}");
+            assert!(reader.take(line, false), "{line}");
         }
-        assert!(reader.take("EOT"));
-        assert!(!reader.take("Error: outside"));
+        assert!(
+            reader.take("EOT", true),
+            "a value's line with codes taken out"
+        );
+        assert!(reader.take("Error: inside", false));
+        assert!(reader.take("EOT", false));
+        assert!(!reader.take("Error: outside", false));
     }
 }

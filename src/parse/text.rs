@@ -60,7 +60,8 @@ type SummaryState = (Option<Counts>, Option<usize>, bool, Option<String>);
 struct Held {
     diagnostic: OpenDiagnostic,
     before: SummaryState,
-    lines: Vec<String>,
+    /// Each line, and whether it held escape codes before they were taken out.
+    lines: Vec<(String, bool)>,
     size: usize,
 }
 
@@ -75,14 +76,14 @@ impl Held {
             lines: Vec::new(),
             size: 0,
         };
-        held.keep(summary);
+        held.keep(summary, false);
         held
     }
 
-    fn keep(&mut self, line: &str) {
+    fn keep(&mut self, line: &str, escaped: bool) {
         if self.size + line.len() <= Self::MAX {
             self.size += line.len();
-            self.lines.push(line.to_owned());
+            self.lines.push((line.to_owned(), escaped));
         }
     }
 }
@@ -224,7 +225,7 @@ impl TextParser {
                 if let Some((start, stop, count)) = run.take() {
                     self.body_lines(&block[start..stop], count);
                 }
-                self.stripped_line(lines::clean(line));
+                self.stripped_line(lines::clean(line), false);
             }
             at = end + 1;
         }
@@ -256,11 +257,12 @@ impl TextParser {
     /// Reads one raw line (no newline; colours, `\r` and invalid UTF-8 allowed).
     pub fn line(&mut self, raw: &[u8]) {
         let stripped = ansi::strip(lines::clean(raw));
-        self.stripped_line(&stripped);
+        let escaped = stripped.len() != lines::clean(raw).len();
+        self.stripped_line(&stripped, escaped);
     }
 
     /// Reads one line that has no escape codes or line-end left in it.
-    fn stripped_line(&mut self, stripped: &[u8]) {
+    fn stripped_line(&mut self, stripped: &[u8], escaped: bool) {
         self.report.transcript.combined.push_line(stripped);
         if self.capturing_errors {
             self.report
@@ -269,12 +271,12 @@ impl TextParser {
                 .push_line(strip_frame(stripped));
         }
         self.seen.lines += 1;
-        self.read(stripped);
+        self.read(stripped, escaped);
     }
 
     /// Reads one line for its meaning (it has been copied to the transcript already).
-    fn read(&mut self, stripped: &[u8]) {
-        if self.outputs.is_some() && self.take_output_line(stripped) {
+    fn read(&mut self, stripped: &[u8], escaped: bool) {
+        if self.outputs.is_some() && self.take_output_line(stripped, escaped) {
             return;
         }
         if self.diagnostic.is_none() && is_noise_bytes(stripped) {
@@ -327,14 +329,14 @@ impl TextParser {
 
     /// Feeds a line to the outputs after an apply summary; false when it cannot be one,
     /// which means the summary line was not Terraform's.
-    fn take_output_line(&mut self, bytes: &[u8]) -> bool {
+    fn take_output_line(&mut self, bytes: &[u8], escaped: bool) -> bool {
         let line = String::from_utf8_lossy(bytes);
         let Some(reader) = self.outputs.as_mut() else {
             return false;
         };
-        if reader.take(&line) {
+        if reader.take(&line, escaped) {
             if let Some(held) = self.held.as_mut() {
-                held.keep(&line);
+                held.keep(&line, escaped);
             }
             return true;
         }
@@ -361,12 +363,12 @@ impl TextParser {
             self.report.result,
         ) = before;
         let mut lines = lines.into_iter();
-        if let Some(summary) = lines.next() {
+        if let Some((summary, _)) = lines.next() {
             diagnostic.push(&summary);
         }
         self.diagnostic = Some(diagnostic);
-        for kept in lines {
-            self.read(kept.as_bytes());
+        for (kept, escaped) in lines {
+            self.read(kept.as_bytes(), escaped);
         }
         false
     }
