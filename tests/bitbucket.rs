@@ -22,11 +22,13 @@ fn bitbucket() -> FakeBitbucket {
     fake
 }
 
-/// A job outside Pipelines that posts to the fake with the access token, the repository
-/// given by flags.
+/// A job outside Pipelines that posts to the fake with an app password, the repository
+/// given by flags. Unlike an access token, an app password (or an API token) lets
+/// tfnotify read whose it is, and so keep one living comment.
 fn against(fake: &FakeBitbucket) -> Test {
     Test::new()
-        .env("BITBUCKET_TOKEN", TOKEN)
+        .env("BITBUCKET_USERNAME", USERNAME)
+        .env("BITBUCKET_APP_PASSWORD", APP_PASSWORD)
         .env("BITBUCKET_API_URL", fake.api_url())
         .args([
             "--notifier",
@@ -76,7 +78,7 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
     );
     let comments = fake.comments(WORKSPACE, REPO, PR);
     assert_eq!(comments.len(), 1);
-    assert_eq!(comments[0].user, TOKEN_USER);
+    assert_eq!(comments[0].user, USERNAME);
     let body = &comments[0].raw;
     assert!(
         body.starts_with("## :warning: Plan destroys resources · `prod`"),
@@ -103,7 +105,10 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
     );
     assert_eq!(
         fake.request_lines(),
-        ["GET /repositories/acme/infra/pullrequests/7/comments?pagelen=100"],
+        [
+            "GET /repositories/acme/infra/pullrequests/7/comments?pagelen=100",
+            "GET /user"
+        ],
         "an identical body makes no write"
     );
 
@@ -122,7 +127,7 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
 }
 
 #[test]
-fn a_typical_plan_update_takes_two_requests() {
+fn a_typical_plan_update_takes_three_requests() {
     let fake = bitbucket();
     plan(&fake, "1.11/plan_update_in_place.txt", &[]);
     fake.clear_log();
@@ -133,8 +138,10 @@ fn a_typical_plan_update_takes_two_requests() {
         fake.request_lines(),
         [
             "GET /repositories/acme/infra/pullrequests/7/comments?pagelen=100".to_owned(),
+            "GET /user".to_owned(),
             format!("PUT /repositories/acme/infra/pullrequests/7/comments/{id}"),
-        ]
+        ],
+        "the comments listed, whose the credentials are read to tell our comment from a copy, the comment edited"
     );
     insta::assert_json_snapshot!("typical_plan_requests", fake.requests_json());
     fake.assert_no_violations();
@@ -170,7 +177,7 @@ fn comments_are_read_over_every_page_and_deleted_ones_are_skipped() {
     }
     // A deleted comment of ours is still listed; it must not be the one updated.
     let deleted = format!("## :memo: Plan · `prod`\n\nold\n\n{MARKER}");
-    fake.add_comment(WORKSPACE, REPO, PR, TOKEN_USER, &deleted, true);
+    fake.add_comment(WORKSPACE, REPO, PR, USERNAME, &deleted, true);
     let first = plan(&fake, "1.11/plan_create_only.txt", &[]);
     assert!(
         first.stderr.contains("Bitbucket comment created"),
@@ -196,7 +203,7 @@ fn comments_are_read_over_every_page_and_deleted_ones_are_skipped() {
     let ours: Vec<_> = fake
         .comments(WORKSPACE, REPO, PR)
         .into_iter()
-        .filter(|c| c.user == TOKEN_USER)
+        .filter(|c| c.user == USERNAME)
         .collect();
     assert_eq!(ours.len(), 1);
     assert!(ours[0].raw.contains("No changes"));
@@ -441,7 +448,8 @@ fn fails_with(status: u16, body: &str, message: &str, hint: &str) {
         ran.stderr
     );
     assert!(ran.stderr.contains(hint), "{}", ran.stderr);
-    assert!(!ran.stderr.contains(TOKEN));
+    assert!(!ran.stderr.contains(APP_PASSWORD));
+    assert!(!ran.stderr.contains(&basic()));
 }
 
 #[test]
@@ -613,7 +621,8 @@ fn bitbucket_pipelines_needs_no_flags() {
             .env("BITBUCKET_COMMIT", HEAD)
             .env("BITBUCKET_PR_ID", "7")
             .env("BITBUCKET_BRANCH", "topic")
-            .env("BITBUCKET_TOKEN", TOKEN)
+            .env("BITBUCKET_EMAIL", USERNAME)
+            .env("BITBUCKET_API_TOKEN", APP_PASSWORD)
             .env("BITBUCKET_API_URL", fake.api_url())
             .args(["--var", "target:prod", "plan", "--quiet"])
             .stdin(fixture("1.11/plan_create_only.txt"))
@@ -678,4 +687,158 @@ fn hostile_resource_names_stay_inside_code() {
         again.stderr
     );
     assert_eq!(bodies(&fake).len(), 1);
+}
+
+/// The requests that wrote or deleted comment `id`.
+fn touching(fake: &FakeBitbucket, id: u64) -> Vec<String> {
+    let path = format!("/comments/{id}");
+    fake.request_lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("GET") && l.ends_with(&path))
+        .collect()
+}
+
+fn whoami_count(fake: &FakeBitbucket) -> usize {
+    fake.request_lines()
+        .iter()
+        .filter(|l| *l == "GET /user")
+        .count()
+}
+
+/// A comment by someone else that ends in a copy of our marker, posted after ours.
+fn plant(fake: &FakeBitbucket) -> common::fake_bitbucket::Comment {
+    let body = format!("## :white_check_mark: No changes · `prod`\n\nNothing to see.\n\n{MARKER}");
+    fake.add_comment(WORKSPACE, REPO, PR, "mallory", &body, false);
+    fake.comments(WORKSPACE, REPO, PR)
+        .pop()
+        .expect("the planted comment")
+}
+
+#[test]
+fn a_comment_by_another_user_with_a_copy_of_the_marker_is_never_touched() {
+    for behaviour in ["update", "new", "hide-and-new", "delete-and-new"] {
+        let fake = bitbucket();
+        plan(&fake, "1.11/plan_create_only.txt", &[]);
+        let ours = fake.comments(WORKSPACE, REPO, PR)[0].clone();
+        let planted = plant(&fake);
+        fake.clear_log();
+        let ran = plan(
+            &fake,
+            "1.11/plan_update_in_place.txt",
+            &["--comment", behaviour],
+        );
+        assert_eq!(ran.code, Some(0), "{behaviour}: {}", ran.stderr);
+        assert_eq!(
+            touching(&fake, planted.id),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let now = fake.comments(WORKSPACE, REPO, PR);
+        assert!(
+            now.contains(&planted),
+            "{behaviour}: left exactly as it was"
+        );
+        assert!(
+            ran.stderr.contains(&format!(
+                "tfnotify: warning: Bitbucket: the comment https://bitbucket.org/acme/infra/pull-requests/7#comment-{} by another user, `mallory`, carries tfnotify's marker; it was left alone",
+                planted.id
+            )),
+            "{behaviour}: {}",
+            ran.stderr
+        );
+        assert_eq!(whoami_count(&fake), 1, "{behaviour}: read once");
+        let mine = now.iter().find(|c| c.id == ours.id);
+        match behaviour {
+            "update" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.raw.contains("to change"), "ours got the plan");
+                assert_eq!(now.len(), 2);
+            }
+            "new" => {
+                assert_eq!(mine, Some(&ours), "ours left as it was");
+                assert_eq!(now.len(), 3);
+            }
+            // Bitbucket cannot hide a comment: `hide-and-new` deletes ours.
+            _ => {
+                assert!(mine.is_none(), "ours deleted");
+                assert_eq!(now.len(), 2);
+            }
+        }
+        fake.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_planted_comment_alone_gets_no_plan_even_when_the_plan_is_quiet() {
+    let fake = bitbucket();
+    let planted = plant(&fake);
+    let ran = plan(&fake, "1.11/plan_no_changes.txt", &["--skip-no-changes"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("skipped: no changes"), "{}", ran.stderr);
+    assert_eq!(fake.comments(WORKSPACE, REPO, PR), vec![planted.clone()]);
+    assert_eq!(touching(&fake, planted.id), Vec::<String>::new());
+    fake.assert_no_violations();
+}
+
+#[test]
+fn an_access_token_cannot_say_whose_it_is_so_each_run_posts_a_new_comment_and_says_why() {
+    let fake = bitbucket();
+    let with_token = || {
+        Test::new()
+            .env("BITBUCKET_TOKEN", TOKEN)
+            .env("BITBUCKET_API_URL", fake.api_url())
+            .args([
+                "--notifier",
+                "bitbucket",
+                "--owner",
+                WORKSPACE,
+                "--repo",
+                REPO,
+            ])
+            .args([
+                "--var",
+                "target:prod",
+                "--pr",
+                "7",
+                "--sha",
+                HEAD,
+                "plan",
+                "--quiet",
+            ])
+            .stdin(fixture("1.11/plan_create_only.txt"))
+            .run()
+    };
+    let first = with_token();
+    assert!(
+        first.stderr.contains("Bitbucket comment created"),
+        "{}",
+        first.stderr
+    );
+    assert_eq!(whoami_count(&fake), 0, "nothing marked yet, nothing to ask");
+    let ours = fake.comments(WORKSPACE, REPO, PR)[0].clone();
+    assert_eq!(ours.user, TOKEN_USER);
+    fake.clear_log();
+    let second = with_token();
+    assert_eq!(second.code, Some(0), "{}", second.stderr);
+    assert!(
+        second.stderr.contains("Bitbucket comment created"),
+        "{}",
+        second.stderr
+    );
+    assert_eq!(touching(&fake, ours.id), Vec::<String>::new());
+    assert_eq!(whoami_count(&fake), 1);
+    let warnings: Vec<&str> = second
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("tfnotify: warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "once: {}", second.stderr);
+    assert!(
+        warnings[0].contains("This API is not accessible by this authentication mechanism")
+            && warnings[0].contains("`read:user:bitbucket`"),
+        "why, and what fixes it: {}",
+        warnings[0]
+    );
+    assert_eq!(fake.comments(WORKSPACE, REPO, PR).len(), 2);
+    fake.assert_no_violations();
 }

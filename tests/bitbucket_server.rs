@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::fake_bitbucket_server::{FakeBitbucketServer, MAX_LIMIT, TOKEN, TOKEN_USER};
+use common::fake_bitbucket_server::{FakeBitbucketServer, MAX_LIMIT, TOKEN, TOKEN_USER, WHOAMI};
 use common::markdown::outside_code;
 use common::run::{Ran, Test, fixture};
 
@@ -121,7 +121,11 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
         "{}",
         again.stderr
     );
-    assert_eq!(fake.request_lines(), [activities(0)], "no write");
+    assert_eq!(
+        fake.request_lines(),
+        [activities(0), format!("GET {WHOAMI}")],
+        "no write; the token's username read once to tell our comment from a copy"
+    );
 
     let id = comments[0].id;
     let changed = plan(&fake, "1.11/plan_no_changes.txt", &[]);
@@ -234,13 +238,14 @@ fn an_edit_that_lost_a_race_reads_the_version_again_and_retries_once() {
         fake.request_lines(),
         [
             activities(0),
+            format!("GET {WHOAMI}"),
             put.clone(),
             format!("GET /pull-requests/7/comments/{id}"),
             put,
         ]
     );
     let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
-    assert_eq!(statuses, [200, 409, 200, 200]);
+    assert_eq!(statuses, [200, 200, 409, 200, 200]);
     let comments = fake.comments(PROJECT, REPO, PR);
     assert_eq!(comments[0].version, 2, "after theirs and ours");
     assert!(comments[0].text.contains("No changes"));
@@ -782,5 +787,130 @@ fn an_earlier_comment_with_replies_is_left_in_place_as_server_keeps_it() {
         "{statuses:#?}"
     );
     assert_eq!(bodies(&fake).len(), 3, "both replied-to comments stay");
+    fake.assert_no_violations();
+}
+
+/// The requests that wrote or deleted comment `id`.
+fn touching(fake: &FakeBitbucketServer, id: u64) -> Vec<String> {
+    let path = format!("/comments/{id}");
+    fake.request_lines()
+        .into_iter()
+        .filter(|l| {
+            !l.starts_with("GET") && (l.ends_with(&path) || l.contains(&format!("{path}?")))
+        })
+        .collect()
+}
+
+fn whoami_count(fake: &FakeBitbucketServer) -> usize {
+    fake.request_lines()
+        .iter()
+        .filter(|l| **l == format!("GET {WHOAMI}"))
+        .count()
+}
+
+/// A comment by someone else that ends in a copy of our marker, posted after ours.
+fn plant(fake: &FakeBitbucketServer) -> common::fake_bitbucket_server::Comment {
+    let body = format!("## :white_check_mark: No changes · `prod`\n\nNothing to see.\n\n{MARKER}");
+    fake.add_comment(PROJECT, REPO, PR, "mallory", &body, 0);
+    fake.comments(PROJECT, REPO, PR)
+        .into_iter()
+        .find(|c| c.user == "mallory")
+        .expect("the planted comment")
+}
+
+#[test]
+fn a_comment_by_another_user_with_a_copy_of_the_marker_is_never_touched() {
+    for behaviour in ["update", "new", "hide-and-new", "delete-and-new"] {
+        let fake = server();
+        plan(&fake, "1.11/plan_create_only.txt", &[]);
+        let ours = fake.comments(PROJECT, REPO, PR)[0].clone();
+        let planted = plant(&fake);
+        fake.clear_log();
+        let ran = plan(
+            &fake,
+            "1.11/plan_update_in_place.txt",
+            &["--comment", behaviour],
+        );
+        assert_eq!(ran.code, Some(0), "{behaviour}: {}", ran.stderr);
+        assert_eq!(
+            touching(&fake, planted.id),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let now = fake.comments(PROJECT, REPO, PR);
+        assert!(
+            now.contains(&planted),
+            "{behaviour}: left exactly as it was"
+        );
+        assert!(
+            ran.stderr.contains(&format!(
+                "/projects/INFRA/repos/terraform/pull-requests/7/overview?commentId={} by another user, `mallory`, carries tfnotify's marker; it was left alone",
+                planted.id
+            )),
+            "{behaviour}: {}",
+            ran.stderr
+        );
+        assert_eq!(whoami_count(&fake), 1, "{behaviour}: read once");
+        let mine = now.iter().find(|c| c.id == ours.id);
+        match behaviour {
+            "update" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.text.contains("to change"), "ours got the plan");
+                assert_eq!(now.len(), 2);
+            }
+            "new" => {
+                assert_eq!(mine, Some(&ours), "ours left as it was");
+                assert_eq!(now.len(), 3);
+            }
+            // Server cannot hide a comment: `hide-and-new` deletes ours.
+            _ => {
+                assert!(mine.is_none(), "ours deleted");
+                assert_eq!(now.len(), 2);
+            }
+        }
+        fake.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_planted_comment_alone_gets_no_plan_even_when_the_plan_is_quiet() {
+    let fake = server();
+    let planted = plant(&fake);
+    let ran = plan(&fake, "1.11/plan_no_changes.txt", &["--skip-no-changes"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("skipped: no changes"), "{}", ran.stderr);
+    assert_eq!(fake.comments(PROJECT, REPO, PR), vec![planted.clone()]);
+    assert_eq!(touching(&fake, planted.id), Vec::<String>::new());
+    fake.assert_no_violations();
+}
+
+#[test]
+fn a_token_whose_user_cannot_be_read_touches_no_marked_comment_and_says_why() {
+    let fake = server();
+    plan(&fake, "1.11/plan_create_only.txt", &[]);
+    let ours = fake.comments(PROJECT, REPO, PR)[0].clone();
+    fake.fail_whoami(401, "");
+    fake.clear_log();
+    let ran = plan(&fake, "1.11/plan_update_in_place.txt", &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("Bitbucket Server comment created"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(touching(&fake, ours.id), Vec::<String>::new());
+    assert_eq!(whoami_count(&fake), 1);
+    let warnings: Vec<&str> = ran
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("tfnotify: warning:"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "once: {}", ran.stderr);
+    assert!(
+        warnings[0].contains("401") && warnings[0].contains("/plugins/servlet/applinks/whoami"),
+        "{}",
+        warnings[0]
+    );
+    assert!(fake.comments(PROJECT, REPO, PR).contains(&ours));
     fake.assert_no_violations();
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::fake_gitlab::{FakeGitLab, MAX_NOTE_CHARS};
+use common::fake_gitlab::{DEFAULT_USER, FakeGitLab, MAX_NOTE_CHARS};
 use serde_json::{Value, json};
 
 const PROJECT: &str = "acme/platform/infra";
@@ -216,14 +216,39 @@ fn note_lists_are_newest_first_unless_asked_and_paged_like_gitlab() {
 }
 
 #[test]
-fn editing_or_deleting_someone_else_s_note_is_refused_or_flagged() {
+fn editing_or_deleting_someone_else_s_note_works_as_for_a_maintainer_and_is_flagged() {
     let fake = fake();
     let theirs = fake.add_note(PROJECT, 7, "alice", "mine");
     let path = format!("{BASE}/merge_requests/7/notes/{}", theirs.id);
     let edit = as_bot(&fake, "PUT", &path, Some(&json!({"body": "x"})));
-    assert_eq!(edit.status, 403);
+    assert_eq!(edit.status, 200);
+    assert_eq!(
+        edit.json()["author"]["username"],
+        "alice",
+        "still alice's note"
+    );
     assert_eq!(as_bot(&fake, "DELETE", &path, None).status, 204);
     assert_eq!(fake.violations().len(), 2);
+}
+
+#[test]
+fn the_token_s_user_is_the_author_of_what_it_writes() {
+    let fake = fake();
+    let me = as_bot(&fake, "GET", "/user", None);
+    assert_eq!(me.status, 200);
+    let me = me.json();
+    assert_eq!(me["username"], DEFAULT_USER);
+    let path = format!("{BASE}/merge_requests/7/notes");
+    let note = as_bot(&fake, "POST", &path, Some(&json!({"body": "x"}))).json();
+    assert_eq!(note["author"]["id"], me["id"]);
+    let theirs = fake.add_note(PROJECT, 7, "alice", "mine");
+    let listed = as_bot(&fake, "GET", &path, None).json();
+    let alice = listed
+        .as_array()
+        .and_then(|notes| notes.iter().find(|n| n["id"] == theirs.id))
+        .map(|n| n["author"]["id"].clone());
+    assert_ne!(alice, Some(me["id"].clone()));
+    fake.assert_no_violations();
 }
 
 #[test]

@@ -81,7 +81,7 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
     );
     assert_eq!(
         fake.request_lines(),
-        ["GET /repos/acme/infra/issues/7/comments"],
+        ["GET /repos/acme/infra/issues/7/comments", "GET /user"],
         "an identical body makes no write"
     );
 
@@ -114,9 +114,10 @@ fn a_typical_plan_with_labels_and_an_update_takes_few_requests() {
         [
             "GET /repos/acme/infra/issues/7/labels".to_owned(),
             "GET /repos/acme/infra/issues/7/comments".to_owned(),
+            "GET /user".to_owned(),
             format!("PATCH /repos/acme/infra/issues/comments/{id}"),
         ],
-        "labels read once and already right, comments listed once, the comment edited in place"
+        "labels read once and already right, comments listed once, the token's account read once to tell our comment from a copy, the comment edited in place"
     );
     insta::assert_json_snapshot!("typical_plan_requests", fake.requests_json());
     fake.assert_no_violations();
@@ -820,4 +821,194 @@ fn a_target_with_commas_skips_its_label_and_still_comments() {
         "envs/,approved,x",
         "Gitea reads a comma in a label name as a separator",
     );
+}
+
+/// A comment by someone else that ends in a copy of our marker, posted after ours.
+fn plant(fake: &FakeGitea, ours: &str) -> common::fake_gitea::Comment {
+    let marker = ours.lines().last().expect("a marker line");
+    let body = format!("## :white_check_mark: No changes · `prod`\n\nNothing to see.\n\n{marker}");
+    fake.add_comment(OWNER, REPO, PR, "mallory", &body);
+    fake.comments(OWNER, REPO, PR)
+        .pop()
+        .expect("the planted comment")
+}
+
+/// The requests that wrote or deleted comment `id`.
+fn touching(fake: &FakeGitea, id: u64) -> Vec<String> {
+    let path = format!("/issues/comments/{id}");
+    fake.request_lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("GET") && l.ends_with(&path))
+        .collect()
+}
+
+fn whoami_count(fake: &FakeGitea) -> usize {
+    fake.request_lines()
+        .iter()
+        .filter(|l| *l == "GET /user")
+        .count()
+}
+
+#[test]
+fn a_comment_by_another_user_with_a_copy_of_the_marker_is_never_touched() {
+    for behaviour in ["update", "new", "hide-and-new", "delete-and-new"] {
+        let fake = gitea();
+        plan(&fake, "1.11/plan_create_only.txt", &["--disable-label"]);
+        let ours = fake.comments(OWNER, REPO, PR)[0].clone();
+        let planted = plant(&fake, &ours.body);
+        fake.clear_log();
+        let ran = plan(
+            &fake,
+            "1.11/plan_update_in_place.txt",
+            &["--disable-label", "--comment", behaviour],
+        );
+        assert_eq!(ran.code, Some(0), "{behaviour}: {}", ran.stderr);
+        assert_eq!(
+            touching(&fake, planted.id),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let now = fake.comments(OWNER, REPO, PR);
+        assert!(
+            now.contains(&planted),
+            "{behaviour}: left exactly as it was"
+        );
+        assert!(
+            ran.stderr.contains(&format!(
+                "tfnotify: warning: Gitea: the comment https://gitea.example.com/acme/infra/pulls/7#issuecomment-{} by another user, `mallory`, carries tfnotify's marker; it was left alone",
+                planted.id
+            )),
+            "{behaviour}: {}",
+            ran.stderr
+        );
+        assert_eq!(
+            whoami_count(&fake),
+            1,
+            "{behaviour}: the token's account read once"
+        );
+        let mine = now.iter().find(|c| c.id == ours.id);
+        match behaviour {
+            "update" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.body.contains("to change"), "ours got the plan");
+                assert_eq!(now.len(), 2);
+            }
+            "new" => {
+                assert_eq!(mine, Some(&ours), "ours left as it was");
+                assert_eq!(now.len(), 3);
+            }
+            "hide-and-new" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.body.starts_with("<details>"), "ours folded away");
+                assert_eq!(now.len(), 3);
+            }
+            _ => {
+                assert!(mine.is_none(), "ours deleted");
+                assert_eq!(now.len(), 2);
+            }
+        }
+        fake.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_planted_comment_alone_gets_no_plan_even_when_the_plan_is_quiet() {
+    let fake = gitea();
+    plan(&fake, "1.11/plan_create_only.txt", &["--disable-label"]);
+    let ours = fake.comments(OWNER, REPO, PR)[0].clone();
+    let quiet = gitea();
+    let planted = plant(&quiet, &ours.body);
+    let ran = plan(&quiet, "1.11/plan_no_changes.txt", &["--skip-no-changes"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("skipped: no changes"), "{}", ran.stderr);
+    assert_eq!(quiet.comments(OWNER, REPO, PR), vec![planted.clone()]);
+    assert_eq!(touching(&quiet, planted.id), Vec::<String>::new());
+    assert_eq!(quiet.labels_on(OWNER, REPO, PR), vec!["prod/no-changes"]);
+    quiet.assert_no_violations();
+}
+
+#[test]
+fn a_token_that_cannot_read_its_user_touches_no_marked_comment_and_says_which_scope_fixes_it() {
+    let fake = gitea();
+    plan(&fake, "1.11/plan_create_only.txt", &["--disable-label"]);
+    let ours = fake.comments(OWNER, REPO, PR)[0].clone();
+    let narrow = "0a1b2c3d4e5f60718293a4b5c6d7e8f901234567";
+    fake.add_token(narrow, USER, &["write:issue", "read:repository"]);
+    for behaviour in ["update", "delete-and-new"] {
+        fake.clear_log();
+        let ran = against(&fake)
+            .env("GITEA_TOKEN", narrow)
+            .args([
+                "--pr",
+                "7",
+                "--sha",
+                HEAD,
+                "plan",
+                "--quiet",
+                "--disable-label",
+            ])
+            .args(["--comment", behaviour])
+            .stdin(fixture("1.11/plan_update_in_place.txt"))
+            .run();
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("Gitea comment created"),
+            "{}",
+            ran.stderr
+        );
+        assert_eq!(
+            touching(&fake, ours.id),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let warnings: Vec<&str> = ran
+            .stderr
+            .lines()
+            .filter(|l| l.starts_with("tfnotify: warning:"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "once: {}", ran.stderr);
+        assert!(
+            warnings[0]
+                .contains("token does not have at least one of required scope(s): [read:user]")
+                && warnings[0].contains("give the token the `read:user` scope"),
+            "why, and what fixes it: {}",
+            warnings[0]
+        );
+        assert_eq!(whoami_count(&fake), 1);
+    }
+    assert!(fake.comments(OWNER, REPO, PR).contains(&ours));
+    fake.assert_no_violations();
+}
+
+#[test]
+fn an_actions_job_token_reads_its_user_and_keeps_one_living_comment() {
+    let fake = gitea();
+    let job = "f0e1d2c3b4a5968778695a4b3c2d1e0f12345678";
+    fake.add_actions_token(job);
+    let run = || {
+        against(&fake)
+            .env("GITEA_TOKEN", job)
+            .args([
+                "--pr",
+                "7",
+                "--sha",
+                HEAD,
+                "plan",
+                "--quiet",
+                "--disable-label",
+            ])
+            .stdin(fixture("1.11/plan_create_only.txt"))
+            .run()
+    };
+    assert!(run().stderr.contains("Gitea comment created"));
+    let again = run();
+    assert!(
+        again.stderr.contains("Gitea comment unchanged"),
+        "{}",
+        again.stderr
+    );
+    let comments = fake.comments(OWNER, REPO, PR);
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].user, common::fake_gitea::ACTIONS_USER);
+    fake.assert_no_violations();
 }

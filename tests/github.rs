@@ -539,3 +539,129 @@ fn a_target_with_commas_skips_its_label_and_still_comments() {
         "GitHub reads a comma in a label name as a separator",
     );
 }
+
+/// A comment by someone else that ends in a copy of our marker, posted after ours: the
+/// last comment of the thread, for the head commit, so the most tempting one there is.
+fn plant(fake: &FakeGitHub, ours: &str) -> common::fake_github::Comment {
+    let marker = ours.lines().last().expect("a marker line");
+    let body = format!("## :white_check_mark: No changes · `prod`\n\nNothing to see.\n{marker}");
+    fake.add_comment(OWNER, REPO, PR, "mallory", &body)
+}
+
+/// Whether any request wrote, hid or deleted `comment`.
+fn touched(fake: &FakeGitHub, comment: &common::fake_github::Comment) -> Vec<String> {
+    let path = format!("/issues/comments/{}", comment.id);
+    fake.requests()
+        .into_iter()
+        .filter(|r| {
+            (r.method != "GET" && r.path.ends_with(&path))
+                || r.body
+                    .as_deref()
+                    .is_some_and(|b| b.contains(&comment.node_id))
+        })
+        .map(|r| r.line())
+        .collect()
+}
+
+#[test]
+fn a_comment_by_another_user_with_a_copy_of_the_marker_is_never_touched() {
+    for behaviour in ["update", "new", "hide-and-new", "delete-and-new"] {
+        let fake = github();
+        plan(&fake, "1.11/plan_create_only.txt", &[]);
+        let ours = fake.comments(OWNER, REPO, PR)[0].clone();
+        let planted = plant(&fake, &ours.body);
+        fake.clear_log();
+        let ran = plan(
+            &fake,
+            "1.11/plan_update_in_place.txt",
+            &["--comment", behaviour],
+        );
+        assert_eq!(ran.code, Some(0), "{behaviour}: {}", ran.stderr);
+        assert_eq!(
+            touched(&fake, &planted),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let now = fake.comments(OWNER, REPO, PR);
+        assert!(
+            now.contains(&planted),
+            "{behaviour}: left exactly as it was"
+        );
+        assert!(
+            ran.stderr.contains(&format!(
+                "tfnotify: warning: GitHub: the comment {} by another user, `mallory`, carries tfnotify's marker; it was left alone",
+                planted.html_url
+            )),
+            "{behaviour}: {}",
+            ran.stderr
+        );
+        let mine = now.iter().find(|c| c.id == ours.id);
+        match behaviour {
+            "update" => {
+                assert!(
+                    ran.stderr.contains("GitHub comment updated"),
+                    "{}",
+                    ran.stderr
+                );
+                let mine = mine.expect("ours is still there");
+                assert!(mine.body.contains("to change"), "ours got the plan");
+                assert_eq!(now.len(), 2);
+            }
+            "new" => {
+                assert_eq!(mine, Some(&ours), "ours left as it was");
+                assert_eq!(now.len(), 3);
+            }
+            "hide-and-new" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.minimized.is_some(), "ours hidden");
+                assert_eq!(now.len(), 3);
+            }
+            _ => {
+                assert!(mine.is_none(), "ours deleted");
+                assert_eq!(now.len(), 2);
+            }
+        }
+        assert!(
+            !fake
+                .request_lines()
+                .iter()
+                .any(|l| l.starts_with("GET /user")),
+            "GitHub says who wrote each comment in the listing; no request asks"
+        );
+        fake.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_planted_comment_alone_is_as_good_as_no_comment() {
+    // It claims the pull request's newer head, yet neither stops this job nor gets its plan.
+    let newer = "2222222222222222222222222222222222222222";
+    let fake = github();
+    plan(&fake, "1.11/plan_create_only.txt", &[]);
+    let ours = fake.comments(OWNER, REPO, PR)[0].clone();
+    let fresh = github();
+    fresh.add_pull(OWNER, REPO, PR, newer);
+    let planted = fresh.add_comment(OWNER, REPO, PR, "mallory", &ours.body.replace(HEAD, newer));
+    let ran = plan(&fresh, "1.11/plan_update_in_place.txt", &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("GitHub comment created"),
+        "{}",
+        ran.stderr
+    );
+    assert_eq!(touched(&fresh, &planted), Vec::<String>::new());
+    assert_eq!(fresh.comments(OWNER, REPO, PR).len(), 2);
+    fresh.assert_no_violations();
+
+    // With `--skip-no-changes`, only the labels follow an empty plan; nothing is written.
+    let quiet = github();
+    let planted = plant(&quiet, &ours.body);
+    quiet.clear_log();
+    let ran = plan(&quiet, "1.11/plan_no_changes.txt", &["--skip-no-changes"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("skipped: no changes"), "{}", ran.stderr);
+    assert_eq!(quiet.comments(OWNER, REPO, PR), vec![planted.clone()]);
+    assert_eq!(touched(&quiet, &planted), Vec::<String>::new());
+    assert_eq!(quiet.labels_on(OWNER, REPO, PR), vec!["prod/no-changes"]);
+    quiet.assert_no_violations();
+}

@@ -176,9 +176,10 @@ fn a_typical_plan_with_labels_and_an_update_takes_few_requests() {
             format!(
                 "GET {ENCODED}/merge_requests/7/notes?sort=asc&order_by=created_at&per_page=100"
             ),
+            "GET /user".to_owned(),
             format!("PUT {ENCODED}/merge_requests/7/notes/{note}"),
         ],
-        "the merge request's labels and the label's colour read once and already right, notes listed once, the note edited in place"
+        "the merge request's labels and the label's colour read once and already right, notes listed once, the token's account read once to tell our note from a copy, the note edited in place"
     );
     let mut settings = insta::Settings::clone_current();
     settings.add_filter(r"tfnotify/\d+\.\d+\.\d+", "tfnotify/[VERSION]");
@@ -886,4 +887,98 @@ fn a_job_directory_with_commas_adds_no_label_and_still_posts_the_note() {
         .stdin(fixture("1.11/plan_destroy.txt"))
         .run();
     assert_comma_target_is_skipped(&fake, &ran);
+}
+
+/// The requests that wrote or deleted note `id`.
+fn touching(fake: &FakeGitLab, id: u64) -> Vec<String> {
+    let path = format!("/notes/{id}");
+    fake.request_lines()
+        .into_iter()
+        .filter(|l| !l.starts_with("GET") && l.ends_with(&path))
+        .collect()
+}
+
+#[test]
+fn a_note_by_another_user_with_a_copy_of_the_marker_is_never_touched() {
+    for behaviour in ["update", "new", "hide-and-new", "delete-and-new"] {
+        let fake = gitlab();
+        plan(&fake, "1.11/plan_create_only.txt", &[]);
+        let ours = fake.user_notes(PROJECT, MR)[0].clone();
+        let marker = ours.body.lines().last().expect("a marker line");
+        let planted = fake.add_note(
+            PROJECT,
+            MR,
+            "mallory",
+            &format!("## :white_check_mark: No changes · `prod`\n\nNothing to see.\n{marker}"),
+        );
+        fake.clear_log();
+        let ran = plan(
+            &fake,
+            "1.11/plan_update_in_place.txt",
+            &["--comment", behaviour],
+        );
+        assert_eq!(ran.code, Some(0), "{behaviour}: {}", ran.stderr);
+        assert_eq!(
+            touching(&fake, planted.id),
+            Vec::<String>::new(),
+            "{behaviour}"
+        );
+        let now = fake.user_notes(PROJECT, MR);
+        assert!(
+            now.contains(&planted),
+            "{behaviour}: left exactly as it was"
+        );
+        assert!(
+            ran.stderr.contains(&format!(
+                "/-/merge_requests/7#note_{} by another user, `mallory`, carries tfnotify's marker; it was left alone",
+                planted.id
+            )),
+            "{behaviour}: {}",
+            ran.stderr
+        );
+        assert_eq!(count(&fake, "GET /user"), 1, "{behaviour}: read once");
+        let mine = now.iter().find(|n| n.id == ours.id);
+        match behaviour {
+            "update" => {
+                let mine = mine.expect("ours is still there");
+                assert!(mine.body.contains("to change"), "ours got the plan");
+                assert_eq!(now.len(), 2);
+            }
+            // GitLab cannot hide a note: `hide-and-new` leaves ours as `new` does.
+            "new" | "hide-and-new" => {
+                assert_eq!(mine, Some(&ours), "ours left as it was");
+                assert_eq!(now.len(), 3);
+            }
+            _ => {
+                assert!(mine.is_none(), "ours deleted");
+                assert_eq!(now.len(), 2);
+            }
+        }
+        fake.assert_no_violations();
+    }
+}
+
+#[test]
+fn a_planted_note_alone_gets_no_plan_even_when_the_plan_is_quiet() {
+    let fake = gitlab();
+    plan(&fake, "1.11/plan_create_only.txt", &[]);
+    let marker = fake.user_notes(PROJECT, MR)[0]
+        .body
+        .lines()
+        .last()
+        .map(str::to_owned);
+    let quiet = gitlab();
+    let planted = quiet.add_note(
+        PROJECT,
+        MR,
+        "mallory",
+        &format!("Nothing to see.\n{}", marker.expect("a marker line")),
+    );
+    let ran = plan(&quiet, "1.11/plan_no_changes.txt", &["--skip-no-changes"]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(ran.stderr.contains("skipped: no changes"), "{}", ran.stderr);
+    assert_eq!(quiet.user_notes(PROJECT, MR), vec![planted.clone()]);
+    assert_eq!(touching(&quiet, planted.id), Vec::<String>::new());
+    assert_eq!(quiet.labels_on(PROJECT, MR), vec!["prod/no-changes"]);
+    quiet.assert_no_violations();
 }

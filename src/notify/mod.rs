@@ -6,6 +6,7 @@
 //! delivery failures ([`crate::error::EXIT_DELIVERY`]); they never stop the pass-through,
 //! which is over by the time anything is delivered, nor the other destinations.
 
+mod authors;
 pub mod bitbucket;
 pub mod bitbucket_server;
 pub mod chatwork;

@@ -1,18 +1,19 @@
-//! One living comment per command and target on a pull request, for the review platforms
-//! that share GitHub's comment model but not its API (GitLab, Gitea, Bitbucket).
+//! One living comment per command and target on a pull request, for every review platform
+//! (GitHub, GitLab, Gitea, Bitbucket Cloud and Server).
 //!
-//! The rules are GitHub's (see `github::GitHub::write`, which keeps its own copy because
-//! hiding there is a GraphQL call on node ids): `update` edits the last visible comment of
+//! The rules are GitHub's, which follows them too: `update` edits the last visible comment of
 //! this command and target, `new` posts another, `hide-and-new` and `delete-and-new` post
 //! another and then put the earlier ones out of the way. A body that would not change makes
 //! no call, and a job for an older commit never touches a comment written for the pull
-//! request's newer head. Which comments are ours is decided by the marker alone
-//! (`github::metadata`); how a platform hides one is up to the platform.
+//! request's newer head. A comment is ours when it carries the marker (`github::metadata`)
+//! and the token's own account wrote it (`notify::authors`): anyone else's comment is left
+//! alone whatever its marker says. How a platform hides one is up to the platform.
 
 use std::collections::BTreeMap;
 
 use crate::ci::CiEnv;
 use crate::model::{Command, Outcome, Report};
+use crate::notify::authors::{Author, Authors, Marked};
 use crate::notify::github::Behaviour;
 use crate::notify::github::labels::Labels;
 use crate::notify::github::metadata::{Metadata, PROGRAM};
@@ -29,6 +30,8 @@ pub(crate) struct Comment {
     pub url: Option<String>,
     /// Put out of the way by an earlier `hide-and-new`: never the one updated.
     pub hidden: bool,
+    /// Who wrote it: a marked comment is ours only when the token did.
+    pub author: Author,
 }
 
 /// The calls the behaviours make on one pull request.
@@ -41,9 +44,17 @@ pub(crate) trait PullComments {
     fn hide(&self, comment: &Comment) -> Result<(), NotifyError>;
     /// The pull request's head commit, possibly abbreviated (Bitbucket gives 12 digits).
     fn head_sha(&self) -> Result<Option<String>, NotifyError>;
+    /// The token's own account, as [`Author::Account`] names authors; `Err` says why it
+    /// cannot be known and what would fix it. Asked at most once a run, and only when a
+    /// comment with the marker needs deciding; a platform that says outright who wrote
+    /// each comment ([`Author::Known`]) is never asked.
+    fn token_account(&self) -> Result<String, String> {
+        Err("the token's account is unknown".to_owned())
+    }
 }
 
-/// How this run writes its comments.
+/// How this run writes its comments; one writer serves every thread of the run, so the
+/// token's account is read once.
 pub(crate) struct Writer<'a> {
     pub behaviour: Behaviour,
     pub skip_no_changes: bool,
@@ -53,6 +64,8 @@ pub(crate) struct Writer<'a> {
     pub mark: fn(&str, &Metadata) -> String,
     /// What the platform calls a comment (`comment`, `note`), for the lines printed.
     pub noun: &'static str,
+    /// Whose the marked comments are, learnt as the threads are written.
+    authors: Authors,
 }
 
 /// What a write did: the `Sent` action and the comment's link.
@@ -122,18 +135,20 @@ impl Setup {
         report.outcome == Outcome::NoChanges && report.warnings.is_empty() && problems.is_empty()
     }
 
-    /// The writer for the main thread.
+    /// The writer for the run's threads; `noun` is what the platform calls a comment.
     pub(crate) fn writer<'a>(
         &self,
         sha: Option<&'a str>,
         mark: fn(&str, &Metadata) -> String,
+        noun: &'static str,
     ) -> Writer<'a> {
         Writer {
             behaviour: self.behaviour,
             skip_no_changes: self.skip_no_changes,
             sha,
             mark,
-            noun: "comment",
+            noun,
+            authors: Authors::default(),
         }
     }
 }
@@ -150,10 +165,21 @@ impl Writer<'_> {
         quiet: bool,
     ) -> Result<Written, NotifyError> {
         let full = (self.mark)(body, metadata);
+        // Ours, of this command and target: the marker says which thread, the author
+        // whether it is ours at all.
         let earlier: Vec<(&Comment, Metadata)> = comments
             .iter()
             .filter_map(|c| Metadata::extract(&c.body).map(|m| (c, m)))
             .filter(|(_, m)| metadata.is_same_thread(m))
+            .filter(|(c, _)| {
+                let marked = Marked {
+                    id: c.id,
+                    url: c.url.as_deref(),
+                    author: &c.author,
+                };
+                self.authors
+                    .is_ours(&marked, self.noun, || pull.token_account())
+            })
             .collect();
         let visible: Vec<&(&Comment, Metadata)> =
             earlier.iter().filter(|(c, _)| !c.hidden).collect();
@@ -192,6 +218,12 @@ impl Writer<'_> {
             Behaviour::Update | Behaviour::New => {}
         }
         Ok(("created".to_owned(), comment.url))
+    }
+
+    /// What the writing found worth a warning (a marked comment by someone else, a token
+    /// whose account cannot be read), once each.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        self.authors.take_warnings()
     }
 
     /// Whether this job's commit is older than the one the existing comment was written
@@ -262,6 +294,7 @@ mod tests {
 
     use super::{Comment, PullComments, Writer, same_commit};
     use crate::notify::NotifyError;
+    use crate::notify::authors::{Author, Authors};
     use crate::notify::github::Behaviour;
     use crate::notify::github::metadata::{Metadata, PROGRAM};
 
@@ -269,6 +302,8 @@ mod tests {
     #[derive(Default)]
     struct Pull {
         head: Option<String>,
+        /// The token's account; `None` when it cannot be read.
+        token: Option<String>,
         calls: RefCell<Vec<String>>,
     }
 
@@ -293,14 +328,28 @@ mod tests {
             self.calls.borrow_mut().push("head".into());
             Ok(self.head.clone())
         }
+        fn token_account(&self) -> Result<String, String> {
+            self.calls.borrow_mut().push("whoami".into());
+            self.token.clone().ok_or_else(|| "no scope".to_owned())
+        }
     }
 
+    /// A comment by the token's account (`bot`, id 42).
     fn comment(id: u64, body: &str, hidden: bool) -> Comment {
+        by(id, body, hidden, "42")
+    }
+
+    /// A comment by the account `account`.
+    fn by(id: u64, body: &str, hidden: bool, account: &str) -> Comment {
         Comment {
             id,
             body: body.to_owned(),
             url: Some(format!("https://forge.example/c/{id}")),
             hidden,
+            author: Author::Account {
+                id: account.into(),
+                name: format!("user-{account}"),
+            },
         }
     }
 
@@ -325,6 +374,7 @@ mod tests {
             sha: Some(sha),
             mark,
             noun: "comment",
+            authors: Authors::default(),
         }
     }
 
@@ -339,6 +389,7 @@ mod tests {
     ) {
         let pull = Pull {
             head: head.map(Into::into),
+            token: Some("42".into()),
             ..Pull::default()
         };
         let w = writer(behaviour, "bbbbbbbbbbbb");
@@ -356,16 +407,24 @@ mod tests {
         let theirs = comment(3, "someone else's", false);
         let same = comment(4, &mark("new body", &meta("bbbbbbbbbbbb")), false);
         let all = [hidden.clone(), old.clone(), theirs.clone()];
-        // The earlier comment is for another commit, so the head is asked each time.
+        // The earlier comment is for another commit, so the head is asked each time; the
+        // token's account is read once, for the marked comments.
         case(
             Behaviour::Update,
             &all,
             None,
             false,
             "updated",
-            &["head", "update 1"],
+            &["whoami", "head", "update 1"],
         );
-        case(Behaviour::Update, &[same], None, false, "unchanged", &[]);
+        case(
+            Behaviour::Update,
+            &[same],
+            None,
+            false,
+            "unchanged",
+            &["whoami"],
+        );
         let none_visible = [hidden.clone(), theirs.clone()];
         case(
             Behaviour::Update,
@@ -373,7 +432,7 @@ mod tests {
             None,
             false,
             "created",
-            &["create"],
+            &["whoami", "create"],
         );
         case(
             Behaviour::New,
@@ -381,11 +440,11 @@ mod tests {
             None,
             false,
             "created",
-            &["head", "create"],
+            &["whoami", "head", "create"],
         );
-        let hide = ["head", "create", "hide 1"];
+        let hide = ["whoami", "head", "create", "hide 1"];
         case(Behaviour::HideAndNew, &all, None, false, "created", &hide);
-        let delete = ["head", "create", "delete 2", "delete 1"];
+        let delete = ["whoami", "head", "create", "delete 2", "delete 1"];
         case(
             Behaviour::DeleteAndNew,
             &all,
@@ -409,7 +468,7 @@ mod tests {
             None,
             true,
             "updated",
-            &["head", "update 1"],
+            &["whoami", "head", "update 1"],
         );
     }
 
@@ -428,7 +487,7 @@ mod tests {
                 Some("cccccccccccc"),
                 false,
                 "skipped: the comment is for a newer commit",
-                &["head"],
+                &["whoami", "head"],
             );
         }
         // Our commit is the head: the comment is stale, not newer.
@@ -438,8 +497,110 @@ mod tests {
             Some("bbbbbbbbbbbb"),
             false,
             "updated",
-            &["head", "update 1"],
+            &["whoami", "head", "update 1"],
         );
+    }
+
+    #[test]
+    fn a_marked_comment_by_someone_else_is_never_touched() {
+        let planted = by(5, &mark("harmless", &meta("cccccccccccc")), false, "7");
+        let old = comment(1, &mark("old", &meta("aaaaaaaaaaaa")), false);
+        // Whatever the behaviour, the planted comment (newest, and for the head commit)
+        // neither receives the plan nor stops the run, nor is hidden or deleted.
+        for (behaviour, action, calls) in [
+            (
+                Behaviour::Update,
+                "updated",
+                &["whoami", "head", "update 1"][..],
+            ),
+            (Behaviour::New, "created", &["whoami", "head", "create"][..]),
+            (
+                Behaviour::HideAndNew,
+                "created",
+                &["whoami", "head", "create", "hide 1"][..],
+            ),
+            (
+                Behaviour::DeleteAndNew,
+                "created",
+                &["whoami", "head", "create", "delete 1"][..],
+            ),
+        ] {
+            case(
+                behaviour,
+                &[old.clone(), planted.clone()],
+                Some("cccccccccccc"),
+                false,
+                action,
+                calls,
+            );
+        }
+        // Alone, it is as good as no comment at all.
+        case(
+            Behaviour::Update,
+            std::slice::from_ref(&planted),
+            Some("cccccccccccc"),
+            false,
+            "created",
+            &["whoami", "create"],
+        );
+    }
+
+    #[test]
+    fn a_planted_comment_is_named_in_a_warning_once_for_every_thread() {
+        let planted = by(5, &mark("harmless", &meta("cccccccccccc")), false, "7");
+        let pull = Pull {
+            token: Some("42".into()),
+            ..Pull::default()
+        };
+        let w = writer(Behaviour::Update, "bbbbbbbbbbbb");
+        let comments = [planted];
+        for _ in 0..2 {
+            w.write(&pull, &comments, &meta("bbbbbbbbbbbb"), "body", false)
+                .expect("no error");
+        }
+        assert_eq!(*pull.calls.borrow(), ["whoami", "create", "create"]);
+        assert_eq!(
+            w.warnings(),
+            [
+                "the comment https://forge.example/c/5 by another user, `user-7`, carries tfnotify's marker; it was left alone, as tfnotify edits, hides and deletes only what its own token wrote"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_token_whose_account_cannot_be_read_touches_no_marked_comment() {
+        let old = comment(1, &mark("old", &meta("aaaaaaaaaaaa")), false);
+        for behaviour in [
+            Behaviour::Update,
+            Behaviour::New,
+            Behaviour::HideAndNew,
+            Behaviour::DeleteAndNew,
+        ] {
+            let pull = Pull::default();
+            let w = writer(behaviour, "bbbbbbbbbbbb");
+            let (action, _) = w
+                .write(
+                    &pull,
+                    std::slice::from_ref(&old),
+                    &meta("bbbbbbbbbbbb"),
+                    "new body",
+                    false,
+                )
+                .expect("no error");
+            assert_eq!(action, "created");
+            assert_eq!(*pull.calls.borrow(), ["whoami", "create"]);
+            let warnings = w.warnings();
+            assert_eq!(warnings.len(), 1, "{warnings:?}");
+            assert!(warnings[0].starts_with("no scope; "), "{warnings:?}");
+        }
+        // Nothing marked, nothing to ask.
+        let pull = Pull::default();
+        let w = writer(Behaviour::Update, "bbbbbbbbbbbb");
+        let unmarked = [by(3, "LGTM", false, "7")];
+        w.write(&pull, &unmarked, &meta("bbbbbbbbbbbb"), "body", false)
+            .expect("no error");
+        assert_eq!(*pull.calls.borrow(), ["create"]);
+        assert!(w.warnings().is_empty());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! A stateful fake Bitbucket Cloud (REST API 2.0) on 127.0.0.1, under `/2.0`.
 //!
-//! Modelled: pull-request comments (list in pages of `{"values", "next"}` with `pagelen` at
+//! Modelled: the account of the credentials (`GET /user`, which Bitbucket answers basic
+//! credentials and refuses, 403, to an access token, which is no account); pull-request
+//! comments, each with its author's `user.uuid` (list in pages of `{"values", "next"}` with `pagelen` at
 //! most 100, deleted comments kept in the list with `deleted: true`; create; edit with
 //! `PUT`; delete), a pull request (`source.commit.hash` abbreviated to 12 digits, as
 //! Bitbucket does), and the pull requests of a commit, which answers 200, 202 (still
@@ -8,8 +10,8 @@
 //! access token or basic `username:app_password`. Errors use Bitbucket's body
 //! `{"type": "error", "error": {"message", …}}`; a comment of 32,768 characters or more gets
 //! Bitbucket's 400 "Please enter a non-empty value less than 32768 characters". Anything
-//! Bitbucket would refuse is also kept as a violation. Faults can be injected with
-//! [`FakeBitbucket::fail_next`].
+//! Bitbucket would refuse is also kept as a violation, and so is any attempt to edit or
+//! delete someone else's comment. Faults can be injected with [`FakeBitbucket::fail_next`].
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -375,6 +377,18 @@ impl State {
             .target
             .split_once('?')
             .unwrap_or((&request.target, ""));
+        if path == "/2.0/user" && request.method == "GET" {
+            if !query.is_empty() || !request.body.is_empty() {
+                self.violate(request, "`GET /user` takes no parameters");
+            }
+            if user == TOKEN_USER {
+                return error(
+                    403,
+                    "This API is not accessible by this authentication mechanism",
+                );
+            }
+            return ok(200, &user_json(user));
+        }
         let Some(rest) = path.strip_prefix("/2.0/repositories/") else {
             self.violate(request, "not a repository endpoint");
             return error(404, "Resource not found");
@@ -416,7 +430,7 @@ impl State {
                 body.as_ref(),
             ),
             ("DELETE", ["pullrequests", id, "comments", cid]) => {
-                self.delete_comment(user, &workspace, &repo, number(id), number(cid))
+                self.delete_comment(request, user, (&workspace, &repo), number(id), number(cid))
             }
             ("GET", ["pullrequests", id]) => {
                 let found = number(id).and_then(|id| {
@@ -575,6 +589,8 @@ impl State {
             return error(404, "Resource not found");
         };
         if comment.user != user {
+            let what = format!("edits a comment of `{}`", comment.user);
+            self.violate(request, &what);
             return error(403, "You can only edit your own comments.");
         }
         comment.raw = raw;
@@ -584,9 +600,9 @@ impl State {
 
     fn delete_comment(
         &mut self,
+        request: &Request,
         user: &str,
-        workspace: &str,
-        repo: &str,
+        (workspace, repo): (&str, &str),
         pr: Option<u64>,
         id: Option<u64>,
     ) -> Answer {
@@ -599,6 +615,8 @@ impl State {
             return error(404, "Resource not found");
         };
         if comment.user != user {
+            let what = format!("deletes a comment of `{}`", comment.user);
+            self.violate(request, &what);
             return error(403, "You can only delete your own comments.");
         }
         comment.deleted = true;
@@ -632,7 +650,7 @@ fn comment_json(comment: &Comment, slug: &str) -> Value {
         "deleted": comment.deleted,
         "pending": false,
         "content": {"type": "rendered", "raw": comment.raw, "markup": "markdown", "html": ""},
-        "user": {"type": "user", "display_name": comment.user, "nickname": comment.user},
+        "user": user_json(&comment.user),
         "created_on": "2026-01-01T00:00:00.000000+00:00",
         "updated_on": "2026-01-01T00:00:00.000000+00:00",
         "pullrequest": {"type": "pullrequest", "id": comment.pr},
@@ -640,6 +658,29 @@ fn comment_json(comment: &Comment, slug: &str) -> Value {
             "self": {"href": format!("https://api.bitbucket.org/2.0/repositories/{slug}/pullrequests/{}/comments/{}", comment.pr, comment.id)},
             "html": {"href": format!("https://bitbucket.org/{slug}/pull-requests/{}#comment-{}", comment.pr, comment.id)},
         },
+    })
+}
+
+/// An account as Bitbucket shows one; its UUID is the same in every answer about it.
+fn user_json(name: &str) -> Value {
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    let uuid = format!(
+        "{{{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}}}",
+        hash >> 32,
+        (hash >> 16) & 0xffff,
+        hash & 0xfff,
+        (hash >> 20) & 0xfff,
+        hash & 0xffff_ffff_ffff
+    );
+    json!({
+        "type": "user",
+        "display_name": name,
+        "nickname": name,
+        "uuid": uuid,
+        "account_id": format!("557058:{uuid}"),
+        "links": {"avatar": {"href": "https://avatar-management.example/initials/x.png"}},
     })
 }
 

@@ -1,15 +1,19 @@
 //! A stateful fake Bitbucket Server / Data Center (REST API 1.0) on 127.0.0.1, under
 //! `/rest/api/1.0`.
 //!
-//! Modelled: a pull request's activity feed (newest first, in pages of `{"values",
+//! Modelled: the token's username, which the REST API has no resource for and the
+//! application-links servlet `/plugins/servlet/applinks/whoami` answers as plain text; a
+//! pull request's activity feed (newest first, in pages of `{"values",
 //! "isLastPage", "nextPageStart", "start", "limit"}`, a `limit` over 50 cut to 50 as a
 //! server's page settings do), with a `COMMENTED`/`ADDED` entry per live comment among other
 //! events; comments with a `version` that every `PUT` (`{"text", "version"}`) and `DELETE`
 //! (`?version=N`) must name, or get Server's 409 `CommentOutOfDateException`; one comment;
 //! a pull request (`fromRef.latestCommit`); the pull requests of a commit. Authentication is
 //! `Authorization: Bearer` with an HTTP access token, else Server's 401. A comment of
-//! 32,768 characters or more gets Server's 400. Anything Server would refuse is also kept
-//! as a violation. Faults can be injected with [`FakeBitbucketServer::fail_next`], and
+//! 32,768 characters or more gets Server's 400. Comments and their authors carry Server's
+//! user objects (`name`, `id`, `slug`). Anything Server would refuse is also kept as a
+//! violation, and so is any attempt to edit or delete someone else's comment. Faults can
+//! be injected with [`FakeBitbucketServer::fail_next`], and
 //! [`FakeBitbucketServer::race_next_edit`] makes someone edit a comment just before ours.
 
 use std::collections::BTreeMap;
@@ -29,6 +33,8 @@ pub const LIMIT: usize = 32_768;
 pub const MAX_LIMIT: usize = 50;
 /// Where the API lives.
 const API: &str = "/rest/api/1.0";
+/// The servlet that names the authenticated user.
+pub const WHOAMI: &str = "/plugins/servlet/applinks/whoami";
 
 /// A comment held by the fake.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -241,6 +247,18 @@ impl FakeBitbucketServer {
         }
     }
 
+    /// The next request for the token's username gets this answer instead (a proxy that
+    /// keeps the servlets to people signed in through the browser, say).
+    pub fn fail_whoami(&self, status: u16, body: &str) {
+        self.fake.lock().faults.push(Fault {
+            method: "GET".to_owned(),
+            path_prefix: WHOAMI.to_owned(),
+            status,
+            body: body.to_owned(),
+            times: 1,
+        });
+    }
+
     /// The next `times` requests with `method` (`*` for any) whose path, after
     /// `/rest/api/1.0`, starts with `path_prefix` get this answer instead.
     pub fn fail_next(
@@ -338,6 +356,12 @@ impl State {
             .target
             .split_once('?')
             .unwrap_or((&request.target, ""));
+        if path == WHOAMI {
+            if request.method != "GET" || !query.is_empty() || !request.body.is_empty() {
+                self.violate(request, "the servlet takes a plain `GET`");
+            }
+            return (200, TOKEN_USER.to_owned());
+        }
         let Some(rest) = path.strip_prefix(&format!("{API}/projects/")) else {
             self.violate(request, "not a repository endpoint");
             return not_found("This resource does not exist.");
@@ -592,6 +616,8 @@ impl State {
             return no_comment();
         };
         if comment.user != TOKEN_USER {
+            let what = format!("edits a comment of `{}`", comment.user);
+            self.violate(request, &what);
             return forbidden("You are not permitted to edit this comment.");
         }
         if comment.version != version {
@@ -620,6 +646,8 @@ impl State {
             return no_comment();
         };
         if comment.user != TOKEN_USER {
+            let what = format!("deletes a comment of `{}`", comment.user);
+            self.violate(request, &what);
             return forbidden("You are not permitted to delete this comment.");
         }
         if comment.version != version {
@@ -651,6 +679,11 @@ impl Handler for Fake {
         });
         let headers = if body.is_empty() {
             Vec::new()
+        } else if request.target.starts_with(WHOAMI) && status == 200 {
+            vec![(
+                "Content-Type".to_owned(),
+                "text/plain;charset=UTF-8".to_owned(),
+            )]
         } else {
             vec![(
                 "Content-Type".to_owned(),
@@ -665,8 +698,13 @@ impl Handler for Fake {
     }
 }
 
+/// A user as Server shows one; the id is the same in every answer about one user.
 fn user_json(name: &str) -> Value {
-    json!({"name": name, "displayName": name, "slug": name, "type": "NORMAL", "active": true})
+    let id = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    }) % 100_000
+        + 1;
+    json!({"name": name, "emailAddress": format!("{name}@example.com"), "id": id, "displayName": name, "slug": name, "type": "NORMAL", "active": true})
 }
 
 fn comment_json(comment: &Comment) -> Value {

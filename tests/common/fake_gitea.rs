@@ -1,6 +1,9 @@
 //! A stateful fake Gitea (Forgejo answers the same) on 127.0.0.1, under `/api/v1`.
 //!
-//! Modelled: issue comments (list, which Gitea does not page; create; edit; delete), pull
+//! Modelled: the token's user (`GET /user`, which an API token reads only with the
+//! `read:user` scope and an Actions job token always, as the `gitea-actions` user, id -2);
+//! issue comments (list, which Gitea does not page; create; edit; delete; each with its
+//! author's `user.id`), pull
 //! requests (get, list open ones with `page`/`limit`, the merged pull request of a commit),
 //! repository labels (list with `page`/`limit`, create, edit) and the labels of an issue
 //! (list, add by id, remove by id). Answers use Gitea's JSON shapes and error bodies
@@ -9,7 +12,9 @@
 //! calls. Requests are checked the way Gitea checks them (the token, required fields,
 //! colours) plus our own rules (JSON bodies, a body of at most 1,000,000 characters, which
 //! is answered 413 like the nginx in front of most Gitea servers); anything wrong is kept as
-//! a violation. Faults can be injected with [`FakeGitea::fail_next`].
+//! a violation. Like Gitea, the fake lets a token with write access edit and delete anyone's
+//! comment, and keeps that as a violation too, since tfnotify must touch only its own.
+//! Faults can be injected with [`FakeGitea::fail_next`].
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -22,6 +27,10 @@ use super::fake_github::http::{Handler, Request, Response, Server};
 pub const TOKEN: &str = "7f3a9c2e4b1d8f6a0c5e9b2d4f7a1c3e5b8d0f2a";
 /// The user the token belongs to.
 pub const USER: &str = "tfnotify-bot";
+/// The scopes of [`TOKEN`].
+pub const SCOPES: &[&str] = &["write:issue", "read:repository", "read:user"];
+/// The user an Actions job token posts as.
+pub const ACTIONS_USER: &str = "gitea-actions";
 /// The largest comment body accepted, in characters (our limit; Gitea has none).
 pub const MAX_BODY_CHARS: usize = 1_000_000;
 /// Gitea's largest page.
@@ -131,8 +140,17 @@ struct Fault {
     times: usize,
 }
 
+/// A token the fake accepts: whose it is, and its scopes (`None` for an Actions job token,
+/// which has none and needs none).
+struct Token {
+    secret: String,
+    user: String,
+    scopes: Option<Vec<String>>,
+}
+
 #[derive(Default)]
 struct State {
+    tokens: Vec<Token>,
     repos: BTreeMap<String, Repo>,
     next_id: u64,
     clock: u64,
@@ -175,6 +193,11 @@ impl FakeGitea {
     pub fn start() -> FakeGitea {
         let fake = Arc::new(Fake {
             state: Mutex::new(State {
+                tokens: vec![Token {
+                    secret: TOKEN.to_owned(),
+                    user: USER.to_owned(),
+                    scopes: Some(SCOPES.iter().map(|s| (*s).to_owned()).collect()),
+                }],
                 next_id: 100,
                 ..State::default()
             }),
@@ -192,6 +215,24 @@ impl FakeGitea {
     /// `http://127.0.0.1:PORT`, the server a Gitea Actions job names in `GITHUB_SERVER_URL`.
     pub fn server_url(&self) -> String {
         format!("http://{}", self.server.addr)
+    }
+
+    /// Accepts `token` too, as `user`'s with `scopes`.
+    pub fn add_token(&self, token: &str, user: &str, scopes: &[&str]) {
+        self.fake.lock().tokens.push(Token {
+            secret: token.to_owned(),
+            user: user.to_owned(),
+            scopes: Some(scopes.iter().map(|s| (*s).to_owned()).collect()),
+        });
+    }
+
+    /// Accepts `token` as an Actions job token, which posts as [`ACTIONS_USER`].
+    pub fn add_actions_token(&self, token: &str) {
+        self.fake.lock().tokens.push(Token {
+            secret: token.to_owned(),
+            user: ACTIONS_USER.to_owned(),
+            scopes: None,
+        });
     }
 
     /// Adds an open pull request whose head is `head_sha`.
@@ -400,13 +441,24 @@ impl State {
             return answer;
         }
         let auth = request.header("authorization").unwrap_or("");
-        if auth != format!("token {TOKEN}") && auth != format!("Bearer {TOKEN}") {
+        let given = auth
+            .strip_prefix("token ")
+            .or_else(|| auth.strip_prefix("Bearer "));
+        let Some(index) = self
+            .tokens
+            .iter()
+            .position(|t| Some(t.secret.as_str()) == given)
+        else {
             return error(401, "invalid username, password or token");
-        }
+        };
         let (path, query) = request
             .target
             .split_once('?')
             .unwrap_or((&request.target, ""));
+        if path == "/api/v1/user" && request.method == "GET" {
+            return self.me(request, index, query);
+        }
+        let user = self.tokens[index].user.clone();
         let Some(rest) = path.strip_prefix("/api/v1/repos/") else {
             self.violate(request, "not a repository endpoint");
             return error(404, "The target couldn't be found.");
@@ -437,13 +489,13 @@ impl State {
         match (request.method.as_str(), route.as_slice()) {
             ("GET", ["issues", n, "comments"]) => self.list_comments(&owner, &repo, number(n)),
             ("POST", ["issues", n, "comments"]) => {
-                self.create_comment(request, &owner, &repo, number(n), body.as_ref())
+                self.create_comment(request, &user, (&owner, &repo), number(n), body.as_ref())
             }
             ("PATCH", ["issues", "comments", id]) => {
-                self.edit_comment(request, &owner, &repo, number(id), body.as_ref())
+                self.edit_comment(request, &user, (&owner, &repo), number(id), body.as_ref())
             }
             ("DELETE", ["issues", "comments", id]) => {
-                self.delete_comment(&owner, &repo, number(id))
+                self.delete_comment(request, &user, (&owner, &repo), number(id))
             }
             ("GET", ["issues", n, "labels"]) => self.issue_labels(&owner, &repo, number(n)),
             ("POST", ["issues", n, "labels"]) => {
@@ -520,11 +572,31 @@ impl State {
         ok(200, &Value::Array(list))
     }
 
+    /// `GET /user`: the token's user, if its scopes let it read that.
+    fn me(&mut self, request: &Request, token: usize, query: &str) -> Answer {
+        if !query.is_empty() || !request.body.is_empty() {
+            self.violate(request, "`GET /user` takes no parameters");
+        }
+        let token = &self.tokens[token];
+        let readable = token.scopes.as_ref().is_none_or(|scopes| {
+            scopes
+                .iter()
+                .any(|s| s == "read:user" || s == "write:user" || s == "all")
+        });
+        if !readable {
+            return error(
+                403,
+                "token does not have at least one of required scope(s): [read:user]",
+            );
+        }
+        ok(200, &user_json(&token.user))
+    }
+
     fn create_comment(
         &mut self,
         request: &Request,
-        owner: &str,
-        repo: &str,
+        user: &str,
+        (owner, repo): (&str, &str),
         issue: Option<u64>,
         body: Option<&Value>,
     ) -> Answer {
@@ -538,7 +610,7 @@ impl State {
             self.violate(request, "a comment over 1,000,000 characters");
             return too_large();
         }
-        let comment = new_comment(self, issue, USER, &text);
+        let comment = new_comment(self, issue, user, &text);
         self.repo(owner, repo).comments.push(comment.clone());
         ok(201, &comment_json(&comment, &format!("{owner}/{repo}")))
     }
@@ -546,8 +618,8 @@ impl State {
     fn edit_comment(
         &mut self,
         request: &Request,
-        owner: &str,
-        repo: &str,
+        user: &str,
+        (owner, repo): (&str, &str),
         id: Option<u64>,
         body: Option<&Value>,
     ) -> Answer {
@@ -559,6 +631,19 @@ impl State {
             return too_large();
         }
         let now = self.tick();
+        let Some(poster) = self
+            .repo(owner, repo)
+            .comments
+            .iter()
+            .find(|c| Some(c.id) == id)
+            .map(|c| c.user.clone())
+        else {
+            return error(404, "comment does not exist");
+        };
+        if poster != user {
+            // Gitea lets anyone who may write the repository's issues edit it.
+            self.violate(request, &format!("edits a comment of `{poster}`"));
+        }
         let Some(comment) = self
             .repo(owner, repo)
             .comments
@@ -567,25 +652,30 @@ impl State {
         else {
             return error(404, "comment does not exist");
         };
-        if comment.user != USER {
-            return error(403, "user should be the poster or an admin");
-        }
         comment.body = text;
         comment.updated_at = now;
         let comment = comment.clone();
         ok(200, &comment_json(&comment, &format!("{owner}/{repo}")))
     }
 
-    fn delete_comment(&mut self, owner: &str, repo: &str, id: Option<u64>) -> Answer {
-        let comments = &mut self.repo(owner, repo).comments;
-        match comments.iter().position(|c| Some(c.id) == id) {
-            Some(i) if comments[i].user == USER => {
-                comments.remove(i);
-                (204, Vec::new(), String::new())
-            }
-            Some(_) => error(403, "user should be the poster or an admin"),
-            None => error(404, "comment does not exist"),
+    fn delete_comment(
+        &mut self,
+        request: &Request,
+        user: &str,
+        (owner, repo): (&str, &str),
+        id: Option<u64>,
+    ) -> Answer {
+        let comments = &self.repo(owner, repo).comments;
+        let Some(i) = comments.iter().position(|c| Some(c.id) == id) else {
+            return error(404, "comment does not exist");
+        };
+        let poster = comments[i].user.clone();
+        if poster != user {
+            // Gitea lets anyone who may write the repository's issues delete it.
+            self.violate(request, &format!("deletes a comment of `{poster}`"));
         }
+        self.repo(owner, repo).comments.remove(i);
+        (204, Vec::new(), String::new())
     }
 
     /// The `body` of a comment request: a non-empty string and nothing else.
@@ -812,7 +902,7 @@ fn comment_json(comment: &Comment, slug: &str) -> Value {
         "html_url": format!("{ROOT_URL}/{slug}/pulls/{}#issuecomment-{}", comment.issue, comment.id),
         "pull_request_url": format!("{ROOT_URL}/{slug}/pulls/{}", comment.issue),
         "issue_url": "",
-        "user": {"id": 1, "login": comment.user, "full_name": ""},
+        "user": user_json(&comment.user),
         "original_author": "",
         "original_author_id": 0,
         "body": comment.body,
@@ -820,6 +910,20 @@ fn comment_json(comment: &Comment, slug: &str) -> Value {
         "created_at": comment.created_at,
         "updated_at": comment.updated_at,
     })
+}
+
+/// A user as Gitea shows one; the id is the same in every answer about one user, and the
+/// Actions user's is Gitea's -2.
+fn user_json(login: &str) -> Value {
+    let id: i64 = if login == ACTIONS_USER {
+        -2
+    } else {
+        let hash = login.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+        });
+        i64::try_from(hash % 1_000_000).unwrap_or(1) + 1
+    };
+    json!({"id": id, "login": login, "login_name": "", "full_name": "", "email": format!("{login}@noreply.gitea.example.com"), "is_admin": false, "restricted": false, "active": true})
 }
 
 fn label_json(label: &Label) -> Value {

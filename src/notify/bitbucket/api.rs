@@ -22,6 +22,21 @@ pub(crate) struct Comment {
     pub deleted: bool,
     #[serde(default)]
     pub links: Links,
+    /// Who wrote it; `None` when Bitbucket does not say.
+    #[serde(default)]
+    pub user: Option<Account>,
+}
+
+/// An account (a person, or the bot an access token posts as), as far as telling who
+/// wrote a comment needs.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct Account {
+    /// `{…}`: Bitbucket's id for the account, which never changes hands.
+    pub uuid: String,
+    #[serde(default)]
+    pub nickname: Option<String>,
+    #[serde(default)]
+    pub display_name: Option<String>,
 }
 
 /// A comment's text.
@@ -109,6 +124,14 @@ impl Api<'_> {
         request
             .header("Authorization", self.authorization.as_str())
             .header("Accept", "application/json")
+    }
+
+    /// The account of the credentials (`GET /user`: an API token with the
+    /// `read:user:bitbucket` scope, or an app password with `account`; Bitbucket answers an
+    /// access token 403).
+    pub(crate) fn me(&self) -> Result<Account, HttpError> {
+        let url = format!("{}/user", self.base);
+        self.http.send_json(&self.request(Method::Get, url, None))
     }
 
     /// Every comment of pull request `pr`, oldest first, deleted ones included.

@@ -18,6 +18,7 @@ use base64::Engine as _;
 
 use crate::ci::Platform;
 use crate::config::SecretString;
+use crate::notify::authors::Author;
 use crate::notify::http::{Http, HttpError};
 use crate::notify::thread::{self, PullComments, Setup, short};
 use crate::notify::{
@@ -183,9 +184,11 @@ impl Bitbucket {
             api: &api,
             number: pr,
         };
-        let writer = self
-            .setup
-            .writer(self.sha.as_deref(), markdown::with_reference_marker);
+        let writer = self.setup.writer(
+            self.sha.as_deref(),
+            markdown::with_reference_marker,
+            "comment",
+        );
         let quiet = Setup::is_quiet(delivery.report, &[]);
         let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
@@ -195,6 +198,7 @@ impl Bitbucket {
             meta.command = format!("{}-destroy-warning", metadata.command);
             writer.write(&pull, &comments, &meta, &markdown::adapt(warning), false)?;
         }
+        sent.warnings.extend(writer.warnings());
         Ok(sent)
     }
 
@@ -296,6 +300,15 @@ impl PullComments for Pull<'_> {
             .map(|c| c.hash)
             .filter(|h| !h.is_empty()))
     }
+
+    fn token_account(&self) -> Result<String, String> {
+        match self.api.me() {
+            Ok(account) => Ok(account.uuid),
+            Err(e) => Err(format!(
+                "Bitbucket did not say whose the credentials are ({e}); it answers that for an API token with the `read:user:bitbucket` scope or an app password with the `account` scope, but never for a repository, project or workspace access token, and without it tfnotify cannot tell its own comments from copies of them"
+            )),
+        }
+    }
 }
 
 /// The Bitbucket notifier when the run asks for it: `--notifier bitbucket`, or Bitbucket
@@ -357,12 +370,23 @@ fn basic(username: &str, password: &SecretString) -> String {
     base64::engine::general_purpose::STANDARD.encode(format!("{username}:{}", password.expose()))
 }
 
+/// A comment as the shared rules see it; its author is Bitbucket's account UUID.
 fn posted(comment: api::Comment) -> thread::Comment {
     thread::Comment {
         id: comment.id,
         body: comment.content.raw,
         url: comment.links.html.map(|h| h.href),
         hidden: false,
+        author: comment.user.map_or_else(Author::unknown, |account| {
+            let name = account
+                .nickname
+                .or(account.display_name)
+                .unwrap_or_else(|| account.uuid.clone());
+            Author::Account {
+                id: account.uuid,
+                name,
+            }
+        }),
     }
 }
 

@@ -30,6 +30,16 @@ pub(crate) struct Comment {
     /// The replies: a comment that has any cannot be deleted.
     #[serde(default)]
     pub comments: Vec<serde::de::IgnoredAny>,
+    /// Who wrote it; `None` when Server does not say.
+    #[serde(default)]
+    pub author: Option<User>,
+}
+
+/// An account, as far as telling who wrote a comment needs.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct User {
+    /// The username, which no other account holds.
+    pub name: String,
 }
 
 /// One event of a pull request's activity feed.
@@ -98,6 +108,8 @@ fn last() -> bool {
 /// A repository's API, with the token to call it.
 pub(crate) struct Api<'a> {
     pub http: &'a Http,
+    /// The server's URL, `https://host`, no trailing slash.
+    pub server: String,
     /// `https://host/rest/api/1.0`, no trailing slash.
     pub base: String,
     /// The `Authorization` header's value.
@@ -145,6 +157,17 @@ impl Api<'_> {
             url: self.http.redact(&self.url(path)).into_owned(),
             message: format!("more than {MAX_PAGES} pages"),
         })
+    }
+
+    /// The username of the token's account. The REST API has no such resource; the
+    /// application-links servlet answers it, as plain text, for whoever is authenticated
+    /// (empty for nobody).
+    pub(crate) fn whoami(&self) -> Result<String, HttpError> {
+        let url = format!("{}/plugins/servlet/applinks/whoami", self.server);
+        let request =
+            Request::new(Method::Get, url).header("Authorization", self.authorization.as_str());
+        let response = self.http.send(&request)?;
+        Ok(String::from_utf8_lossy(&response.body).trim().to_owned())
     }
 
     /// The top-level comments of pull request `pr`, oldest first. The activity feed is the

@@ -15,6 +15,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::config::SecretString;
+use crate::notify::authors::Author;
 use crate::notify::bitbucket::{COMMENT_LIMIT, markdown};
 use crate::notify::http::{Http, HttpError};
 use crate::notify::thread::{self, PullComments, Setup, short};
@@ -97,6 +98,7 @@ impl BitbucketServer {
     fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
         let api = Api {
             http,
+            server: self.server.clone(),
             base: format!("{}{API_PATH}", self.server),
             authorization: format!("Bearer {}", self.token.expose()),
             project: self.project.clone(),
@@ -138,9 +140,11 @@ impl BitbucketServer {
         };
         let comments: Vec<thread::Comment> =
             listed.into_iter().map(|c| self.posted(pr, c)).collect();
-        let writer = self
-            .setup
-            .writer(self.sha.as_deref(), markdown::with_reference_marker);
+        let writer = self.setup.writer(
+            self.sha.as_deref(),
+            markdown::with_reference_marker,
+            "comment",
+        );
         let quiet = Setup::is_quiet(delivery.report, &[]);
         let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
@@ -150,6 +154,7 @@ impl BitbucketServer {
             meta.command = format!("{}-destroy-warning", metadata.command);
             writer.write(&pull, &comments, &meta, &markdown::adapt(warning), false)?;
         }
+        sent.warnings.extend(writer.warnings());
         sent.warnings.extend(pull.warnings.take());
         Ok(sent)
     }
@@ -175,12 +180,19 @@ impl BitbucketServer {
         )
     }
 
+    /// A comment as the shared rules see it; its author is the account's username.
     fn posted(&self, pr: u64, comment: api::Comment) -> thread::Comment {
         thread::Comment {
             id: comment.id,
             url: Some(self.comment_url(pr, comment.id)),
             body: comment.text,
             hidden: false,
+            author: comment
+                .author
+                .map_or_else(Author::unknown, |user| Author::Account {
+                    name: user.name.clone(),
+                    id: user.name,
+                }),
         }
     }
 
@@ -320,6 +332,18 @@ impl PullComments for Pull<'_> {
             .from_ref
             .and_then(|r| r.latest_commit)
             .filter(|h| !h.is_empty()))
+    }
+
+    fn token_account(&self) -> Result<String, String> {
+        match self.api.whoami() {
+            Ok(name) if !name.is_empty() => Ok(name),
+            Ok(_) => Err(
+                "Bitbucket Server did not say whose the token is (`/plugins/servlet/applinks/whoami` named nobody); check that the token is valid and that nothing in front of the server strips the `Authorization` header there, or tfnotify cannot tell its own comments from copies of them".to_owned(),
+            ),
+            Err(e) => Err(format!(
+                "Bitbucket Server did not say whose the token is ({e}); tfnotify reads it from `/plugins/servlet/applinks/whoami`, which every authenticated token may read, and without it cannot tell its own comments from copies of them"
+            )),
+        }
     }
 }
 

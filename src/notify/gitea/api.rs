@@ -27,6 +27,18 @@ pub(crate) struct Comment {
     pub body: String,
     #[serde(default)]
     pub html_url: String,
+    /// Who wrote it; `None` when Gitea does not say.
+    #[serde(default)]
+    pub user: Option<User>,
+}
+
+/// An account, as far as telling who wrote a comment needs.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct User {
+    /// Gitea's id for the account; negative for its own accounts (the Actions user is -2).
+    pub id: i64,
+    #[serde(default)]
+    pub login: String,
 }
 
 /// A label of the repository (or on a pull request).
@@ -103,6 +115,13 @@ impl Api<'_> {
             }
         }
         Ok(items)
+    }
+
+    /// The token's own account (`GET /user`, which needs the `read:user` scope; an Actions
+    /// job token reads it too).
+    pub(crate) fn me(&self) -> Result<User, HttpError> {
+        let url = format!("{}/user", self.base);
+        self.http.send_json(&self.request(Method::Get, url, None))
     }
 
     /// Every comment of the pull request `pr`, oldest first.

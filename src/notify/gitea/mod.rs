@@ -18,6 +18,7 @@ pub(crate) mod api;
 
 use crate::ci::{CiEnv, Platform};
 use crate::config::SecretString;
+use crate::notify::authors::Author;
 use crate::notify::github::labels::{Kind, Labels, Present};
 use crate::notify::github::with_marker;
 use crate::notify::http::{Http, HttpError};
@@ -31,7 +32,7 @@ use api::Api;
 /// What a `notifiers:` entry of type `gitea` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITEA_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN", "GITHUB_TOKEN"], doc: "API token with the `write:issue` and `read:repository` scopes (`GITHUB_TOKEN` is read only in Gitea and Forgejo Actions, where it is the job's Gitea token)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITEA_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN", "GITHUB_TOKEN"], doc: "API token with the `write:issue`, `read:repository` and `read:user` scopes (`GITHUB_TOKEN` is read only in Gitea and Forgejo Actions, where it is the job's Gitea token)." },
     crate::notify::Setting { key: "base_url", env: &["GITEA_API_URL"], doc: "REST API URL, `https://HOST/api/v1` (in Gitea and Forgejo Actions: the job's server)." },
 ];
 
@@ -74,7 +75,7 @@ impl Gitea {
                 error(
                     "no token".to_owned(),
                     Some(
-                        "set `GITEA_TOKEN` (or `FORGEJO_TOKEN`) to a token with the `write:issue` and `read:repository` scopes; in Gitea or Forgejo Actions, `GITEA_TOKEN: ${{ secrets.GITEA_TOKEN }}`",
+                        "set `GITEA_TOKEN` (or `FORGEJO_TOKEN`) to a token with the `write:issue`, `read:repository` and `read:user` scopes; in Gitea or Forgejo Actions, `GITEA_TOKEN: ${{ secrets.GITEA_TOKEN }}`",
                     ),
                 )
             })?;
@@ -151,19 +152,16 @@ impl Gitea {
             .comments(pr)
             .map_err(|e| self.http_error(&e))?
             .into_iter()
-            .map(|c| thread::Comment {
-                hidden: c.body.starts_with(FOLDED),
-                id: c.id,
-                body: c.body,
-                url: Some(c.html_url).filter(|u| !u.is_empty()),
-            })
+            .map(posted)
             .collect::<Vec<_>>();
         let pull = Pull {
             gitea: self,
             api: &api,
             number: pr,
         };
-        let writer = self.setup.writer(self.sha.as_deref(), with_marker);
+        let writer = self
+            .setup
+            .writer(self.sha.as_deref(), with_marker, "comment");
         let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
         sent.url = url;
@@ -172,6 +170,7 @@ impl Gitea {
             meta.command = format!("{}-destroy-warning", metadata.command);
             writer.write(&pull, &comments, &meta, warning, false)?;
         }
+        sent.warnings.extend(writer.warnings());
         Ok(sent)
     }
 
@@ -262,6 +261,15 @@ impl PullComments for Pull<'_> {
             .pull(self.number)
             .map_err(|e| self.gitea.http_error(&e))?;
         Ok(Some(pull.head.sha).filter(|s| !s.is_empty()))
+    }
+
+    fn token_account(&self) -> Result<String, String> {
+        match self.api.me() {
+            Ok(user) => Ok(user.id.to_string()),
+            Err(e) => Err(format!(
+                "Gitea did not say whose the token is ({e}); give the token the `read:user` scope, which lets tfnotify tell its own comments from copies of them"
+            )),
+        }
     }
 }
 
@@ -408,12 +416,19 @@ fn fold(body: &str) -> String {
     format!("{FOLDED}\n\n{}\n\n</details>", body.trim_end())
 }
 
+/// A comment as the shared rules see it; its author is Gitea's account id.
 fn posted(comment: api::Comment) -> thread::Comment {
     thread::Comment {
         id: comment.id,
         hidden: comment.body.starts_with(FOLDED),
         body: comment.body,
         url: Some(comment.html_url).filter(|u| !u.is_empty()),
+        author: comment
+            .user
+            .map_or_else(Author::unknown, |user| Author::Account {
+                id: user.id.to_string(),
+                name: user.login,
+            }),
     }
 }
 

@@ -25,6 +25,12 @@ pub(crate) struct Comment {
     /// Hidden ("minimized") on the pull request; only GraphQL tells.
     #[serde(default)]
     pub minimized: bool,
+    /// Written by the token's account (`viewerDidAuthor`); only the listing tells.
+    #[serde(default)]
+    pub by_viewer: bool,
+    /// The author's login, for a warning; only the listing tells.
+    #[serde(default)]
+    pub author: Option<String>,
 }
 
 /// A pull-request comment as GraphQL lists it.
@@ -39,6 +45,19 @@ struct GraphComment {
     is_minimized: bool,
     #[serde(default)]
     url: String,
+    /// Whether the token's account wrote it; GraphQL answers for any token, an Actions
+    /// token too, which cannot ask `GET /user` who it is.
+    #[serde(default)]
+    viewer_did_author: bool,
+    /// `null` for a deleted account.
+    #[serde(default)]
+    author: Option<GraphActor>,
+}
+
+/// The author of a comment.
+#[derive(Debug, Deserialize)]
+struct GraphActor {
+    login: String,
 }
 
 /// Most pages of comments read (100 each).
@@ -121,10 +140,11 @@ impl Api<'_> {
         self.http.get_all_pages(url, &headers)
     }
 
-    /// Every comment of a pull request, oldest first, with whether it is hidden: GraphQL
-    /// is the only API that says, and a hidden comment must not be the one updated.
+    /// Every comment of a pull request, oldest first, with whether it is hidden and whether
+    /// the token wrote it: GraphQL is the only API that says either, and a hidden comment
+    /// must not be the one updated, nor anyone else's comment touched.
     pub(crate) fn comments(&self, pr: u64) -> Result<Vec<Comment>, HttpError> {
-        let query = "query($owner: String!, $repo: String!, $pr: Int!, $after: String) { repository(owner: $owner, name: $repo) { pullRequest(number: $pr) { comments(first: 100, after: $after) { nodes { id databaseId body isMinimized url } pageInfo { hasNextPage endCursor } } } } }";
+        let query = "query($owner: String!, $repo: String!, $pr: Int!, $after: String) { repository(owner: $owner, name: $repo) { pullRequest(number: $pr) { comments(first: 100, after: $after) { nodes { id databaseId body isMinimized url viewerDidAuthor author { login } } pageInfo { hasNextPage endCursor } } } } }";
         let mut comments = Vec::new();
         let mut after = serde_json::Value::Null;
         for _ in 0..MAX_COMMENT_PAGES {
@@ -146,6 +166,8 @@ impl Api<'_> {
                 body: c.body,
                 html_url: c.url,
                 minimized: c.is_minimized,
+                by_viewer: c.viewer_did_author,
+                author: c.author.map(|a| a.login),
             }));
             let info = page.get("pageInfo");
             let more = info

@@ -1,9 +1,9 @@
-//! The hidden marker that makes a comment ours and says what it is about.
+//! The hidden marker that says what a comment of ours is about.
 //!
 //! It uses github-comment's format (`<!-- github-comment: {JSON} -->`, the format tfcmt
 //! writes too), so the hide and delete tools built for those keep working on our comments.
-//! We recognise our comments by this marker alone: asking GitHub who we are (`GET /user`)
-//! fails for Actions tokens.
+//! Anyone can copy it into a comment of their own, so it never decides alone that a comment
+//! is ours: the token must have written it too (`notify::authors`).
 //!
 //! Where Markdown shows HTML as text (Bitbucket escapes every tag), the same JSON travels in
 //! a second form, a link reference definition that nothing references:

@@ -4,20 +4,26 @@
 //! A run finds its pull request (from CI, or from the commit, which also finds it after a
 //! squash merge), brings the labels in line with the result, then writes the comment the
 //! way the behaviour says: `update` the last comment of this command and target, post a
-//! `new` one, or post a new one and hide or delete the older ones. A body that would not
-//! change makes no call, and a job for an older commit never overwrites a comment written
-//! for a newer one. Comments and labels of anyone else are never touched: ours carry a
-//! hidden marker (see `metadata`).
+//! `new` one, or post a new one and hide or delete the older ones, by the rules every
+//! review platform shares (`notify::thread`). A body that would not change makes no call,
+//! and a job for an older commit never overwrites a comment written for a newer one.
+//! Comments and labels of anyone else are never touched: our comments carry a hidden
+//! marker (see `metadata`) and were written by the token's own account, which GitHub's
+//! `viewerDidAuthor` tells in the listing tfnotify reads anyway. Commit comments are only
+//! ever posted, never looked for.
 
 pub(crate) mod api;
 pub(crate) mod labels;
 pub(crate) mod metadata;
 
+use std::collections::BTreeMap;
+
 use crate::ci::Platform;
 use crate::config::SecretString;
 use crate::model::{Outcome, Report};
+use crate::notify::authors::Author;
 use crate::notify::http::{Http, HttpError};
-use crate::notify::thread::{self, Setup};
+use crate::notify::thread::{self, PullComments, Setup};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
 
@@ -96,10 +102,7 @@ pub struct GitHub {
     repo: String,
     pr: Option<u64>,
     sha: Option<String>,
-    behaviour: Behaviour,
-    labels: Option<Labels>,
-    metadata: Metadata,
-    skip_no_changes: bool,
+    setup: Setup,
 }
 
 /// Choices from the command line for one run.
@@ -163,10 +166,7 @@ impl GitHub {
             repo,
             pr: ci.pr_number,
             sha: ci.sha.clone(),
-            behaviour: setup.behaviour,
-            labels: setup.labels,
-            metadata: setup.metadata,
-            skip_no_changes: setup.skip_no_changes,
+            setup,
         })
     }
 
@@ -178,7 +178,7 @@ impl GitHub {
         report: &Report,
         render: &dyn Fn(&[String]) -> Result<String, String>,
         destroy_warning: Option<&str>,
-    ) -> Result<Sent, GitHubError> {
+    ) -> Result<Sent, NotifyError> {
         let api = Api {
             http,
             base: self.base.clone(),
@@ -192,20 +192,20 @@ impl GitHub {
             None => self.find_pull(&api)?,
         };
         let mut sent = Sent::default();
-        if let (Some(pr), Some(labels)) = (pr, &self.labels) {
+        if let (Some(pr), Some(labels)) = (pr, &self.setup.labels) {
             sent.warnings = sync_labels(&api, pr, labels, Kind::of(report));
         }
         let body = render(&sent.warnings).map_err(GitHubError::Render)?;
-        let mut metadata = self.metadata.clone();
+        let mut metadata = self.setup.metadata.clone();
         metadata.pr_number = pr;
         let quiet = report.outcome == Outcome::NoChanges
             && report.warnings.is_empty()
             && sent.warnings.is_empty();
         let Some(pr) = pr else {
             let Some(sha) = &self.sha else {
-                return Err(GitHubError::NoTarget);
+                return Err(GitHubError::NoTarget.into());
             };
-            if self.skip_no_changes && quiet {
+            if self.setup.skip_no_changes && quiet {
                 "skipped: no changes".clone_into(&mut sent.action);
                 return Ok(sent);
             }
@@ -216,17 +216,28 @@ impl GitHub {
             sent.url = Some(comment.html_url);
             return Ok(sent);
         };
-        let comments = api
+        let listed = api
             .comments(pr)
             .map_err(|e| http_error(e, &self.owner, &self.repo))?;
-        let (action, url) = self.write(&api, pr, &comments, &metadata, &body, quiet)?;
+        let pull = Pull {
+            github: self,
+            api: &api,
+            number: pr,
+            nodes: listed.iter().map(|c| (c.id, c.node_id.clone())).collect(),
+        };
+        let comments: Vec<thread::Comment> = listed.into_iter().map(posted).collect();
+        let writer = self
+            .setup
+            .writer(self.sha.as_deref(), with_marker, "comment");
+        let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
         sent.url = url;
         if let (Some(warning), true) = (destroy_warning, report.has_destroy) {
             let mut meta = metadata.clone();
             meta.command = format!("{}-destroy-warning", metadata.command);
-            self.write(&api, pr, &comments, &meta, warning, false)?;
+            writer.write(&pull, &comments, &meta, warning, false)?;
         }
+        sent.warnings.extend(writer.warnings());
         Ok(sent)
     }
 
@@ -241,78 +252,63 @@ impl GitHub {
         let open = pulls.iter().find(|p| p.state == "open");
         Ok(open.or(pulls.first()).map(|p| p.number))
     }
+}
 
-    /// Writes one comment thread (`metadata` says which) the way the behaviour says.
-    fn write(
-        &self,
-        api: &Api<'_>,
-        pr: u64,
-        comments: &[Comment],
-        metadata: &Metadata,
-        body: &str,
-        quiet: bool,
-    ) -> Result<(String, Option<String>), GitHubError> {
-        let full = with_marker(body, metadata);
-        // Ours, of this command and target; a hidden one is never the one updated.
-        let earlier: Vec<(&Comment, Metadata)> = comments
-            .iter()
-            .filter_map(|c| Metadata::extract(&c.body).map(|m| (c, m)))
-            .filter(|(_, m)| metadata.is_same_thread(m))
-            .collect();
-        let visible: Vec<&(&Comment, Metadata)> =
-            earlier.iter().filter(|(c, _)| !c.minimized).collect();
-        let err = |e| http_error(e, &self.owner, &self.repo);
-        if let Some((last, theirs)) = visible.last() {
-            let update = self.behaviour == Behaviour::Update;
-            if update && last.body == full {
-                return Ok(("unchanged".to_owned(), Some(last.html_url.clone())));
-            }
-            // Whatever the behaviour, a job for an older commit leaves the newer comment be.
-            if self.is_older_than(api, theirs)? {
-                return Ok((
-                    "skipped: the comment is for a newer commit".to_owned(),
-                    Some(last.html_url.clone()),
-                ));
-            }
-            if update {
-                let comment = api.update_comment(last.id, &full).map_err(err)?;
-                return Ok(("updated".to_owned(), Some(comment.html_url)));
-            }
-        }
-        if self.skip_no_changes && quiet {
-            return Ok(("skipped: no changes".to_owned(), None));
-        }
-        let comment = api.create_comment(pr, &full).map_err(err)?;
-        match self.behaviour {
-            Behaviour::HideAndNew => {
-                for (old, _) in &visible {
-                    api.minimize(&old.node_id).map_err(err)?;
-                }
-            }
-            Behaviour::DeleteAndNew => {
-                for (old, _) in &earlier {
-                    api.delete_comment(old.id).map_err(err)?;
-                }
-            }
-            Behaviour::Update | Behaviour::New => {}
-        }
-        Ok(("created".to_owned(), Some(comment.html_url)))
+/// The comment calls on one pull request, for the shared behaviours; remembers the
+/// GraphQL node id of every comment listed, which hiding takes.
+struct Pull<'a> {
+    github: &'a GitHub,
+    api: &'a Api<'a>,
+    number: u64,
+    nodes: BTreeMap<u64, String>,
+}
+
+impl Pull<'_> {
+    fn error(&self, source: HttpError) -> NotifyError {
+        http_error(source, &self.github.owner, &self.github.repo).into()
+    }
+}
+
+impl PullComments for Pull<'_> {
+    fn create(&self, body: &str) -> Result<thread::Comment, NotifyError> {
+        let comment = self.api.create_comment(self.number, body);
+        Ok(posted(comment.map_err(|e| self.error(e))?))
     }
 
-    /// Whether this job's commit is older than the one the existing comment was written
-    /// for: the comment's commit is the pull request's head and ours is not.
-    fn is_older_than(&self, api: &Api<'_>, theirs: &Metadata) -> Result<bool, GitHubError> {
-        let (Some(ours), Some(theirs_sha), Some(pr)) = (&self.sha, &theirs.sha, theirs.pr_number)
-        else {
-            return Ok(false);
-        };
-        if ours == theirs_sha {
-            return Ok(false);
-        }
-        let pull = api
-            .pull(pr)
-            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
-        Ok(&pull.head.sha == theirs_sha && &pull.head.sha != ours)
+    fn update(&self, id: u64, body: &str) -> Result<thread::Comment, NotifyError> {
+        let comment = self.api.update_comment(id, body);
+        Ok(posted(comment.map_err(|e| self.error(e))?))
+    }
+
+    fn delete(&self, id: u64) -> Result<(), NotifyError> {
+        self.api.delete_comment(id).map_err(|e| self.error(e))
+    }
+
+    /// Hides the comment as outdated, as GitHub's "Hide" menu does.
+    fn hide(&self, comment: &thread::Comment) -> Result<(), NotifyError> {
+        let node = self.nodes.get(&comment.id).map_or("", String::as_str);
+        self.api.minimize(node).map_err(|e| self.error(e))
+    }
+
+    fn head_sha(&self) -> Result<Option<String>, NotifyError> {
+        let pull = self.api.pull(self.number).map_err(|e| self.error(e))?;
+        Ok(Some(pull.head.sha).filter(|s| !s.is_empty()))
+    }
+}
+
+/// A comment as the shared rules see it: GitHub says outright whether the token wrote it.
+fn posted(comment: Comment) -> thread::Comment {
+    thread::Comment {
+        id: comment.id,
+        body: comment.body,
+        url: Some(comment.html_url).filter(|u| !u.is_empty()),
+        hidden: comment.minimized,
+        author: Author::Known {
+            by_token: comment.by_viewer,
+            name: comment
+                .author
+                .unwrap_or_else(|| "an unknown account".to_owned()),
+        },
     }
 }
 
@@ -373,7 +369,6 @@ impl Notifier for GitHub {
             delivery.render,
             delivery.destroy_warning,
         )
-        .map_err(NotifyError::from)
     }
 }
 

@@ -21,6 +21,17 @@ pub(crate) struct Note {
     /// GitLab's own notes ("added 1 commit", "changed the description"): never ours.
     #[serde(default)]
     pub system: bool,
+    /// Who wrote it; `None` when GitLab does not say.
+    #[serde(default)]
+    pub author: Option<User>,
+}
+
+/// An account, as far as telling who wrote a note needs.
+#[derive(Debug, Clone, Deserialize)]
+pub(crate) struct User {
+    pub id: u64,
+    #[serde(default)]
+    pub username: String,
 }
 
 /// A merge request, as far as we read it.
@@ -79,6 +90,14 @@ impl Api<'_> {
         let request =
             Request::json(method, url.clone(), body).unwrap_or_else(|_| Request::new(method, url));
         request.header("PRIVATE-TOKEN", self.token.expose())
+    }
+
+    /// The token's own account (`GET /user`: a project or group token answers as its bot
+    /// user).
+    pub(crate) fn me(&self) -> Result<User, HttpError> {
+        let request = Request::new(Method::Get, format!("{}/user", self.base))
+            .header("PRIVATE-TOKEN", self.token.expose());
+        self.http.send_json(&request)
     }
 
     /// Every note of a merge request, oldest first (GitLab's default order is newest

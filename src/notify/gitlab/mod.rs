@@ -19,12 +19,12 @@ mod labels;
 use crate::ci::Platform;
 use crate::config::SecretString;
 use crate::model::{Outcome, Report};
+use crate::notify::authors::Author;
 use crate::notify::github::Behaviour;
-use crate::notify::github::labels::{Kind, Labels};
-use crate::notify::github::metadata::Metadata;
+use crate::notify::github::labels::Kind;
 use crate::notify::http::{Http, HttpError};
 use crate::notify::label_name::Rules;
-use crate::notify::thread::{self, Comment, PullComments, Setup, Writer};
+use crate::notify::thread::{self, Comment, PullComments, Setup};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
 
@@ -102,10 +102,7 @@ pub struct GitLab {
     project: String,
     mr: Option<u64>,
     sha: Option<String>,
-    behaviour: Behaviour,
-    labels: Option<Labels>,
-    metadata: Metadata,
-    skip_no_changes: bool,
+    setup: Setup,
 }
 
 impl GitLab {
@@ -139,10 +136,7 @@ impl GitLab {
             project: format!("{}/{}", owner.trim_matches('/'), name.trim_matches('/')),
             mr: ci.pr_number,
             sha: ci.sha.clone(),
-            behaviour: setup.behaviour,
-            labels: setup.labels,
-            metadata: setup.metadata,
-            skip_no_changes: setup.skip_no_changes,
+            setup,
         })
     }
 
@@ -166,11 +160,11 @@ impl GitLab {
             None => self.find_merge_request(&api)?,
         };
         let mut sent = Sent::default();
-        if let (Some(iid), Some(labels)) = (mr, &self.labels) {
+        if let (Some(iid), Some(labels)) = (mr, &self.setup.labels) {
             sent.warnings = labels::sync(&api, iid, labels, Kind::of(report));
         }
         let body = render(&sent.warnings).map_err(GitLabError::Render)?;
-        let mut metadata = self.metadata.clone();
+        let mut metadata = self.setup.metadata.clone();
         metadata.pr_number = mr;
         let quiet = report.outcome == Outcome::NoChanges
             && report.warnings.is_empty()
@@ -179,7 +173,7 @@ impl GitLab {
             let Some(sha) = &self.sha else {
                 return Err(GitLabError::NoTarget.into());
             };
-            if self.skip_no_changes && quiet {
+            if self.setup.skip_no_changes && quiet {
                 "skipped: no changes".clone_into(&mut sent.action);
                 return Ok(sent);
             }
@@ -189,7 +183,7 @@ impl GitLab {
             sent.url = Some(format!("{}/{}/-/commit/{sha}", self.web, self.project));
             return Ok(sent);
         };
-        if self.behaviour == Behaviour::HideAndNew {
+        if self.setup.behaviour == Behaviour::HideAndNew {
             sent.warnings.push(
                 "notes cannot be hidden on GitLab: a new note was posted and the earlier ones were left; use `--comment delete-and-new` to remove them, or `update` to keep one note".to_owned(),
             );
@@ -200,14 +194,22 @@ impl GitLab {
             .into_iter()
             .filter(|n| !n.system)
             .collect();
-        let (action, url) = self.write(&api, iid, &notes, &metadata, &body, quiet)?;
+        let comments: Vec<Comment> = notes.iter().map(|n| self.comment(iid, n)).collect();
+        let pull = MergeRequestNotes {
+            gitlab: self,
+            api: &api,
+            iid,
+        };
+        let writer = self.setup.writer(self.sha.as_deref(), body::note, "note");
+        let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
         sent.url = url;
         if let (Some(warning), true) = (destroy_warning, report.has_destroy) {
             let mut meta = metadata.clone();
             meta.command = format!("{}-destroy-warning", metadata.command);
-            self.write(&api, iid, &notes, &meta, warning, false)?;
+            writer.write(&pull, &comments, &meta, warning, false)?;
         }
+        sent.warnings.extend(writer.warnings());
         Ok(sent)
     }
 
@@ -223,40 +225,21 @@ impl GitLab {
         Ok(open.or(found.first()).map(|mr| mr.iid))
     }
 
-    /// Writes one note thread (`metadata` says which) by the rules every review platform
-    /// shares (`notify::thread`).
-    fn write(
-        &self,
-        api: &Api<'_>,
-        iid: u64,
-        notes: &[Note],
-        metadata: &Metadata,
-        body: &str,
-        quiet: bool,
-    ) -> Result<(String, Option<String>), NotifyError> {
-        let writer = Writer {
-            behaviour: self.behaviour,
-            skip_no_changes: self.skip_no_changes,
-            sha: self.sha.as_deref(),
-            mark: body::note,
-            noun: "note",
-        };
-        let comments: Vec<Comment> = notes.iter().map(|n| self.comment(iid, n)).collect();
-        let pull = MergeRequestNotes {
-            gitlab: self,
-            api,
-            iid,
-        };
-        writer.write(&pull, &comments, metadata, body, quiet)
-    }
-
-    /// A note as the shared rules see it; GitLab cannot hide notes, so none is hidden.
+    /// A note as the shared rules see it; GitLab cannot hide notes, so none is hidden. Its
+    /// author is GitLab's account id.
     fn comment(&self, iid: u64, note: &Note) -> Comment {
         Comment {
             id: note.id,
             body: note.body.clone(),
             url: Some(self.note_url(iid, note.id)),
             hidden: false,
+            author: note
+                .author
+                .as_ref()
+                .map_or_else(Author::unknown, |user| Author::Account {
+                    id: user.id.to_string(),
+                    name: user.username.clone(),
+                }),
         }
     }
 
@@ -371,6 +354,15 @@ impl PullComments for MergeRequestNotes<'_> {
     fn head_sha(&self) -> Result<Option<String>, NotifyError> {
         let mr = self.api.merge_request(self.iid);
         Ok(mr.map_err(|e| self.gitlab.http_error(e))?.sha)
+    }
+
+    fn token_account(&self) -> Result<String, String> {
+        match self.api.me() {
+            Ok(user) => Ok(user.id.to_string()),
+            Err(e) => Err(format!(
+                "GitLab did not say whose the token is ({e}); a token with the `api` or `read_user` scope can read it, which lets tfnotify tell its own notes from copies of them"
+            )),
+        }
     }
 }
 

@@ -714,7 +714,10 @@ pub(crate) fn handle(state: &mut State, request: &Request, line: &str, login: &s
             "__typename" => Value::from(root),
             "viewer" => project(&field.selection, &actor_json(login)),
             "repository" => repository(state, field, &variables, &op.defaults, login, &mut runtime),
-            "minimizeComment" => minimize(state, field, &variables, &op.defaults, &mut runtime),
+            "minimizeComment" => {
+                let who = (login, line);
+                minimize(state, field, (&variables, &op.defaults), who, &mut runtime)
+            }
             _ => Value::Null,
         };
         data.insert(field.key().to_owned(), value);
@@ -986,8 +989,8 @@ fn connection(
 fn minimize(
     state: &mut State,
     field: &Field,
-    variables: &Map<String, Value>,
-    defaults: &BTreeMap<String, GValue>,
+    (variables, defaults): (&Map<String, Value>, &BTreeMap<String, GValue>),
+    (login, line): (&str, &str),
     errors: &mut Vec<GqlError>,
 ) -> Value {
     let input = field
@@ -995,6 +998,16 @@ fn minimize(
         .map_or(Value::Null, |v| resolve(v, variables, defaults));
     let subject = input["subjectId"].as_str().unwrap_or_default().to_owned();
     let classifier = input["classifier"].as_str().unwrap_or_default().to_owned();
+    // GitHub lets anyone with write access hide any comment; tfnotify must hide only its own.
+    let author = state
+        .repos
+        .values()
+        .flat_map(|r| r.comments.iter())
+        .find(|c| c.node_id == subject)
+        .map(|c| c.user.clone());
+    if let Some(author) = author.filter(|a| a != login) {
+        state.violate(line, format!("hides a comment of `{author}`"));
+    }
     let comment = state
         .repos
         .values_mut()

@@ -20,7 +20,11 @@
 //! Modelled: issue comments (list with `per_page`/`page`/`since` and a `Link` header, create,
 //! get, edit, delete), commit comments, `GET /commits/{sha}/pulls`, `GET /pulls/{n}`, issue
 //! labels (list, add, remove), repository labels (get, create, edit), `GET /user`, and on
-//! `POST /graphql` the comment listing query, `viewer { login }` and `minimizeComment`.
+//! `POST /graphql` the comment listing query (each comment with its `author` and whether
+//! the token's account wrote it, `viewerDidAuthor`), `viewer { login }` and
+//! `minimizeComment`. As on GitHub, a token with write access may edit, hide or delete
+//! anyone's comment; the fake does it and keeps it as a violation, since tfnotify must only
+//! ever touch its own.
 //! Timestamps come from a logical clock (one second per write from 2026-01-01), ids count
 //! up from 1000002, so responses are deterministic apart from the port.
 //!

@@ -891,6 +891,7 @@ fn update_comment(state: &mut State, ctx: &Ctx, id: u64) -> Reply {
     if let Some(reply) = body_too_long(state, ctx, body, "IssueComment", docs) {
         return reply;
     }
+    flag_others(state, ctx, id, "edits");
     let now = state.tick();
     let repo = repo_of_mut(state, ctx);
     let Some(comment) = repo.comments.iter_mut().find(|c| c.id == id) else {
@@ -902,7 +903,21 @@ fn update_comment(state: &mut State, ctx: &Ctx, id: u64) -> Reply {
     Reply::json(200, comment_json(state, repo_of(state, ctx), &comment))
 }
 
+/// GitHub lets anyone with write access edit, hide or delete any comment; tfnotify must
+/// only ever touch its own, so doing it to someone else's is kept as a violation.
+fn flag_others(state: &mut State, ctx: &Ctx, id: u64, what: &str) {
+    let author = repo_of(state, ctx)
+        .comments
+        .iter()
+        .find(|c| c.id == id)
+        .map(|c| c.user.clone());
+    if let Some(author) = author.filter(|a| *a != ctx.login) {
+        state.violate(&ctx.line, format!("{what} a comment of `{author}`"));
+    }
+}
+
 fn delete_comment(state: &mut State, ctx: &Ctx, id: u64) -> Reply {
+    flag_others(state, ctx, id, "deletes");
     let repo = repo_of_mut(state, ctx);
     let before = repo.comments.len();
     repo.comments.retain(|c| c.id != id);

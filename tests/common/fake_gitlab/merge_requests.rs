@@ -194,12 +194,33 @@ fn stored(body: &str) -> String {
     body.replace('\r', "").trim_end().to_owned()
 }
 
+/// A user as GitLab shows one: the id is the same for every answer about one user.
+pub(super) fn user_json(username: &str) -> Value {
+    json!({
+        "id": user_id(username),
+        "username": username,
+        "name": username,
+        "state": "active",
+        "locked": false,
+        "avatar_url": null,
+        "web_url": format!("https://gitlab.example.com/{username}"),
+    })
+}
+
+/// A stable id for `username` (FNV-1a, kept below 2^31 as GitLab's ids are).
+fn user_id(username: &str) -> u64 {
+    let hash = username.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    });
+    hash % 2_000_000_000 + 1
+}
+
 fn note_json(note: &Note) -> Value {
     json!({
         "id": note.id,
         "type": null,
         "body": note.body,
-        "author": { "id": 1, "username": note.author, "name": note.author },
+        "author": user_json(&note.author),
         "created_at": note.created_at,
         "updated_at": note.updated_at,
         "system": note.system,
@@ -323,9 +344,12 @@ pub(super) fn one_note(
         "GET" => Reply::json(200, note_json(&note)),
         "PUT" => {
             allow(state, call, &["body", "confidential"]);
-            if note.system || note.author != call.user {
-                state.violate(call.line, format!("edits a note of `{}`", note.author));
+            if note.system {
+                state.violate(call.line, "edits a system note");
                 return Reply::message(403, "403 Forbidden");
+            }
+            if note.author != call.user {
+                state.violate(call.line, format!("edits a note of `{}`", note.author));
             }
             let Some(body) = call.params.text("body") else {
                 return Reply::error(400, "body is missing");
@@ -394,7 +418,7 @@ pub(super) fn comment_commit(state: &mut State, call: &Call<'_>, sha: &str) -> R
     };
     let json = json!({
         "note": comment.note,
-        "author": { "id": 1, "username": call.user, "name": call.user },
+        "author": user_json(call.user),
         "path": null,
         "line": null,
         "line_type": null,

@@ -15,10 +15,13 @@
 //! gl.assert_no_violations();
 //! ```
 //!
-//! Modelled: projects by numeric id and by URL-encoded (nested) path; merge requests (get,
+//! Modelled: the token's user (`GET /user`, which every token of a user, a project or a
+//! group answers, as its bot user for the latter two); projects by numeric id and by
+//! URL-encoded (nested) path; merge requests (get,
 //! update with `add_labels`/`remove_labels`/`labels`); merge-request notes (list with
 //! `sort`, `order_by`, `page`, `per_page` and GitLab's `x-*` and `Link` pagination headers,
-//! create, get, update, delete), with system notes in the lists; commit comments (which
+//! create, get, update, delete), with system notes in the lists and each note's author
+//! (`author.id`, the same for every note of one user); commit comments (which
 //! take `note`); the merge requests of a commit; project labels (list, get by id or title,
 //! create, update). A stored note is what GitLab stores: carriage returns deleted and
 //! trailing white space trimmed. Timestamps come from a logical clock (one second per
@@ -36,8 +39,8 @@
 //!   each element of a JSON array (`CommaSeparatedToArray`), and creates the labels it
 //!   finds; the fake does the same, and records an array element holding a comma as a
 //!   violation, since whoever sent an array meant one label per element.
-//! - Editing or deleting a note of someone else is a violation (GitLab lets maintainers
-//!   delete, never edit).
+//! - Editing or deleting a note of someone else is a violation. GitLab lets a Maintainer do
+//!   both, and the fake's tokens are Maintainers, so it does them too: the harm shows.
 //!
 //! Not modelled: issues, discussions and threads, emoji, group endpoints, keyset
 //! pagination, rate-limit headers (a 429 comes only from [`FakeGitLab::fail_next`]).

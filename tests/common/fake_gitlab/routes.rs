@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::http::{Request, Response};
 use super::labels::{create_label, get_label, list_labels, update_label};
 use super::merge_requests::{
-    comment_commit, commit_mrs, create_note, get_mr, list_notes, one_note, update_mr,
+    comment_commit, commit_mrs, create_note, get_mr, list_notes, one_note, update_mr, user_json,
 };
 use super::{RecordedRequest, State};
 
@@ -151,6 +151,14 @@ fn route(state: &mut State, request: &Request) -> Reply {
         .map(percent_decode)
         .collect();
     let segs: Vec<&str> = segments.iter().map(String::as_str).collect();
+    if segs.as_slice() == ["user"] && request.method == "GET" {
+        if !params.0.is_empty() || !request.body.is_empty() {
+            state.violate(&line, "`GET /user` takes no parameters");
+        }
+        let mut answer = user_json(&user);
+        answer["bot"] = Value::Bool(user.ends_with("_bot"));
+        return Reply::json(200, answer);
+    }
     let ["projects", project, rest @ ..] = segs.as_slice() else {
         return Reply::error(404, "404 Not Found");
     };
