@@ -468,7 +468,7 @@ fn http_error(source: HttpError, owner: &str, repo: &str) -> GitHubError {
         Some(404) => Some(format!(
             "check that `{owner}/{repo}` and the pull request exist and that the token can see them"
         )),
-        _ => None,
+        _ => source.hint().map(str::to_owned),
     };
     GitHubError::Http { source, hint }
 }
