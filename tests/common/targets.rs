@@ -4,7 +4,6 @@
 //! walk [`TARGETS`] instead of repeating themselves per fake.
 
 use std::any::Any;
-use std::path::Path;
 use std::rc::Rc;
 
 use super::fake_bitbucket::{self, FakeBitbucket};
@@ -75,7 +74,25 @@ impl Backend {
 
     /// Runs `tfnotify plan` with `entries` as the `notifiers:` list, reading `input`.
     pub fn run(&self, entries: &[String], env: &[(&str, &str)], input: &str) -> Ran {
-        run(entries, &self.args, env, input)
+        let (_dir, mut test) = self.test(entries, input);
+        for (key, value) in env {
+            test = test.env(key, *value);
+        }
+        test.run()
+    }
+
+    /// The run of [`Backend::run`] to complete before running it, with the directory that
+    /// holds its config (keep it until the run is over).
+    pub fn test(&self, entries: &[String], input: &str) -> (tempfile::TempDir, Test) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = format!("notifiers:\n{}", entries.concat());
+        std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("write config");
+        let test = Test::new()
+            .dir(dir.path())
+            .args(&self.args)
+            .args(["--var", "target:prod", "plan", "--quiet"])
+            .stdin(fixture(input));
+        (dir, test)
     }
 
     /// A run straight against the fake, so the tested run finds a comment to edit.
@@ -85,27 +102,6 @@ impl Backend {
             assert_eq!(ran.code, Some(0), "seeding: {}", ran.stderr);
         }
     }
-}
-
-/// Runs `tfnotify ARGS --var target:prod plan --quiet` in a directory whose
-/// `tfnotify.yaml` lists `entries`.
-pub fn run(entries: &[String], args: &[String], env: &[(&str, &str)], input: &str) -> Ran {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = format!("notifiers:\n{}", entries.concat());
-    std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("write config");
-    run_in(dir.path(), args, env, input)
-}
-
-fn run_in(dir: &Path, args: &[String], env: &[(&str, &str)], input: &str) -> Ran {
-    let mut test = Test::new()
-        .dir(dir)
-        .args(args)
-        .args(["--var", "target:prod", "plan", "--quiet"])
-        .stdin(fixture(input));
-    for (key, value) in env {
-        test = test.env(key, *value);
-    }
-    test.run()
 }
 
 /// `--owner OWNER --repo REPO --pr 7 --sha HEAD`.
