@@ -12,6 +12,8 @@
 pub(crate) mod api;
 pub(crate) mod labels;
 pub(crate) mod metadata;
+#[cfg(test)]
+mod recorded;
 
 use crate::ci::Platform;
 use crate::config::SecretString;
