@@ -797,7 +797,10 @@ fn an_unusable_time_limit_is_named_and_nothing_waits_on_it() {
         .stdin(fixture(MIXED))
         .run();
     assert_eq!(ran.code, Some(2), "{}", ran.stderr);
-    assert!(ran.stdout == fixture(MIXED), "the pass-through still happens");
+    assert!(
+        ran.stdout == fixture(MIXED),
+        "the pass-through still happens"
+    );
     assert!(
         ran.stderr.contains(
             "tfnotify: error: `TFNOTIFY_HTTP_TIMEOUT` is `30 seconds`, not a duration such as `30s`, `250ms` or `2m`"
