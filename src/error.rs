@@ -44,6 +44,8 @@ pub enum Error {
     Mask(crate::mask::MaskError),
     #[error(transparent)]
     Notify(crate::notify::NotifyError),
+    #[error(transparent)]
+    Tuning(crate::notify::http::TuningError),
     #[error("unknown notifier `{name}`; known: {}", crate::notify::known_names())]
     UnknownNotifier { name: String },
     #[error("`{}` is not a valid context: {source}", path.display())]
@@ -69,6 +71,7 @@ impl Error {
             | Error::Config(_)
             | Error::Ci(_)
             | Error::Mask(_)
+            | Error::Tuning(_)
             | Error::UnknownNotifier { .. }
             | Error::ContextJson { .. }
             | Error::Var { .. }

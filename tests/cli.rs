@@ -788,3 +788,24 @@ fn an_unknown_notifier_is_named_with_the_known_ones() {
         ran.stderr
     );
 }
+
+#[test]
+fn an_unusable_time_limit_is_named_and_nothing_waits_on_it() {
+    let ran = Test::new()
+        .env("TFNOTIFY_HTTP_TIMEOUT", "30 seconds")
+        .args(["plan"])
+        .stdin(fixture(MIXED))
+        .run();
+    assert_eq!(ran.code, Some(2), "{}", ran.stderr);
+    assert!(
+        ran.stdout == fixture(MIXED),
+        "the pass-through still happens"
+    );
+    assert!(
+        ran.stderr.contains(
+            "tfnotify: error: `TFNOTIFY_HTTP_TIMEOUT` is `30 seconds`, not a duration such as `30s`, `250ms` or `2m`"
+        ),
+        "{}",
+        ran.stderr
+    );
+}

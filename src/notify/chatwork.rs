@@ -186,7 +186,7 @@ fn http_error(source: &HttpError) -> NotifyError {
             "Chatwork's rate limit (about 300 requests per 5 minutes) was hit; try again later",
         ),
         Some(400) => Some("Chatwork refused the message; please report this as a tfnotify bug"),
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }

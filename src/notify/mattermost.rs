@@ -199,7 +199,7 @@ fn http_error(source: &HttpError) -> NotifyError {
         Some(400 | 404) => Some(
             "the webhook does not exist or was disabled (Mattermost says `Invalid webhook.`), or `notifier.mattermost.channel` names a channel its team does not have; create a webhook in Integrations > Incoming Webhooks",
         ),
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }

@@ -219,7 +219,7 @@ fn http_error(source: &HttpError) -> NotifyError {
         Some(400) => {
             Some("the flow refused the card; check that its trigger accepts Adaptive Cards")
         }
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }

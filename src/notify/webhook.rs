@@ -173,7 +173,7 @@ fn http_error(source: &HttpError) -> NotifyError {
         Some(400 | 422) => Some(
             "the endpoint refused the envelope; check it accepts `schema` 1 (see docs/notifiers/webhook.md)",
         ),
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }

@@ -43,6 +43,8 @@ pub(super) struct Deliveries {
     pub(super) masker: Masker,
     /// stderr and `--output`, through `masker`.
     pub(super) local: Local,
+    /// Timeouts, retries and the time budget each destination's client gets.
+    http: HttpConfig,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
@@ -78,6 +80,10 @@ impl Deliveries {
                 Masker::empty()
             }
         };
+        let http = HttpConfig::from_env(world.env).unwrap_or_else(|source| {
+            early(errors, Error::Tuning(source));
+            HttpConfig::default()
+        });
         let options = github::Options {
             behaviour: args
                 .comment
@@ -180,6 +186,7 @@ impl Deliveries {
             destinations: list,
             local: Local::new(masker.clone()),
             masker,
+            http,
         }
     }
 
@@ -302,7 +309,7 @@ impl Deliveries {
             let http = Http::new(HttpConfig {
                 secrets: notifier.secrets(),
                 masks: self.masker.clone(),
-                ..HttpConfig::default()
+                ..self.http.clone()
             });
             let delivery = Delivery {
                 report,

@@ -10,5 +10,7 @@ pub mod fake_gitlab;
 pub mod fake_slack;
 pub mod fake_webhooks;
 pub mod fixtures;
+pub mod front;
 pub mod markdown;
 pub mod run;
+pub mod targets;

@@ -18,6 +18,8 @@ pub struct Test {
     stdin: Vec<u8>,
     env: Vec<(OsString, OsString)>,
     dir: Option<PathBuf>,
+    /// `RLIMIT_DATA` for the binary, in KiB: its heap cannot grow past it.
+    data_limit_kib: Option<u64>,
 }
 
 /// What a finished invocation left behind.
@@ -42,6 +44,7 @@ impl Test {
             stdin: Vec::new(),
             env: Vec::new(),
             dir: None,
+            data_limit_kib: None,
         }
     }
 
@@ -69,9 +72,26 @@ impl Test {
         self
     }
 
+    /// Caps the binary's heap (`ulimit -d`), so a test can prove memory stays bounded: an
+    /// allocation past the cap aborts the run.
+    pub fn data_limit(mut self, bytes: u64) -> Self {
+        self.data_limit_kib = Some(bytes / 1024);
+        self
+    }
+
     /// The command, ready to spawn with whatever stdio the caller wants.
     pub fn command(&self) -> Command {
-        let mut command = Command::new(binary());
+        let mut command = match self.data_limit_kib {
+            Some(kib) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .args(["-c", r#"ulimit -d "$0" && exec "$@""#])
+                    .arg(kib.to_string())
+                    .arg(binary());
+                shell
+            }
+            None => Command::new(binary()),
+        };
         command.args(&self.args).env_clear();
         if let Some(path) = std::env::var_os("PATH") {
             command.env("PATH", path);

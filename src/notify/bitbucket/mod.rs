@@ -244,7 +244,7 @@ impl Bitbucket {
                 "check that `{slug}` (workspace and repository slug) and the pull request exist and that the credentials can see them"
             )),
             Some(429) => Some("Bitbucket's rate limit was hit; try again later".to_owned()),
-            _ => None,
+            _ => source.hint().map(str::to_owned),
         };
         NotifyError {
             kind: "Bitbucket",

@@ -217,7 +217,7 @@ impl BitbucketServer {
                 "the comment was changed by someone else while tfnotify edited it; run again".to_owned(),
             ),
             Some(429) => Some("Bitbucket's rate limit was hit; try again later".to_owned()),
-            _ => None,
+            _ => source.hint().map(str::to_owned),
         };
         NotifyError {
             kind: "Bitbucket Server",

@@ -368,7 +368,7 @@ fn http_error(source: &HttpError) -> NotifyError {
             "Discord refused the message's shape (code 50035); please report this as a tfnotify bug",
         ),
         Some(429) => Some("Discord's rate limit was hit; try again after `retry_after` seconds"),
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }

@@ -210,7 +210,7 @@ impl Gitea {
             Some(422) => Some(
                 "Gitea refused the request's content; its message above names the field".to_owned(),
             ),
-            _ => None,
+            _ => source.hint().map(str::to_owned),
         };
         NotifyError {
             kind: "Gitea",

@@ -15,6 +15,8 @@
 pub(crate) mod api;
 pub(crate) mod labels;
 pub(crate) mod metadata;
+#[cfg(test)]
+mod recorded;
 
 use std::collections::BTreeMap;
 
@@ -463,7 +465,7 @@ fn http_error(source: HttpError, owner: &str, repo: &str) -> GitHubError {
         Some(404) => Some(format!(
             "check that `{owner}/{repo}` and the pull request exist and that the token can see them"
         )),
-        _ => None,
+        _ => source.hint().map(str::to_owned),
     };
     GitHubError::Http { source, hint }
 }

@@ -262,7 +262,7 @@ impl GitLab {
                 "check that the project `{}` and the merge request exist and that the token can see the project (`--owner` is the whole group path, `--repo` the project)",
                 self.project
             )),
-            _ => None,
+            _ => source.hint().map(str::to_owned),
         };
         GitLabError::Http { source, hint }
     }

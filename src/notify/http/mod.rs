@@ -1,10 +1,12 @@
 //! The one HTTP client every notifier uses.
 //!
-//! It owns three decisions so that no backend makes them differently: which failures are
-//! worth retrying (classified once, in `classify`, with a `retryable` bit on every error),
-//! how long to wait (exponential backoff, `Retry-After`, `x-ratelimit-reset`, all bounded),
-//! and what an error says (method, redacted URL, status and the server's own message on one
-//! line). Notifiers never retry on their own.
+//! It owns the decisions no backend may make differently: which failures are worth retrying
+//! (classified once, in `classify`, with a `retryable` bit on every error), how long to wait
+//! (exponential backoff, `Retry-After`, `x-ratelimit-reset`, all bounded, and a time budget
+//! per destination), which redirects are followed (only within the request's origin, see
+//! `redirect`), how much of an answer is read (capped, so a huge body cannot exhaust
+//! memory), and what an error says (method, redacted URL, status and the server's own
+//! message on one line). Notifiers never retry nor follow redirects on their own.
 //!
 //! Blocking `ureq` and no async runtime: a run sends a handful of requests, one after the
 //! other, which is also what GitHub asks of clients that create content. Sleeping and the
@@ -20,11 +22,16 @@
 //! This module depends only on std, external crates and [`crate::mask`].
 
 mod outgoing;
+mod redirect;
+#[cfg(test)]
+mod test_server;
+mod tuning;
 
 use std::borrow::Cow;
 use std::fmt;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::io::Read as _;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -32,12 +39,21 @@ use serde::de::DeserializeOwned;
 use crate::mask::Masker;
 
 use outgoing::{Outgoing, Signer};
+use redirect::{Hop, Origin};
+
+pub use tuning::TuningError;
 
 /// `tfnotify/<version>`: GitHub rejects requests without a `User-Agent`.
 pub const DEFAULT_USER_AGENT: &str = concat!("tfnotify/", env!("CARGO_PKG_VERSION"));
 
-/// Largest response body read; a page of 100 GitHub comments of 65536 characters each fits.
-const MAX_BODY_BYTES: u64 = 32 << 20;
+/// Largest successful response body read: a page of 100 GitHub comments of 65,536
+/// characters each (6.5 MB of text) fits with room for JSON escapes. More fails the request
+/// instead of growing without bound.
+const MAX_BODY_BYTES: u64 = 16 << 20;
+
+/// Most of a failed response's body read: its message is cut to [`MAX_MESSAGE_CHARS`]
+/// anyway, and an error page may be of any size. The rest is left unread.
+const MAX_ERROR_BODY_BYTES: u64 = 64 << 10;
 
 /// Longest server message kept in an error, in characters: enough for GitHub's validation
 /// messages, short enough that an HTML error page does not flood the log.
@@ -46,7 +62,8 @@ const MAX_MESSAGE_CHARS: usize = 300;
 /// How the client behaves: timeouts, retry bounds, identity and what to redact.
 ///
 /// `Default` gives values suited to GitHub's guidance: 4 attempts, 1 s doubling to at most
-/// 60 s per wait and 3 minutes in all.
+/// 60 s per wait and 3 minutes in all, within 5 minutes per destination.
+/// [`HttpConfig::from_env`] reads the `TFNOTIFY_HTTP_*` variables over them.
 #[derive(Clone)]
 pub struct HttpConfig {
     /// Sent as `User-Agent` on every request.
@@ -63,6 +80,10 @@ pub struct HttpConfig {
     pub max_delay: Duration,
     /// Longest time spent waiting across all retries of one request.
     pub max_total_wait: Duration,
+    /// Longest time one client (one destination of a run) spends on all its requests,
+    /// waits included: no attempt starts and no wait begins past it, and an attempt's
+    /// timeout is cut to what is left. This is what bounds a run, whatever the server does.
+    pub budget: Duration,
     /// Most pages [`Http::get_all_pages`] follows before failing.
     pub max_pages: usize,
     /// This destination's credentials (tokens, webhook URLs): sent where the request needs
@@ -105,14 +126,15 @@ pub struct Request {
     sign: Option<Signer>,
 }
 
-/// A response with a status below 400 (ureq follows redirects itself).
+/// A response with a status below 300: redirects are followed (within their origin) before
+/// a response is returned, and anything else of 300 or above is an [`HttpError`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Response {
     /// The status code.
     pub status: u16,
     /// Headers with lowercase names, in the order received.
     pub headers: Vec<(String, String)>,
-    /// The whole body.
+    /// The whole body, at most 16 MiB.
     pub body: Vec<u8>,
 }
 
@@ -144,7 +166,20 @@ pub enum HttpError {
         /// Requests sent, the first one included.
         attempts: u32,
     },
-    /// No usable response: connection refused, DNS, TLS, timeout, broken body.
+    /// A redirect that was not followed: to another scheme, host or port, without a usable
+    /// `Location`, or one too many. Only the target's origin is named.
+    #[error("`{method} {url}` {message}")]
+    Redirect {
+        /// The method.
+        method: Method,
+        /// The URL, redacted.
+        url: String,
+        /// The redirect's status.
+        status: u16,
+        /// What the redirect was and why it was not followed.
+        message: String,
+    },
+    /// No usable response: connection refused, DNS, TLS, timeout, broken or oversized body.
     #[error("`{method} {url}` failed: {message}{}", notes(*attempts, None))]
     Transport {
         /// The method.
@@ -203,6 +238,9 @@ pub struct Http {
     outgoing: Outgoing,
     sleeper: Arc<dyn Fn(Duration) + Send + Sync>,
     clock: Arc<dyn Fn() -> SystemTime + Send + Sync>,
+    /// Time spent so far on attempts and waits, against [`HttpConfig::budget`]. Counted
+    /// from attempts and waits, not from a clock, so an injected sleeper counts too.
+    spent: Mutex<Duration>,
 }
 
 /// What [`classify`] decided about one failed attempt.
@@ -225,6 +263,7 @@ impl Default for HttpConfig {
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_mins(1),
             max_total_wait: Duration::from_mins(3),
+            budget: Duration::from_mins(5),
             max_pages: 100,
             secrets: Vec::new(),
             masks: Masker::empty(),
@@ -242,6 +281,7 @@ impl fmt::Debug for HttpConfig {
             .field("base_delay", &self.base_delay)
             .field("max_delay", &self.max_delay)
             .field("max_total_wait", &self.max_total_wait)
+            .field("budget", &self.budget)
             .field("max_pages", &self.max_pages)
             .field(
                 "secrets",
@@ -372,7 +412,8 @@ impl HttpError {
             HttpError::Status { retryable, .. } | HttpError::Transport { retryable, .. } => {
                 *retryable
             }
-            HttpError::InvalidRequest { .. }
+            HttpError::Redirect { .. }
+            | HttpError::InvalidRequest { .. }
             | HttpError::Decode { .. }
             | HttpError::Pagination { .. } => false,
         }
@@ -385,16 +426,29 @@ impl HttpError {
             _ => None,
         }
     }
+
+    /// How to fix what any destination can meet, for a notifier whose own hints (by status)
+    /// say nothing.
+    pub fn hint(&self) -> Option<&'static str> {
+        match self {
+            HttpError::Redirect { message, .. } if message.contains("another origin") => Some(
+                "if the server moved, or a proxy in front of it rewrites URLs, set the destination's URL (`base_url`, `webhook_url` or its variable) to the new address",
+            ),
+            _ => None,
+        }
+    }
 }
 
 impl Http {
     /// Builds the client; nothing is sent yet.
     pub fn new(config: HttpConfig) -> Http {
+        // Redirects are followed by `send`, within their origin only (see `redirect`).
         let mut builder = ureq::Agent::config_builder()
             .http_status_as_error(false)
+            .max_redirects(0)
             .user_agent(config.user_agent.as_str())
             .timeout_connect(Some(config.timeout))
-            .timeout_per_call(Some(config.timeout));
+            .timeout_global(Some(config.timeout));
         if !config.use_env_proxy {
             builder = builder.proxy(None);
         }
@@ -415,6 +469,7 @@ impl Http {
             outgoing,
             sleeper: Arc::new(std::thread::sleep),
             clock: Arc::new(SystemTime::now),
+            spent: Mutex::new(Duration::ZERO),
         }
     }
 
@@ -445,21 +500,20 @@ impl Http {
     /// hides is ever sent. Statuses below 400 are responses; everything else is an
     /// [`HttpError`] whose `retryable` bit says whether the failure was temporary.
     pub fn send(&self, request: &Request) -> Result<Response, HttpError> {
-        let request = &self.outgoing.prepare(request);
         let mut waited = Duration::ZERO;
         let mut attempt = 0;
         loop {
             attempt += 1;
-            let (error, verdict) = match self.attempt(request) {
-                Ok(response) if response.status < 400 => return Ok(response),
-                Ok(response) => {
+            let (error, verdict) = match self.exchange(request) {
+                Ok((_, response)) if response.status < 300 => return Ok(response),
+                Ok((sent, response)) => {
                     let verdict = classify(
                         response.status,
                         &response.headers,
                         &response.body,
                         (self.clock)(),
                     );
-                    let error = self.status_error(request, &response, &verdict, attempt);
+                    let error = self.status_error(&sent, &response, &verdict, attempt);
                     (error, verdict)
                 }
                 Err(error) => {
@@ -480,10 +534,14 @@ impl Http {
                 None if verdict.unhinted_limit => self.config.max_delay,
                 None => self.backoff(attempt),
             };
-            if wait > self.config.max_delay || waited + wait > self.config.max_total_wait {
+            if wait > self.config.max_delay
+                || waited + wait > self.config.max_total_wait
+                || wait >= self.remaining()
+            {
                 return Err(error);
             }
             (self.sleeper)(wait);
+            self.spend(wait);
             waited += wait;
         }
     }
@@ -613,8 +671,74 @@ impl Http {
         }
     }
 
-    /// One attempt, no retry.
+    /// One attempt: `request` masked and sent, then every redirect within its origin
+    /// followed, each hop masked again (see `redirect`). Returns the request as last sent,
+    /// for errors, with its answer.
+    fn exchange(&self, request: &Request) -> Result<(Request, Response), HttpError> {
+        let origin = Origin::of(&request.url);
+        let mut current = Cow::Borrowed(request);
+        let mut hops = 0;
+        loop {
+            let sent = self.outgoing.prepare(&current);
+            let response = self.attempt(&sent)?;
+            let hop = match &origin {
+                Some(origin) => redirect::next(
+                    &current,
+                    origin,
+                    response.status,
+                    response.header("location"),
+                ),
+                None => Hop::Stay,
+            };
+            let message = match hop {
+                Hop::Stay => return Ok((sent, response)),
+                Hop::Follow(next) if hops < redirect::MAX_HOPS => {
+                    hops += 1;
+                    current = Cow::Owned(next);
+                    continue;
+                }
+                Hop::Follow(_) => format!(
+                    "was redirected ({}) more than {} times",
+                    response.status,
+                    redirect::MAX_HOPS
+                ),
+                Hop::Refuse(message) => message,
+            };
+            return Err(HttpError::Redirect {
+                method: sent.method,
+                url: self.redact(&sent.url).into_owned(),
+                status: response.status,
+                message,
+            });
+        }
+    }
+
+    /// One request on the wire, no retry, no redirect; its time counts against the budget.
     fn attempt(&self, request: &Request) -> Result<Response, HttpError> {
+        let timeout = self.config.timeout.min(self.remaining());
+        if timeout.is_zero() {
+            return Err(HttpError::Transport {
+                method: request.method,
+                url: self.redact(&request.url).into_owned(),
+                message: format!(
+                    "not sent: this destination's time budget ({:?}) is spent",
+                    self.config.budget
+                ),
+                timeout: true,
+                retryable: true,
+                attempts: 1,
+            });
+        }
+        let started = Instant::now();
+        let result = self.call(request, timeout);
+        self.spend(started.elapsed());
+        result
+    }
+
+    /// Sends `request` with `timeout` for the whole exchange, connecting included, and reads
+    /// the answer: a success's body up to [`MAX_BODY_BYTES`] (more fails), a failure's up to
+    /// [`MAX_ERROR_BODY_BYTES`] (the rest is dropped).
+    fn call(&self, request: &Request, timeout: Duration) -> Result<Response, HttpError> {
         let mut builder = ureq::http::Request::builder()
             .method(request.method.as_str())
             .uri(request.url.as_str());
@@ -624,15 +748,18 @@ impl Http {
         let built = match &request.body {
             Some(body) => builder
                 .body(body.as_slice())
-                .map(|built| self.agent.run(built)),
-            None => builder.body(()).map(|built| self.agent.run(built)),
+                .map(|built| self.agent.run(self.limited(built, timeout))),
+            None => builder
+                .body(())
+                .map(|built| self.agent.run(self.limited(built, timeout))),
         };
         let result = built.map_err(|error| HttpError::InvalidRequest {
             method: request.method,
             url: self.redact(&request.url).into_owned(),
             message: self.redact(&error.to_string()).into_owned(),
         })?;
-        let mut response = result.map_err(|error| self.transport_error(request, &error))?;
+        let mut response =
+            result.map_err(|error| self.transport_error(request, &error, timeout))?;
         let status = response.status().as_u16();
         let headers = response
             .headers()
@@ -642,12 +769,25 @@ impl Http {
                 (name.as_str().to_owned(), value)
             })
             .collect();
-        let body = response
-            .body_mut()
-            .with_config()
-            .limit(MAX_BODY_BYTES)
-            .read_to_vec()
-            .map_err(|error| self.transport_error(request, &error))?;
+        let body = if status < 300 {
+            response
+                .body_mut()
+                .with_config()
+                .limit(MAX_BODY_BYTES)
+                .read_to_vec()
+                .map_err(|error| self.transport_error(request, &error, timeout))?
+        } else {
+            // A failure's message needs only the start of its body; a body that breaks off
+            // keeps what arrived.
+            let mut body = Vec::new();
+            let _ = response
+                .body_mut()
+                .with_config()
+                .reader()
+                .take(MAX_ERROR_BODY_BYTES)
+                .read_to_end(&mut body);
+            body
+        };
         Ok(Response {
             status,
             headers,
@@ -655,12 +795,57 @@ impl Http {
         })
     }
 
-    fn transport_error(&self, request: &Request, error: &ureq::Error) -> HttpError {
+    /// `request` with `timeout` for connecting and for the whole exchange.
+    fn limited<S: ureq::AsSendBody>(
+        &self,
+        request: ureq::http::Request<S>,
+        timeout: Duration,
+    ) -> ureq::http::Request<S> {
+        self.agent
+            .configure_request(request)
+            .timeout_connect(Some(timeout))
+            .timeout_global(Some(timeout))
+            .build()
+    }
+
+    /// What is left of the budget.
+    fn remaining(&self) -> Duration {
+        let spent = *self.spent.lock().unwrap_or_else(PoisonError::into_inner);
+        self.config.budget.saturating_sub(spent)
+    }
+
+    fn spend(&self, time: Duration) {
+        let mut spent = self.spent.lock().unwrap_or_else(PoisonError::into_inner);
+        *spent = spent.saturating_add(time);
+    }
+
+    /// What went wrong below HTTP, and whether trying again may help: a timeout, a refused
+    /// or reset connection, an unreadable answer may pass; a TLS failure (rustls reports
+    /// those as invalid data), an oversized body or a bad URL will not.
+    fn transport_error(
+        &self,
+        request: &Request,
+        error: &ureq::Error,
+        timeout: Duration,
+    ) -> HttpError {
         let (message, timeout, retryable) = match error {
-            ureq::Error::Timeout(_) => (
-                format!("timed out after {:?}", self.config.timeout),
-                true,
-                true,
+            ureq::Error::Timeout(_) => (format!("timed out after {timeout:?}"), true, true),
+            ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => (
+                format!(
+                    "the secure connection failed: {}",
+                    io.get_ref()
+                        .map_or_else(|| io.to_string(), ToString::to_string)
+                ),
+                false,
+                false,
+            ),
+            ureq::Error::BodyExceedsLimit(limit) => (
+                format!(
+                    "the answer is larger than {} MiB, more than any answer it expects; it was not read to the end",
+                    limit >> 20
+                ),
+                false,
+                false,
             ),
             ureq::Error::Io(_)
             | ureq::Error::HostNotFound
@@ -1050,135 +1235,10 @@ pub(crate) fn percent_encode(text: &str) -> String {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use super::test_server::{Server, hang, reply};
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     use std::net::TcpListener;
-    use std::sync::Mutex;
-
-    /// A scripted answer of the test server.
-    struct Reply {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-        /// Accept, read the request, never answer.
-        hang: bool,
-    }
-
-    /// A request as the test server saw it.
-    #[derive(Debug, Clone)]
-    struct Seen {
-        method: String,
-        path: String,
-        headers: Vec<(String, String)>,
-        body: Vec<u8>,
-    }
-
-    /// A real HTTP/1.1 server on 127.0.0.1:0 that answers one connection per scripted reply
-    /// (always with `Connection: close`) and records each request before answering.
-    struct Server {
-        base: String,
-        seen: Arc<Mutex<Vec<Seen>>>,
-    }
-
-    fn reply(status: u16, body: &str) -> Reply {
-        Reply {
-            status,
-            headers: Vec::new(),
-            body: body.to_owned(),
-            hang: false,
-        }
-    }
-
-    fn hang() -> Reply {
-        Reply {
-            hang: true,
-            ..reply(200, "")
-        }
-    }
-
-    impl Reply {
-        fn header(mut self, name: &str, value: &str) -> Reply {
-            self.headers.push((name.to_owned(), value.to_owned()));
-            self
-        }
-    }
-
-    impl Server {
-        fn start(replies: Vec<Reply>) -> Server {
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            let base = format!("http://{}", listener.local_addr().unwrap());
-            let seen = Arc::new(Mutex::new(Vec::new()));
-            let (thread_base, thread_seen) = (base.clone(), Arc::clone(&seen));
-            std::thread::spawn(move || {
-                for reply in replies {
-                    let Ok((mut stream, _)) = listener.accept() else {
-                        return;
-                    };
-                    stream
-                        .set_read_timeout(Some(Duration::from_secs(10)))
-                        .unwrap();
-                    let request = read_request(&mut stream);
-                    thread_seen.lock().unwrap().push(request);
-                    if reply.hang {
-                        // Blocks until the client gives up and closes the connection.
-                        let _ = stream.read(&mut [0; 1]);
-                        continue;
-                    }
-                    let body = reply.body.replace("{base}", &thread_base);
-                    let mut head = format!(
-                        "HTTP/1.1 {} Scripted\r\nContent-Length: {}\r\nConnection: close\r\n",
-                        reply.status,
-                        body.len()
-                    );
-                    for (name, value) in &reply.headers {
-                        let value = value.replace("{base}", &thread_base);
-                        head = format!("{head}{name}: {value}\r\n");
-                    }
-                    head.push_str("\r\n");
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(body.as_bytes());
-                }
-            });
-            Server { base, seen }
-        }
-
-        fn url(&self, path: &str) -> String {
-            format!("{}{path}", self.base)
-        }
-
-        fn seen(&self) -> Vec<Seen> {
-            self.seen.lock().unwrap().clone()
-        }
-    }
-
-    fn read_request(stream: &mut std::net::TcpStream) -> Seen {
-        let mut reader = BufReader::new(stream);
-        let mut line = String::new();
-        reader.read_line(&mut line).unwrap();
-        let mut parts = line.split_whitespace();
-        let method = parts.next().unwrap_or_default().to_owned();
-        let path = parts.next().unwrap_or_default().to_owned();
-        let mut headers = Vec::new();
-        loop {
-            let mut line = String::new();
-            reader.read_line(&mut line).unwrap();
-            let line = line.trim_end();
-            if line.is_empty() {
-                break;
-            }
-            let (name, value) = line.split_once(':').unwrap();
-            headers.push((name.to_ascii_lowercase(), value.trim().to_owned()));
-        }
-        let length = header(&headers, "content-length").map_or(0, |len| len.parse().unwrap());
-        let mut body = vec![0; length];
-        reader.read_exact(&mut body).unwrap();
-        Seen {
-            method,
-            path,
-            headers,
-            body,
-        }
-    }
 
     fn config() -> HttpConfig {
         HttpConfig {
@@ -1188,6 +1248,7 @@ mod tests {
             base_delay: Duration::from_secs(1),
             max_delay: Duration::from_mins(1),
             max_total_wait: Duration::from_mins(3),
+            budget: Duration::from_mins(5),
             max_pages: 10,
             secrets: Vec::new(),
             masks: Masker::empty(),
@@ -1215,7 +1276,7 @@ mod tests {
     }
 
     #[track_caller]
-    fn fail_once(reply: Reply) -> (HttpError, usize) {
+    fn fail_once(reply: test_server::Reply) -> (HttpError, usize) {
         let retryable = matches!(reply.status, 423 | 429 | 500..=504);
         let server = Server::start(vec![reply]);
         // Retryable statuses get one attempt: the server has only one reply scripted.
@@ -1788,6 +1849,112 @@ mod tests {
         );
         assert_eq!(server.seen().len(), 2);
         assert_eq!(*waits.lock().unwrap(), secs(&[1]));
+    }
+
+    #[test]
+    fn a_huge_answer_is_not_read_whole() {
+        let hundred_mib = 100 << 20;
+        let huge = |status| test_server::Reply {
+            streamed: Some(hundred_mib),
+            ..reply(status, "")
+        };
+        let server = Server::start(vec![huge(200)]);
+        let (http, waits) = client(config());
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/big")))
+            .unwrap_err();
+        assert!(!error.is_retryable());
+        assert!(waits.lock().unwrap().is_empty());
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "`GET {}` failed: the answer is larger than 16 MiB, more than any answer it \
+                 expects; it was not read to the end",
+                server.url("/big")
+            )
+        );
+
+        // A failure's body is only looked into: its first 64 KiB.
+        let server = Server::start(vec![huge(404)]);
+        let (http, _) = client(config());
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/big")))
+            .unwrap_err();
+        assert_eq!(error.status(), Some(404));
+        assert!(
+            error
+                .to_string()
+                .ends_with(&format!("{}…", "x".repeat(300)))
+        );
+    }
+
+    #[test]
+    fn a_tls_failure_is_not_retried() {
+        // Plain HTTP where TLS is expected: rustls refuses the first bytes, as it refuses
+        // a certificate it cannot verify, and ureq reports both the same way.
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        std::thread::spawn(move || {
+            while let Ok((mut stream, _)) = listener.accept() {
+                let _ = stream.read(&mut [0; 1024]);
+                let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n");
+            }
+        });
+        let (http, waits) = client(config());
+        let error = http
+            .send(&Request::new(
+                Method::Post,
+                format!("https://127.0.0.1:{port}/x"),
+            ))
+            .unwrap_err();
+        assert!(!error.is_retryable(), "{error}");
+        assert!(waits.lock().unwrap().is_empty());
+        assert!(
+            error.to_string().starts_with(&format!(
+                "`POST https://127.0.0.1:{port}/x` failed: the secure connection failed: "
+            )),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn the_budget_bounds_attempts_and_waits() {
+        let server = Server::start(vec![hang(), hang(), hang()]);
+        let (http, waits) = client(HttpConfig {
+            timeout: Duration::from_millis(300),
+            base_delay: Duration::from_millis(100),
+            budget: Duration::from_millis(500),
+            ..config()
+        });
+        let started = Instant::now();
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/slow")))
+            .unwrap_err();
+        assert!(started.elapsed() < Duration::from_millis(900));
+        assert!(
+            matches!(
+                error,
+                HttpError::Transport {
+                    timeout: true,
+                    attempts: 2,
+                    ..
+                }
+            ),
+            "{error:?}"
+        );
+        assert_eq!(*waits.lock().unwrap(), [Duration::from_millis(100)]);
+
+        // Once it is spent, nothing more is sent.
+        let error = http
+            .send(&Request::new(Method::Get, server.url("/next")))
+            .unwrap_err();
+        assert_eq!(server.seen().len(), 2);
+        assert!(
+            error
+                .to_string()
+                .ends_with("not sent: this destination's time budget (500ms) is spent"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -72,7 +72,7 @@ impl Failure {
                     Some(404) => {
                         Some("check `SLACK_API_URL`; Slack's Web API is `https://slack.com/api`".to_owned())
                     }
-                    _ => None,
+                    _ => source.hint().map(str::to_owned),
                 };
                 NotifyError {
                     kind: "Slack",

@@ -430,7 +430,7 @@ fn webhook_error(source: &HttpError) -> NotifyError {
         Some(400) => {
             Some("Slack refused the message's shape; please report this as a tfnotify bug")
         }
-        _ => None,
+        _ => source.hint(),
     };
     error(source.to_string(), hint)
 }
