@@ -293,11 +293,14 @@ fn bitbucket() -> Backend {
     let counted = Rc::clone(&fake);
     Backend {
         origin,
-        secrets: vec![fake_bitbucket::TOKEN.to_owned()],
+        secrets: vec![fake_bitbucket::APP_PASSWORD.to_owned()],
+        // Basic credentials: Bitbucket names their account, so earlier comments are found
+        // as this account's (an access token could not say whose it is).
         entry: Box::new(|origin| {
             format!(
-                "  - type: bitbucket\n    token: {}\n    base_url: {origin}/2.0\n",
-                fake_bitbucket::TOKEN
+                "  - type: bitbucket\n    username: {}\n    app_password: {}\n    base_url: {origin}/2.0\n",
+                fake_bitbucket::USERNAME,
+                fake_bitbucket::APP_PASSWORD
             )
         }),
         args: forge_args("acme", "infra"),
