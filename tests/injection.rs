@@ -326,6 +326,28 @@ fn a_value_s_line_that_reads_as_the_delimiter_only_without_its_codes_does_not_en
 }
 
 #[test]
+fn summary_look_alikes_nested_in_heredocs_are_read_again_to_the_end() {
+    // Found by fuzzing (fuzz/seeds/parse_injection): look-alike summaries whose outputs
+    // open heredocs, then an `Error:` headline that proves them text. Its first byte picks
+    // the fuzz target's capture (an apply, the message).
+    let seed = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fuzz/seeds/parse_injection/regression-nested-summaries"
+    ))
+    .expect("seed");
+    let message = std::str::from_utf8(&seed[1..]).expect("UTF-8");
+    let lines: Vec<String> = message
+        .split('\n')
+        .map(|l| l.trim_end_matches('\r').to_owned())
+        .collect();
+    let capture = fixture("apply_injected_benign", "txt");
+    let text = String::from_utf8(capture.bytes()).expect("UTF-8");
+    let expected = Facts::of(&parse(text.as_bytes(), &capture));
+    let injected = with_message(&text, &lines);
+    assert_eq!(Facts::of(&parse(injected.as_bytes(), &capture)), expected);
+}
+
+#[test]
 fn a_summary_line_that_disagrees_with_the_list_is_overruled_and_said() {
     let capture = fixture("plan_injected_benign", "txt");
     let text = String::from_utf8(capture.bytes()).expect("UTF-8");

@@ -50,6 +50,9 @@ enum Close {
     Other,
 }
 
+/// How many times one output may be read again for summary lines that proved to be text.
+const MAX_REREADS: u32 = 32;
+
 /// The apply summary state an accepted summary line replaced: counts, errors before it,
 /// whether an apply completed, the result line.
 type SummaryState = (Option<Counts>, Option<usize>, bool, Option<String>);
@@ -164,6 +167,9 @@ pub struct TextParser {
     /// A plain diagnostic ended by an apply summary line, kept until the outputs after the
     /// line show whether it was Terraform's.
     held: Option<Held>,
+    /// How often held lines were read again; past [`MAX_REREADS`] a summary line inside a
+    /// diagnostic is its text outright, so text built to nest them costs bounded work.
+    rereads: u32,
     /// Whether the error text began at a headline inside a diagnostic that may yet turn
     /// out to be a line of that diagnostic's text.
     errors_capture_tentative: bool,
@@ -195,6 +201,7 @@ impl TextParser {
             notices: Vec::new(),
             errors_capture_tentative: false,
             held: None,
+            rereads: 0,
         }
     }
 
@@ -350,6 +357,7 @@ impl TextParser {
         };
         // The summary line was a line of the diagnostic before it: take the diagnostic up
         // again and read what followed as its text, as Terraform printed it.
+        self.rereads += 1;
         let Held {
             mut diagnostic,
             before,
@@ -370,7 +378,9 @@ impl TextParser {
         for (kept, escaped) in lines {
             self.read(kept.as_bytes(), escaped);
         }
-        false
+        // This line too: a summary read again may have begun outputs of its own.
+        self.read(bytes, escaped);
+        true
     }
 
     /// Whether an open plain diagnostic runs until the next headline whatever its lines
@@ -425,7 +435,9 @@ impl TextParser {
                     }
                     return true;
                 }
-                if self.report.command.is_apply_like() && summary_line::apply_counts(line).is_some()
+                if self.report.command.is_apply_like()
+                    && self.rereads < MAX_REREADS
+                    && summary_line::apply_counts(line).is_some()
                 {
                     // Terraform's summary, or a line of this diagnostic: the outputs after
                     // it tell, so the diagnostic is held until they do.
@@ -461,7 +473,13 @@ impl TextParser {
     fn release_held(&mut self) {
         if let Some(held) = self.held.take() {
             self.diagnostic = Some(held.diagnostic);
+            // Its errors were printed before the summary line, whenever they are recorded.
+            let before = self.report.errors.len();
             self.close_diagnostic(Close::ApplySummary);
+            let added = self.report.errors.len() - before;
+            if let Some(at) = self.errors_at_summary.as_mut() {
+                *at += added;
+            }
         }
     }
 
