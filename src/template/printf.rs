@@ -151,51 +151,68 @@ struct Spec {
 pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
     let mut out = String::new();
     let mut argi = 0;
-    let mut chars = format.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+    let b = format.as_bytes();
+    let end = b.len();
+    let mut i = 0;
+    while i < end {
+        let lasti = i;
+        while i < end && b[i] != b'%' {
+            i += 1;
         }
+        out.push_str(&format[lasti..i]);
+        if i >= end {
+            break;
+        }
+        i += 1;
         let mut spec = Spec::default();
-        while let Some(&(_, f)) = chars.peek() {
-            match f {
-                '+' => spec.plus = true,
-                '-' => spec.minus = true,
-                '#' => spec.sharp = true,
-                ' ' => spec.space = true,
-                '0' => spec.zero = !spec.minus,
+        while i < end {
+            match b[i] {
+                b'+' => spec.plus = true,
+                b'-' => {
+                    spec.minus = true;
+                    spec.zero = false;
+                }
+                b'#' => spec.sharp = true,
+                b' ' => spec.space = true,
+                b'0' => spec.zero = !spec.minus,
                 _ => break,
             }
-            chars.next();
+            i += 1;
         }
-        let num = |chars: &mut std::iter::Peekable<std::str::CharIndices>, argi: &mut usize| {
-            if chars.peek().map(|p| p.1) == Some('*') {
-                chars.next();
-                let v = args.get(*argi).and_then(Value::as_int);
-                *argi += 1;
-                return v.and_then(|v| usize::try_from(v).ok());
+        if i < end && b[i] == b'*' {
+            i += 1;
+            let width = int_from_arg(args, &mut argi);
+            if width.is_none() {
+                out.push_str("%!(BADWIDTH)");
             }
-            let mut n: Option<usize> = None;
-            while let Some(&(_, d)) = chars.peek() {
-                if let Some(dv) = d.to_digit(10) {
-                    n = Some(n.unwrap_or(0) * 10 + dv as usize);
-                    chars.next();
-                } else {
-                    break;
+            if width.is_some_and(i64::is_negative) {
+                spec.minus = true;
+                spec.zero = false;
+            }
+            spec.width = width.map(magnitude);
+        } else {
+            let (width, present) = parse_num(b, &mut i);
+            spec.width = present.then_some(width);
+        }
+        if i + 1 < end && b[i] == b'.' {
+            i += 1;
+            if b[i] == b'*' {
+                i += 1;
+                // Go drops a negative precision and reports it as bad.
+                let prec = int_from_arg(args, &mut argi).filter(|p| *p >= 0);
+                if prec.is_none() {
+                    out.push_str("%!(BADPREC)");
                 }
+                spec.prec = prec.map(magnitude);
+            } else {
+                spec.prec = Some(parse_num(b, &mut i).0);
             }
-            n
-        };
-        spec.width = num(&mut chars, &mut argi);
-        if chars.peek().map(|p| p.1) == Some('.') {
-            chars.next();
-            spec.prec = Some(num(&mut chars, &mut argi).unwrap_or(0));
         }
-        let Some((_, verb)) = chars.next() else {
+        let Some(verb) = format[i..].chars().next() else {
             out.push_str("%!(NOVERB)");
             break;
         };
+        i += verb.len_utf8();
         if verb == '%' {
             out.push('%');
             continue;
@@ -223,6 +240,43 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
         out.push(')');
     }
     out
+}
+
+/// Go caps a width or precision at a million; beyond that `fmt` reports it as bad.
+const MAX_WIDTH: usize = 1_000_000;
+
+/// Go's `intFromArg`: a `*` width or precision taken from the next argument, which must
+/// be an integer no larger than [`MAX_WIDTH`] either way; `None` is Go's "bad".
+fn int_from_arg(args: &[Value], argi: &mut usize) -> Option<i64> {
+    let arg = args.get(*argi)?;
+    *argi += 1;
+    let n = match arg {
+        Value::Int(n) | Value::Int64(n) => *n,
+        Value::Uint(u) => i64::try_from(*u).ok()?,
+        _ => return None,
+    };
+    (magnitude(n) <= MAX_WIDTH).then_some(n)
+}
+
+fn magnitude(n: i64) -> usize {
+    usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX)
+}
+
+/// Go's `parsenum`: the digits at `i`, if any. A number that grows past [`MAX_WIDTH`]
+/// is "crazy long": Go gives up on the whole rest of the format, which then has no verb.
+fn parse_num(b: &[u8], i: &mut usize) -> (usize, bool) {
+    let mut n = 0;
+    let mut present = false;
+    while *i < b.len() && b[*i].is_ascii_digit() {
+        if n > MAX_WIDTH {
+            *i = b.len();
+            return (0, false);
+        }
+        n = n * 10 + usize::from(b[*i] - b'0');
+        present = true;
+        *i += 1;
+    }
+    (n, present)
 }
 
 /// Go's `badVerb`: the flags, width and precision still apply to the `%v` of the value.
