@@ -20,7 +20,9 @@
 //! - Only the function values our [`Value`] model has exist: no methods on data, so
 //!   `call` always fails like Go does on a non-function, and `time.Time` values have no
 //!   methods (`.Unix`, `.Format`).
-//! - Complex number literals are rejected; template recursion stops at depth 1000.
+//! - Complex number literals are rejected; template recursion stops at depth 1000;
+//!   controls and parenthesized pipelines nest at most 100 deep (Go: 10000 parentheses,
+//!   any number of controls), since deeper nesting would overflow the native stack.
 //! - Slices know `[]interface{}`, `[]string` and `[]int`; other Go types sprig returns
 //!   (`map[string]string` from `split`, the `uint8` from indexing a string) are modelled
 //!   as `map[string]interface{}` and `int`, which only shows in type names.

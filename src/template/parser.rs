@@ -12,6 +12,13 @@ use crate::template::funcs::FuncSet;
 use crate::template::lexer::{Item, Kind, lex};
 use crate::template::literal::{parse_number, unquote_go};
 
+/// How deeply controls (`if`, `with`, `range`, `block`, each `else if` of a chain) and
+/// parenthesized pipelines may nest. Parsing, escaping, executing and dropping a tree
+/// all recurse once per level on the native stack, which a few thousand levels
+/// overflow; Go allows 10000 parentheses and any number of controls, but no real
+/// template comes near a hundred of either.
+const MAX_NESTING: usize = 100;
+
 /// Parses `text` and returns the top-level tree plus every `{{define}}`/`{{block}}`
 /// tree found in it, in source order. `has_func` answers Go's parse-time question
 /// "is this identifier a function?".
@@ -26,6 +33,7 @@ pub(crate) fn parse(name: &str, text: &str, funcs: &FuncSet) -> Result<Vec<Tree>
         source: source.clone(),
         vars: vec![Rc::from("$")],
         range_depth: 0,
+        nesting: 0,
         action_line: 0,
         funcs,
         trees: Vec::new(),
@@ -50,6 +58,8 @@ struct Parser<'f> {
     source: Rc<str>,
     vars: Vec<Rc<str>>,
     range_depth: usize,
+    /// Controls and parentheses open around the current token (see [`MAX_NESTING`]).
+    nesting: usize,
     action_line: usize,
     trees: Vec<Tree>,
 }
@@ -194,6 +204,15 @@ impl Parser<'_> {
         self.add_tree(name, list)
     }
 
+    /// Opens one more level of nesting, or fails with `message` past [`MAX_NESTING`].
+    fn enter(&mut self, message: &str) -> PResult<()> {
+        if self.nesting >= MAX_NESTING {
+            return self.err(message);
+        }
+        self.nesting += 1;
+        Ok(())
+    }
+
     fn unquote(&self, item: &Item) -> PResult<String> {
         match unquote_go(&item.val) {
             Some(s) => Ok(s),
@@ -290,6 +309,7 @@ impl Parser<'_> {
     /// `allow_else_chain` covers both `else if` and (Go 1.23+, accepted by us too)
     /// `else with`; Go 1.19 rejects `else with`, see the module docs.
     fn parse_control(&mut self, allow_else_chain: bool, context: &str) -> PResult<Branch> {
+        self.enter("max nesting depth exceeded")?;
         let nvars = self.vars.len();
         let pipe = self.pipeline(context, Kind::RightDelim)?;
         if context == "range" {
@@ -327,6 +347,7 @@ impl Parser<'_> {
             }
         }
         self.vars.truncate(nvars);
+        self.nesting -= 1;
         Ok(Branch {
             pipe,
             list,
@@ -339,11 +360,13 @@ impl Parser<'_> {
         let item = self.next_non_space();
         let name = self.template_name(&item, context)?;
         let pipe = self.pipeline(context, Kind::RightDelim)?;
+        self.enter("max nesting depth exceeded")?;
         let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         self.range_depth = saved_depth;
+        self.nesting -= 1;
         if let Ended::Else { .. } = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
@@ -584,7 +607,9 @@ impl Parser<'_> {
                 Arg::Number { pos, num }
             }
             Kind::LeftParen => {
+                self.enter("max expression depth exceeded")?;
                 let p = self.pipeline("parenthesized pipeline", Kind::RightParen)?;
+                self.nesting -= 1;
                 Arg::Pipe(Box::new(p))
             }
             Kind::String | Kind::RawString => {
@@ -612,6 +637,8 @@ enum Parsed {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::parse;
     use crate::template::funcs::FuncSet;
 
@@ -631,6 +658,36 @@ mod tests {
             "template: t:1: function \"nope\" not defined"
         );
         assert_eq!(parse_err("x\n{{end}}"), "template: t:2: unexpected {{end}}");
+    }
+
+    #[test]
+    fn nesting_stops_before_the_stack_runs_out() {
+        let nest =
+            |open: &str, close: &str, n: usize| format!("{}x{}", open.repeat(n), close.repeat(n));
+        let ifs = |n| nest("{{if 1}}", "{{end}}", n);
+        let chain = |n| format!("{{{{if 0}}}}{}{{{{end}}}}", "{{else if 0}}".repeat(n));
+        let parens = |n| format!("{{{{{}}}}}", nest("(", ")", n).replace('x', "1"));
+        for (ok, bad) in [(ifs(100), ifs(101)), (chain(99), chain(100))] {
+            assert!(parse("t", &ok, &FuncSet::new()).is_ok());
+            assert_eq!(parse_err(&bad), "template: t:1: max nesting depth exceeded");
+        }
+        assert!(parse("t", &parens(100), &FuncSet::new()).is_ok());
+        assert_eq!(
+            parse_err(&parens(101)),
+            "template: t:1: max expression depth exceeded"
+        );
+        let blocks = |n: usize| {
+            let mut open = String::new();
+            for i in 0..n {
+                let _ = write!(open, "{{{{block \"b{i}\" .}}}}");
+            }
+            format!("{open}x{}", "{{end}}".repeat(n))
+        };
+        assert!(parse("t", &blocks(100), &FuncSet::new()).is_ok());
+        assert_eq!(
+            parse_err(&blocks(101)),
+            "template: t:1: max nesting depth exceeded"
+        );
     }
 
     #[test]
