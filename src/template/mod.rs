@@ -63,7 +63,7 @@ use std::rc::Rc;
 pub use error::{Error, ExecError};
 pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;
-pub use value::{Elem, List, Map, Value};
+pub use value::{Elem, Entries, List, Map, Value};
 
 use ast::Tree;
 
