@@ -45,8 +45,21 @@ impl<'a> Exec<'a> {
             format!("{}:{line}:{col}", tree.parse_name)
         };
         for node in nodes {
+            // Checking walks every template call again, so it counts against the steps.
+            if let Err(message) = self.meter.step() {
+                let pos = match node {
+                    Node::Text { pos, .. } | Node::Template { pos, .. } => *pos,
+                    Node::Action { pipe } => pipe.pos,
+                    Node::If(b) | Node::Range(b) | Node::With(b) => b.pipe.pos,
+                    Node::Break | Node::Continue => 0,
+                };
+                return Err(Error::Escape {
+                    location: location(pos),
+                    message,
+                });
+            }
             match node {
-                Node::Text { text } => {
+                Node::Text { text, .. } => {
                     if let Ok(h) = &mut c
                         && let Err(message) = h.text(text, &mut String::new())
                     {

@@ -20,9 +20,13 @@
 //! - Only the function values our [`Value`] model has exist: no methods on data, so
 //!   `call` always fails like Go does on a non-function, and `time.Time` values have no
 //!   methods (`.Unix`, `.Format`).
-//! - Complex number literals are rejected; template recursion stops at depth 1000;
-//!   controls and parenthesized pipelines nest at most 100 deep (Go: 10000 parentheses,
-//!   any number of controls), since deeper nesting would overflow the native stack.
+//! - Every execution runs under [`Limits`] (output size, list length, steps, nesting
+//!   depth, memory held), so no template runs for ever or exhausts memory; Go has
+//!   none of these but the depth (100000 template calls; ours counts control bodies
+//!   too and stops at 1000). Controls and parenthesized pipelines nest at most 100
+//!   deep in the text (Go: 10000 parentheses, any number of controls), and values 200
+//!   deep, since deeper would overflow the native stack.
+//! - Complex number literals are rejected.
 //! - Slices know `[]interface{}`, `[]string` and `[]int`; other Go types sprig returns
 //!   (`map[string]string` from `split`, the `uint8` from indexing a string) are modelled
 //!   as `map[string]interface{}` and `int`, which only shows in type names.
@@ -50,7 +54,9 @@ mod funcs;
 mod gotime;
 mod html;
 mod lexer;
+mod limits;
 mod literal;
+mod meter;
 mod parser;
 mod printf;
 mod sprig;
@@ -63,6 +69,7 @@ use std::rc::Rc;
 pub use error::{Error, ExecError};
 pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;
+pub use limits::Limits;
 pub use value::{Elem, Entries, List, Map, Value};
 
 use ast::Tree;
@@ -86,6 +93,8 @@ pub struct Template {
     trees: HashMap<String, Rc<Tree>>,
     /// Whether the data's top level is read as a Go struct (see [`Template::strict_root`]).
     strict_root: bool,
+    /// What each execution may do.
+    limits: Limits,
 }
 
 impl Template {
@@ -99,6 +108,7 @@ impl Template {
             funcs: funcs.clone(),
             trees: HashMap::new(),
             strict_root: false,
+            limits: Limits::default(),
         };
         t.add(name, text)?;
         Ok(t)
@@ -133,6 +143,17 @@ impl Template {
     /// missing top-level field read, when [`Template::strict_root`] was called.
     pub fn execute_noting(&self, data: &serde_json::Value) -> Result<(String, Vec<String>), Error> {
         self.run(&self.name, &Value::from(data), true)
+    }
+
+    /// Sets what each execution may do; the defaults suit any real message, and tests
+    /// lower them to reach a limit quickly.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// What each execution may do.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The template's name, which error messages print.
@@ -183,7 +204,7 @@ impl Template {
             })));
         };
         let html = (self.mode == Mode::Html).then(html::HtmlState::default);
-        let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree);
+        let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree, self.limits);
         if let (true, true, Value::Map(root)) = (self.strict_root, noting, data) {
             exec.strict_root = Some(Rc::clone(root));
         }

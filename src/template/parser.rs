@@ -236,6 +236,7 @@ impl Parser<'_> {
         let item = self.next_non_space();
         match item.kind {
             Kind::Text => Ok(Parsed::Node(Node::Text {
+                pos: item.pos,
                 text: Rc::from(item.val.as_str()),
             })),
             Kind::LeftDelim => {

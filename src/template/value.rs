@@ -217,49 +217,6 @@ impl Value {
     pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)
     }
-
-    /// Go's `reflect.DeepEqual`, which sprig uses for `has`, `uniq` and `without`:
-    /// unlike `eq`, values of different dynamic types are simply unequal.
-    pub fn deep_equal(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Value::Nil, Value::Nil) => true,
-            (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
-            (Value::Uint(a), Value::Uint(b)) => a == b,
-            #[allow(clippy::float_cmp)]
-            (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::Str(a), Value::Str(b)) | (Value::Html(a), Value::Html(b)) => a == b,
-            (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem
-                    && a.len() == b.len()
-                    && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
-            }
-            (Value::Map(a), Value::Map(b)) => {
-                let (a, b) = (a.borrow(), b.borrow());
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b.iter())
-                        .all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
-            }
-            (Value::Time(a), Value::Time(b)) => a == b,
-            _ => false,
-        }
-    }
-
-    /// A copy that shares nothing mutable with `self` (sprig's `deepCopy`).
-    #[must_use]
-    pub fn deep_copy(&self) -> Value {
-        match self {
-            Value::List(l) => Value::typed_list(l.iter().map(Value::deep_copy).collect(), l.elem),
-            Value::Map(m) => Value::map(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
 }
 
 impl From<&serde_json::Value> for Value {
