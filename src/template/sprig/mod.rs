@@ -20,6 +20,7 @@ mod dicts;
 mod encoding;
 mod lists;
 mod math;
+mod patterns;
 mod regex;
 mod strings;
 
