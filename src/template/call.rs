@@ -2,8 +2,8 @@
 //! and `validateType`, which decide how each operand is converted for a parameter and
 //! produce Go's "wrong type for value" family of errors.
 //!
-//! Every call is a step; reading its string arguments and building its result count as
-//! work, and the result is checked against the size limits and charged to the meter
+//! Every call is a step; reading its `string` arguments and building its result count
+//! as work, and the result is checked against the size limits and charged to the meter
 //! before the arguments are given back.
 
 use crate::template::ast::Arg;
@@ -84,8 +84,15 @@ impl<'a> Exec<'a> {
             argv.push(v.v);
         }
         self.tick(call_node)?;
-        // Functions read their string arguments through, at least once.
-        let read = argv.iter().filter_map(Value::as_str).map(str::len).sum();
+        // A function reads its `string` arguments through, at least once; one that
+        // takes `interface{}` (`list`, `dict`, `default`) passes them on unread.
+        let read = argv
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| f.param(*i) == Param::Str)
+            .filter_map(|(_, a)| a.as_str())
+            .map(str::len)
+            .sum();
         if let Err(m) = self.meter.scan(read) {
             self.at = call_node;
             return Err(self.error(m));
