@@ -17,7 +17,7 @@ use std::rc::Rc;
 
 use crate::template::gotime::GoTime;
 use crate::template::limits::{Limits, size};
-use crate::template::value::Value;
+use crate::template::value::{Entries, List, Value};
 
 /// Units of work one step stands for. A unit is about what copying a byte costs, so
 /// building or copying 256 bytes costs about as much as executing a node (some 20 ns).
@@ -32,8 +32,8 @@ pub(crate) const SCAN: usize = 64;
 pub(crate) const ALLOC: usize = 32;
 
 /// What a map entry costs beyond its key text and its value's own heap: the key's
-/// `String`, the value slot and the B-tree node around them.
-pub(crate) const ENTRY: usize = size_of::<String>() + size_of::<Value>() + 16;
+/// `String` and its allocation, the value slot and the B-tree node around them.
+pub(crate) const ENTRY: usize = size_of::<String>() + ALLOC + size_of::<Value>() + 16;
 
 /// What one list item costs beyond its own heap: its slot.
 pub(crate) const ITEM: usize = size_of::<Value>();
@@ -236,14 +236,15 @@ fn own_bytes(v: &Value, refs: usize, work: &mut Vec<Value>) -> usize {
     };
     match v {
         Value::Str(s) | Value::Html(s) if Rc::strong_count(s) == refs => ALLOC + s.len(),
+        // A list is two allocations: the shared header and the slots.
         Value::List(l) if Rc::strong_count(l) == refs => {
             work.extend(l.iter().filter(is_heap).cloned());
-            ALLOC + l.items.capacity() * ITEM
+            2 * ALLOC + size_of::<List>() + l.items.capacity() * ITEM
         }
         Value::Map(m) if Rc::strong_count(m) == refs => {
             let m = m.borrow();
             work.extend(m.values().filter(is_heap).cloned());
-            ALLOC + m.keys().map(|k| k.len() + ENTRY).sum::<usize>()
+            ALLOC + size_of::<Entries>() + m.keys().map(|k| k.len() + ENTRY).sum::<usize>()
         }
         Value::Time(t) if Rc::strong_count(t) == refs => ALLOC + size_of::<GoTime>(),
         _ => 0,
@@ -255,7 +256,7 @@ fn own_bytes(v: &Value, refs: usize, work: &mut Vec<Value>) -> usize {
 mod tests {
     use super::{ALLOC, ITEM, Meter};
     use crate::template::limits::Limits;
-    use crate::template::value::Value;
+    use crate::template::value::{List, Value};
 
     #[test]
     fn only_what_nobody_else_holds_is_charged() {
@@ -263,7 +264,7 @@ mod tests {
         let shared = Value::str("shared");
         let list = Value::list(vec![shared.clone(), Value::str("new"), Value::Int(1)]);
         meter.built(&list).unwrap();
-        let expected = ALLOC + 3 * ITEM + ALLOC + 3;
+        let expected = 2 * ALLOC + size_of::<List>() + 3 * ITEM + ALLOC + 3;
         assert_eq!(meter.held.get(), expected);
         drop(shared);
         meter.release(list);

@@ -155,12 +155,15 @@ fn both(set: &mut FuncSet, name: &str, f: &Func) {
     add(set, &must, f.clone());
 }
 
-/// Go's `strings.Split`.
-pub(super) fn go_split(orig: &str, sep: &str) -> Vec<String> {
+/// Go's `strings.Split`, each part built once, straight into the value it becomes.
+fn go_split(orig: &str, sep: &str) -> Vec<Rc<str>> {
     if sep.is_empty() {
-        return orig.chars().map(String::from).collect();
+        return orig
+            .chars()
+            .map(|c| Rc::from(c.encode_utf8(&mut [0; 4]) as &str))
+            .collect();
     }
-    orig.split(sep).map(str::to_string).collect()
+    orig.split(sep).map(Rc::from).collect()
 }
 
 /// The numbers sprig's `untilStep` yields: `start`, `start + step`... while short of
@@ -253,7 +256,7 @@ fn split_list(orig: &str, sep: &str, m: &Meter) -> Result<Vec<Rc<str>>, String> 
             .saturating_mul(ALLOC + ITEM)
             .saturating_add(orig.len()),
     )?;
-    Ok(go_split(orig, sep).into_iter().map(Rc::from).collect())
+    Ok(go_split(orig, sep))
 }
 
 pub(super) fn register(set: &mut FuncSet) {
