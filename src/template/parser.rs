@@ -4,6 +4,7 @@
 //! is that of the last token looked at, and unknown functions are rejected at parse
 //! time) because users compare them with what tfcmt printed.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::template::ast::{Arg, Branch, Command, Node, Pipe, Tree};
@@ -31,12 +32,13 @@ pub(crate) fn parse(name: &str, text: &str, funcs: &FuncSet) -> Result<Vec<Tree>
         line: 1,
         name: name.to_string(),
         source: source.clone(),
-        vars: vec![Rc::from("$")],
+        vars: Scope::new(),
         range_depth: 0,
         nesting: 0,
         action_line: 0,
         funcs,
         trees: Vec::new(),
+        tree_index: HashMap::new(),
     };
     let root = p.parse_top()?;
     let mut trees = vec![Tree {
@@ -56,15 +58,61 @@ struct Parser<'f> {
     line: usize,
     name: String,
     source: Rc<str>,
-    vars: Vec<Rc<str>>,
+    vars: Scope,
     range_depth: usize,
     /// Controls and parentheses open around the current token (see [`MAX_NESTING`]).
     nesting: usize,
     action_line: usize,
     trees: Vec<Tree>,
+    /// Where each name is in `trees`: a template can define thousands.
+    tree_index: HashMap<String, usize>,
 }
 
 type PResult<T> = Result<T, Error>;
+
+/// The variables in scope, in declaration order, with a count per name so that a
+/// lookup does not read them all: a template can declare thousands.
+struct Scope {
+    names: Vec<Rc<str>>,
+    count: HashMap<Rc<str>, usize>,
+}
+
+impl Scope {
+    /// A template's scope at its start: only `$`.
+    fn new() -> Scope {
+        let mut scope = Scope {
+            names: Vec::new(),
+            count: HashMap::new(),
+        };
+        scope.push(Rc::from("$"));
+        scope
+    }
+
+    fn push(&mut self, name: Rc<str>) {
+        *self.count.entry(Rc::clone(&name)).or_default() += 1;
+        self.names.push(name);
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Forgets the variables declared after the first `n`.
+    fn truncate(&mut self, n: usize) {
+        for name in self.names.drain(n..) {
+            if let Some(c) = self.count.get_mut(&name) {
+                *c -= 1;
+                if *c == 0 {
+                    self.count.remove(&name);
+                }
+            }
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.count.contains_key(name)
+    }
+}
 
 enum Ended {
     End,
@@ -168,7 +216,8 @@ impl Parser<'_> {
             text: self.source.clone(),
             root,
         };
-        if let Some(old) = self.trees.iter_mut().find(|t| t.name == tree.name) {
+        if let Some(&at) = self.tree_index.get(&tree.name) {
+            let old = &mut self.trees[at];
             if old.is_empty() {
                 *old = tree;
             } else if !tree.is_empty() {
@@ -183,6 +232,7 @@ impl Parser<'_> {
             // A define of the top-level name inside its own text: Go keeps whichever
             // is non-empty; the caller resolves that when it merges the tree set.
         }
+        self.tree_index.insert(tree.name.clone(), self.trees.len());
         self.trees.push(tree);
         Ok(())
     }
@@ -195,7 +245,7 @@ impl Parser<'_> {
         }
         let name = self.unquote(&item)?;
         self.expect(Kind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::new());
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Ended::Else { .. } = end {
@@ -362,7 +412,7 @@ impl Parser<'_> {
         let name = self.template_name(&item, context)?;
         let pipe = self.pipeline(context, Kind::RightDelim)?;
         self.enter("max nesting depth exceeded")?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::new());
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
@@ -586,7 +636,7 @@ impl Parser<'_> {
             Kind::Nil => Arg::Nil { pos },
             Kind::Variable => {
                 let idents: Vec<Rc<str>> = item.val.split('.').map(Rc::from).collect();
-                if !self.vars.iter().any(|v| **v == *idents[0]) {
+                if !self.vars.has(&idents[0]) {
                     let q = crate::template::printf::quote_go(&idents[0]);
                     return self.err(format!("undefined variable {q}"));
                 }
