@@ -5,6 +5,8 @@
 //! the others run under small limits, so that the whole file stays fast in debug
 //! builds, and show that the same mechanism stops them.
 
+use std::fmt::Write as _;
+
 use tfnotify::template::{FuncSet, Limits, Mode, Template};
 
 /// Limits small enough that reaching any of them takes milliseconds in a debug build.
@@ -412,6 +414,17 @@ fn expensive_patterns_cost_their_size() {
     assert!(stopped(replaced, small()).ends_with(SMALL_OUTPUT));
     let found = r#"{{ regexFindAll "." (repeat 2000 "x") -1 }}"#;
     assert!(stopped(found, small()).ends_with(SMALL_ITEMS));
+}
+
+#[test]
+fn a_variable_declared_before_thousands_of_others_costs_their_lookup() {
+    let mut text = String::new();
+    for i in 0..5000 {
+        let _ = write!(text, "{{{{ $v{i} := {i} }}}}");
+    }
+    text.push_str("{{ range until 1000 }}{{ $v0 }}{{ end }}");
+    let err = stopped(&text, small());
+    assert!(err.ends_with(&format!("at <$v0>: {SMALL_STEPS}")), "{err}");
 }
 
 #[test]

@@ -60,6 +60,9 @@ impl Rv {
     }
 }
 
+/// Units of work for each variable a lookup passes over (see `meter.rs`).
+const VAR: usize = 16;
+
 /// Where the executor currently is, for error messages (Go's `state.node`).
 #[derive(Clone, Copy)]
 pub(super) enum At<'a> {
@@ -528,23 +531,26 @@ impl<'a> Exec<'a> {
     }
 
     fn set_var(&mut self, name: &str, value: Rv) -> R<()> {
-        for (n, v) in self.vars.iter_mut().rev() {
-            if &**n == name {
-                let old = std::mem::replace(v, value);
-                self.meter.release(old.v);
-                return Ok(());
-            }
-        }
-        Err(self.error(format!("undefined variable: {name}")))
+        let slot = self.find_var(name)?;
+        let old = std::mem::replace(&mut self.vars[slot].1, value);
+        self.meter.release(old.v);
+        Ok(())
     }
 
     fn var_value(&self, name: &str) -> R<Rv> {
-        for (n, v) in self.vars.iter().rev() {
-            if &**n == name {
-                return Ok(v.clone());
-            }
-        }
-        Err(self.error(format!("undefined variable: {name}")))
+        Ok(self.vars[self.find_var(name)?].1.clone())
+    }
+
+    /// The slot of the innermost variable called `name`. A template can declare
+    /// thousands of variables, so looking past them is work.
+    fn find_var(&self, name: &str) -> R<usize> {
+        let Some(back) = self.vars.iter().rev().position(|(n, _)| &**n == name) else {
+            return Err(self.error(format!("undefined variable: {name}")));
+        };
+        self.meter
+            .work(back.saturating_mul(VAR))
+            .map_err(|m| self.error(m))?;
+        Ok(self.vars.len() - 1 - back)
     }
 
     fn not_a_function(&self, args: &[Arg], has_final: bool) -> R<()> {
