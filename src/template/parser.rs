@@ -20,10 +20,27 @@ use crate::template::literal::{parse_number, unquote_go};
 /// template comes near a hundred of either.
 const MAX_NESTING: usize = 100;
 
+/// How long one template text may be. Parsing holds its tokens and tree, about a
+/// hundred times the text at worst, so a few megabytes of `{{if 1}}x{{end}}` would take
+/// hundreds of megabytes; the default templates are a few kilobytes.
+const MAX_TEXT: usize = 1 << 20;
+
 /// Parses `text` and returns the top-level tree plus every `{{define}}`/`{{block}}`
 /// tree found in it, in source order. `has_func` answers Go's parse-time question
 /// "is this identifier a function?".
 pub(crate) fn parse(name: &str, text: &str, funcs: &FuncSet) -> Result<Vec<Tree>, Error> {
+    if text.len() > MAX_TEXT {
+        let cut = text.floor_char_boundary(MAX_TEXT);
+        return Err(Error::Parse {
+            name: name.to_string(),
+            line: 1 + text[..cut].matches('\n').count(),
+            message: format!(
+                "the template is longer than {} (the engine's limit)",
+                crate::template::limits::size(MAX_TEXT)
+            ),
+            source: None,
+        });
+    }
     let source: Rc<str> = Rc::from(text);
     let items = lex(text, !funcs.has("break"));
     let mut p = Parser {
@@ -739,6 +756,16 @@ mod tests {
             parse_err(&blocks(101)),
             "template: t:1: max nesting depth exceeded"
         );
+    }
+
+    #[test]
+    fn a_template_longer_than_a_mebibyte_is_refused() {
+        let text = "x\n".repeat(600_000);
+        assert_eq!(
+            parse_err(&text),
+            "template: t:524289: the template is longer than 1 MiB (the engine's limit)"
+        );
+        assert!(parse("t", &text[..1 << 20], &FuncSet::new()).is_ok());
     }
 
     #[test]
