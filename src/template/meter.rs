@@ -110,6 +110,11 @@ impl Meter {
         }
     }
 
+    /// The steps taken so far, work included.
+    pub(crate) fn steps(&self) -> u64 {
+        self.work.get() / STEP
+    }
+
     /// The first limit hit, in its own words.
     pub(crate) fn exceeded(&self) -> Option<String> {
         self.hit.get().map(|h| self.message(h))

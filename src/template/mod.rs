@@ -142,7 +142,8 @@ impl Template {
     /// map key, so existing templates render unchanged) and also returns one note per
     /// missing top-level field read, when [`Template::strict_root`] was called.
     pub fn execute_noting(&self, data: &serde_json::Value) -> Result<(String, Vec<String>), Error> {
-        self.run(&self.name, &Value::from(data), true)
+        let run = self.run(&self.name, &Value::from(data), true)?;
+        Ok((run.out, run.missing))
     }
 
     /// Sets what each execution may do; the defaults suit any real message, and tests
@@ -184,10 +185,18 @@ impl Template {
 
     /// Renders the named template of this set.
     pub fn execute_template(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.run(name, data, false).map(|(out, _)| out)
+        self.run(name, data, false).map(|r| r.out)
     }
 
-    fn run(&self, name: &str, data: &Value, noting: bool) -> Result<(String, Vec<String>), Error> {
+    /// Renders like [`Template::execute`] and also says how many steps that took (see
+    /// [`Limits::steps`]), so that a caller that renders again and again, with less data
+    /// each time, can hold all the renders to a bound.
+    pub fn execute_counting(&self, data: &serde_json::Value) -> Result<(String, u64), Error> {
+        let run = self.run(&self.name, &Value::from(data), false)?;
+        Ok((run.out, run.steps))
+    }
+
+    fn run(&self, name: &str, data: &Value, noting: bool) -> Result<Run, Error> {
         let Some(tree) = self.trees.get(name) else {
             let q = printf::quote_go(name);
             return Err(Error::Exec(Box::new(ExecError {
@@ -209,8 +218,20 @@ impl Template {
             exec.strict_root = Some(Rc::clone(root));
         }
         exec.run(data)?;
-        Ok((exec.out, exec.missing))
+        Ok(Run {
+            steps: exec.meter.steps(),
+            out: exec.out,
+            missing: exec.missing,
+        })
     }
+}
+
+/// What one execution produced.
+struct Run {
+    out: String,
+    /// The notes of [`Template::execute_noting`].
+    missing: Vec<String>,
+    steps: u64,
 }
 
 #[cfg(test)]
