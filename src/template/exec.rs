@@ -9,7 +9,7 @@
 //! against its size, and the values the executor drops give their memory back (see
 //! `meter.rs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::template::ast::{Arg, Branch, Command, Node, Number, Pipe, Tree, template_node_string};
@@ -105,8 +105,11 @@ pub(crate) struct Exec<'a> {
     /// The top-level data when its fields are all known: a missing one read is noted
     /// (and renders as a missing map key does).
     pub(super) strict_root: Option<super::value::Map>,
-    /// The notes, one per missing field read.
+    /// The notes, one per place a missing field is read.
     pub(crate) missing: Vec<String>,
+    /// The places noted, as template, offset and field: a loop reads the same place
+    /// again and again, and a note takes the whole text before it to place.
+    noted: HashSet<(String, usize, String)>,
 }
 
 pub(super) type R<T> = Result<T, Error>;
@@ -132,6 +135,7 @@ impl<'a> Exec<'a> {
             meter: Meter::new(limits),
             strict_root: None,
             missing: Vec::new(),
+            noted: HashSet::new(),
         }
     }
 
@@ -151,6 +155,17 @@ impl<'a> Exec<'a> {
             })?;
         }
         Ok(())
+    }
+
+    /// The byte offset of the node the executor is at.
+    fn at_pos(&self) -> usize {
+        match self.at {
+            At::None => 0,
+            At::Text(pos, _) | At::Template(_, _, pos) => pos,
+            At::Arg(a) => a.pos(),
+            At::Pipe(p) => p.pos,
+            At::Cmd(c) => c.pos,
+        }
     }
 
     pub(super) fn error(&self, message: impl Into<String>) -> Error {
@@ -697,8 +712,11 @@ impl<'a> Exec<'a> {
                         iface: true,
                     },
                     None if root.is_some() => {
-                        let note = self.missing_note(name, m);
-                        self.missing.push(note);
+                        let place = (self.current_name.to_string(), self.at_pos(), name.into());
+                        if self.noted.insert(place) {
+                            let note = self.missing_note(name, m);
+                            self.missing.push(note);
+                        }
                         Rv::invalid()
                     }
                     None => Rv::invalid(),

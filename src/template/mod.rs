@@ -266,6 +266,16 @@ mod tests {
     }
 
     #[test]
+    fn a_missing_field_read_in_a_loop_is_noted_once() {
+        let data = serde_json::json!({"L": [1, 2, 3]});
+        let text = "{{ range .L }}{{ $.Nope }}{{ end }}{{ .Nope }}";
+        let mut t = Template::parse("plan", text, Mode::Text, &FuncSet::standard()).unwrap();
+        t.strict_root();
+        let (_, notes) = t.execute_noting(&data).unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+    }
+
+    #[test]
     fn renders_both_modes() {
         let data = serde_json::json!({"A": "<b>", "L": [1, 2]});
         assert_eq!(
