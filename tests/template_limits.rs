@@ -150,6 +150,30 @@ fn recursion_stops_at_the_production_depth() {
 }
 
 #[test]
+fn a_long_chain_of_templates_is_checked_no_deeper_than_it_runs() {
+    // html mode checks every reachable template before running; that recursion too
+    // stops at the depth limit instead of the end of the chain.
+    let n = 10_000;
+    let mut text = String::new();
+    for i in 0..n {
+        let _ = write!(
+            text,
+            "{{{{define \"t{i}\"}}}}{{{{template \"t{}\"}}}}{{{{end}}}}",
+            i + 1
+        );
+    }
+    let _ = write!(
+        text,
+        "{{{{define \"t{n}\"}}}}x{{{{end}}}}{{{{template \"t0\"}}}}"
+    );
+    let err = stopped_in(&text, Mode::Html, small());
+    assert!(
+        err.ends_with("exceeded maximum template depth (50)"),
+        "{err}"
+    );
+}
+
+#[test]
 fn doubling_a_recursion_runs_out_of_steps() {
     // 2^30 calls, none deeper than the limit.
     let text = r#"{{define "a"}}{{if lt . 30}}{{template "a" (add1 .)}}{{template "a" (add1 .)}}{{end}}{{end}}{{template "a" 0}}"#;
