@@ -45,6 +45,10 @@ const LIST_STAGES: &[&[&[&str]]] = &[
 /// Rounds of shrinking before the last-resort cut.
 const MAX_ROUNDS: usize = 40;
 
+/// How many renders' worth of steps the rounds may take together: a template that
+/// works near the step limit on every render would otherwise take forty times as long.
+const MAX_RENDERS_OF_WORK: f64 = 2.0;
+
 /// A message that fits, and what had to go for it to fit.
 #[derive(Debug)]
 pub struct Fitted {
@@ -66,7 +70,7 @@ pub fn render_within(
     mut context: Value,
     limit: usize,
 ) -> Result<Fitted, MessageError> {
-    let mut text = message.render_value(&context)?;
+    let (mut text, mut spent) = message.render_counting(&context)?;
     let mut shortened = Vec::new();
     if length(&text) <= limit {
         return Ok(Fitted { text, shortened });
@@ -85,10 +89,12 @@ pub fn render_within(
         if !changed || over > quoted {
             changed |= shrink_lists(&mut context, over, total, &mut shortened);
         }
-        if !changed {
+        if !changed || spent >= MAX_RENDERS_OF_WORK {
             break;
         }
-        text = message.render_value(&context)?;
+        let share;
+        (text, share) = message.render_counting(&context)?;
+        spent += share;
     }
     if length(&text) > limit {
         text = cut(&text, limit);

@@ -301,6 +301,18 @@ impl Message {
     pub fn render_value(&self, context: &serde_json::Value) -> Result<String, MessageError> {
         Ok(self.template.execute(context)?)
     }
+
+    /// Renders like [`Message::render_value`] and says what share of one render's
+    /// step limit that took, so that rendering again with less data stays bounded.
+    pub(crate) fn render_counting(
+        &self,
+        context: &serde_json::Value,
+    ) -> Result<(String, f64), MessageError> {
+        let (text, steps) = self.template.execute_counting(context)?;
+        #[allow(clippy::cast_precision_loss)]
+        let share = steps as f64 / self.template.limits().steps.max(1) as f64;
+        Ok((text, share))
+    }
 }
 
 #[cfg(test)]

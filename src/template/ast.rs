@@ -37,6 +37,7 @@ impl Tree {
 #[derive(Debug)]
 pub(crate) enum Node {
     Text {
+        pos: usize,
         text: Rc<str>,
     },
     Action {

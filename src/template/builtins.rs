@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 
 use crate::template::exec::Rv;
+use crate::template::meter::Meter;
 use crate::template::printf;
 use crate::template::value::{Elem, Value};
 
@@ -63,7 +64,7 @@ fn float_of(v: &Value) -> f64 {
 }
 
 /// Go's `eq`: true if the first argument equals any of the others.
-pub(crate) fn eq(args: &[Rv]) -> Result<bool, String> {
+pub(crate) fn eq(args: &[Rv], m: &Meter) -> Result<bool, String> {
     let Some((first, rest)) = args.split_first() else {
         return Err("missing argument for comparison".into());
     };
@@ -89,21 +90,21 @@ pub(crate) fn eq(args: &[Rv]) -> Result<bool, String> {
                 Kind::Invalid => {
                     let same_kind = std::mem::discriminant(a1) == std::mem::discriminant(a);
                     if !(same_kind || a1_zero || a_zero) {
-                        let mut m = String::from("non-comparable types ");
-                        printf_s(a1, &mut m);
-                        let _ = write!(m, ": {}, {}: ", go_type(first), go_type(arg));
-                        printf_v(a, &mut m);
-                        return Err(m);
+                        let mut msg = String::from("non-comparable types ");
+                        msg.push_str(&printf::sprintf("%s", std::slice::from_ref(a1), m)?);
+                        let _ = write!(msg, ": {}, {}: ", go_type(first), go_type(arg));
+                        printf::write_value(a, &mut msg, m)?;
+                        return Err(msg);
                     }
                     if a1_zero || a_zero {
                         a1_zero == a_zero
                     } else if let (Value::Time(x), Value::Time(y)) = (a1, a) {
                         x == y
                     } else {
-                        let mut m = String::from("non-comparable type ");
-                        printf_s(a, &mut m);
-                        let _ = write!(m, ": {}", go_type(arg));
-                        return Err(m);
+                        let mut msg = String::from("non-comparable type ");
+                        msg.push_str(&printf::sprintf("%s", std::slice::from_ref(a), m)?);
+                        let _ = write!(msg, ": {}", go_type(arg));
+                        return Err(msg);
                     }
                 }
             }
@@ -138,14 +139,6 @@ fn go_type(rv: &Rv) -> &'static str {
     }
 }
 
-fn printf_s(v: &Value, out: &mut String) {
-    out.push_str(&printf::sprintf("%s", std::slice::from_ref(v)));
-}
-
-fn printf_v(v: &Value, out: &mut String) {
-    printf::write_value(v, out);
-}
-
 /// Go's `lt`.
 pub(crate) fn lt(a: &Rv, b: &Rv) -> Result<bool, String> {
     let (a, b) = (&a.v, &b.v);
@@ -174,11 +167,11 @@ pub(crate) fn lt(a: &Rv, b: &Rv) -> Result<bool, String> {
 }
 
 /// Go's `le`.
-pub(crate) fn le(a: &Rv, b: &Rv) -> Result<bool, String> {
+pub(crate) fn le(a: &Rv, b: &Rv, m: &Meter) -> Result<bool, String> {
     if lt(a, b)? {
         return Ok(true);
     }
-    eq(&[a.clone(), b.clone()])
+    eq(&[a.clone(), b.clone()], m)
 }
 
 /// Go's `len`.
@@ -305,9 +298,9 @@ pub(crate) fn slice(item: &Rv, indexes: &[Rv]) -> Result<Value, String> {
 }
 
 /// Go's `evalArgs` for `html`, `js` and `urlquery`: nil prints as `<no value>`.
-pub(crate) fn eval_args(args: &[Value]) -> String {
+pub(crate) fn eval_args(args: &[Value], m: &Meter) -> Result<String, String> {
     if let [Value::Str(s)] = args {
-        return s.to_string();
+        return Ok(s.to_string());
     }
     let printable: Vec<Value> = args
         .iter()
@@ -319,13 +312,17 @@ pub(crate) fn eval_args(args: &[Value]) -> String {
             }
         })
         .collect();
-    printf::sprint(&printable)
+    printf::sprint(&printable, m)
 }
 
-/// Go's `template.HTMLEscapeString`.
-pub(crate) fn html_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Go's `template.HTMLEscapeString`, or `None` once the result would pass `cap`
+/// bytes: escaping can make text five times longer, and so can the two below.
+pub(crate) fn html_escape(s: &str, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap));
     for c in s.chars() {
+        if out.len() > cap {
+            return None;
+        }
         match c {
             '"' => out.push_str("&#34;"),
             '\'' => out.push_str("&#39;"),
@@ -336,13 +333,16 @@ pub(crate) fn html_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    (out.len() <= cap).then_some(out)
 }
 
-/// Go's `template.JSEscapeString`.
-pub(crate) fn js_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Go's `template.JSEscapeString` (see [`html_escape`] for `cap`).
+pub(crate) fn js_escape(s: &str, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap));
     for c in s.chars() {
+        if out.len() > cap {
+            return None;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\'' => out.push_str("\\'"),
@@ -360,13 +360,16 @@ pub(crate) fn js_escape(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out
+    (out.len() <= cap).then_some(out)
 }
 
-/// Go's `url.QueryEscape`.
-pub(crate) fn query_escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+/// Go's `url.QueryEscape` (see [`html_escape`] for `cap`).
+pub(crate) fn query_escape(s: &str, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap));
     for b in s.bytes() {
+        if out.len() > cap {
+            return None;
+        }
         match b {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char);
@@ -377,7 +380,7 @@ pub(crate) fn query_escape(s: &str) -> String {
             }
         }
     }
-    out
+    (out.len() <= cap).then_some(out)
 }
 
 #[cfg(test)]
@@ -385,6 +388,8 @@ pub(crate) fn query_escape(s: &str) -> String {
 mod tests {
     use super::{eq, html_escape, lt, query_escape};
     use crate::template::exec::Rv;
+    use crate::template::limits::Limits;
+    use crate::template::meter::Meter;
     use crate::template::value::Value;
 
     fn rv(v: Value) -> Rv {
@@ -393,21 +398,24 @@ mod tests {
 
     #[test]
     fn comparisons_follow_go() {
-        assert_eq!(eq(&[rv(Value::Int(1)), rv(Value::Int64(1))]), Ok(true));
+        let m = Meter::new(Limits::default());
+        assert_eq!(eq(&[rv(Value::Int(1)), rv(Value::Int64(1))], &m), Ok(true));
         assert_eq!(
-            eq(&[rv(Value::Int(1)), rv(Value::str("1"))]),
+            eq(&[rv(Value::Int(1)), rv(Value::str("1"))], &m),
             Err("incompatible types for comparison".to_string())
         );
-        assert_eq!(eq(&[rv(Value::Int(1)), rv(Value::Nil)]), Ok(false));
+        assert_eq!(eq(&[rv(Value::Int(1)), rv(Value::Nil)], &m), Ok(false));
         assert_eq!(lt(&rv(Value::str("a")), &rv(Value::str("b"))), Ok(true));
     }
 
     #[test]
     fn escapers() {
         assert_eq!(
-            html_escape("<a href='x'>&\"</a>"),
+            html_escape("<a href='x'>&\"</a>", 100).unwrap(),
             "&lt;a href=&#39;x&#39;&gt;&amp;&#34;&lt;/a&gt;"
         );
-        assert_eq!(query_escape("a b&c/é"), "a+b%26c%2F%C3%A9");
+        assert_eq!(query_escape("a b&c/é", 100).unwrap(), "a+b%26c%2F%C3%A9");
+        assert_eq!(html_escape("<<<", 11), None);
+        assert_eq!(query_escape("éé", 11), None);
     }
 }

@@ -1,6 +1,10 @@
 //! Function calls and argument evaluation: Go's `evalFunction`, `evalCall`, `evalArg`
 //! and `validateType`, which decide how each operand is converted for a parameter and
 //! produce Go's "wrong type for value" family of errors.
+//!
+//! Every call is a step; reading its `string` arguments and building its result count
+//! as work, and the result is checked against the size limits and charged to the meter
+//! before the arguments are given back.
 
 use crate::template::ast::Arg;
 use crate::template::builtins;
@@ -79,13 +83,47 @@ impl<'a> Exec<'a> {
             let v = self.validate(fv, Slot::Typed(f.param(num_in - 1)))?;
             argv.push(v.v);
         }
-        match (f.body)(&argv) {
-            Ok(v) => Ok(Rv::concrete(v)),
-            Err(m) => {
-                self.at = call_node;
-                Err(self.error(format!("error calling {name}: {m}")))
-            }
+        self.tick(call_node)?;
+        // A function reads its `string` arguments through, at least once; one that
+        // takes `interface{}` (`list`, `dict`, `default`) passes them on unread.
+        let read = argv
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| f.param(*i) == Param::Str)
+            .filter_map(|(_, a)| a.as_str())
+            .map(str::len)
+            .sum();
+        if let Err(m) = self.meter.scan(read) {
+            self.at = call_node;
+            return Err(self.error(m));
         }
+        let result = (f.body)(&argv, &self.meter);
+        let v = self.finish_call(name, call_node, result)?;
+        for a in argv {
+            self.meter.release(a);
+        }
+        Ok(Rv::concrete(v))
+    }
+
+    /// Turns what a function returned into its value, or into Go's `error calling`
+    /// message; a limit hit during the call wins over both, even if the function
+    /// swallowed it.
+    fn finish_call(
+        &mut self,
+        name: &str,
+        call_node: At<'a>,
+        result: Result<Value, String>,
+    ) -> R<Value> {
+        self.check_meter(call_node)?;
+        let v = result.map_err(|m| {
+            self.at = call_node;
+            self.error(format!("error calling {name}: {m}"))
+        })?;
+        self.meter.built(&v).map_err(|m| {
+            self.at = call_node;
+            self.error(m)
+        })?;
+        Ok(v)
     }
 
     fn call_builtin(
@@ -106,16 +144,19 @@ impl<'a> Exec<'a> {
         };
         self.arity(name, fixed, variadic, args.len(), num_in)?;
         if name == "and" || name == "or" {
+            self.tick(call_node)?;
             let want = name == "or";
             let mut v = Rv::invalid();
             for a in args {
-                v = self.eval_arg(dot, Slot::Raw, a)?;
+                let passed = std::mem::replace(&mut v, self.eval_arg(dot, Slot::Raw, a)?);
+                self.meter.release(passed.v);
                 if v.v.truthy() == want {
                     return Ok(v);
                 }
             }
             if let Some(fv) = fin {
-                v = fv;
+                let passed = std::mem::replace(&mut v, fv);
+                self.meter.release(passed.v);
             }
             return Ok(v);
         }
@@ -136,35 +177,44 @@ impl<'a> Exec<'a> {
             };
             argv.push(self.validate(fv, s)?);
         }
+        self.tick(call_node)?;
+        if matches!(name, "eq" | "ne" | "lt" | "le" | "gt" | "ge") {
+            // Comparing strings reads them.
+            let read = argv.iter().filter_map(|a| a.v.as_str()).map(str::len).sum();
+            if let Err(m) = self.meter.scan(read) {
+                self.at = call_node;
+                return Err(self.error(m));
+            }
+        }
+        let m = &self.meter;
+        let room = m.limits().output;
         let plain = |argv: &[Rv]| -> Vec<Value> { argv.iter().map(|a| a.v.clone()).collect() };
-        let eval_args = |argv: &[Rv]| -> String { builtins::eval_args(&plain(argv)) };
+        let escaped = |argv: &[Rv], escape: fn(&str, usize) -> Option<String>| {
+            let s = builtins::eval_args(&plain(argv), m)?;
+            let escaped = escape(&s, room).ok_or_else(|| m.too_long())?;
+            Ok(Rv::concrete(Value::str(escaped)))
+        };
         let result: Result<Rv, String> = match name {
             "not" => Ok(Rv::concrete(Value::Bool(!argv[0].v.truthy()))),
             "len" => builtins::len(&argv[0]).map(Rv::concrete),
             "index" => builtins::index(&argv[0], &argv[1..]),
             "slice" => builtins::slice(&argv[0], &argv[1..]).map(Rv::concrete),
-            "eq" => builtins::eq(&argv).map(|b| Rv::concrete(Value::Bool(b))),
-            "ne" => builtins::eq(&argv).map(|b| Rv::concrete(Value::Bool(!b))),
+            "eq" => builtins::eq(&argv, m).map(|b| Rv::concrete(Value::Bool(b))),
+            "ne" => builtins::eq(&argv, m).map(|b| Rv::concrete(Value::Bool(!b))),
             "lt" => builtins::lt(&argv[0], &argv[1]).map(|b| Rv::concrete(Value::Bool(b))),
-            "le" => builtins::le(&argv[0], &argv[1]).map(|b| Rv::concrete(Value::Bool(b))),
-            "gt" => builtins::le(&argv[0], &argv[1]).map(|b| Rv::concrete(Value::Bool(!b))),
+            "le" => builtins::le(&argv[0], &argv[1], m).map(|b| Rv::concrete(Value::Bool(b))),
+            "gt" => builtins::le(&argv[0], &argv[1], m).map(|b| Rv::concrete(Value::Bool(!b))),
             "ge" => builtins::lt(&argv[0], &argv[1]).map(|b| Rv::concrete(Value::Bool(!b))),
-            "print" => Ok(Rv::concrete(Value::str(printf::sprint(&plain(&argv))))),
-            "println" => Ok(Rv::concrete(Value::str(printf::sprintln(&plain(&argv))))),
+            "print" => printf::sprint(&plain(&argv), m).map(|s| Rv::concrete(Value::str(s))),
+            "println" => printf::sprintln(&plain(&argv), m).map(|s| Rv::concrete(Value::str(s))),
             "printf" => {
                 let all = plain(&argv);
-                let fmt = all[0].as_str().unwrap_or("").to_string();
-                Ok(Rv::concrete(Value::str(printf::sprintf(&fmt, &all[1..]))))
+                let fmt = all[0].as_str().unwrap_or("");
+                printf::sprintf(fmt, &all[1..], m).map(|s| Rv::concrete(Value::str(s)))
             }
-            "html" => Ok(Rv::concrete(Value::str(builtins::html_escape(&eval_args(
-                &argv,
-            ))))),
-            "js" => Ok(Rv::concrete(Value::str(builtins::js_escape(&eval_args(
-                &argv,
-            ))))),
-            "urlquery" => Ok(Rv::concrete(Value::str(builtins::query_escape(
-                &eval_args(&argv),
-            )))),
+            "html" => escaped(&argv, builtins::html_escape),
+            "js" => escaped(&argv, builtins::js_escape),
+            "urlquery" => escaped(&argv, builtins::query_escape),
             "call" => Err(if argv[0].v.is_nil() {
                 "call of nil".to_string()
             } else {
@@ -172,14 +222,20 @@ impl<'a> Exec<'a> {
             }),
             _ => Err(format!("unknown builtin {name}")),
         };
-        result.map_err(|m| {
-            self.at = call_node;
-            self.error(format!("error calling {name}: {m}"))
-        })
+        let (result, iface) = match result {
+            Ok(rv) => (Ok(rv.v), rv.iface),
+            Err(m) => (Err(m), false),
+        };
+        let v = self.finish_call(name, call_node, result)?;
+        for a in argv {
+            self.meter.release(a.v);
+        }
+        Ok(Rv { v, iface })
     }
 
     /// Go's `evalArg`: evaluates an operand for a parameter of a given type.
     pub(super) fn eval_arg(&mut self, dot: &Rv, slot: Slot, n: &'a Arg) -> R<Rv> {
+        self.tick(At::Arg(n))?;
         self.at = At::Arg(n);
         match n {
             Arg::Dot { .. } => return self.validate(dot.clone(), slot),

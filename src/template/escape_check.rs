@@ -8,6 +8,15 @@ use crate::template::exec::{Exec, R};
 use crate::template::html::HtmlState;
 use crate::template::printf;
 
+/// Where the check is: the templates it is inside (a call to one of them is not
+/// followed again), how many more calls it may follow, and how deeply calls and
+/// control bodies nest.
+struct Walk<'a> {
+    stack: Vec<&'a str>,
+    budget: usize,
+    depth: usize,
+}
+
 impl<'a> Exec<'a> {
     /// html/template escapes every reachable template before running: it walks the
     /// template with an HTML context, so a call to an undefined template, `html` or
@@ -16,10 +25,13 @@ impl<'a> Exec<'a> {
     /// Go's escaper keeps going after such an error and reports the last one
     /// (preferring the `then` branch of an `if`), so we do too.
     pub(super) fn check_escaping(&self, root: &'a Tree) -> R<()> {
-        let mut stack = Vec::new();
-        let mut budget = 10_000_usize;
+        let mut walk = Walk {
+            stack: Vec::new(),
+            budget: 10_000,
+            depth: 0,
+        };
         let start = Ok(HtmlState::default());
-        match self.check_nodes(root, root, &root.root, &mut stack, &mut budget, start) {
+        match self.check_nodes(root, root, &root.root, &mut walk, start) {
             Err(e) => Err(e),
             Ok(h) => h.check_end().map_err(|message| Error::Escape {
                 location: root.name.clone(),
@@ -33,10 +45,12 @@ impl<'a> Exec<'a> {
         root: &'a Tree,
         tree: &'a Tree,
         nodes: &'a [Node],
-        stack: &mut Vec<&'a str>,
-        budget: &mut usize,
+        walk: &mut Walk<'a>,
         mut c: Result<HtmlState, Error>,
     ) -> Result<HtmlState, Error> {
+        // Nested calls and bodies recurse here as they do when executing, and execution
+        // stops at the depth limit, so the check does not look deeper.
+        let deeper = walk.depth < self.meter.limits().depth;
         let location = |pos: usize| {
             let text = &tree.text;
             let before = &text[..pos.min(text.len())];
@@ -45,8 +59,21 @@ impl<'a> Exec<'a> {
             format!("{}:{line}:{col}", tree.parse_name)
         };
         for node in nodes {
+            // Checking walks every template call again, so it counts against the steps.
+            if let Err(message) = self.meter.step() {
+                let pos = match node {
+                    Node::Text { pos, .. } | Node::Template { pos, .. } => *pos,
+                    Node::Action { pipe } => pipe.pos,
+                    Node::If(b) | Node::Range(b) | Node::With(b) => b.pipe.pos,
+                    Node::Break | Node::Continue => 0,
+                };
+                return Err(Error::Escape {
+                    location: location(pos),
+                    message,
+                });
+            }
             match node {
-                Node::Text { text } => {
+                Node::Text { text, .. } => {
                     if let Ok(h) = &mut c
                         && let Err(message) = h.text(text, &mut String::new())
                     {
@@ -78,12 +105,14 @@ impl<'a> Exec<'a> {
                         }
                     }
                 }
-                Node::If(b) | Node::Range(b) | Node::With(b) => {
-                    let then = self.check_nodes(root, tree, &b.list, stack, budget, c.clone());
+                Node::If(b) | Node::Range(b) | Node::With(b) if deeper => {
+                    walk.depth += 1;
+                    let then = self.check_nodes(root, tree, &b.list, walk, c.clone());
                     let other = match &b.else_list {
-                        Some(e) => self.check_nodes(root, tree, e, stack, budget, c.clone()),
+                        Some(e) => self.check_nodes(root, tree, e, walk, c.clone()),
                         None => c.clone(),
                     };
+                    walk.depth -= 1;
                     c = match (then, other) {
                         (Err(e), _) | (Ok(_), Err(e)) => Err(e),
                         (Ok(h), Ok(_)) => Ok(h),
@@ -91,11 +120,13 @@ impl<'a> Exec<'a> {
                 }
                 Node::Template { pos, name, .. } => match self.trees.get(name.as_str()) {
                     Some(t) => {
-                        if !stack.contains(&name.as_str()) && *budget > 0 {
-                            *budget -= 1;
-                            stack.push(name);
-                            c = self.check_nodes(root, t, &t.root, stack, budget, c);
-                            stack.pop();
+                        if !walk.stack.contains(&name.as_str()) && walk.budget > 0 && deeper {
+                            walk.budget -= 1;
+                            walk.stack.push(name);
+                            walk.depth += 1;
+                            c = self.check_nodes(root, t, &t.root, walk, c);
+                            walk.depth -= 1;
+                            walk.stack.pop();
                         }
                     }
                     None => {

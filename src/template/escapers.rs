@@ -1,6 +1,9 @@
 //! The escaping functions html/template appends to pipelines
 //! (`_html_template_htmlescaper`, `..._attrescaper`, `..._nospaceescaper`,
 //! `..._urlfilter`, `..._urlnormalizer`, `..._urlescaper`), with Go's tables.
+//!
+//! Escaping can make text up to eight times longer, so the growing escapers stop, with
+//! `None`, once their result would pass the room the caller has left.
 
 use std::fmt::Write as _;
 
@@ -12,11 +15,14 @@ pub(crate) enum Table {
     NospaceNorm,
 }
 
-/// Go's `htmlReplacer` with its replacement tables.
-pub(crate) fn html_replace(s: &str, table: Table) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
+/// Go's `htmlReplacer` with its replacement tables; `None` past `cap` bytes.
+pub(crate) fn html_replace(s: &str, table: Table, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap) + 8);
     let nospace = matches!(table, Table::Nospace | Table::NospaceNorm);
     for c in s.chars() {
+        if out.len() > cap {
+            return None;
+        }
         let rep: Option<&str> = match c {
             '\0' => Some(if nospace { "&#xfffd;" } else { "\u{fffd}" }),
             '"' => Some("&#34;"),
@@ -46,7 +52,7 @@ pub(crate) fn html_replace(s: &str, table: Table) -> String {
             None => out.push(c),
         }
     }
-    out
+    (out.len() <= cap).then_some(out)
 }
 
 /// A rough `stripTags`: drops `<...>` runs from trusted HTML used in an attribute.
@@ -78,11 +84,14 @@ pub(crate) fn url_filter(s: &str) -> String {
 }
 
 /// Go's `processURLOnto`: percent-encodes what may not appear in a URL; with `norm`,
-/// reserved characters and existing escapes are kept.
-pub(crate) fn url_process(s: &str, norm: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 16);
+/// reserved characters and existing escapes are kept. `None` past `cap` bytes.
+pub(crate) fn url_process(s: &str, norm: bool, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap) + 16);
     let bytes = s.as_bytes();
     for (i, &b) in bytes.iter().enumerate() {
+        if out.len() > cap {
+            return None;
+        }
         let keep = match b {
             b'!' | b'#' | b'$' | b'&' | b'*' | b'+' | b',' | b'/' | b':' | b';' | b'=' | b'?'
             | b'@' | b'[' | b']' => norm,
@@ -102,20 +111,23 @@ pub(crate) fn url_process(s: &str, norm: bool) -> String {
             let _ = write!(out, "%{b:02x}");
         }
     }
-    out
+    (out.len() <= cap).then_some(out)
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::{Table, html_replace, url_filter, url_process};
 
     #[test]
     fn tables() {
         assert_eq!(
-            html_replace("a b=\"c\"", Table::Nospace),
+            html_replace("a b=\"c\"", Table::Nospace, 100).unwrap(),
             "a&#32;b&#61;&#34;c&#34;"
         );
         assert_eq!(url_filter("JavaScript:x"), "#ZgotmplZ");
-        assert_eq!(url_process("a b/é", true), "a%20b/%c3%a9");
+        assert_eq!(url_process("a b/é", true, 100).unwrap(), "a%20b/%c3%a9");
+        assert_eq!(html_replace("\0\0", Table::Nospace, 15), None);
+        assert_eq!(url_process("éé", true, 11), None);
     }
 }

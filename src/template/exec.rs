@@ -3,8 +3,13 @@
 //! points at) match Go.
 //!
 //! Values are reference-counted, so ranging over a large list only clones `Rc`s.
+//!
+//! Every node, `range` iteration and function call is a step on the execution's
+//! [`Meter`], nested templates and control bodies count against its depth, output
+//! against its size, and the values the executor drops give their memory back (see
+//! `meter.rs`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use crate::template::ast::{Arg, Branch, Command, Node, Number, Pipe, Tree, template_node_string};
@@ -12,6 +17,8 @@ use crate::template::builtins;
 use crate::template::error::{Error, ExecError};
 use crate::template::funcs::{FuncSet, Param};
 use crate::template::html::HtmlState;
+use crate::template::limits::Limits;
+use crate::template::meter::{ENTRY, Meter};
 use crate::template::printf;
 use crate::template::value::{Elem, Value};
 
@@ -53,14 +60,15 @@ impl Rv {
     }
 }
 
-/// Go caps recursion at 100000 nested template calls; we stop earlier because our
-/// recursion uses the native stack, but report Go's wording.
-const MAX_DEPTH: usize = 1000;
+/// Units of work for each variable a lookup passes over (see `meter.rs`).
+const VAR: usize = 16;
 
 /// Where the executor currently is, for error messages (Go's `state.node`).
 #[derive(Clone, Copy)]
 pub(super) enum At<'a> {
     None,
+    /// Text between actions, which only a limit can stop at.
+    Text(usize, &'a str),
     Arg(&'a Arg),
     Pipe(&'a Pipe),
     Cmd(&'a Command),
@@ -90,12 +98,18 @@ pub(crate) struct Exec<'a> {
     pub(super) current_name: &'a str,
     pub(super) at: At<'a>,
     pub(super) vars: Vec<(Rc<str>, Rv)>,
+    /// Nested template calls and control bodies (Go counts only the calls, up to
+    /// 100000; both recurse on our native stack, so both count, up to the limit).
     pub(super) depth: usize,
+    pub(crate) meter: Meter,
     /// The top-level data when its fields are all known: a missing one read is noted
     /// (and renders as a missing map key does).
     pub(super) strict_root: Option<super::value::Map>,
-    /// The notes, one per missing field read.
+    /// The notes, one per place a missing field is read.
     pub(crate) missing: Vec<String>,
+    /// The places noted, as template, offset and field: a loop reads the same place
+    /// again and again, and a note takes the whole text before it to place.
+    noted: HashSet<(String, usize, String)>,
 }
 
 pub(super) type R<T> = Result<T, Error>;
@@ -106,6 +120,7 @@ impl<'a> Exec<'a> {
         funcs: &'a FuncSet,
         html: Option<HtmlState>,
         tree: &'a Tree,
+        limits: Limits,
     ) -> Exec<'a> {
         Exec {
             trees,
@@ -117,8 +132,10 @@ impl<'a> Exec<'a> {
             at: At::None,
             vars: Vec::new(),
             depth: 0,
+            meter: Meter::new(limits),
             strict_root: None,
             missing: Vec::new(),
+            noted: HashSet::new(),
         }
     }
 
@@ -140,6 +157,17 @@ impl<'a> Exec<'a> {
         Ok(())
     }
 
+    /// The byte offset of the node the executor is at.
+    fn at_pos(&self) -> usize {
+        match self.at {
+            At::None => 0,
+            At::Text(pos, _) | At::Template(_, _, pos) => pos,
+            At::Arg(a) => a.pos(),
+            At::Pipe(p) => p.pos,
+            At::Cmd(c) => c.pos,
+        }
+    }
+
     pub(super) fn error(&self, message: impl Into<String>) -> Error {
         let (pos, context) = match self.at {
             At::None => {
@@ -153,6 +181,7 @@ impl<'a> Exec<'a> {
                     source: None,
                 }));
             }
+            At::Text(pos, text) => (pos, text_context(text)),
             At::Arg(a) => (a.pos(), a.go_string()),
             At::Pipe(p) => (p.pos, p.go_string()),
             At::Cmd(c) => (c.pos, c.go_string()),
@@ -183,9 +212,53 @@ impl<'a> Exec<'a> {
         Ok(Flow::Normal)
     }
 
+    /// Counts a step, failing at `at` once the steps run out.
+    pub(super) fn tick(&mut self, at: At<'a>) -> R<()> {
+        self.meter.step().map_err(|m| {
+            self.at = at;
+            self.error(m)
+        })
+    }
+
+    /// Fails at `at` with the limit the meter says was hit, if any.
+    pub(super) fn check_meter(&mut self, at: At<'a>) -> R<()> {
+        match self.meter.exceeded() {
+            Some(m) => {
+                self.at = at;
+                Err(self.error(m))
+            }
+            None => Ok(()),
+        }
+    }
+
+    /// Enters a template call or control body, failing at `at` past the depth limit.
+    fn enter(&mut self, at: At<'a>) -> R<()> {
+        let max = self.meter.limits().depth;
+        if self.depth >= max {
+            self.at = at;
+            return Err(self.error(format!("exceeded maximum template depth ({max})")));
+        }
+        self.depth += 1;
+        Ok(())
+    }
+
+    /// Drops the variables declared since `mark`, giving back what they held.
+    fn truncate_vars(&mut self, mark: usize) {
+        for (_, v) in self.vars.drain(mark..) {
+            self.meter.release(v.v);
+        }
+    }
+
     fn walk(&mut self, dot: &Rv, node: &'a Node) -> R<Flow> {
         match node {
-            Node::Text { text } => {
+            Node::Text { pos, text } => {
+                let at = At::Text(*pos, text);
+                self.tick(at)?;
+                // Text is read through even where html mode drops it (in a comment).
+                if let Err(m) = self.meter.scan(text.len()) {
+                    self.at = at;
+                    return Err(self.error(m));
+                }
                 match &mut self.html {
                     Some(h) => h
                         .text(text, &mut self.out)
@@ -193,11 +266,22 @@ impl<'a> Exec<'a> {
                             location: self.current_name.to_string(),
                             message,
                         })?,
-                    None => self.out.push_str(text),
+                    None => {
+                        if let Err(m) = printf::put(&mut self.out, text, &self.meter) {
+                            self.at = at;
+                            return Err(self.error(m));
+                        }
+                    }
+                }
+                // Escaping can lengthen text a little past the limit; stop there.
+                if let Err(m) = self.meter.text(self.out.len()) {
+                    self.at = at;
+                    return Err(self.error(m));
                 }
                 Ok(Flow::Normal)
             }
             Node::Action { pipe } => {
+                self.tick(At::Pipe(pipe))?;
                 let val = if self.html.is_some() && pipe.decl.is_empty() {
                     self.eval_html_action(dot, pipe)?
                 } else {
@@ -206,12 +290,14 @@ impl<'a> Exec<'a> {
                 if pipe.decl.is_empty() {
                     self.print(pipe, &val)?;
                 }
+                self.meter.release(val.v);
                 Ok(Flow::Normal)
             }
             Node::If(b) => self.walk_if_or_with(false, dot, b),
             Node::With(b) => self.walk_if_or_with(true, dot, b),
             Node::Range(b) => self.walk_range(dot, b),
             Node::Template { pos, name, pipe } => {
+                self.tick(At::Template(name, pipe.as_ref(), *pos))?;
                 self.walk_template(dot, *pos, name, pipe.as_ref())?;
                 Ok(Flow::Normal)
             }
@@ -231,24 +317,29 @@ impl<'a> Exec<'a> {
                 }
                 _ => None,
             });
-            return h
-                .value(&val.v, last, &mut self.out)
-                .map_err(|message| Error::Escape {
-                    location: self.current_name.to_string(),
-                    message,
-                });
+            let printed = h.value(&val.v, last, &mut self.out, &self.meter);
+            self.check_meter(At::Pipe(pipe))?;
+            return printed.map_err(|message| Error::Escape {
+                location: self.current_name.to_string(),
+                message,
+            });
         }
-        if val.is_invalid() {
-            self.out.push_str("<no value>");
+        let printed = if val.is_invalid() {
+            printf::put(&mut self.out, "<no value>", &self.meter)
         } else {
-            printf::write_value(&val.v, &mut self.out);
-        }
-        Ok(())
+            printf::write_value(&val.v, &mut self.out, &self.meter)
+        };
+        printed.map_err(|m| {
+            self.at = At::Pipe(pipe);
+            self.error(m)
+        })
     }
 
     fn walk_if_or_with(&mut self, with: bool, dot: &Rv, b: &'a Branch) -> R<Flow> {
+        self.tick(At::Pipe(&b.pipe))?;
         let mark = self.vars.len();
         let val = self.eval_pipeline(dot, Some(&b.pipe))?;
+        self.enter(At::Pipe(&b.pipe))?;
         let flow = if val.v.truthy() {
             if with {
                 self.walk_list(&val, &b.list)?
@@ -260,26 +351,33 @@ impl<'a> Exec<'a> {
         } else {
             Flow::Normal
         };
-        self.vars.truncate(mark);
+        self.depth -= 1;
+        self.truncate_vars(mark);
+        self.meter.release(val.v);
         Ok(flow)
     }
 
     fn walk_range(&mut self, dot: &Rv, b: &'a Branch) -> R<Flow> {
+        let at = At::Pipe(&b.pipe);
+        self.tick(at)?;
         let mark0 = self.vars.len();
         let val = self.eval_pipeline(dot, Some(&b.pipe))?;
+        self.enter(at)?;
         let mark = self.vars.len();
         let ndecl = b.pipe.decl.len();
         let one = |this: &mut Self, index: Value, elem: Rv| -> R<bool> {
+            this.tick(at)?;
+            let n = this.vars.len();
             if ndecl > 0 {
-                let n = this.vars.len();
-                this.vars[n - 1].1 = elem.clone();
+                let old = std::mem::replace(&mut this.vars[n - 1].1, elem.clone());
+                this.meter.release(old.v);
             }
             if ndecl > 1 {
-                let n = this.vars.len();
-                this.vars[n - 2].1 = Rv::concrete(index);
+                let old = std::mem::replace(&mut this.vars[n - 2].1, Rv::concrete(index));
+                this.meter.release(old.v);
             }
             let flow = this.walk_list(&elem, &b.list);
-            this.vars.truncate(mark);
+            this.truncate_vars(mark);
             Ok(matches!(flow?, Flow::Break))
         };
         let mut iterated = false;
@@ -300,32 +398,41 @@ impl<'a> Exec<'a> {
                 }
             }
             Value::Map(m) => {
-                let entries: Vec<(String, Value)> = m
+                // Go ranges over a sorted copy of the keys; so do we, and it is held.
+                let entries: Vec<(Rc<str>, Value)> = m
                     .borrow()
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .map(|(k, v)| (Rc::from(k.as_str()), v.clone()))
                     .collect();
+                let copied = entries.iter().map(|(k, _)| k.len() + ENTRY).sum();
+                self.meter.hold_bytes(copied).map_err(|m| {
+                    self.at = at;
+                    self.error(m)
+                })?;
                 for (k, item) in entries {
                     iterated = true;
                     let elem = Rv {
                         v: item,
                         iface: true,
                     };
-                    if one(self, Value::str(k), elem)? {
+                    if one(self, Value::Str(k), elem)? {
                         break;
                     }
                 }
+                self.meter.release_bytes(copied);
             }
             Value::Nil => {}
             other => {
-                let shown = printf::to_string(other);
+                let shown = printf::to_string(other, &self.meter).map_err(|m| self.error(m))?;
                 return Err(self.error(format!("range can't iterate over {shown}")));
             }
         }
         if !iterated && let Some(else_list) = &b.else_list {
             self.walk_list(dot, else_list)?;
         }
-        self.vars.truncate(mark0);
+        self.depth -= 1;
+        self.truncate_vars(mark0);
+        self.meter.release(val.v);
         Ok(Flow::Normal)
     }
 
@@ -341,20 +448,19 @@ impl<'a> Exec<'a> {
             let q = printf::quote_go(name);
             return Err(self.error(format!("template {q} not defined")));
         };
-        if self.depth >= MAX_DEPTH {
-            return Err(self.error("exceeded maximum template depth (100000)"));
-        }
+        self.enter(At::Template(name, pipe, pos))?;
         let new_dot = self.eval_pipeline(dot, pipe)?;
         let tree: &'a Tree = tree;
         let saved_vars = std::mem::replace(&mut self.vars, vec![(Rc::from("$"), new_dot.clone())]);
         let saved_tree = std::mem::replace(&mut self.tree, tree);
         let saved_name = std::mem::replace(&mut self.current_name, &tree.name);
-        self.depth += 1;
         let result = self.walk_list(&new_dot, &tree.root);
         self.depth -= 1;
+        self.truncate_vars(0);
         self.vars = saved_vars;
         self.tree = saved_tree;
         self.current_name = saved_name;
+        self.meter.release(new_dot.v);
         result.map(|_| ())
     }
 
@@ -376,12 +482,19 @@ impl<'a> Exec<'a> {
             }
             _ => return self.eval_pipeline(dot, Some(pipe)),
         };
-        let escape = |s: &str| {
-            if name == "html" {
-                builtins::html_escape(s)
-            } else {
-                builtins::query_escape(s)
-            }
+        let escape = |this: &mut Self, s: Result<String, String>| -> R<Rv> {
+            let room = this.meter.limits().output;
+            let escaped = s.and_then(|s| {
+                let escaped = if name == "html" {
+                    builtins::html_escape(&s, room)
+                } else {
+                    builtins::query_escape(&s, room)
+                };
+                escaped.ok_or_else(|| this.meter.too_long())
+            });
+            let v = Value::str(escaped.map_err(|m| this.error(m))?);
+            this.meter.built(&v).map_err(|m| this.error(m))?;
+            Ok(Rv::concrete(v))
         };
         if pipe.cmds.len() == 1 && last.args.len() > 1 {
             self.at = At::Pipe(pipe);
@@ -389,7 +502,11 @@ impl<'a> Exec<'a> {
             for a in &last.args[1..] {
                 values.push(self.eval_arg(dot, Slot::Typed(Param::Any), a)?.v);
             }
-            return Ok(Rv::concrete(Value::str(escape(&printf::sprint(&values)))));
+            let printed = printf::sprint(&values, &self.meter);
+            for v in values {
+                self.meter.release(v);
+            }
+            return escape(self, printed);
         }
         let dup = self.html.is_some_and(|h| h.is_equivalent_escaper(name));
         if pipe.cmds.len() > 1 && dup {
@@ -400,8 +517,9 @@ impl<'a> Exec<'a> {
                 value = Some(v.dig());
             }
             let fin = value.map_or(Value::Nil, |v| v.v);
-            let s = builtins::eval_args(std::slice::from_ref(&fin));
-            return Ok(Rv::concrete(Value::str(escape(&s))));
+            let printed = builtins::eval_args(std::slice::from_ref(&fin), &self.meter);
+            self.meter.release(fin);
+            return escape(self, printed);
         }
         self.eval_pipeline(dot, Some(pipe))
     }
@@ -428,22 +546,26 @@ impl<'a> Exec<'a> {
     }
 
     fn set_var(&mut self, name: &str, value: Rv) -> R<()> {
-        for (n, v) in self.vars.iter_mut().rev() {
-            if &**n == name {
-                *v = value;
-                return Ok(());
-            }
-        }
-        Err(self.error(format!("undefined variable: {name}")))
+        let slot = self.find_var(name)?;
+        let old = std::mem::replace(&mut self.vars[slot].1, value);
+        self.meter.release(old.v);
+        Ok(())
     }
 
     fn var_value(&self, name: &str) -> R<Rv> {
-        for (n, v) in self.vars.iter().rev() {
-            if &**n == name {
-                return Ok(v.clone());
-            }
-        }
-        Err(self.error(format!("undefined variable: {name}")))
+        Ok(self.vars[self.find_var(name)?].1.clone())
+    }
+
+    /// The slot of the innermost variable called `name`. A template can declare
+    /// thousands of variables, so looking past them is work.
+    fn find_var(&self, name: &str) -> R<usize> {
+        let Some(back) = self.vars.iter().rev().position(|(n, _)| &**n == name) else {
+            return Err(self.error(format!("undefined variable: {name}")));
+        };
+        self.meter
+            .work(back.saturating_mul(VAR))
+            .map_err(|m| self.error(m))?;
+        Ok(self.vars.len() - 1 - back)
     }
 
     fn not_a_function(&self, args: &[Arg], has_final: bool) -> R<()> {
@@ -524,7 +646,9 @@ impl<'a> Exec<'a> {
         }
         // Go leaves the error location wherever evaluating the receiver put it.
         let recv = self.eval_arg(dot, Slot::Raw, node)?;
-        self.eval_field_chain(dot, recv, fields, args, has_final)
+        let field = self.eval_field_chain(dot, recv.clone(), fields, args, has_final);
+        self.meter.release(recv.v);
+        field
     }
 
     pub(super) fn eval_variable(
@@ -570,6 +694,7 @@ impl<'a> Exec<'a> {
     }
 
     fn eval_field(&mut self, name: &str, has_args: bool, recv: &Rv) -> R<Rv> {
+        self.meter.step().map_err(|m| self.error(m))?;
         if recv.is_invalid() {
             return Ok(Rv::invalid());
         }
@@ -587,8 +712,11 @@ impl<'a> Exec<'a> {
                         iface: true,
                     },
                     None if root.is_some() => {
-                        let note = self.missing_note(name, m);
-                        self.missing.push(note);
+                        let place = (self.current_name.to_string(), self.at_pos(), name.into());
+                        if self.noted.insert(place) {
+                            let note = self.missing_note(name, m);
+                            self.missing.push(note);
+                        }
                         Rv::invalid()
                     }
                     None => Rv::invalid(),
@@ -596,6 +724,15 @@ impl<'a> Exec<'a> {
             }
             _ => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
         }
+    }
+}
+
+/// Go's `String()` of a text node is the text; a line of it is enough to find it.
+fn text_context(text: &str) -> String {
+    let line = text.trim_start().lines().next().unwrap_or("");
+    match line.char_indices().nth(30) {
+        Some((cut, _)) => format!("{}...", &line[..cut]),
+        None => line.to_string(),
     }
 }
 

@@ -5,10 +5,14 @@
 //! string; got int"). A [`Func`] therefore declares its parameter types with [`Param`]
 //! so the executor can coerce and reject arguments exactly like Go before the Rust body
 //! runs; the body itself only sees well-typed [`Value`]s.
+//!
+//! Sprig's functions that can build or scan something large also get the execution's
+//! [`Meter`], so that they check a size before allocating it.
 
 use std::collections::HashMap;
 use std::rc::Rc;
 
+use crate::template::meter::Meter;
 use crate::template::value::Value;
 
 /// The Go type a function parameter is declared with.
@@ -49,12 +53,15 @@ impl Param {
 /// Go's `error calling NAME: MESSAGE`.
 pub type FuncBody = dyn Fn(&[Value]) -> Result<Value, String>;
 
+/// What the executor calls: a body that also sees the execution's [`Meter`].
+pub(crate) type MeteredBody = dyn Fn(&[Value], &Meter) -> Result<Value, String>;
+
 /// A template function with its Go signature.
 #[derive(Clone)]
 pub struct Func {
     pub(crate) params: Vec<Param>,
     pub(crate) variadic: Option<Param>,
-    pub(crate) body: Rc<FuncBody>,
+    pub(crate) body: Rc<MeteredBody>,
 }
 
 impl std::fmt::Debug for Func {
@@ -72,11 +79,7 @@ impl Func {
         params: &[Param],
         body: impl Fn(&[Value]) -> Result<Value, String> + 'static,
     ) -> Func {
-        Func {
-            params: params.to_vec(),
-            variadic: None,
-            body: Rc::new(body),
-        }
+        Func::metered(params, move |a, _| body(a))
     }
 
     /// A variadic function, like Go's `func(a string, rest ...interface{}) T`; the
@@ -85,6 +88,27 @@ impl Func {
         params: &[Param],
         rest: Param,
         body: impl Fn(&[Value]) -> Result<Value, String> + 'static,
+    ) -> Func {
+        Func::metered_variadic(params, rest, move |a, _| body(a))
+    }
+
+    /// Like [`Func::new`], for a body that checks sizes with the execution's meter.
+    pub(crate) fn metered(
+        params: &[Param],
+        body: impl Fn(&[Value], &Meter) -> Result<Value, String> + 'static,
+    ) -> Func {
+        Func {
+            params: params.to_vec(),
+            variadic: None,
+            body: Rc::new(body),
+        }
+    }
+
+    /// Like [`Func::variadic`], for a body that checks sizes with the execution's meter.
+    pub(crate) fn metered_variadic(
+        params: &[Param],
+        rest: Param,
+        body: impl Fn(&[Value], &Meter) -> Result<Value, String> + 'static,
     ) -> Func {
         Func {
             params: params.to_vec(),

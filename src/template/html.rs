@@ -23,6 +23,7 @@
 //! the whole template before execution, as Go does.
 
 use crate::template::escapers::{Table, html_replace, strip_tags, url_filter, url_process};
+use crate::template::meter::Meter;
 use crate::template::printf;
 use crate::template::value::Value;
 
@@ -534,18 +535,26 @@ impl HtmlState {
     /// Writes an interpolated value escaped for the current context. `predefined` is
     /// `html` or `urlquery` when the pipeline already ends with that escaper, which Go
     /// then uses in place of its own.
+    /// Hitting the output limit is an error too; the meter tells it from the others.
     pub(crate) fn value(
         &mut self,
         v: &Value,
         predefined: Option<&str>,
         out: &mut String,
+        m: &Meter,
     ) -> Result<(), String> {
         self.nudge();
         let is_html = matches!(v, Value::Html(_));
         let plain = match v {
             Value::Nil => String::new(),
-            other => printf::to_string(other),
+            other => printf::to_string(other, m)?,
         };
+        // Printing is work even where the context then drops the text (a comment).
+        m.scan(plain.len())?;
+        let room = m.limits().output.saturating_sub(out.len());
+        let html_replace =
+            |s: &str, table| html_replace(s, table, room).ok_or_else(|| m.too_long());
+        let url_process = |s: &str, norm| url_process(s, norm, room).ok_or_else(|| m.too_long());
         let is_html_esc = predefined == Some("html");
         let is_url_esc = predefined == Some("urlquery");
         let s = match (self.state, predefined) {
@@ -554,7 +563,7 @@ impl HtmlState {
                 if is_html {
                     plain
                 } else {
-                    html_replace(&plain, Table::Html)
+                    html_replace(&plain, Table::Html)?
                 }
             }
             (State::RcData, _) => html_replace(
@@ -564,13 +573,13 @@ impl HtmlState {
                 } else {
                     Table::Html
                 },
-            ),
+            )?,
             (State::HtmlComment, _) => return Ok(()),
             (State::Url, _) if is_url_esc => plain,
             (State::Url, _) => match self.url_part {
-                UrlPart::None => url_process(&url_filter(&plain), true),
-                UrlPart::PreQuery => url_process(&plain, true),
-                UrlPart::QueryOrFrag => url_process(&plain, false),
+                UrlPart::None => url_process(&url_filter(&plain), true)?,
+                UrlPart::PreQuery => url_process(&plain, true)?,
+                UrlPart::QueryOrFrag => url_process(&plain, false)?,
             },
             (State::AttrName, _) => {
                 let lower = plain.to_ascii_lowercase();
@@ -601,23 +610,22 @@ impl HtmlState {
             Delim::None => s,
             Delim::SpaceOrTagEnd => {
                 if is_html {
-                    html_replace(&strip_tags(&s), Table::NospaceNorm)
+                    html_replace(&strip_tags(&s), Table::NospaceNorm)?
                 } else {
-                    html_replace(&s, Table::Nospace)
+                    html_replace(&s, Table::Nospace)?
                 }
             }
             _ => {
                 if is_html_esc {
                     s
                 } else if is_html && self.state == State::Attr {
-                    html_replace(&strip_tags(&s), Table::HtmlNorm)
+                    html_replace(&strip_tags(&s), Table::HtmlNorm)?
                 } else {
-                    html_replace(&s, Table::Html)
+                    html_replace(&s, Table::Html)?
                 }
             }
         };
-        out.push_str(&s);
-        Ok(())
+        printf::put(out, &s, m)
     }
 }
 
@@ -661,15 +669,18 @@ fn quote_bytes(s: &[u8], max: usize) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::HtmlState;
+    use crate::template::limits::Limits;
+    use crate::template::meter::Meter;
     use crate::template::value::Value;
 
     fn render(parts: &[Result<&str, &str>]) -> String {
         let mut h = HtmlState::default();
         let mut out = String::new();
+        let m = Meter::new(Limits::default());
         for p in parts {
             match p {
                 Ok(text) => h.text(text, &mut out).unwrap(),
-                Err(v) => h.value(&Value::str(*v), None, &mut out).unwrap(),
+                Err(v) => h.value(&Value::str(*v), None, &mut out, &m).unwrap(),
             }
         }
         out

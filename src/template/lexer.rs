@@ -99,6 +99,8 @@ pub(crate) fn lex(input: &str, break_ok: bool) -> Vec<Item> {
         input,
         start: 0,
         pos: 0,
+        line: 1,
+        counted: 0,
         items: Vec::new(),
         paren_depth: 0,
         break_ok,
@@ -111,6 +113,9 @@ struct Lexer<'a> {
     input: &'a str,
     start: usize,
     pos: usize,
+    /// The line `counted` is on: counting on from the last item keeps lexing linear.
+    line: usize,
+    counted: usize,
     items: Vec<Item>,
     paren_depth: i32,
     break_ok: bool,
@@ -132,10 +137,6 @@ fn has_left_trim(s: &str) -> bool {
 fn has_right_trim(s: &str) -> bool {
     let b = s.as_bytes();
     b.len() >= 2 && is_space(b[0] as char) && b[1] == b'-'
-}
-
-fn line_at(input: &str, pos: usize) -> usize {
-    1 + input[..pos].matches('\n').count()
 }
 
 enum State {
@@ -166,13 +167,25 @@ impl Lexer<'_> {
         }
     }
 
+    /// The 1-based line of byte `pos`; items come in order, so it counts on from the
+    /// last one.
+    fn line_at(&mut self, pos: usize) -> usize {
+        if pos < self.counted {
+            (self.line, self.counted) = (1, 0);
+        }
+        self.line += self.input[self.counted..pos].matches('\n').count();
+        self.counted = pos;
+        self.line
+    }
+
     fn emit(&mut self, kind: Kind) {
         let val = self.input[self.start..self.pos].to_string();
+        let line = self.line_at(self.start);
         self.items.push(Item {
             kind,
             pos: self.start,
             val,
-            line: line_at(self.input, self.start),
+            line,
         });
         self.start = self.pos;
     }
@@ -182,11 +195,12 @@ impl Lexer<'_> {
     }
 
     fn error(&mut self, msg: String) -> State {
+        let line = self.line_at(self.start);
         self.items.push(Item {
             kind: Kind::Error,
             pos: self.start,
             val: msg,
-            line: line_at(self.input, self.start),
+            line,
         });
         State::Done
     }

@@ -20,7 +20,13 @@
 //! - Only the function values our [`Value`] model has exist: no methods on data, so
 //!   `call` always fails like Go does on a non-function, and `time.Time` values have no
 //!   methods (`.Unix`, `.Format`).
-//! - Complex number literals are rejected; template recursion stops at depth 1000.
+//! - Every execution runs under [`Limits`] (output size, list length, steps, nesting
+//!   depth, memory held), so no template runs for ever or exhausts memory; Go has
+//!   none of these but the depth (100000 template calls; ours counts control bodies
+//!   too and stops at 1000). Controls and parenthesized pipelines nest at most 100
+//!   deep in the text (Go: 10000 parentheses, any number of controls), and values 200
+//!   deep, since deeper would overflow the native stack.
+//! - Complex number literals are rejected.
 //! - Slices know `[]interface{}`, `[]string` and `[]int`; other Go types sprig returns
 //!   (`map[string]string` from `split`, the `uint8` from indexing a string) are modelled
 //!   as `map[string]interface{}` and `int`, which only shows in type names.
@@ -48,7 +54,9 @@ mod funcs;
 mod gotime;
 mod html;
 mod lexer;
+mod limits;
 mod literal;
+mod meter;
 mod parser;
 mod printf;
 mod sprig;
@@ -61,7 +69,8 @@ use std::rc::Rc;
 pub use error::{Error, ExecError};
 pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;
-pub use value::{Elem, List, Map, Value};
+pub use limits::Limits;
+pub use value::{Elem, Entries, List, Map, Value};
 
 use ast::Tree;
 
@@ -84,6 +93,8 @@ pub struct Template {
     trees: HashMap<String, Rc<Tree>>,
     /// Whether the data's top level is read as a Go struct (see [`Template::strict_root`]).
     strict_root: bool,
+    /// What each execution may do.
+    limits: Limits,
 }
 
 impl Template {
@@ -97,6 +108,7 @@ impl Template {
             funcs: funcs.clone(),
             trees: HashMap::new(),
             strict_root: false,
+            limits: Limits::default(),
         };
         t.add(name, text)?;
         Ok(t)
@@ -130,7 +142,19 @@ impl Template {
     /// map key, so existing templates render unchanged) and also returns one note per
     /// missing top-level field read, when [`Template::strict_root`] was called.
     pub fn execute_noting(&self, data: &serde_json::Value) -> Result<(String, Vec<String>), Error> {
-        self.run(&self.name, &Value::from(data), true)
+        let run = self.run(&self.name, &Value::from(data), true)?;
+        Ok((run.out, run.missing))
+    }
+
+    /// Sets what each execution may do; the defaults suit any real message, and tests
+    /// lower them to reach a limit quickly.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// What each execution may do.
+    pub fn limits(&self) -> Limits {
+        self.limits
     }
 
     /// The template's name, which error messages print.
@@ -161,10 +185,18 @@ impl Template {
 
     /// Renders the named template of this set.
     pub fn execute_template(&self, name: &str, data: &Value) -> Result<String, Error> {
-        self.run(name, data, false).map(|(out, _)| out)
+        self.run(name, data, false).map(|r| r.out)
     }
 
-    fn run(&self, name: &str, data: &Value, noting: bool) -> Result<(String, Vec<String>), Error> {
+    /// Renders like [`Template::execute`] and also says how many steps that took (see
+    /// [`Limits::steps`]), so that a caller that renders again and again, with less data
+    /// each time, can hold all the renders to a bound.
+    pub fn execute_counting(&self, data: &serde_json::Value) -> Result<(String, u64), Error> {
+        let run = self.run(&self.name, &Value::from(data), false)?;
+        Ok((run.out, run.steps))
+    }
+
+    fn run(&self, name: &str, data: &Value, noting: bool) -> Result<Run, Error> {
         let Some(tree) = self.trees.get(name) else {
             let q = printf::quote_go(name);
             return Err(Error::Exec(Box::new(ExecError {
@@ -181,13 +213,25 @@ impl Template {
             })));
         };
         let html = (self.mode == Mode::Html).then(html::HtmlState::default);
-        let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree);
+        let mut exec = exec::Exec::new(&self.trees, &self.funcs, html, tree, self.limits);
         if let (true, true, Value::Map(root)) = (self.strict_root, noting, data) {
             exec.strict_root = Some(Rc::clone(root));
         }
         exec.run(data)?;
-        Ok((exec.out, exec.missing))
+        Ok(Run {
+            steps: exec.meter.steps(),
+            out: exec.out,
+            missing: exec.missing,
+        })
     }
+}
+
+/// What one execution produced.
+struct Run {
+    out: String,
+    /// The notes of [`Template::execute_noting`].
+    missing: Vec<String>,
+    steps: u64,
 }
 
 #[cfg(test)]
@@ -219,6 +263,16 @@ mod tests {
                 "template: plan:1:48: executing \"plan\" at <$.Other>: can't evaluate field Other in the message context; it has .L, .Result, .Vars",
             ]
         );
+    }
+
+    #[test]
+    fn a_missing_field_read_in_a_loop_is_noted_once() {
+        let data = serde_json::json!({"L": [1, 2, 3]});
+        let text = "{{ range .L }}{{ $.Nope }}{{ end }}{{ .Nope }}";
+        let mut t = Template::parse("plan", text, Mode::Text, &FuncSet::standard()).unwrap();
+        t.strict_root();
+        let (_, notes) = t.execute_noting(&data).unwrap();
+        assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! is that of the last token looked at, and unknown functions are rejected at parse
 //! time) because users compare them with what tfcmt printed.
 
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::template::ast::{Arg, Branch, Command, Node, Pipe, Tree};
@@ -12,10 +13,34 @@ use crate::template::funcs::FuncSet;
 use crate::template::lexer::{Item, Kind, lex};
 use crate::template::literal::{parse_number, unquote_go};
 
+/// How deeply controls (`if`, `with`, `range`, `block`, each `else if` of a chain) and
+/// parenthesized pipelines may nest. Parsing, escaping, executing and dropping a tree
+/// all recurse once per level on the native stack, which a few thousand levels
+/// overflow; Go allows 10000 parentheses and any number of controls, but no real
+/// template comes near a hundred of either.
+const MAX_NESTING: usize = 100;
+
+/// How long one template text may be. Parsing holds its tokens and tree, about a
+/// hundred times the text at worst, so a few megabytes of `{{if 1}}x{{end}}` would take
+/// hundreds of megabytes; the default templates are a few kilobytes.
+const MAX_TEXT: usize = 1 << 20;
+
 /// Parses `text` and returns the top-level tree plus every `{{define}}`/`{{block}}`
 /// tree found in it, in source order. `has_func` answers Go's parse-time question
 /// "is this identifier a function?".
 pub(crate) fn parse(name: &str, text: &str, funcs: &FuncSet) -> Result<Vec<Tree>, Error> {
+    if text.len() > MAX_TEXT {
+        let cut = text.floor_char_boundary(MAX_TEXT);
+        return Err(Error::Parse {
+            name: name.to_string(),
+            line: 1 + text[..cut].matches('\n').count(),
+            message: format!(
+                "the template is longer than {} (the engine's limit)",
+                crate::template::limits::size(MAX_TEXT)
+            ),
+            source: None,
+        });
+    }
     let source: Rc<str> = Rc::from(text);
     let items = lex(text, !funcs.has("break"));
     let mut p = Parser {
@@ -24,11 +49,13 @@ pub(crate) fn parse(name: &str, text: &str, funcs: &FuncSet) -> Result<Vec<Tree>
         line: 1,
         name: name.to_string(),
         source: source.clone(),
-        vars: vec![Rc::from("$")],
+        vars: Scope::new(),
         range_depth: 0,
+        nesting: 0,
         action_line: 0,
         funcs,
         trees: Vec::new(),
+        tree_index: HashMap::new(),
     };
     let root = p.parse_top()?;
     let mut trees = vec![Tree {
@@ -48,13 +75,61 @@ struct Parser<'f> {
     line: usize,
     name: String,
     source: Rc<str>,
-    vars: Vec<Rc<str>>,
+    vars: Scope,
     range_depth: usize,
+    /// Controls and parentheses open around the current token (see [`MAX_NESTING`]).
+    nesting: usize,
     action_line: usize,
     trees: Vec<Tree>,
+    /// Where each name is in `trees`: a template can define thousands.
+    tree_index: HashMap<String, usize>,
 }
 
 type PResult<T> = Result<T, Error>;
+
+/// The variables in scope, in declaration order, with a count per name so that a
+/// lookup does not read them all: a template can declare thousands.
+struct Scope {
+    names: Vec<Rc<str>>,
+    count: HashMap<Rc<str>, usize>,
+}
+
+impl Scope {
+    /// A template's scope at its start: only `$`.
+    fn new() -> Scope {
+        let mut scope = Scope {
+            names: Vec::new(),
+            count: HashMap::new(),
+        };
+        scope.push(Rc::from("$"));
+        scope
+    }
+
+    fn push(&mut self, name: Rc<str>) {
+        *self.count.entry(Rc::clone(&name)).or_default() += 1;
+        self.names.push(name);
+    }
+
+    fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Forgets the variables declared after the first `n`.
+    fn truncate(&mut self, n: usize) {
+        for name in self.names.drain(n..) {
+            if let Some(c) = self.count.get_mut(&name) {
+                *c -= 1;
+                if *c == 0 {
+                    self.count.remove(&name);
+                }
+            }
+        }
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.count.contains_key(name)
+    }
+}
 
 enum Ended {
     End,
@@ -158,7 +233,8 @@ impl Parser<'_> {
             text: self.source.clone(),
             root,
         };
-        if let Some(old) = self.trees.iter_mut().find(|t| t.name == tree.name) {
+        if let Some(&at) = self.tree_index.get(&tree.name) {
+            let old = &mut self.trees[at];
             if old.is_empty() {
                 *old = tree;
             } else if !tree.is_empty() {
@@ -173,6 +249,7 @@ impl Parser<'_> {
             // A define of the top-level name inside its own text: Go keeps whichever
             // is non-empty; the caller resolves that when it merges the tree set.
         }
+        self.tree_index.insert(tree.name.clone(), self.trees.len());
         self.trees.push(tree);
         Ok(())
     }
@@ -185,13 +262,22 @@ impl Parser<'_> {
         }
         let name = self.unquote(&item)?;
         self.expect(Kind::RightDelim, context)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::new());
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         if let Ended::Else { .. } = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
         self.add_tree(name, list)
+    }
+
+    /// Opens one more level of nesting, or fails with `message` past [`MAX_NESTING`].
+    fn enter(&mut self, message: &str) -> PResult<()> {
+        if self.nesting >= MAX_NESTING {
+            return self.err(message);
+        }
+        self.nesting += 1;
+        Ok(())
     }
 
     fn unquote(&self, item: &Item) -> PResult<String> {
@@ -217,6 +303,7 @@ impl Parser<'_> {
         let item = self.next_non_space();
         match item.kind {
             Kind::Text => Ok(Parsed::Node(Node::Text {
+                pos: item.pos,
                 text: Rc::from(item.val.as_str()),
             })),
             Kind::LeftDelim => {
@@ -290,6 +377,7 @@ impl Parser<'_> {
     /// `allow_else_chain` covers both `else if` and (Go 1.23+, accepted by us too)
     /// `else with`; Go 1.19 rejects `else with`, see the module docs.
     fn parse_control(&mut self, allow_else_chain: bool, context: &str) -> PResult<Branch> {
+        self.enter("max nesting depth exceeded")?;
         let nvars = self.vars.len();
         let pipe = self.pipeline(context, Kind::RightDelim)?;
         if context == "range" {
@@ -327,6 +415,7 @@ impl Parser<'_> {
             }
         }
         self.vars.truncate(nvars);
+        self.nesting -= 1;
         Ok(Branch {
             pipe,
             list,
@@ -339,11 +428,13 @@ impl Parser<'_> {
         let item = self.next_non_space();
         let name = self.template_name(&item, context)?;
         let pipe = self.pipeline(context, Kind::RightDelim)?;
-        let saved_vars = std::mem::replace(&mut self.vars, vec![Rc::from("$")]);
+        self.enter("max nesting depth exceeded")?;
+        let saved_vars = std::mem::replace(&mut self.vars, Scope::new());
         let saved_depth = std::mem::replace(&mut self.range_depth, 0);
         let (list, end) = self.item_list()?;
         self.vars = saved_vars;
         self.range_depth = saved_depth;
+        self.nesting -= 1;
         if let Ended::Else { .. } = end {
             return self.err(format!("unexpected {{{{else}}}} in {context}"));
         }
@@ -562,7 +653,7 @@ impl Parser<'_> {
             Kind::Nil => Arg::Nil { pos },
             Kind::Variable => {
                 let idents: Vec<Rc<str>> = item.val.split('.').map(Rc::from).collect();
-                if !self.vars.iter().any(|v| **v == *idents[0]) {
+                if !self.vars.has(&idents[0]) {
                     let q = crate::template::printf::quote_go(&idents[0]);
                     return self.err(format!("undefined variable {q}"));
                 }
@@ -584,7 +675,9 @@ impl Parser<'_> {
                 Arg::Number { pos, num }
             }
             Kind::LeftParen => {
+                self.enter("max expression depth exceeded")?;
                 let p = self.pipeline("parenthesized pipeline", Kind::RightParen)?;
+                self.nesting -= 1;
                 Arg::Pipe(Box::new(p))
             }
             Kind::String | Kind::RawString => {
@@ -612,6 +705,8 @@ enum Parsed {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::parse;
     use crate::template::funcs::FuncSet;
 
@@ -631,6 +726,46 @@ mod tests {
             "template: t:1: function \"nope\" not defined"
         );
         assert_eq!(parse_err("x\n{{end}}"), "template: t:2: unexpected {{end}}");
+    }
+
+    #[test]
+    fn nesting_stops_before_the_stack_runs_out() {
+        let nest =
+            |open: &str, close: &str, n: usize| format!("{}x{}", open.repeat(n), close.repeat(n));
+        let ifs = |n| nest("{{if 1}}", "{{end}}", n);
+        let chain = |n| format!("{{{{if 0}}}}{}{{{{end}}}}", "{{else if 0}}".repeat(n));
+        let parens = |n| format!("{{{{{}}}}}", nest("(", ")", n).replace('x', "1"));
+        for (ok, bad) in [(ifs(100), ifs(101)), (chain(99), chain(100))] {
+            assert!(parse("t", &ok, &FuncSet::new()).is_ok());
+            assert_eq!(parse_err(&bad), "template: t:1: max nesting depth exceeded");
+        }
+        assert!(parse("t", &parens(100), &FuncSet::new()).is_ok());
+        assert_eq!(
+            parse_err(&parens(101)),
+            "template: t:1: max expression depth exceeded"
+        );
+        let blocks = |n: usize| {
+            let mut open = String::new();
+            for i in 0..n {
+                let _ = write!(open, "{{{{block \"b{i}\" .}}}}");
+            }
+            format!("{open}x{}", "{{end}}".repeat(n))
+        };
+        assert!(parse("t", &blocks(100), &FuncSet::new()).is_ok());
+        assert_eq!(
+            parse_err(&blocks(101)),
+            "template: t:1: max nesting depth exceeded"
+        );
+    }
+
+    #[test]
+    fn a_template_longer_than_a_mebibyte_is_refused() {
+        let text = "x\n".repeat(600_000);
+        assert_eq!(
+            parse_err(&text),
+            "template: t:524289: the template is longer than 1 MiB (the engine's limit)"
+        );
+        assert!(parse("t", &text[..1 << 20], &FuncSet::new()).is_ok());
     }
 
     #[test]

@@ -3,22 +3,43 @@
 //!
 //! Template output is whatever Go's `fmt` makes of a value, so `{{.}}` on a float must
 //! print `1e+06` and a map `map[a:1 b:2]`; Rust's own formatting differs in both.
+//!
+//! Everything printed from template values goes through [`put`] and the [`Meter`]: a
+//! list of a million references to one long string prints as terabytes, so output
+//! stops at the output limit rather than when memory runs out.
 
 use std::fmt::Write as _;
 
+use crate::template::meter::Meter;
 use crate::template::value::Value;
 
 pub(crate) use crate::template::float::format_float;
 
-/// Go's `strconv.Quote`.
+/// Go's `strconv.Quote`, for names and messages, whose length the template text bounds.
 pub(crate) fn quote_go(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
+    quote_capped(s, usize::MAX).unwrap_or_default()
+}
+
+/// Go's `strconv.Quote`, or `None` once the result would pass `cap` bytes: quoting can
+/// make text four times longer.
+pub(crate) fn quote_capped(s: &str, cap: usize) -> Option<String> {
+    let mut out = String::with_capacity(s.len().min(cap) + 2);
     out.push('"');
     for c in s.chars() {
         quote_rune_into(c, '"', &mut out);
+        if out.len() > cap {
+            return None;
+        }
     }
     out.push('"');
-    out
+    (out.len() <= cap).then_some(out)
+}
+
+/// Appends `s` unless that would take `out` past the output limit.
+pub(crate) fn put(out: &mut String, s: &str, m: &Meter) -> Result<(), String> {
+    m.text(out.len().saturating_add(s.len()))?;
+    out.push_str(s);
+    Ok(())
 }
 
 fn is_go_print(c: char) -> bool {
@@ -59,79 +80,81 @@ fn quote_rune_into(c: char, quote: char, out: &mut String) {
 }
 
 /// Go's `%v` of a value, which is also what `{{.}}` prints in text mode.
-pub(crate) fn write_value(v: &Value, out: &mut String) {
+pub(crate) fn write_value(v: &Value, out: &mut String, m: &Meter) -> Result<(), String> {
+    write_value_at(v, out, m, 0)
+}
+
+fn write_value_at(v: &Value, out: &mut String, m: &Meter, depth: usize) -> Result<(), String> {
     match v {
-        Value::Nil => out.push_str("<nil>"),
-        Value::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Value::Int(i) | Value::Int64(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Uint(u) => {
-            let _ = write!(out, "{u}");
-        }
-        Value::Float(f) => out.push_str(&format_float(*f, 'g', -1)),
-        Value::Str(s) | Value::Html(s) => out.push_str(s),
+        Value::Nil => put(out, "<nil>", m),
+        Value::Bool(b) => put(out, if *b { "true" } else { "false" }, m),
+        Value::Int(i) | Value::Int64(i) => put(out, &i.to_string(), m),
+        Value::Uint(u) => put(out, &u.to_string(), m),
+        Value::Float(f) => put(out, &format_float(*f, 'g', -1), m),
+        Value::Str(s) | Value::Html(s) => put(out, s, m),
         Value::List(l) => {
-            out.push('[');
+            m.nested(depth + 1)?;
+            put(out, "[", m)?;
             for (i, e) in l.iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(' ');
+                    put(out, " ", m)?;
                 }
-                write_value(e, out);
+                write_value_at(e, out, m, depth + 1)?;
             }
-            out.push(']');
+            put(out, "]", m)
         }
-        Value::Map(m) => {
-            out.push_str("map[");
-            for (i, (k, e)) in m.borrow().iter().enumerate() {
+        Value::Map(map) => {
+            m.nested(depth + 1)?;
+            put(out, "map[", m)?;
+            for (i, (k, e)) in map.borrow().iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(' ');
+                    put(out, " ", m)?;
                 }
-                out.push_str(k);
-                out.push(':');
-                write_value(e, out);
+                put(out, k, m)?;
+                put(out, ":", m)?;
+                write_value_at(e, out, m, depth + 1)?;
             }
-            out.push(']');
+            put(out, "]", m)
         }
-        Value::Time(t) => out.push_str(&t.to_string()),
+        Value::Time(t) => put(out, &t.to_string(), m),
     }
 }
 
 /// `%v` as a new string.
-pub(crate) fn to_string(v: &Value) -> String {
+pub(crate) fn to_string(v: &Value, m: &Meter) -> Result<String, String> {
     let mut s = String::new();
-    write_value(v, &mut s);
-    s
+    write_value(v, &mut s, m)?;
+    Ok(s)
 }
 
 /// Go's `fmt.Sprint`: operands are separated by a space when neither side is a string.
-pub(crate) fn sprint(args: &[Value]) -> String {
+pub(crate) fn sprint(args: &[Value], m: &Meter) -> Result<String, String> {
     let mut out = String::new();
     let mut prev_string = true;
     for (i, a) in args.iter().enumerate() {
         let is_string = matches!(a, Value::Str(_) | Value::Html(_));
         if i > 0 && !is_string && !prev_string {
-            out.push(' ');
+            put(&mut out, " ", m)?;
         }
-        write_value(a, &mut out);
+        write_value(a, &mut out, m)?;
         prev_string = is_string;
     }
-    out
+    Ok(out)
 }
 
 /// Go's `fmt.Sprintln`: always space-separated, newline-terminated.
-pub(crate) fn sprintln(args: &[Value]) -> String {
+pub(crate) fn sprintln(args: &[Value], m: &Meter) -> Result<String, String> {
     let mut out = String::new();
     for (i, a) in args.iter().enumerate() {
         if i > 0 {
-            out.push(' ');
+            put(&mut out, " ", m)?;
         }
-        write_value(a, &mut out);
+        write_value(a, &mut out, m)?;
     }
-    out.push('\n');
-    out
+    put(&mut out, "\n", m)?;
+    Ok(out)
 }
 
 /// Go's `fmt` flags; the bools mirror Go's own `fmtFlags`.
@@ -148,102 +171,159 @@ struct Spec {
 }
 
 /// Go's `fmt.Sprintf` for the verbs templates use.
-pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
+pub(crate) fn sprintf(format: &str, args: &[Value], m: &Meter) -> Result<String, String> {
     let mut out = String::new();
     let mut argi = 0;
-    let mut chars = format.char_indices().peekable();
-    while let Some((_, c)) = chars.next() {
-        if c != '%' {
-            out.push(c);
-            continue;
+    let b = format.as_bytes();
+    let end = b.len();
+    let mut i = 0;
+    while i < end {
+        let lasti = i;
+        while i < end && b[i] != b'%' {
+            i += 1;
         }
+        put(&mut out, &format[lasti..i], m)?;
+        if i >= end {
+            break;
+        }
+        i += 1;
         let mut spec = Spec::default();
-        while let Some(&(_, f)) = chars.peek() {
-            match f {
-                '+' => spec.plus = true,
-                '-' => spec.minus = true,
-                '#' => spec.sharp = true,
-                ' ' => spec.space = true,
-                '0' => spec.zero = !spec.minus,
+        while i < end {
+            match b[i] {
+                b'+' => spec.plus = true,
+                b'-' => {
+                    spec.minus = true;
+                    spec.zero = false;
+                }
+                b'#' => spec.sharp = true,
+                b' ' => spec.space = true,
+                b'0' => spec.zero = !spec.minus,
                 _ => break,
             }
-            chars.next();
+            i += 1;
         }
-        let num = |chars: &mut std::iter::Peekable<std::str::CharIndices>, argi: &mut usize| {
-            if chars.peek().map(|p| p.1) == Some('*') {
-                chars.next();
-                let v = args.get(*argi).and_then(Value::as_int);
-                *argi += 1;
-                return v.and_then(|v| usize::try_from(v).ok());
+        if i < end && b[i] == b'*' {
+            i += 1;
+            let width = int_from_arg(args, &mut argi);
+            if width.is_none() {
+                put(&mut out, "%!(BADWIDTH)", m)?;
             }
-            let mut n: Option<usize> = None;
-            while let Some(&(_, d)) = chars.peek() {
-                if let Some(dv) = d.to_digit(10) {
-                    n = Some(n.unwrap_or(0) * 10 + dv as usize);
-                    chars.next();
-                } else {
-                    break;
+            if width.is_some_and(i64::is_negative) {
+                spec.minus = true;
+                spec.zero = false;
+            }
+            spec.width = width.map(magnitude);
+        } else {
+            let (width, present) = parse_num(b, &mut i);
+            spec.width = present.then_some(width);
+        }
+        if i + 1 < end && b[i] == b'.' {
+            i += 1;
+            if b[i] == b'*' {
+                i += 1;
+                // Go drops a negative precision and reports it as bad.
+                let prec = int_from_arg(args, &mut argi).filter(|p| *p >= 0);
+                if prec.is_none() {
+                    put(&mut out, "%!(BADPREC)", m)?;
                 }
+                spec.prec = prec.map(magnitude);
+            } else {
+                spec.prec = Some(parse_num(b, &mut i).0);
             }
-            n
-        };
-        spec.width = num(&mut chars, &mut argi);
-        if chars.peek().map(|p| p.1) == Some('.') {
-            chars.next();
-            spec.prec = Some(num(&mut chars, &mut argi).unwrap_or(0));
         }
-        let Some((_, verb)) = chars.next() else {
-            out.push_str("%!(NOVERB)");
+        let Some(verb) = format[i..].chars().next() else {
+            put(&mut out, "%!(NOVERB)", m)?;
             break;
         };
+        i += verb.len_utf8();
         if verb == '%' {
-            out.push('%');
+            put(&mut out, "%", m)?;
             continue;
         }
         let Some(arg) = args.get(argi) else {
-            let _ = write!(out, "%!{verb}(MISSING)");
+            put(&mut out, &format!("%!{verb}(MISSING)"), m)?;
             continue;
         };
         argi += 1;
-        format_arg(arg, verb, spec, &mut out);
+        format_arg(arg, verb, spec, &mut out, m, 0)?;
     }
     if argi < args.len() {
-        out.push_str("%!(EXTRA ");
+        put(&mut out, "%!(EXTRA ", m)?;
         for (i, a) in args[argi..].iter().enumerate() {
             if i > 0 {
-                out.push_str(", ");
+                put(&mut out, ", ", m)?;
             }
             if a.is_nil() {
-                out.push_str("<nil>");
+                put(&mut out, "<nil>", m)?;
             } else {
-                let _ = write!(out, "{}=", a.type_name());
-                write_value(a, &mut out);
+                put(&mut out, a.type_name(), m)?;
+                put(&mut out, "=", m)?;
+                write_value(a, &mut out, m)?;
             }
         }
-        out.push(')');
+        put(&mut out, ")", m)?;
     }
-    out
+    Ok(out)
+}
+
+/// Go caps a width or precision at a million; beyond that `fmt` reports it as bad.
+const MAX_WIDTH: usize = 1_000_000;
+
+/// Go's `intFromArg`: a `*` width or precision taken from the next argument, which must
+/// be an integer no larger than [`MAX_WIDTH`] either way; `None` is Go's "bad".
+fn int_from_arg(args: &[Value], argi: &mut usize) -> Option<i64> {
+    let arg = args.get(*argi)?;
+    *argi += 1;
+    let n = match arg {
+        Value::Int(n) | Value::Int64(n) => *n,
+        Value::Uint(u) => i64::try_from(*u).ok()?,
+        _ => return None,
+    };
+    (magnitude(n) <= MAX_WIDTH).then_some(n)
+}
+
+fn magnitude(n: i64) -> usize {
+    usize::try_from(n.unsigned_abs()).unwrap_or(usize::MAX)
+}
+
+/// Go's `parsenum`: the digits at `i`, if any. A number that grows past [`MAX_WIDTH`]
+/// is "crazy long": Go gives up on the whole rest of the format, which then has no verb.
+fn parse_num(b: &[u8], i: &mut usize) -> (usize, bool) {
+    let mut n = 0;
+    let mut present = false;
+    while *i < b.len() && b[*i].is_ascii_digit() {
+        if n > MAX_WIDTH {
+            *i = b.len();
+            return (0, false);
+        }
+        n = n * 10 + usize::from(b[*i] - b'0');
+        present = true;
+        *i += 1;
+    }
+    (n, present)
 }
 
 /// Go's `badVerb`: the flags, width and precision still apply to the `%v` of the value.
-fn bad_verb(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+fn bad_verb(arg: &Value, verb: char, spec: Spec, out: &mut String, m: &Meter) -> Out {
     if arg.is_nil() {
-        let _ = write!(out, "%!{verb}(<nil>)");
-        return;
+        return put(out, &format!("%!{verb}(<nil>)"), m);
     }
-    let _ = write!(out, "%!{verb}({}=", arg.type_name());
-    format_arg(arg, 'v', spec, out);
-    out.push(')');
+    put(out, &format!("%!{verb}({}=", arg.type_name()), m)?;
+    format_arg(arg, 'v', spec, out, m, 0)?;
+    put(out, ")", m)
 }
 
-fn pad(s: &str, spec: Spec, out: &mut String, zero_ok: bool) {
+/// What the formatting helpers return: an error once the output limit is reached.
+type Out = Result<(), String>;
+
+fn pad(s: &str, spec: Spec, out: &mut String, zero_ok: bool, m: &Meter) -> Out {
     let width = spec.width.unwrap_or(0);
     let len = s.chars().count();
     if len >= width {
-        out.push_str(s);
-        return;
+        return put(out, s, m);
     }
     let fill = width - len;
+    m.text(out.len().saturating_add(s.len()).saturating_add(fill))?;
     if spec.minus {
         out.push_str(s);
         out.push_str(&" ".repeat(fill));
@@ -262,67 +342,86 @@ fn pad(s: &str, spec: Spec, out: &mut String, zero_ok: bool) {
         out.push_str(&" ".repeat(fill));
         out.push_str(s);
     }
+    Ok(())
 }
 
 /// An element inside a slice or map: Go prints a nil interface there as `<nil>`
 /// whatever the verb.
-fn format_elem(e: &Value, verb: char, spec: Spec, out: &mut String) {
+fn format_elem(
+    e: &Value,
+    verb: char,
+    spec: Spec,
+    out: &mut String,
+    m: &Meter,
+    depth: usize,
+) -> Out {
     if e.is_nil() {
-        pad("<nil>", spec, out, false);
+        pad("<nil>", spec, out, false, m)
     } else {
-        format_arg(e, verb, spec, out);
+        format_arg(e, verb, spec, out, m, depth)
     }
 }
 
-fn format_arg(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+fn format_arg(
+    arg: &Value,
+    verb: char,
+    spec: Spec,
+    out: &mut String,
+    m: &Meter,
+    depth: usize,
+) -> Out {
     match arg {
         Value::List(items) if verb != 'T' => {
-            out.push('[');
+            m.nested(depth + 1)?;
+            put(out, "[", m)?;
             for (i, e) in items.iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(' ');
+                    put(out, " ", m)?;
                 }
-                format_elem(e, verb, spec, out);
+                format_elem(e, verb, spec, out, m, depth + 1)?;
             }
-            out.push(']');
+            put(out, "]", m)
         }
-        Value::Map(m) if verb != 'T' => {
-            out.push_str("map[");
-            for (i, (k, e)) in m.borrow().iter().enumerate() {
+        Value::Map(map) if verb != 'T' => {
+            m.nested(depth + 1)?;
+            put(out, "map[", m)?;
+            for (i, (k, e)) in map.borrow().iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(' ');
+                    put(out, " ", m)?;
                 }
-                format_arg(&Value::str(k.as_str()), verb, spec, out);
-                out.push(':');
-                format_elem(e, verb, spec, out);
+                format_arg(&Value::str(k.as_str()), verb, spec, out, m, depth + 1)?;
+                put(out, ":", m)?;
+                format_elem(e, verb, spec, out, m, depth + 1)?;
             }
-            out.push(']');
+            put(out, "]", m)
         }
-        _ if verb == 'T' => pad(arg.type_name(), spec, out, false),
+        _ if verb == 'T' => pad(arg.type_name(), spec, out, false, m),
         Value::Nil => {
             if verb == 'v' {
-                pad("<nil>", spec, out, false);
+                pad("<nil>", spec, out, false, m)
             } else {
-                bad_verb(arg, verb, spec, out);
+                bad_verb(arg, verb, spec, out, m)
             }
         }
         Value::Bool(b) => match verb {
-            't' | 'v' => pad(if *b { "true" } else { "false" }, spec, out, false),
-            _ => bad_verb(arg, verb, spec, out),
+            't' | 'v' => pad(if *b { "true" } else { "false" }, spec, out, false, m),
+            _ => bad_verb(arg, verb, spec, out, m),
         },
-        Value::Int(_) | Value::Int64(_) | Value::Uint(_) => format_int(arg, verb, spec, out),
-        Value::Float(f) => format_float_verb(arg, *f, verb, spec, out),
-        Value::Str(s) | Value::Html(s) => format_str(arg, s, verb, spec, out),
+        Value::Int(_) | Value::Int64(_) | Value::Uint(_) => format_int(arg, verb, spec, out, m),
+        Value::Float(f) => format_float_verb(arg, *f, verb, spec, out, m),
+        Value::Str(s) | Value::Html(s) => format_str(arg, s, verb, spec, out, m),
         Value::Time(t) => match verb {
-            'v' | 's' => pad(&t.to_string(), spec, out, false),
-            'q' => pad(&quote_go(&t.to_string()), spec, out, false),
-            _ => bad_verb(arg, verb, spec, out),
+            'v' | 's' => pad(&t.to_string(), spec, out, false, m),
+            'q' => pad(&quote_go(&t.to_string()), spec, out, false, m),
+            _ => bad_verb(arg, verb, spec, out, m),
         },
-        Value::List(_) | Value::Map(_) => {}
+        Value::List(_) | Value::Map(_) => Ok(()),
     }
 }
 
-fn format_str(arg: &Value, s: &str, verb: char, spec: Spec, out: &mut String) {
+fn format_str(arg: &Value, s: &str, verb: char, spec: Spec, out: &mut String, m: &Meter) -> Out {
     let truncated: String;
     let s = match spec.prec {
         Some(p) if matches!(verb, 's' | 'v' | 'q') => {
@@ -332,15 +431,27 @@ fn format_str(arg: &Value, s: &str, verb: char, spec: Spec, out: &mut String) {
         _ => s,
     };
     match verb {
-        's' | 'v' => pad(s, spec, out, true),
-        'q' => pad(&quote_go(s), spec, out, true),
+        's' | 'v' => pad(s, spec, out, true, m),
+        'q' => {
+            let room = m.limits().output.saturating_sub(out.len());
+            let quoted = quote_capped(s, room).ok_or_else(|| m.too_long())?;
+            pad(&quoted, spec, out, true, m)
+        }
         'x' | 'X' => {
-            let mut h = String::new();
             let bytes = s.as_bytes();
             let bytes = match spec.prec {
                 Some(p) => &bytes[..p.min(bytes.len())],
                 None => bytes,
             };
+            let n = bytes.len();
+            let spaces = if spec.space { n.saturating_sub(1) } else { 0 };
+            let prefixes = match (spec.sharp, spec.space) {
+                (false, _) => 0,
+                (true, false) => 2,
+                (true, true) => 2 * n,
+            };
+            m.text(out.len().saturating_add(2 * n + spaces + prefixes))?;
+            let mut h = String::new();
             for (i, b) in bytes.iter().enumerate() {
                 if spec.space && i > 0 {
                     h.push(' ');
@@ -354,13 +465,13 @@ fn format_str(arg: &Value, s: &str, verb: char, spec: Spec, out: &mut String) {
                     let _ = write!(h, "{b:02X}");
                 }
             }
-            pad(&h, spec, out, true);
+            pad(&h, spec, out, true, m)
         }
-        _ => bad_verb(arg, verb, spec, out),
+        _ => bad_verb(arg, verb, spec, out, m),
     }
 }
 
-fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
+fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String, m: &Meter) -> Out {
     let (neg, mag): (bool, u64) = match arg {
         Value::Int(i) | Value::Int64(i) => (*i < 0, i.unsigned_abs()),
         Value::Uint(u) => (false, *u),
@@ -377,7 +488,7 @@ fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
                 .ok()
                 .and_then(char::from_u32)
                 .unwrap_or('\u{fffd}');
-            return pad(&c.to_string(), spec, out, false);
+            return pad(&c.to_string(), spec, out, false, m);
         }
         'q' => {
             let c = u32::try_from(mag)
@@ -387,7 +498,7 @@ fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
             let mut q = String::from("'");
             quote_rune_into(c, '\'', &mut q);
             q.push('\'');
-            return pad(&q, spec, out, false);
+            return pad(&q, spec, out, false, m);
         }
         'U' => {
             let mut u = format!("U+{mag:04X}");
@@ -396,18 +507,17 @@ fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
             {
                 let _ = write!(u, " '{c}'");
             }
-            return pad(&u, spec, out, false);
+            return pad(&u, spec, out, false, m);
         }
-        _ => return bad_verb(arg, verb, spec, out),
+        _ => return bad_verb(arg, verb, spec, out, m),
     };
     let mut body = digits;
     if let Some(p) = spec.prec {
         if p == 0 && mag == 0 {
             body.clear();
         }
-        while body.len() < p {
-            body.insert(0, '0');
-        }
+        m.text(out.len().saturating_add(p))?;
+        body.insert_str(0, &"0".repeat(p.saturating_sub(body.len())));
     }
     if spec.sharp {
         match verb {
@@ -431,10 +541,17 @@ fn format_int(arg: &Value, verb: char, spec: Spec, out: &mut String) {
         ""
     };
     let s = format!("{sign}{body}");
-    pad(&s, spec, out, spec.prec.is_none());
+    pad(&s, spec, out, spec.prec.is_none(), m)
 }
 
-fn format_float_verb(arg: &Value, f: f64, verb: char, spec: Spec, out: &mut String) {
+fn format_float_verb(
+    arg: &Value,
+    f: f64,
+    verb: char,
+    spec: Spec,
+    out: &mut String,
+    m: &Meter,
+) -> Out {
     #[allow(clippy::cast_possible_truncation, clippy::cast_possible_wrap)]
     let prec = spec.prec.map_or(-1, |p| p as i32);
     let mut s = match verb {
@@ -442,7 +559,7 @@ fn format_float_verb(arg: &Value, f: f64, verb: char, spec: Spec, out: &mut Stri
         'v' | 'g' | 'G' => format_float(f, if verb == 'G' { 'G' } else { 'g' }, prec),
         'e' | 'E' => format_float(f, verb, if prec < 0 { 6 } else { prec }),
         'f' | 'F' => format_float(f, 'f', if prec < 0 { 6 } else { prec }),
-        _ => return bad_verb(arg, verb, spec, out),
+        _ => return bad_verb(arg, verb, spec, out, m),
     };
     if !s.starts_with('-') && !s.starts_with('+') {
         if spec.plus {
@@ -459,7 +576,7 @@ fn format_float_verb(arg: &Value, f: f64, verb: char, spec: Spec, out: &mut Stri
         }
     }
     let finite = f.is_finite();
-    pad(&s, spec, out, finite);
+    pad(&s, spec, out, finite, m)
 }
 
 /// Go's `%x` of a float with the shortest precision: `0x1.8p+00`.
@@ -505,11 +622,15 @@ fn hex_float(f: f64, upper: bool) -> String {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::{quote_go, sprintf};
+    use crate::template::limits::Limits;
+    use crate::template::meter::Meter;
     use crate::template::value::Value;
 
     #[test]
     fn printf_verbs() {
+        let m = Meter::new(Limits::default());
         let v = |s: &str| Value::str(s);
+        let sprintf = |f: &str, args: &[Value]| sprintf(f, args, &m).unwrap();
         assert_eq!(
             sprintf(
                 "%5.1f|%-4d|%q",
@@ -520,5 +641,20 @@ mod tests {
         assert_eq!(sprintf("%d", &[v("x")]), "%!d(string=x)");
         assert_eq!(sprintf("%s %s", &[v("x")]), "x %!s(MISSING)");
         assert_eq!(quote_go("é\n\u{1}"), "\"é\\n\\x01\"");
+    }
+
+    #[test]
+    fn printing_stops_at_the_output_limit() {
+        let m = Meter::new(Limits {
+            output: 100,
+            ..Limits::default()
+        });
+        let long = Value::list(vec![Value::str("x".repeat(30)); 1000]);
+        assert!(super::to_string(&long, &m).is_err());
+        let args = [Value::Int(1), Value::Int(2)];
+        assert!(sprintf("%60d%60d", &args, &m).is_err());
+        assert!(sprintf("%.200d", &args[..1], &m).is_err());
+        assert!(sprintf("%q", &[Value::str("\u{1}".repeat(30))], &m).is_err());
+        assert_eq!(sprintf("%60d", &args[..1], &m).unwrap().len(), 60);
     }
 }

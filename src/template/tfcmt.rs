@@ -38,8 +38,9 @@ pub(crate) fn register(set: &mut FuncSet) {
     );
     set.insert(
         "escapeHTML",
-        Func::new(&[Param::Str], |a| {
-            Ok(Value::str(html_escape(a[0].as_str().unwrap_or(""))))
+        Func::metered(&[Param::Str], |a, m| {
+            let escaped = html_escape(a[0].as_str().unwrap_or(""), m.limits().output);
+            Ok(Value::str(escaped.ok_or_else(|| m.too_long())?))
         }),
     );
 }

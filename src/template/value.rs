@@ -5,6 +5,10 @@
 //! behind `Rc` so that walking a 50,000-element list, binding `$v` or passing a map to a
 //! function never copies the data. Maps use `RefCell` because sprig's `set`/`unset`
 //! mutate their argument in place and templates rely on that (`{{$_ := set $d "k" 1}}`).
+//!
+//! A template can nest values a million deep (`{{$l = list $l}}` in a loop), so lists
+//! and maps take their contents apart one by one when dropped: Rust's own drop would
+//! recurse once per level and overflow the stack.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -41,8 +45,60 @@ impl std::ops::Deref for List {
     }
 }
 
+impl Drop for List {
+    fn drop(&mut self) {
+        drop_flat(std::mem::take(&mut self.items));
+    }
+}
+
 /// A shared, mutable string-keyed map (Go's `map[string]interface{}`).
-pub type Map = Rc<RefCell<BTreeMap<String, Value>>>;
+pub type Map = Rc<Entries>;
+
+/// A map's entries, behind the `RefCell` that lets `set` change them in place; derefs
+/// to that cell.
+#[derive(Debug, Default)]
+pub struct Entries(RefCell<BTreeMap<String, Value>>);
+
+impl std::ops::Deref for Entries {
+    type Target = RefCell<BTreeMap<String, Value>>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl Drop for Entries {
+    fn drop(&mut self) {
+        drop_flat(std::mem::take(self.0.get_mut()).into_values());
+    }
+}
+
+/// Drops `values` with a work list instead of recursion: a container nobody else holds
+/// is emptied onto the list before it goes, so it has nothing left to drop itself.
+pub(crate) fn drop_flat(values: impl IntoIterator<Item = Value>) {
+    let is_container = |v: &Value| matches!(v, Value::List(_) | Value::Map(_));
+    let mut work: Vec<Value> = values.into_iter().filter(is_container).collect();
+    while let Some(v) = work.pop() {
+        match v {
+            Value::List(mut l) => {
+                if let Some(list) = Rc::get_mut(&mut l) {
+                    work.extend(
+                        std::mem::take(&mut list.items)
+                            .into_iter()
+                            .filter(is_container),
+                    );
+                }
+            }
+            Value::Map(mut m) => {
+                if let Some(entries) = Rc::get_mut(&mut m) {
+                    let taken = std::mem::take(entries.0.get_mut());
+                    work.extend(taken.into_values().filter(is_container));
+                }
+            }
+            _ => {}
+        }
+    }
+}
 
 /// A dynamically typed template value.
 #[derive(Debug, Clone, Default)]
@@ -95,7 +151,7 @@ impl Value {
 
     /// Builds a map value from owned entries.
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)))
+        Value::Map(Rc::new(Entries(RefCell::new(entries))))
     }
 
     /// Go's type name, used verbatim in error messages and `printf "%T"`.
@@ -160,49 +216,6 @@ impl Value {
     /// Whether the value is Go's `nil`.
     pub fn is_nil(&self) -> bool {
         matches!(self, Value::Nil)
-    }
-
-    /// Go's `reflect.DeepEqual`, which sprig uses for `has`, `uniq` and `without`:
-    /// unlike `eq`, values of different dynamic types are simply unequal.
-    pub fn deep_equal(&self, other: &Value) -> bool {
-        match (self, other) {
-            (Value::Nil, Value::Nil) => true,
-            (Value::Bool(a), Value::Bool(b)) => a == b,
-            (Value::Int(a), Value::Int(b)) | (Value::Int64(a), Value::Int64(b)) => a == b,
-            (Value::Uint(a), Value::Uint(b)) => a == b,
-            #[allow(clippy::float_cmp)]
-            (Value::Float(a), Value::Float(b)) => a == b,
-            (Value::Str(a), Value::Str(b)) | (Value::Html(a), Value::Html(b)) => a == b,
-            (Value::List(a), Value::List(b)) => {
-                a.elem == b.elem
-                    && a.len() == b.len()
-                    && a.iter().zip(b.iter()).all(|(x, y)| x.deep_equal(y))
-            }
-            (Value::Map(a), Value::Map(b)) => {
-                let (a, b) = (a.borrow(), b.borrow());
-                a.len() == b.len()
-                    && a.iter()
-                        .zip(b.iter())
-                        .all(|((ka, va), (kb, vb))| ka == kb && va.deep_equal(vb))
-            }
-            (Value::Time(a), Value::Time(b)) => a == b,
-            _ => false,
-        }
-    }
-
-    /// A copy that shares nothing mutable with `self` (sprig's `deepCopy`).
-    #[must_use]
-    pub fn deep_copy(&self) -> Value {
-        match self {
-            Value::List(l) => Value::typed_list(l.iter().map(Value::deep_copy).collect(), l.elem),
-            Value::Map(m) => Value::map(
-                m.borrow()
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
     }
 }
 
@@ -273,6 +286,17 @@ mod tests {
         assert_eq!(items[0].type_name(), "int");
         assert_eq!(items[1].type_name(), "float64");
         assert_eq!(items[2].type_name(), "uint64");
+    }
+
+    #[test]
+    fn deeply_nested_values_drop_without_recursing() {
+        let mut list = Value::list(Vec::new());
+        let mut map = Value::map(std::collections::BTreeMap::new());
+        for _ in 0..200_000 {
+            list = Value::list(vec![list]);
+            map = Value::map([("k".to_string(), map)].into());
+        }
+        drop(Value::list(vec![list, map]));
     }
 
     #[test]

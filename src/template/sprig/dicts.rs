@@ -1,9 +1,15 @@
 //! Sprig's dictionary functions (`dict.go`). `set` and `unset` mutate their argument,
 //! like sprig, which is why maps are shared behind `RefCell`.
+//!
+//! An entry `set` or `merge` adds to a map is charged to the meter as it is added, and
+//! given back when `unset` takes it away; `merge` and `deepCopy` walk values recursively
+//! and so stop at the meter's nesting depth.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use crate::template::funcs::{Func, FuncSet};
+use crate::template::meter::{ALLOC, ENTRY, ITEM, Meter};
 use crate::template::sprig::lists::kind_name;
 use crate::template::sprig::{Any, Map, Str, add, empty, s, strval};
 use crate::template::value::{self, Elem, Value};
@@ -15,40 +21,102 @@ fn map_of(v: &Value) -> Option<&value::Map> {
     }
 }
 
-fn merge_into(dst: &value::Map, src: &value::Map, overwrite: bool) {
+fn merge_into(
+    dst: &value::Map,
+    src: &value::Map,
+    overwrite: bool,
+    m: &Meter,
+    depth: usize,
+) -> Result<(), String> {
+    m.nested(depth + 1)?;
     let src = src.borrow().clone();
     for (k, sv) in src {
+        m.step()?;
         if sv.is_nil() {
             continue;
         }
         let existing = dst.borrow().get(&k).cloned();
         if let (Some(Value::Map(dm)), Value::Map(sm)) = (&existing, &sv) {
-            if !std::rc::Rc::ptr_eq(dm, sm) {
-                merge_into(dm, sm, overwrite);
+            if !Rc::ptr_eq(dm, sm) {
+                merge_into(dm, sm, overwrite, m, depth + 1)?;
             }
             continue;
         }
+        let is_new = existing.is_none();
         let dst_empty = existing.as_ref().is_none_or(empty);
+        drop(existing);
         if !dst_empty && matches!(sv, Value::Map(_) | Value::List(_)) {
             continue;
         }
         if overwrite || dst_empty {
-            dst.borrow_mut().insert(k, sv);
+            insert(dst, k, sv, is_new, m)?;
         }
     }
+    Ok(())
+}
+
+/// Puts `v` under `k` in `map`, charging a new entry and giving back the value it
+/// replaces.
+fn insert(map: &value::Map, k: String, v: Value, is_new: bool, m: &Meter) -> Result<(), String> {
+    if is_new {
+        m.items(map.borrow().len() + 1)?;
+        m.hold_bytes(k.len() + ENTRY)?;
+    }
+    let old = map.borrow_mut().insert(k, v);
+    if let Some(old) = old {
+        m.release(old);
+    }
+    Ok(())
+}
+
+/// A copy that shares nothing mutable with `v` (sprig's `deepCopy`), checked as it
+/// grows: copying a list that holds one list a million times makes a million lists.
+/// `made` counts the bytes built so far.
+fn deep_copy(v: &Value, m: &Meter, depth: usize, made: &mut usize) -> Result<Value, String> {
+    Ok(match v {
+        Value::List(l) => {
+            m.nested(depth + 1)?;
+            m.items(l.len())?;
+            *made = made.saturating_add(ALLOC + l.len() * ITEM);
+            m.room(*made)?;
+            let items: Result<Vec<Value>, String> = l
+                .iter()
+                .map(|e| {
+                    m.step()?;
+                    deep_copy(e, m, depth + 1, made)
+                })
+                .collect();
+            Value::typed_list(items?, l.elem)
+        }
+        Value::Map(map) => {
+            m.nested(depth + 1)?;
+            let map = map.borrow();
+            m.items(map.len())?;
+            let keys = map.keys().map(|k| k.len() + ENTRY).sum::<usize>();
+            *made = made.saturating_add(ALLOC + keys);
+            m.room(*made)?;
+            let mut out = BTreeMap::new();
+            for (k, e) in map.iter() {
+                m.step()?;
+                out.insert(k.clone(), deep_copy(e, m, depth + 1, made)?);
+            }
+            Value::map(out)
+        }
+        other => other.clone(),
+    })
 }
 
 pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "dict",
-        Func::variadic(&[], Any, |a| {
-            let mut m = BTreeMap::new();
+        Func::metered_variadic(&[], Any, |a, m| {
+            let mut map = BTreeMap::new();
             for pair in a.chunks(2) {
-                let key = strval(&pair[0]);
-                m.insert(key, pair.get(1).cloned().unwrap_or_else(|| Value::str("")));
+                let key = strval(&pair[0], m)?;
+                map.insert(key, pair.get(1).cloned().unwrap_or_else(|| Value::str("")));
             }
-            Ok(Value::map(m))
+            Ok(Value::map(map))
         }),
     );
     add(
@@ -63,18 +131,21 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "set",
-        Func::new(&[Map, Str, Any], |a| {
-            let m = map_of(&a[0]).ok_or("assignment to entry in nil map")?;
-            m.borrow_mut().insert(s(a, 1).to_string(), a[2].clone());
+        Func::metered(&[Map, Str, Any], |a, m| {
+            let map = map_of(&a[0]).ok_or("assignment to entry in nil map")?;
+            let is_new = !map.borrow().contains_key(s(a, 1));
+            insert(map, s(a, 1).to_string(), a[2].clone(), is_new, m)?;
             Ok(a[0].clone())
         }),
     );
     add(
         set,
         "unset",
-        Func::new(&[Map, Str], |a| {
-            if let Some(m) = map_of(&a[0]) {
-                m.borrow_mut().remove(s(a, 1));
+        Func::metered(&[Map, Str], |a, m| {
+            let old = map_of(&a[0]).and_then(|map| map.borrow_mut().remove(s(a, 1)));
+            if let Some(old) = old {
+                m.release_bytes(s(a, 1).len() + ENTRY);
+                m.release(old);
             }
             Ok(a[0].clone())
         }),
@@ -104,11 +175,15 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "keys",
-        Func::variadic(&[], Map, |a| {
+        Func::metered_variadic(&[], Map, |a, m| {
             let mut k: Vec<Value> = Vec::new();
             for d in a {
-                if let Some(m) = map_of(d) {
-                    k.extend(m.borrow().keys().map(|k| Value::str(k.as_str())));
+                if let Some(map) = map_of(d) {
+                    let map = map.borrow();
+                    m.items(k.len() + map.len())?;
+                    let text: usize = map.keys().map(|k| ALLOC + ITEM + k.len()).sum();
+                    m.room(text)?;
+                    k.extend(map.keys().map(|k| Value::str(k.as_str())));
                 }
             }
             Ok(Value::typed_list(k, Elem::Str))
@@ -164,14 +239,14 @@ pub(super) fn register(set: &mut FuncSet) {
         add(
             set,
             name,
-            Func::variadic(&[Map], Map, move |a| {
+            Func::metered_variadic(&[Map], Map, move |a, m| {
                 let dst = match &a[0] {
-                    Value::Map(m) => m.clone(),
+                    Value::Map(map) => map.clone(),
                     _ => return Ok(Value::map(BTreeMap::new())),
                 };
                 for src in &a[1..] {
                     if let Some(sm) = map_of(src) {
-                        merge_into(&dst, sm, overwrite);
+                        merge_into(&dst, sm, overwrite, m, 0)?;
                     }
                 }
                 Ok(Value::Map(dst))
@@ -223,12 +298,12 @@ pub(super) fn register(set: &mut FuncSet) {
         add(
             set,
             name,
-            Func::new(&[Any], |a| {
+            Func::metered(&[Any], |a, m| {
                 if a[0].is_nil() {
                     // copystructure panics on an untyped nil.
                     return Err("reflect: call of reflect.Value.Type on zero Value".into());
                 }
-                Ok(a[0].deep_copy())
+                deep_copy(&a[0], m, 0, &mut 0)
             }),
         );
     }

@@ -1,4 +1,7 @@
 //! Sprig's encoding, hashing, JSON and "defaults" functions.
+//!
+//! JSON is written under the output limit and parsed only when what it can hold fits
+//! the item and memory limits; the encodings check their known result length first.
 
 use std::fmt::Write as _;
 
@@ -6,7 +9,8 @@ use base64::Engine as _;
 use sha1::Digest as _;
 
 use crate::template::funcs::{Func, FuncSet};
-use crate::template::printf;
+use crate::template::meter::{ALLOC, ITEM, Meter};
+use crate::template::printf::{self, put};
 use crate::template::sprig::{Any, Bool, Str, add, empty, s};
 use crate::template::value::Value;
 
@@ -92,10 +96,14 @@ fn hex(bytes: &[u8]) -> String {
     s
 }
 
-/// Go's `encoding/json` string encoding (`escape_html` as `json.Marshal` does).
-fn json_string(s: &str, escape_html: bool, out: &mut String) {
+/// Go's `encoding/json` string encoding (`escape_html` as `json.Marshal` does); it
+/// stops at the output limit, as escaping can make text six times longer.
+fn json_string(s: &str, escape_html: bool, out: &mut String, m: &Meter) -> Result<(), String> {
     out.push('"');
     for c in s.chars() {
+        if out.len() > m.limits().output {
+            return Err(m.too_long());
+        }
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -115,6 +123,7 @@ fn json_string(s: &str, escape_html: bool, out: &mut String) {
         }
     }
     out.push('"');
+    m.text(out.len())
 }
 
 /// Go's `encoding/json` float encoding.
@@ -137,74 +146,94 @@ fn json_float(f: f64) -> Result<String, String> {
     Ok(printf::format_float(f, 'f', -1))
 }
 
-/// `json.Marshal`/`MarshalIndent` of a value.
-pub(crate) fn to_json(
-    v: &Value,
-    indent: Option<&str>,
+/// How `to_json` writes: the indent (`MarshalIndent`) if any, Go's HTML escaping, and
+/// the meter that bounds the output and the nesting.
+struct Json<'m> {
+    indent: Option<&'m str>,
     escape_html: bool,
-    depth: usize,
-    out: &mut String,
-) -> Result<(), String> {
+    m: &'m Meter,
+}
+
+/// `json.Marshal`/`MarshalIndent` of a value, `depth` levels in.
+fn to_json(v: &Value, j: &Json, depth: usize, out: &mut String) -> Result<(), String> {
+    let m = j.m;
     let nl = |out: &mut String, d: usize| {
-        if let Some(ind) = indent {
-            out.push('\n');
-            out.push_str(&ind.repeat(d));
+        if let Some(ind) = j.indent {
+            put(out, "\n", m)?;
+            for _ in 0..d {
+                put(out, ind, m)?;
+            }
         }
+        Ok::<(), String>(())
     };
     match v {
-        Value::Nil => out.push_str("null"),
-        Value::Bool(b) => {
-            let _ = write!(out, "{b}");
-        }
-        Value::Int(i) | Value::Int64(i) => {
-            let _ = write!(out, "{i}");
-        }
-        Value::Uint(u) => {
-            let _ = write!(out, "{u}");
-        }
-        Value::Float(f) => out.push_str(&json_float(*f)?),
-        Value::Str(s) | Value::Html(s) => json_string(s, escape_html, out),
+        Value::Nil => put(out, "null", m)?,
+        Value::Bool(b) => put(out, if *b { "true" } else { "false" }, m)?,
+        Value::Int(i) | Value::Int64(i) => put(out, &i.to_string(), m)?,
+        Value::Uint(u) => put(out, &u.to_string(), m)?,
+        Value::Float(f) => put(out, &json_float(*f)?, m)?,
+        Value::Str(s) | Value::Html(s) => json_string(s, j.escape_html, out, m)?,
         Value::Time(t) => json_string(
             &t.format("2006-01-02T15:04:05.999999999Z07:00"),
-            escape_html,
+            j.escape_html,
             out,
-        ),
+            m,
+        )?,
         Value::List(l) => {
-            out.push('[');
+            m.nested(depth + 1)?;
+            put(out, "[", m)?;
             for (i, e) in l.iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(',');
+                    put(out, ",", m)?;
                 }
-                nl(out, depth + 1);
-                to_json(e, indent, escape_html, depth + 1, out)?;
+                nl(out, depth + 1)?;
+                to_json(e, j, depth + 1, out)?;
             }
             if !l.is_empty() {
-                nl(out, depth);
+                nl(out, depth)?;
             }
-            out.push(']');
+            put(out, "]", m)?;
         }
-        Value::Map(m) => {
-            let m = m.borrow();
-            out.push('{');
-            for (i, (k, e)) in m.iter().enumerate() {
+        Value::Map(map) => {
+            m.nested(depth + 1)?;
+            let map = map.borrow();
+            put(out, "{", m)?;
+            for (i, (k, e)) in map.iter().enumerate() {
+                m.step()?;
                 if i > 0 {
-                    out.push(',');
+                    put(out, ",", m)?;
                 }
-                nl(out, depth + 1);
-                json_string(k, escape_html, out);
-                out.push(':');
-                if indent.is_some() {
-                    out.push(' ');
-                }
-                to_json(e, indent, escape_html, depth + 1, out)?;
+                nl(out, depth + 1)?;
+                json_string(k, j.escape_html, out, m)?;
+                put(out, if j.indent.is_some() { ": " } else { ":" }, m)?;
+                to_json(e, j, depth + 1, out)?;
             }
-            if !m.is_empty() {
-                nl(out, depth);
+            if !map.is_empty() {
+                nl(out, depth)?;
             }
-            out.push('}');
+            put(out, "}", m)?;
         }
     }
     Ok(())
+}
+
+/// Whether the JSON text `s` can be parsed within the limits. Every value but the
+/// outermost follows a comma or opens an array or object, so their count bounds the
+/// values it holds; each costs a node in the parser and one in ours.
+fn parsable(s: &str, m: &Meter) -> Result<(), String> {
+    let values = 1 + s
+        .bytes()
+        .filter(|b| matches!(b, b',' | b'[' | b'{'))
+        .count();
+    m.work(s.len())?;
+    if values > 1 {
+        m.items(values)?;
+    }
+    m.room(
+        s.len()
+            .saturating_add(values.saturating_mul(2 * ALLOC + 2 * ITEM)),
+    )
 }
 
 /// `json.Unmarshal` into `interface{}`: every number is a `float64`.
@@ -220,9 +249,15 @@ fn from_json(v: &serde_json::Value) -> Value {
 }
 
 fn json_fn(indent: Option<&'static str>, escape_html: bool, must: bool) -> Func {
-    Func::new(&[Any], move |a| {
+    Func::metered(&[Any], move |a, m| {
         let mut out = String::new();
-        match to_json(&a[0], indent, escape_html, 0, &mut out) {
+        let j = Json {
+            indent,
+            escape_html,
+            m,
+        };
+        // A limit hit here is reported by the executor even when the error is dropped.
+        match to_json(&a[0], &j, 0, &mut out) {
             Ok(()) => Ok(Value::str(out)),
             Err(e) if must || (!escape_html && indent.is_none()) => Err(e),
             Err(_) => Ok(Value::str("")),
@@ -234,7 +269,8 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "b64enc",
-        Func::new(&[Str], |a| {
+        Func::metered(&[Str], |a, m| {
+            m.text(s(a, 0).len().div_ceil(3).saturating_mul(4))?;
             Ok(Value::str(
                 base64::engine::general_purpose::STANDARD.encode(s(a, 0)),
             ))
@@ -255,7 +291,10 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "b32enc",
-        Func::new(&[Str], |a| Ok(Value::str(b32enc(s(a, 0).as_bytes())))),
+        Func::metered(&[Str], |a, m| {
+            m.text(s(a, 0).len().div_ceil(5).saturating_mul(8))?;
+            Ok(Value::str(b32enc(s(a, 0).as_bytes())))
+        }),
     );
     add(
         set,
@@ -297,7 +336,8 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "fromJson",
-        Func::new(&[Str], |a| {
+        Func::metered(&[Str], |a, m| {
+            parsable(s(a, 0), m)?;
             Ok(serde_json::from_str::<serde_json::Value>(s(a, 0))
                 .map_or(Value::Nil, |v| from_json(&v)))
         }),
@@ -305,7 +345,8 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "mustFromJson",
-        Func::new(&[Str], |a| {
+        Func::metered(&[Str], |a, m| {
+            parsable(s(a, 0), m)?;
             serde_json::from_str::<serde_json::Value>(s(a, 0))
                 .map(|v| from_json(&v))
                 .map_err(|e| e.to_string())

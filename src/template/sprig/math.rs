@@ -260,8 +260,8 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "toDecimal",
-        Func::new(&[Any], |a| {
-            let s = crate::template::printf::to_string(&a[0]);
+        Func::metered(&[Any], |a, m| {
+            let s = crate::template::printf::to_string(&a[0], m)?;
             Ok(int64(i64::from_str_radix(&s, 8).unwrap_or(0)))
         }),
     );

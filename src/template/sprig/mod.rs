@@ -6,6 +6,10 @@
 //! `int64` (and so is rejected where an `int` is expected), `keys` is sorted here but
 //! random in Go, `toString` of nil is `<nil>`, and so on.
 //!
+//! Functions that can build something much larger than their arguments (`repeat`,
+//! `indent`, `until`, `join`...) check its size with the execution's [`Meter`] before
+//! building it; the executor checks every other result once it is built.
+//!
 //! Not provided: `env`, `expandenv`, `getHostByName` (denied, see [`FuncSet`]),
 //! random and crypto helpers (`rand*`, `uuidv4`, `genPrivateKey`, certificates,
 //! `bcrypt`, `htpasswd`, `encryptAES`...), `urlParse`/`urlJoin`, `semver*`, type
@@ -16,6 +20,7 @@ mod dicts;
 mod encoding;
 mod lists;
 mod math;
+mod patterns;
 mod regex;
 mod strings;
 
@@ -23,6 +28,7 @@ use std::rc::Rc;
 
 use crate::template::funcs::{Func, FuncSet, Param};
 use crate::template::gotime::GoTime;
+use crate::template::meter::Meter;
 use crate::template::printf;
 use crate::template::value::Value;
 
@@ -45,10 +51,10 @@ pub(super) fn add(set: &mut FuncSet, name: &str, f: Func) {
 pub(super) use Param::{Any, Bool, Int, Map, Str, Time};
 
 /// Sprig's `strval`: strings as-is, everything else through `%v`.
-pub(super) fn strval(v: &Value) -> String {
+pub(super) fn strval(v: &Value, m: &Meter) -> Result<String, String> {
     match v {
-        Value::Str(s) => s.to_string(),
-        other => printf::to_string(other),
+        Value::Str(s) => Ok(s.to_string()),
+        other => printf::to_string(other, m),
     }
 }
 

@@ -1,6 +1,7 @@
 //! Sprig's string functions (`strings.go`, plus goutils and xstrings helpers).
 
 use crate::template::funcs::{Func, FuncSet};
+use crate::template::meter::Meter;
 use crate::template::printf;
 use crate::template::sprig::{Any, Int, Str, add, n, s, strval};
 use crate::template::value::Value;
@@ -54,11 +55,13 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "repeat",
-        Func::new(&[Int, Str], |a| {
+        Func::metered(&[Int, Str], |a, m| {
             let count = n(a, 0);
             let count =
                 usize::try_from(count).map_err(|_| "strings: negative Repeat count".to_string())?;
-            Ok(Value::str(s(a, 1).repeat(count)))
+            let x = s(a, 1);
+            m.text(x.len().saturating_mul(count))?;
+            Ok(Value::str(x.repeat(count)))
         }),
     );
     add(
@@ -89,56 +92,51 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "quote",
-        Func::variadic(&[], Any, |a| {
-            let parts: Vec<String> = a
-                .iter()
-                .filter(|v| !v.is_nil())
-                .map(|v| printf::quote_go(&strval(v)))
-                .collect();
-            Ok(Value::str(parts.join(" ")))
+        Func::metered_variadic(&[], Any, |a, m| {
+            joined(a, m, |v, out| {
+                let room = m.limits().output.saturating_sub(out.len());
+                let quoted = printf::quote_capped(&strval(v, m)?, room);
+                printf::put(out, &quoted.ok_or_else(|| m.too_long())?, m)
+            })
         }),
     );
     add(
         set,
         "squote",
-        Func::variadic(&[], Any, |a| {
-            let parts: Vec<String> = a
-                .iter()
-                .filter(|v| !v.is_nil())
-                .map(|v| format!("'{}'", printf::to_string(v)))
-                .collect();
-            Ok(Value::str(parts.join(" ")))
+        Func::metered_variadic(&[], Any, |a, m| {
+            joined(a, m, |v, out| {
+                printf::put(out, "'", m)?;
+                printf::write_value(v, out, m)?;
+                printf::put(out, "'", m)
+            })
         }),
     );
     add(
         set,
         "cat",
-        Func::variadic(&[], Any, |a| {
-            let parts: Vec<String> = a
-                .iter()
-                .filter(|v| !v.is_nil())
-                .map(printf::to_string)
-                .collect();
-            Ok(Value::str(parts.join(" ")))
+        Func::metered_variadic(&[], Any, |a, m| {
+            joined(a, m, |v, out| printf::write_value(v, out, m))
         }),
     );
     add(
         set,
         "indent",
-        Func::new(&[Int, Str], |a| Ok(Value::str(indent(n(a, 0), s(a, 1))))),
+        Func::metered(&[Int, Str], |a, m| {
+            Ok(Value::str(indent(n(a, 0), s(a, 1), "", m)?))
+        }),
     );
     add(
         set,
         "nindent",
-        Func::new(&[Int, Str], |a| {
-            Ok(Value::str(format!("\n{}", indent(n(a, 0), s(a, 1)))))
+        Func::metered(&[Int, Str], |a, m| {
+            Ok(Value::str(indent(n(a, 0), s(a, 1), "\n", m)?))
         }),
     );
     add(
         set,
         "replace",
-        Func::new(&[Str, Str, Str], |a| {
-            Ok(Value::str(go_replace(s(a, 2), s(a, 0), s(a, 1))))
+        Func::metered(&[Str, Str, Str], |a, m| {
+            Ok(Value::str(go_replace(s(a, 2), s(a, 0), s(a, 1), m)?))
         }),
     );
     add(
@@ -151,27 +149,47 @@ pub(super) fn register(set: &mut FuncSet) {
     add(
         set,
         "wrap",
-        Func::new(&[Int, Str], |a| {
-            Ok(Value::str(wrap_custom(s(a, 1), n(a, 0), "\n", false)))
+        Func::metered(&[Int, Str], |a, m| {
+            let cap = m.limits().output;
+            let wrapped = wrap_custom(s(a, 1), n(a, 0), "\n", false, cap);
+            Ok(Value::str(wrapped.ok_or_else(|| m.too_long())?))
         }),
     );
     add(
         set,
         "wrapWith",
-        Func::new(&[Int, Str, Str], |a| {
-            Ok(Value::str(wrap_custom(s(a, 2), n(a, 0), s(a, 1), true)))
+        Func::metered(&[Int, Str, Str], |a, m| {
+            let cap = m.limits().output;
+            let wrapped = wrap_custom(s(a, 2), n(a, 0), s(a, 1), true, cap);
+            Ok(Value::str(wrapped.ok_or_else(|| m.too_long())?))
         }),
     );
     add(
         set,
         "toString",
-        Func::new(&[Any], |a| Ok(Value::str(strval(&a[0])))),
+        Func::metered(&[Any], |a, m| Ok(Value::str(strval(&a[0], m)?))),
     );
     add(
         set,
         "atoi",
         Func::new(&[Str], |a| Ok(Value::Int(atoi(s(a, 0))))),
     );
+}
+
+/// The non-nil arguments written by `each`, separated by spaces (`quote`, `cat`...).
+fn joined(
+    args: &[Value],
+    m: &Meter,
+    each: impl Fn(&Value, &mut String) -> Result<(), String>,
+) -> Result<Value, String> {
+    let mut out = String::new();
+    for (i, v) in args.iter().filter(|v| !v.is_nil()).enumerate() {
+        if i > 0 {
+            printf::put(&mut out, " ", m)?;
+        }
+        each(v, &mut out)?;
+    }
+    Ok(Value::str(out))
 }
 
 /// Go's `unicode.ToUpper`: a single rune, so `ß` stays `ß` (Rust would give `SS`).
@@ -215,18 +233,28 @@ fn atoi(x: &str) -> i64 {
 }
 
 /// Go's `strings.Replace(s, old, new, -1)`, including its rule for an empty `old`
-/// (insert `new` before every rune and at the end).
-fn go_replace(x: &str, old: &str, new: &str) -> String {
+/// (insert `new` before every rune and at the end). The result's length is known
+/// before it is built.
+fn go_replace(x: &str, old: &str, new: &str, m: &Meter) -> Result<String, String> {
     if old.is_empty() {
+        let slots = x.chars().count() + 1;
+        m.text(x.len().saturating_add(slots.saturating_mul(new.len())))?;
         let mut out = String::new();
         for c in x.chars() {
             out.push_str(new);
             out.push(c);
         }
         out.push_str(new);
-        return out;
+        return Ok(out);
     }
-    x.replace(old, new)
+    if new.len() > old.len() {
+        let count = x.matches(old).count();
+        m.text(
+            x.len()
+                .saturating_add(count.saturating_mul(new.len() - old.len())),
+        )?;
+    }
+    Ok(x.replace(old, new))
 }
 
 /// Go's deprecated `strings.Title`: title-cases every rune that follows a separator.
@@ -337,15 +365,23 @@ fn trunc(c: i64, x: &str) -> Result<String, String> {
     Ok(x.to_string())
 }
 
-fn indent(spaces: i64, v: &str) -> String {
-    let pad = " ".repeat(usize::try_from(spaces).unwrap_or(0));
-    format!("{pad}{}", v.replace('\n', &format!("\n{pad}")))
+/// Sprig's `indent`, after `prefix`; the result's length is known before it is built.
+fn indent(spaces: i64, v: &str, prefix: &str, m: &Meter) -> Result<String, String> {
+    let spaces = usize::try_from(spaces).unwrap_or(0);
+    let lines = v.bytes().filter(|&b| b == b'\n').count() + 1;
+    m.text((prefix.len() + v.len()).saturating_add(lines.saturating_mul(spaces)))?;
+    let pad = " ".repeat(spaces);
+    Ok(format!(
+        "{prefix}{pad}{}",
+        v.replace('\n', &format!("\n{pad}"))
+    ))
 }
 
-/// goutils' `WrapCustom`, which works on bytes and spaces only.
-fn wrap_custom(x: &str, width: i64, newline: &str, long_words: bool) -> String {
+/// goutils' `WrapCustom`, which works on bytes and spaces only; `None` once the result
+/// would pass `cap` bytes, which a long `newline` can make it do.
+fn wrap_custom(x: &str, width: i64, newline: &str, long_words: bool, cap: usize) -> Option<String> {
     if x.is_empty() {
-        return String::new();
+        return Some(String::new());
     }
     let newline = if newline.is_empty() { "\n" } else { newline };
     let width = usize::try_from(width.max(1)).unwrap_or(1);
@@ -355,6 +391,9 @@ fn wrap_custom(x: &str, width: i64, newline: &str, long_words: bool) -> String {
     let mut out = String::new();
     let piece = |a: usize, z: usize| String::from_utf8_lossy(&b[a..z]).into_owned();
     while len - offset > width {
+        if out.len() > cap {
+            return None;
+        }
         if b[offset] == b' ' {
             offset += 1;
             continue;
@@ -388,7 +427,7 @@ fn wrap_custom(x: &str, width: i64, newline: &str, long_words: bool) -> String {
         }
     }
     out.push_str(&piece(offset, len));
-    out
+    (out.len() <= cap).then_some(out)
 }
 
 fn is_connector(c: char) -> bool {
@@ -610,6 +649,10 @@ mod tests {
 
     #[test]
     fn wrap_like_goutils() {
-        assert_eq!(wrap_custom("a b c d", 3, "\n", false), "a b\nc d");
+        assert_eq!(
+            wrap_custom("a b c d", 3, "\n", false, 100).unwrap(),
+            "a b\nc d"
+        );
+        assert_eq!(wrap_custom("a b c d", 1, &"\n".repeat(10), true, 30), None);
     }
 }
