@@ -14,9 +14,11 @@ mod summarise;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
+use std::sync::OnceLock;
 
 use crate::cli::{Cli, CliCommand, ColorChoice};
 use crate::error::{EXIT_USAGE, Error};
+use crate::mask::Masker;
 use crate::model::{Command, Report};
 use crate::settings::{Settings, World};
 
@@ -84,12 +86,30 @@ fn install_panic_hook() {
         let location = info
             .location()
             .map(|l| format!(" at {}:{}", l.file(), l.line()));
-        let _ = writeln!(
-            io::stderr(),
-            "tfnotify: internal error: {message}{}",
-            location.unwrap_or_default()
-        );
+        let text = panic_text(&message, location.as_deref(), PANIC_MASKER.get());
+        let _ = io::stderr().write_all(text.as_bytes());
     }));
+}
+
+/// The masks of this run, for the panic hook: a panic's message can quote the data it
+/// failed on, and it leaves the machine in the CI log like everything else.
+static PANIC_MASKER: OnceLock<Masker> = OnceLock::new();
+
+/// Hands the run's masks to the panic hook (once; later calls change nothing).
+fn mask_panics_with(masker: &Masker) {
+    let _ = PANIC_MASKER.set(masker.clone());
+}
+
+/// The one line a panic prints, masked.
+fn panic_text(message: &str, location: Option<&str>, masker: Option<&Masker>) -> String {
+    let line = format!(
+        "tfnotify: internal error: {message}{}\n",
+        location.unwrap_or_default()
+    );
+    match masker {
+        Some(masker) => masker.mask(&line).into_owned(),
+        None => line,
+    }
 }
 
 /// Prints an error and its hint on stderr.
@@ -136,5 +156,24 @@ fn stdout_exit_code(written: io::Result<()>) -> i32 {
             });
             crate::error::EXIT_DELIVERY
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::panic_text;
+    use crate::mask::Masker;
+
+    #[test]
+    fn a_panic_message_is_masked() {
+        let masker = Masker::empty().with_literal("env:DB_PASS", "Pa\"ss\\w0rd");
+        let text = panic_text(
+            "cannot parse \"Pa\\\"ss\\\\w0rd\" near Pa\"ss\\w0rd",
+            Some(" at src/x.rs:1"),
+            Some(&masker),
+        );
+        assert!(!text.contains("w0rd"), "{text}");
+        assert!(text.starts_with("tfnotify: internal error: cannot parse "));
+        assert!(text.ends_with(" at src/x.rs:1\n"));
     }
 }

@@ -23,6 +23,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     // happens regardless.
     let (settings, mut errors) = settings(cli, world);
     let deliveries = Deliveries::prepare(cli, args, &settings, command, world, &mut errors);
+    super::mask_panics_with(&deliveries.masker);
 
     let parser = Guarded::new(if args.program.is_empty() {
         Collector::new(command)
