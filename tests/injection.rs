@@ -9,13 +9,8 @@
 mod common;
 
 use common::fixtures::{self, Fixture};
+use common::imitation;
 use tfnotify::model::{Counts, Outcome, Report, ResourceChange};
-
-/// The harmless message the captures were made with.
-const NOTE: &str = "The replica count is below the recommended minimum.";
-
-/// The harmless output value the apply captures were made with.
-const OUTPUT_LINE: &str = "note = \"release notes\"";
 
 /// Lines Terraform prints for itself, the raw material of imitations.
 const LOOK_ALIKES: &[&str] = &[
@@ -128,59 +123,12 @@ fn parse(bytes: &[u8], fixture: &Fixture) -> Report {
     tfnotify::parse::parse(bytes, fixture.command).expect("parses")
 }
 
-/// The capture with the message line replaced by `lines`, framed as Terraform frames it.
 fn with_message(text: &str, lines: &[String]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut replaced = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n');
-        match body.strip_suffix(NOTE) {
-            // Plain: at column 0. Colour: after the frame and its escape codes.
-            Some(prefix) if !prefix.contains('"') => {
-                for injected in lines {
-                    out.push_str(prefix);
-                    out.push_str(injected);
-                    out.push('\n');
-                }
-                replaced += 1;
-            }
-            _ => out.push_str(line),
-        }
-    }
-    assert!(replaced > 0, "the message line is in the capture");
-    out
+    imitation::with_message(text, lines).expect("the message line is in the capture")
 }
 
-/// The capture with the output value replaced by a heredoc of `lines`, with a delimiter
-/// that none of them is, as Terraform chooses it.
 fn with_output(text: &str, lines: &[String]) -> String {
-    let mut delimiter = "EOT".to_owned();
-    while lines.contains(&delimiter) {
-        delimiter.push('_');
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut replaced = 0;
-    for line in text.split_inclusive('\n') {
-        let body = line.trim_end_matches('\n');
-        match body.strip_suffix(OUTPUT_LINE) {
-            Some(prefix) if !prefix.contains(' ') => {
-                out.push_str(prefix);
-                out.push_str("note = <<");
-                out.push_str(&delimiter);
-                out.push('\n');
-                for injected in lines {
-                    out.push_str(injected);
-                    out.push('\n');
-                }
-                out.push_str(&delimiter);
-                out.push('\n');
-                replaced += 1;
-            }
-            _ => out.push_str(line),
-        }
-    }
-    assert_eq!(replaced, 1, "one output line at column 0");
-    out
+    imitation::with_output(text, lines).expect("one output line at column 0")
 }
 
 /// Runs `cases` imitations through `inject` on each capture and compares the facts.

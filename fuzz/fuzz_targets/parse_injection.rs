@@ -10,8 +10,8 @@ use libfuzzer_sys::fuzz_target;
 use tfnotify::model::{Command, Report};
 use tfnotify::parse::parse;
 
-const NOTE: &str = "The replica count is below the recommended minimum.";
-const OUTPUT_LINE: &str = "note = \"release notes\"";
+#[path = "../../tests/common/imitation.rs"]
+mod imitation;
 
 macro_rules! capture {
     ($name:literal) => {
@@ -67,52 +67,6 @@ fn facts(report: &Report) -> Facts {
     )
 }
 
-/// `text` with the message line replaced by `lines`, framed as the capture frames it.
-fn with_message(text: &str, lines: &[&str]) -> String {
-    let mut out = String::with_capacity(text.len() + 64);
-    for line in text.split_inclusive('\n') {
-        match line.trim_end_matches('\n').strip_suffix(NOTE) {
-            Some(prefix) if !prefix.contains('"') => {
-                for injected in lines {
-                    out.push_str(prefix);
-                    out.push_str(injected);
-                    out.push('\n');
-                }
-            }
-            _ => out.push_str(line),
-        }
-    }
-    out
-}
-
-/// `text` with the output value replaced by a heredoc of `lines`, whose delimiter no line
-/// is, as Terraform picks it.
-fn with_output(text: &str, lines: &[&str]) -> String {
-    let mut delimiter = String::from("EOT");
-    while lines.iter().any(|l| *l == delimiter) {
-        delimiter.push('_');
-    }
-    let mut out = String::with_capacity(text.len() + 64);
-    for line in text.split_inclusive('\n') {
-        match line.trim_end_matches('\n').strip_suffix(OUTPUT_LINE) {
-            Some(prefix) if !prefix.contains(' ') => {
-                out.push_str(prefix);
-                out.push_str("note = <<");
-                out.push_str(&delimiter);
-                out.push('\n');
-                for injected in lines {
-                    out.push_str(injected);
-                    out.push('\n');
-                }
-                out.push_str(&delimiter);
-                out.push('\n');
-            }
-            _ => out.push_str(line),
-        }
-    }
-    out
-}
-
 fuzz_target!(|data: &[u8]| {
     let Some((&pick, rest)) = data.split_first() else {
         return;
@@ -128,10 +82,11 @@ fuzz_target!(|data: &[u8]| {
     let (command, text) = CAPTURES[usize::from(pick) % CAPTURES.len()];
     let expected = facts(&parse(text.as_bytes(), command).expect("the capture parses"));
     let injected = if pick & 0x80 != 0 && command == Command::Apply {
-        with_output(text, &lines)
+        imitation::with_output(text, &lines)
     } else {
-        with_message(text, &lines)
+        imitation::with_message(text, &lines)
     };
+    let injected = injected.expect("every capture has the message and the applies the output");
     let report = parse(injected.as_bytes(), command).expect("still parses");
     assert_eq!(facts(&report), expected, "the message changed the facts");
 });

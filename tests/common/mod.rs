@@ -11,6 +11,7 @@ pub mod fake_slack;
 pub mod fake_webhooks;
 pub mod fixtures;
 pub mod front;
+pub mod imitation;
 pub mod markdown;
 pub mod run;
 pub mod targets;
