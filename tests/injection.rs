@@ -274,25 +274,41 @@ fn a_value_s_line_that_reads_as_the_delimiter_only_without_its_codes_does_not_en
 }
 
 #[test]
-fn summary_look_alikes_nested_in_heredocs_are_read_again_to_the_end() {
-    // Found by fuzzing (fuzz/seeds/parse_injection): look-alike summaries whose outputs
-    // open heredocs, then an `Error:` headline that proves them text. Its first byte picks
-    // the fuzz target's capture (an apply, the message).
-    let seed = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/fuzz/seeds/parse_injection/regression-nested-summaries"
-    ))
-    .expect("seed");
-    let message = std::str::from_utf8(&seed[1..]).expect("UTF-8");
-    let lines: Vec<String> = message
-        .split('\n')
-        .map(|l| l.trim_end_matches('\r').to_owned())
-        .collect();
+fn what_fuzzing_found_reads_as_the_harmless_run() {
+    // fuzz/seeds/parse_injection/apply-message-*: inputs of the parse_injection target
+    // that once changed an apply's facts (look-alike summaries nesting heredocs, dozens of
+    // look-alike summaries in a row). Their first byte picks the target's capture: these
+    // all put the rest, line by line, where the apply prints the check's message.
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fuzz/seeds/parse_injection");
     let capture = fixture("apply_injected_benign", "txt");
     let text = String::from_utf8(capture.bytes()).expect("UTF-8");
     let expected = Facts::of(&parse(text.as_bytes(), &capture));
-    let injected = with_message(&text, &lines);
-    assert_eq!(Facts::of(&parse(injected.as_bytes(), &capture)), expected);
+    let mut replayed = 0;
+    for entry in std::fs::read_dir(dir).expect("seeds") {
+        let path = entry.expect("seed").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if !name.starts_with("apply-message-") {
+            continue;
+        }
+        let seed = std::fs::read(&path).expect("seed");
+        let message = std::str::from_utf8(&seed[1..]).expect("UTF-8");
+        let lines: Vec<String> = message
+            .split('\n')
+            .map(|l| l.trim_end_matches('\r').to_owned())
+            .collect();
+        let injected = with_message(&text, &lines);
+        assert_eq!(
+            Facts::of(&parse(injected.as_bytes(), &capture)),
+            expected,
+            "{name}"
+        );
+        replayed += 1;
+    }
+    assert!(replayed >= 2, "only {replayed} seeds");
 }
 
 #[test]

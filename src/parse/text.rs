@@ -50,8 +50,9 @@ enum Close {
     Other,
 }
 
-/// How many times one output may be read again for summary lines that proved to be text.
-const MAX_REREADS: u32 = 32;
+/// How much text one output may have read again, in all, for summary lines that proved to
+/// be text; past it, held lines go back into their diagnostic unread.
+const REREAD_BUDGET: usize = 16 * 1024 * 1024;
 
 /// The apply summary state an accepted summary line replaced: counts, errors before it,
 /// whether an apply completed, the result line.
@@ -167,9 +168,14 @@ pub struct TextParser {
     /// A plain diagnostic ended by an apply summary line, kept until the outputs after the
     /// line show whether it was Terraform's.
     held: Option<Held>,
-    /// How often held lines were read again; past [`MAX_REREADS`] a summary line inside a
-    /// diagnostic is its text outright, so text built to nest them costs bounded work.
-    rereads: u32,
+    /// What is left of [`REREAD_BUDGET`], so text built to nest look-alike summaries
+    /// costs bounded work.
+    reread_budget: usize,
+    /// Lines waiting to be read again, in order; read in a loop, not by recursion, however
+    /// deep look-alikes nest.
+    replay: std::collections::VecDeque<(String, bool)>,
+    /// Whether the replay loop is running.
+    replaying: bool,
     /// Whether the error text began at a headline inside a diagnostic that may yet turn
     /// out to be a line of that diagnostic's text.
     errors_capture_tentative: bool,
@@ -201,7 +207,9 @@ impl TextParser {
             notices: Vec::new(),
             errors_capture_tentative: false,
             held: None,
-            rereads: 0,
+            reread_budget: REREAD_BUDGET,
+            replay: std::collections::VecDeque::new(),
+            replaying: false,
         }
     }
 
@@ -248,10 +256,12 @@ impl TextParser {
             self.report.transcript.errors.push_lines(run, count);
         }
         self.seen.lines += count;
+        // As for single lines: only a line with something on it parts a note from its
+        // header, so a run of blank lines leaves the header as it was.
         if run.iter().any(|&b| b != b'\n') {
             self.seen.substantive_lines += 1;
+            self.last_header = LastHeader::None;
         }
-        self.last_header = LastHeader::None;
         match self.section {
             Section::Actions | Section::Outputs => {
                 self.report.transcript.changes.push_lines(run, count);
@@ -356,13 +366,12 @@ impl TextParser {
             return false;
         };
         // The summary line was a line of the diagnostic before it: take the diagnostic up
-        // again and read what followed as its text, as Terraform printed it.
-        self.rereads += 1;
+        // again and read what followed as its text, as Terraform printed it, then this line.
         let Held {
             mut diagnostic,
             before,
             lines,
-            ..
+            size,
         } = held;
         (
             self.apply_counts,
@@ -374,12 +383,28 @@ impl TextParser {
         if let Some((summary, _)) = lines.next() {
             diagnostic.push(&summary);
         }
-        self.diagnostic = Some(diagnostic);
-        for (kept, escaped) in lines {
-            self.read(kept.as_bytes(), escaped);
+        if size > self.reread_budget {
+            for (kept, _) in lines {
+                diagnostic.push(&kept);
+            }
+            self.diagnostic = Some(diagnostic);
+            return false;
         }
-        // This line too: a summary read again may have begun outputs of its own.
-        self.read(bytes, escaped);
+        self.reread_budget -= size;
+        self.diagnostic = Some(diagnostic);
+        let again: Vec<(String, bool)> = lines
+            .chain(std::iter::once((line.into_owned(), escaped)))
+            .collect();
+        for entry in again.into_iter().rev() {
+            self.replay.push_front(entry);
+        }
+        if !self.replaying {
+            self.replaying = true;
+            while let Some((kept, escaped)) = self.replay.pop_front() {
+                self.read(kept.as_bytes(), escaped);
+            }
+            self.replaying = false;
+        }
         true
     }
 
@@ -435,9 +460,7 @@ impl TextParser {
                     }
                     return true;
                 }
-                if self.report.command.is_apply_like()
-                    && self.rereads < MAX_REREADS
-                    && summary_line::apply_counts(line).is_some()
+                if self.report.command.is_apply_like() && summary_line::apply_counts(line).is_some()
                 {
                     // Terraform's summary, or a line of this diagnostic: the outputs after
                     // it tell, so the diagnostic is held until they do.
