@@ -14,6 +14,10 @@ use crate::parse::lines::{self, LineAssembler};
 use crate::parse::text::TextParser;
 use crate::parse::{ParseError, ansi, json};
 
+/// The most leading white space kept for the JSON reader; past it positions in its errors
+/// may be off, nothing else.
+const LEADING_LIMIT: usize = 64 * 1024;
+
 /// Chunks in flight to the JSON worker; bounded so a slow parse cannot grow memory.
 const JSON_QUEUE: usize = 16;
 
@@ -42,6 +46,9 @@ pub struct Collector {
     /// Separate copies of each stream, kept only when there are two streams to tell apart.
     streams: Option<(CappedText, CappedText)>,
     meaningful: bool,
+    /// The white space stdout began with, while it cannot yet be told whether JSON
+    /// follows: the JSON reader gets it too, so its error positions are the input's.
+    leading: Vec<u8>,
 }
 
 impl Collector {
@@ -55,6 +62,7 @@ impl Collector {
             stderr_lines: LineAssembler::default(),
             streams: None,
             meaningful: false,
+            leading: Vec::new(),
         }
     }
 
@@ -78,9 +86,24 @@ impl Collector {
         }
         if stream == Stream::Stdout && matches!(self.mode, Mode::Detecting) {
             self.mode = match chunk.iter().find(|b| !b.is_ascii_whitespace()) {
-                Some(b'{') => Mode::Json(JsonWorker::start(self.command)),
-                Some(_) => Mode::Text,
-                None => Mode::Detecting,
+                Some(b'{') => {
+                    let worker = JsonWorker::start(self.command);
+                    let leading = std::mem::take(&mut self.leading);
+                    if !leading.is_empty() {
+                        let _ = worker.sender.send(leading);
+                    }
+                    Mode::Json(worker)
+                }
+                Some(_) => {
+                    self.leading = Vec::new();
+                    Mode::Text
+                }
+                None => {
+                    if self.leading.len() + chunk.len() <= LEADING_LIMIT {
+                        self.leading.extend_from_slice(chunk);
+                    }
+                    Mode::Detecting
+                }
             };
         }
         if let (Stream::Stdout, Mode::Json(worker)) = (stream, &self.mode) {
