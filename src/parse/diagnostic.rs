@@ -62,17 +62,12 @@ impl OpenDiagnostic {
         }
     }
 
-    /// The severity of the headline that opened the group.
-    pub(crate) fn severity(&self) -> Severity {
-        self.parts.first().map_or(Severity::Warning, |p| p.severity)
-    }
-
     /// Whether the last line read was blank, so that a headline may follow.
     pub(crate) fn after_blank(&self) -> bool {
         self.last_blank
     }
 
-    /// Whether any part of the group is an `Error:`.
+    /// Whether any part of the group, its headline included, is an `Error:`.
     pub(crate) fn has_error(&self) -> bool {
         self.parts.iter().any(|p| p.severity == Severity::Error)
     }

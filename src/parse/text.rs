@@ -159,8 +159,6 @@ pub struct TextParser {
     plan_end: Option<PlanEnd>,
     /// Whether an apply has started (a progress line) or finished (a summary line).
     applying: bool,
-    /// How many errors had been read when the last apply summary line was accepted.
-    errors_at_summary: Option<usize>,
     /// The outputs printed after an apply summary, while they are being read.
     outputs: Option<OutputsReader>,
     /// Where the output contradicts itself, said to the reader.
@@ -202,7 +200,6 @@ impl TextParser {
             capturing_errors: false,
             plan_end: None,
             applying: false,
-            errors_at_summary: None,
             outputs: None,
             notices: Vec::new(),
             errors_capture_tentative: false,
@@ -273,8 +270,9 @@ impl TextParser {
 
     /// Reads one raw line (no newline; colours, `\r` and invalid UTF-8 allowed).
     pub fn line(&mut self, raw: &[u8]) {
-        let stripped = ansi::strip(lines::clean(raw));
-        let escaped = stripped.len() != lines::clean(raw).len();
+        let clean = lines::clean(raw);
+        let stripped = ansi::strip(clean);
+        let escaped = stripped.len() != clean.len();
         self.stripped_line(&stripped, escaped);
     }
 
@@ -375,7 +373,7 @@ impl TextParser {
         } = held;
         (
             self.apply_counts,
-            self.errors_at_summary,
+            self.seen.errors_at_summary,
             self.seen.apply_complete,
             self.report.result,
         ) = before;
@@ -412,10 +410,7 @@ impl TextParser {
     /// say: once the plan has ended or an apply has started, Terraform prints only
     /// diagnostics (and an apply its summary), and an error is the last thing printed.
     fn is_strict(&self, open: &OpenDiagnostic) -> bool {
-        open.severity() == Severity::Error
-            || open.has_error()
-            || self.plan_end.is_some()
-            || self.applying
+        open.has_error() || self.plan_end.is_some() || self.applying
     }
 
     /// Feeds the line to an open diagnostic; false when the line ended it (or none is open).
@@ -450,8 +445,7 @@ impl TextParser {
             if open.after_blank() {
                 if let Some((severity, summary)) = diagnostic::start(line) {
                     open.split(severity, summary);
-                    let surely_text = !self.report.command.is_apply_like()
-                        && self.plan_end == Some(PlanEnd::Succeeded);
+                    let surely_text = self.plan_succeeded();
                     if severity == Severity::Error && !surely_text && !self.capturing_errors {
                         // Perhaps Terraform's own error; dropped again if it was text.
                         self.capturing_errors = true;
@@ -486,7 +480,7 @@ impl TextParser {
     fn summary_state(&self) -> SummaryState {
         (
             self.apply_counts,
-            self.errors_at_summary,
+            self.seen.errors_at_summary,
             self.seen.apply_complete,
             self.report.result.clone(),
         )
@@ -500,7 +494,7 @@ impl TextParser {
             let before = self.report.errors.len();
             self.close_diagnostic(Close::ApplySummary);
             let added = self.report.errors.len() - before;
-            if let Some(at) = self.errors_at_summary.as_mut() {
+            if let Some(at) = self.seen.errors_at_summary.as_mut() {
                 *at += added;
             }
         }
@@ -515,9 +509,7 @@ impl TextParser {
         // one is a line of the text of the diagnostic above it.
         let errors_are_text = match by {
             Close::ApplySummary => true,
-            Close::Other => {
-                !self.report.command.is_apply_like() && self.plan_end == Some(PlanEnd::Succeeded)
-            }
+            Close::Other => self.plan_succeeded(),
         };
         if errors_are_text && self.errors_capture_tentative {
             self.report.transcript.errors = CappedText::default();
@@ -570,7 +562,7 @@ impl TextParser {
             self.seen.apply_complete = true;
             self.applying = true;
             self.report.result = Some(line.to_owned());
-            self.errors_at_summary = Some(self.report.errors.len());
+            self.seen.errors_at_summary = Some(self.report.errors.len());
             self.outputs = Some(OutputsReader::new());
             self.section = Section::Other;
         } else if self.plan_end.is_some()
@@ -581,7 +573,7 @@ impl TextParser {
             if let Some(tool) = tool_named(line) {
                 self.report.tool = tool;
             } else if self.report.command.is_apply_like()
-                && self.errors_at_summary.is_none()
+                && self.seen.errors_at_summary.is_none()
                 && self.progress_line(line)
             {
                 self.applying = true;
@@ -647,7 +639,7 @@ impl TextParser {
         } else if let Some(tool) = tool_named(line) {
             self.report.tool = tool;
         } else if self.report.command.is_apply_like()
-            && self.errors_at_summary.is_none()
+            && self.seen.errors_at_summary.is_none()
             && self.progress_line(line)
         {
             self.applying = true;
@@ -658,6 +650,12 @@ impl TextParser {
                 self.legacy_line(line);
             }
         }
+    }
+
+    /// Whether this is a plan that Terraform ended as a success, after which it prints
+    /// warnings only, never an error.
+    fn plan_succeeded(&self) -> bool {
+        !self.report.command.is_apply_like() && self.plan_end == Some(PlanEnd::Succeeded)
     }
 
     /// Fixes the plan's facts: the first ending is the one Terraform printed.
@@ -945,7 +943,6 @@ impl TextParser {
                 "resources listed in the plan",
             )
         };
-        self.seen.errors_at_summary = self.errors_at_summary;
         outcome::decide(&mut self.report, &self.seen, counts, self.omitted);
         self.report.notices = self.notices;
         self.report
@@ -968,8 +965,13 @@ impl TextParser {
         if same {
             return Some(printed);
         }
-        if let Some(result) = self.report.result.as_mut() {
-            *result = summary_line::restate(result, listed).unwrap_or_else(|| result.clone());
+        if let Some(restated) = self
+            .report
+            .result
+            .as_deref()
+            .and_then(|result| summary_line::restate(result, listed))
+        {
+            self.report.result = Some(restated);
         }
         self.notices.push(format!(
             "the summary line says {} to add, {} to change, {} to destroy, but the {what} add up to {} to add, {} to change, {} to destroy: the {what} are counted",
