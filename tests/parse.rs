@@ -192,26 +192,9 @@ fn normalise_ids(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// The chunk sizes the `parse_text` fuzz target reads its input in: one per seed byte,
-/// 1 to 64 bytes, cycling.
-fn fuzz_chunks<'a>(seed: &[u8], input: &'a [u8]) -> Vec<&'a [u8]> {
-    let sizes: Vec<usize> = if seed.is_empty() {
-        vec![7]
-    } else {
-        seed.iter().map(|b| usize::from(b % 64) + 1).collect()
-    };
-    let mut chunks = Vec::new();
-    let mut rest = input;
-    for size in sizes.iter().cycle() {
-        if rest.is_empty() {
-            break;
-        }
-        let (chunk, tail) = rest.split_at((*size).min(rest.len()));
-        chunks.push(chunk);
-        rest = tail;
-    }
-    chunks
-}
+/// How the `parse_text` fuzz target splits its input, so its finds replay exactly.
+#[path = "../fuzz/fuzz_targets/chunks.rs"]
+mod chunks;
 
 #[test]
 fn what_fuzzing_found_parses_the_same_in_any_chunking() {
@@ -237,7 +220,7 @@ fn what_fuzzing_found_parses_the_same_in_any_chunking() {
         let seed_len = rest.len().min(usize::from(pick >> 3) % 9);
         let (seed, input) = rest.split_at(seed_len);
         let mut collector = tfnotify::parse::Collector::new(command);
-        for chunk in fuzz_chunks(seed, input) {
+        for chunk in chunks::split(seed, input) {
             collector.feed(tfnotify::input::Stream::Stdout, chunk);
         }
         let chunked = collector.finish().map_err(|e| e.to_string());

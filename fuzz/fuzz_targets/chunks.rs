@@ -1,5 +1,5 @@
 //! Splitting an input into the pieces a pipe might deliver it in, chosen by the fuzzer.
-#![allow(dead_code)] // each target that includes this file uses part of it
+#![allow(dead_code, unreachable_pub)] // each includer (fuzz targets, tests) uses part of it
 
 /// Chunk sizes from `seed` (1 to 64 bytes each, cycling), for inputs read in pieces.
 pub fn split<'a>(seed: &[u8], input: &'a [u8]) -> Vec<&'a [u8]> {
