@@ -5,6 +5,8 @@
 #[path = "chunks.rs"]
 mod chunks;
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io::Write;
 
 use libfuzzer_sys::fuzz_target;
@@ -28,7 +30,7 @@ fuzz_target!(|data: &[u8]| {
     }
     let seed_len = rest.len().min(usize::from(rest[0] % 9));
     let (seed, text) = rest.split_at(seed_len);
-    let masker = Masker::empty().with_literal("env:FUZZ_SECRET", secret);
+    let masker = masker_for(secret);
 
     let mut streamed = LineMasker::new(masker.clone(), Vec::new());
     for chunk in chunks::split(seed, text) {
@@ -47,3 +49,22 @@ fuzz_target!(|data: &[u8]| {
         "the value came through"
     );
 });
+
+thread_local! {
+    static MASKERS: RefCell<HashMap<String, Masker>> = RefCell::new(HashMap::new());
+}
+
+/// The masker for `secret`, compiled once: most mutations keep the secret and change the
+/// text, and compiling the forms of a literal costs more than masking a short text.
+fn masker_for(secret: &str) -> Masker {
+    MASKERS.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        if cache.len() >= 4096 {
+            cache.clear();
+        }
+        cache
+            .entry(secret.to_owned())
+            .or_insert_with(|| Masker::empty().with_literal("env:FUZZ_SECRET", secret))
+            .clone()
+    })
+}
