@@ -800,6 +800,7 @@ impl TextParser {
             self.report.outputs.push(OutputChange {
                 name: name.to_owned(),
                 action,
+                module_dir: None,
             });
         }
     }
