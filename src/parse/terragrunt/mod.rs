@@ -53,7 +53,13 @@ pub(crate) struct Demux {
     index: HashMap<Vec<u8>, usize>,
     /// Whether directories past [`MAX_MODULES`] appeared, whose lines were not read.
     overflow: bool,
+    /// Blank lines read before the layout was known: Terraform's, if its output turns out
+    /// to be unprefixed (bounded; a run of blank lines says nothing past its start).
+    blank: Vec<(Vec<u8>, bool)>,
 }
+
+/// How many blank lines before the layout is known are kept for Terraform's stream.
+const MAX_BLANK: usize = 64;
 
 impl Demux {
     /// A reader for a stream whose first line showed Terragrunt's `format`.
@@ -65,6 +71,7 @@ impl Demux {
             modules: Vec::new(),
             index: HashMap::new(),
             overflow: false,
+            blank: Vec::new(),
         }
     }
 
@@ -84,6 +91,12 @@ impl Demux {
             };
         }
         match (self.layout, kind) {
+            (Layout::Undecided, Line::Other) => {
+                if self.blank.len() < MAX_BLANK {
+                    self.blank
+                        .push((stripped.to_vec(), stripped.len() != clean.len()));
+                }
+            }
             (_, Line::Log) | (Layout::Undecided, _) | (Layout::Prefixed, Line::Other) => {}
             (Layout::Prefixed, Line::Prefixed { module, start }) => {
                 let text = &stripped[start..];
@@ -95,7 +108,11 @@ impl Demux {
             }
             (Layout::Bare, _) => {
                 let escaped = stripped.len() != clean.len();
+                let blank = std::mem::take(&mut self.blank);
                 if let Some(parser) = self.module(b"") {
+                    for (line, escaped) in blank {
+                        parser.stripped_line(&line, escaped);
+                    }
                     parser.stripped_line(&stripped, escaped);
                 }
             }
