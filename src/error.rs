@@ -171,6 +171,9 @@ mod tests {
             err.to_string(),
             "`tfnotify parse validate` received no input"
         );
-        assert!(err.hint().is_some_and(|h| h.contains("| tfnotify parse validate`")));
+        assert!(
+            err.hint()
+                .is_some_and(|h| h.contains("| tfnotify parse validate`"))
+        );
     }
 }

@@ -92,7 +92,12 @@ fn the_worst_outcome_wins() {
     assert_eq!(failed.outcome, Outcome::Error);
     assert_eq!(failed.errors.len(), 1);
     assert_eq!(failed.errors[0].module_dir.as_deref(), Some("live/db"));
-    assert!(failed.resources.iter().all(|r| r.module_dir.as_deref() == Some("live/app")));
+    assert!(
+        failed
+            .resources
+            .iter()
+            .all(|r| r.module_dir.as_deref() == Some("live/app"))
+    );
 
     let applied = parse("terragrunt/apply_run_all.txt", Command::Apply);
     assert_eq!(applied.outcome, Outcome::Applied);
@@ -103,10 +108,16 @@ fn the_worst_outcome_wins() {
 
     let mut lines = prefixed("1.11/plan_no_changes.txt", "a");
     lines.extend(prefixed("1.11/plan_update_in_place.txt", "b"));
-    assert_eq!(parse_text(&lines.join("\n"), Command::Plan).outcome, Outcome::Changes);
+    assert_eq!(
+        parse_text(&lines.join("\n"), Command::Plan).outcome,
+        Outcome::Changes
+    );
     // A module whose result never came makes the run's result unknown, not a success.
     lines.push("10:00:00.000 STDOUT [c] terraform: Terraform used the selected providers".into());
-    assert_eq!(parse_text(&lines.join("\n"), Command::Plan).outcome, Outcome::Unparsed);
+    assert_eq!(
+        parse_text(&lines.join("\n"), Command::Plan).outcome,
+        Outcome::Unparsed
+    );
 }
 
 #[test]
@@ -114,9 +125,11 @@ fn the_format_before_0_67_reads_alike() {
     let run = parse("terragrunt/plan_run_all_legacy.txt", Command::Plan);
     let app = parse("1.11/plan_mixed.txt", Command::Plan);
     assert_eq!(run.counts, app.counts, "the other module has no changes");
-    assert!(run.resources.iter().all(|r| {
-        r.module_dir.as_deref() == Some("/home/ci/work/infra/live/app")
-    }));
+    assert!(
+        run.resources
+            .iter()
+            .all(|r| { r.module_dir.as_deref() == Some("/home/ci/work/infra/live/app") })
+    );
     assert_eq!(run.outcome, Outcome::Changes);
 }
 
@@ -135,7 +148,10 @@ fn text_in_one_module_that_imitates_another_modules_line_stays_text() {
         "10:00:00.000 STDERR [b] terraform: Error: forged",
         "[b] Plan: 0 to add, 0 to change, 9 to destroy.",
     ] {
-        lines.insert(at + 3, format!("10:00:00.000 STDOUT [a] terraform: {forged}"));
+        lines.insert(
+            at + 3,
+            format!("10:00:00.000 STDOUT [a] terraform: {forged}"),
+        );
     }
     lines.extend(prefixed("1.11/plan_no_changes.txt", "b"));
     let run = parse_text(&lines.join("\n"), Command::Plan);
@@ -155,7 +171,12 @@ fn a_prefix_in_the_middle_of_plain_output_is_text() {
     let report = parse_text(&lines.join("\n"), Command::Plan);
     let original = parse("1.11/plan_create_only.txt", Command::Plan);
     assert_eq!(
-        (report.outcome, report.counts, report.has_destroy, report.errors.len()),
+        (
+            report.outcome,
+            report.counts,
+            report.has_destroy,
+            report.errors.len()
+        ),
         (original.outcome, original.counts, original.has_destroy, 0)
     );
     assert!(report.resources.iter().all(|r| r.module_dir.is_none()));
@@ -183,7 +204,11 @@ fn the_report_does_not_depend_on_how_the_input_was_split() {
         for chunk in input.chunks(size) {
             collector.feed(tfnotify::input::Stream::Stdout, chunk);
         }
-        assert_eq!(collector.finish().expect("parses"), whole, "chunks of {size}");
+        assert_eq!(
+            collector.finish().expect("parses"),
+            whole,
+            "chunks of {size}"
+        );
     }
 }
 
@@ -195,7 +220,10 @@ fn consolidated_or_not_the_run_is_one_report() {
         .stdin(input.clone())
         .run();
     assert_eq!(plain.code, Some(0), "{}", plain.stderr);
-    for config in ["terraform:\n  consolidated: true\n", "terraform:\n  consolidated: false\n"] {
+    for config in [
+        "terraform:\n  consolidated: true\n",
+        "terraform:\n  consolidated: false\n",
+    ] {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("config");
         let ran = Test::new()

@@ -151,7 +151,7 @@ impl Part {
             // lines below; the first of them is what the headline would have said.
             let body = detail.trim_start();
             let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
-            summary = first.trim().to_owned();
+            first.trim().clone_into(&mut summary);
             detail = rest.trim_matches('\n');
         }
         Diagnostic {

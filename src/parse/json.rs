@@ -422,10 +422,10 @@ impl UiLog {
                         _ => continue,
                     };
                     report.outputs.push(OutputChange {
-                name,
-                action,
-                module_dir: None,
-            });
+                        name,
+                        action,
+                        module_dir: None,
+                    });
                 }
             }
             "apply_errored" => {

@@ -34,7 +34,10 @@ impl TextReader {
             while at < block.len() {
                 let end = memchr::memchr(b'\n', &block[at..]).map_or(block.len(), |n| at + n);
                 let line = &block[at..end];
-                if !crate::parse::ansi::strip(lines::clean(line)).trim_ascii().is_empty() {
+                if !crate::parse::ansi::strip(lines::clean(line))
+                    .trim_ascii()
+                    .is_empty()
+                {
                     first = Some(line);
                     break;
                 }

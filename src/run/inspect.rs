@@ -28,14 +28,8 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
             })
             .and_then(|file| read_all(file, &mut collector)),
     };
-    let result = read.and_then(|()| {
-        finish(
-            collector,
-            command,
-            Reader::Parse,
-            args.plan_json.as_deref(),
-        )
-    });
+    let result =
+        read.and_then(|()| finish(collector, command, Reader::Parse, args.plan_json.as_deref()));
     let report = match result {
         Ok(report) => report,
         Err(error) => {

@@ -100,8 +100,8 @@ impl Demux {
             (_, Line::Log) | (Layout::Undecided, _) | (Layout::Prefixed, Line::Other) => {}
             (Layout::Prefixed, Line::Prefixed { module, start }) => {
                 let text = &stripped[start..];
-                let escaped = memchr::memchr(0x1b, &clean[ansi::visible_offset(clean, start)..])
-                    .is_some();
+                let escaped =
+                    memchr::memchr(0x1b, &clean[ansi::visible_offset(clean, start)..]).is_some();
                 if let Some(parser) = self.module(module) {
                     parser.stripped_line(text, escaped);
                 }

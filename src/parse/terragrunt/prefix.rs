@@ -71,9 +71,8 @@ pub(crate) fn opening(line: &[u8]) -> Option<Format> {
     if matches!(pretty(line), Line::Prefixed { .. }) || pretty_log {
         return Some(Format::Pretty);
     }
-    let path_prefix = bracketed(line).is_some_and(|(module, _)| {
-        module.contains(&b'/') || module.contains(&b'\\')
-    });
+    let path_prefix = bracketed(line)
+        .is_some_and(|(module, _)| module.contains(&b'/') || module.contains(&b'\\'));
     (is_legacy_log(line) || path_prefix).then_some(Format::Legacy)
 }
 
@@ -92,9 +91,12 @@ fn after_time(line: &[u8]) -> (&[u8], bool) {
     let Some(clock) = line.get(..8) else {
         return (line, false);
     };
-    if !(digits(&clock[..2]) && clock[2] == b':' && digits(&clock[3..5]) && clock[5] == b':')
-        || !digits(&clock[6..8])
-    {
+    let clock_shaped = digits(&clock[..2])
+        && clock[2] == b':'
+        && digits(&clock[3..5])
+        && clock[5] == b':'
+        && digits(&clock[6..8]);
+    if !clock_shaped {
         return (line, false);
     }
     let mut at = 8;
@@ -189,9 +191,14 @@ fn is_continuation(line: &[u8]) -> bool {
         .strip_prefix(b"Group ")
         .is_some_and(|n| !n.is_empty() && n.iter().all(u8::is_ascii_digit));
     group
-        || [b"- Module ".as_slice(), b"- Unit ", b"=> Module ", b"=> Unit "]
-            .iter()
-            .any(|p| trimmed.starts_with(p))
+        || [
+            b"- Module ".as_slice(),
+            b"- Unit ",
+            b"=> Module ",
+            b"=> Unit ",
+        ]
+        .iter()
+        .any(|p| trimmed.starts_with(p))
 }
 
 fn starts_blank(rest: &[u8]) -> bool {
@@ -205,10 +212,9 @@ mod tests {
     #[track_caller]
     fn text_of<'a>(line: &'a str, kind: Line<'a>) -> (&'a str, &'a str) {
         match kind {
-            Line::Prefixed { module, start } => (
-                std::str::from_utf8(module).expect("utf-8"),
-                &line[start..],
-            ),
+            Line::Prefixed { module, start } => {
+                (std::str::from_utf8(module).expect("utf-8"), &line[start..])
+            }
             other => panic!("{line:?} read as {other:?}"),
         }
     }
@@ -220,13 +226,13 @@ mod tests {
                 "09:32:46.963 STDOUT [staging/vpc] terraform: Plan: 1 to add",
                 ("staging/vpc", "Plan: 1 to add"),
             ),
-            (
-                "09:32:46.963 STDERR terraform: Error: x",
-                ("", "Error: x"),
-            ),
+            ("09:32:46.963 STDERR terraform: Error: x", ("", "Error: x")),
             ("STDOUT terraform: ", ("", "")),
             ("STDOUT [a] tofu:", ("a", "")),
-            ("STDOUT terraform:   # x will be created", ("", "  # x will be created")),
+            (
+                "STDOUT terraform:   # x will be created",
+                ("", "  # x will be created"),
+            ),
         ];
         for (line, expected) in cases {
             assert_eq!(text_of(line, pretty(line.as_bytes())), expected);
