@@ -16,11 +16,33 @@ pub const EXIT_USAGE: i32 = 2;
 /// Exit code when a summary or message could not be delivered.
 pub const EXIT_DELIVERY: i32 = 3;
 
+/// Which tfnotify command was reading the input, so an error names what the user typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reader {
+    /// `tfnotify plan`, `apply`, …: the commands that summarise and post.
+    Notify,
+    /// `tfnotify parse …`.
+    Parse,
+    /// `tfnotify render …`.
+    Render,
+}
+
+impl Reader {
+    /// The subcommand word before the Terraform command, with its space.
+    fn word(self) -> &'static str {
+        match self {
+            Reader::Notify => "",
+            Reader::Parse => "parse ",
+            Reader::Render => "render ",
+        }
+    }
+}
+
 /// A failure of tfnotify itself.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    #[error("`tfnotify {}` received no input", command.as_str())]
-    EmptyInput { command: Command },
+    #[error("`tfnotify {}{}` received no input", reader.word(), command.as_str())]
+    EmptyInput { command: Command, reader: Reader },
     #[error("could not parse the `{}` output: {source}", command.as_str())]
     Parse {
         command: Command,
@@ -95,9 +117,17 @@ impl Error {
     pub fn hint(&self) -> Option<String> {
         match self {
             Error::Notify(source) => source.hint.clone(),
-            Error::EmptyInput { command } => Some(format!(
+            Error::EmptyInput {
+                command,
+                reader: Reader::Notify,
+            } => Some(format!(
                 "pipe Terraform's output in (`terraform {0} 2>&1 | tfnotify {0}`) or let tfnotify run it (`tfnotify {0} -- terraform {0}`); Terraform writes errors to stderr, so keep `2>&1`",
                 command.as_str()
+            )),
+            Error::EmptyInput { command, reader } => Some(format!(
+                "pass a file holding Terraform's output, or pipe it in (`terraform {0} 2>&1 | tfnotify {1}{0}`); Terraform writes errors to stderr, so keep `2>&1`",
+                command.as_str(),
+                reader.word()
             )),
             Error::Parse { source: ParseError::Json { .. }, .. } => Some(
                 "pass the complete output of `terraform show -json PLANFILE`, or the text output with `-no-color`".to_owned(),
@@ -117,16 +147,33 @@ impl Error {
 
 #[cfg(test)]
 mod tests {
-    use super::Error;
+    use super::{Error, Reader};
     use crate::model::Command;
 
     #[test]
     fn messages_are_one_lowercase_line() {
         let err = Error::EmptyInput {
             command: Command::Plan,
+            reader: Reader::Notify,
         };
         assert_eq!(err.to_string(), "`tfnotify plan` received no input");
         assert_eq!(err.exit_code(), 1);
         assert!(err.hint().is_some_and(|h| h.contains("2>&1")));
+    }
+
+    #[test]
+    fn empty_input_names_the_command_the_user_typed() {
+        let err = Error::EmptyInput {
+            command: Command::Validate,
+            reader: Reader::Parse,
+        };
+        assert_eq!(
+            err.to_string(),
+            "`tfnotify parse validate` received no input"
+        );
+        assert!(
+            err.hint()
+                .is_some_and(|h| h.contains("| tfnotify parse validate`"))
+        );
     }
 }

@@ -108,6 +108,21 @@ fn exit_codes_in_stdin_mode() {
 }
 
 #[test]
+fn empty_input_to_parse_names_parse() {
+    let ran = Test::new().args(["parse", "validate"]).run();
+    assert_eq!(ran.code, Some(1));
+    assert_eq!(
+        ran.stderr.lines().next(),
+        Some("tfnotify: error: `tfnotify parse validate` received no input")
+    );
+    assert!(
+        ran.stderr.contains("| tfnotify parse validate`"),
+        "{}",
+        ran.stderr
+    );
+}
+
+#[test]
 fn empty_input_is_a_clear_error_with_a_hint() {
     let ran = Test::new().args(["plan"]).run();
     assert_eq!(ran.code, Some(1));

@@ -204,6 +204,9 @@ pub struct ResourceChange {
     /// The deposed-object key when the change concerns a deposed instance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deposed: Option<String>,
+    /// The Terragrunt module directory the change belongs to, when one output held several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_dir: Option<String>,
 }
 
 impl ResourceChange {
@@ -216,6 +219,7 @@ impl ResourceChange {
             imported: false,
             reason: None,
             deposed: None,
+            module_dir: None,
         }
     }
 
@@ -230,6 +234,9 @@ impl ResourceChange {
 pub struct OutputChange {
     pub name: String,
     pub action: Action,
+    /// The Terragrunt module directory whose output this is, when one output held several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_dir: Option<String>,
 }
 
 /// How bad a diagnostic is.
@@ -250,6 +257,9 @@ pub struct Diagnostic {
     /// The resource named by a `with ADDRESS,` line, when there is one.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// The Terragrunt module directory that printed it, when one output held several.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_dir: Option<String>,
 }
 
 /// Everything tfnotify understood of one Terraform run.

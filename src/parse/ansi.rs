@@ -31,6 +31,22 @@ pub(crate) fn strip(line: &[u8]) -> Cow<'_, [u8]> {
     Cow::Owned(out)
 }
 
+/// Where in `line` the first `visible` bytes of its stripped copy end: the raw offset just
+/// past them, escape codes before them included, those after them not.
+pub(crate) fn visible_offset(line: &[u8], visible: usize) -> usize {
+    let mut seen = 0;
+    let mut i = 0;
+    while i < line.len() && seen < visible {
+        if line[i] == ESC {
+            i = skip_escape(line, i);
+        } else {
+            i += 1;
+            seen += 1;
+        }
+    }
+    i
+}
+
 /// The index just past the escape sequence that starts at `start`.
 fn skip_escape(line: &[u8], start: usize) -> usize {
     let Some(&kind) = line.get(start + 1) else {
@@ -64,7 +80,7 @@ fn skip_escape(line: &[u8], start: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::strip;
+    use super::{strip, visible_offset};
 
     #[track_caller]
     fn case(input: &[u8], expected: &[u8]) {
@@ -91,6 +107,14 @@ mod tests {
     fn strips_osc_and_two_byte_escapes() {
         case(b"a\x1b]8;;http://x\x07link\x1b]8;;\x1b\\b", b"alinkb");
         case(b"a\x1b(Bb", b"ab");
+    }
+
+    #[test]
+    fn visible_offsets_skip_the_codes_before_them() {
+        let line = b"\x1b[32mSTDOUT\x1b[0m [a] x: \x1b[1mPlan";
+        let cut = visible_offset(line, "STDOUT [a] x: ".len());
+        assert_eq!(&line[cut..], b"\x1b[1mPlan");
+        assert_eq!(visible_offset(b"abc", 5), 3);
     }
 
     #[test]

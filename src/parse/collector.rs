@@ -11,7 +11,7 @@ use std::thread::JoinHandle;
 use crate::input::Stream;
 use crate::model::{CappedText, Command, Outcome, Report};
 use crate::parse::lines::{self, LineAssembler};
-use crate::parse::text::TextParser;
+use crate::parse::reader::TextReader;
 use crate::parse::{ParseError, ansi, json};
 
 /// The most leading white space kept for the JSON reader; past it positions in its errors
@@ -39,7 +39,7 @@ struct JsonWorker {
 #[derive(Debug)]
 pub struct Collector {
     command: Command,
-    parser: TextParser,
+    parser: TextReader,
     mode: Mode,
     stdout_lines: LineAssembler,
     stderr_lines: LineAssembler,
@@ -56,7 +56,7 @@ impl Collector {
     pub fn new(command: Command) -> Self {
         Collector {
             command,
-            parser: TextParser::new(command),
+            parser: TextReader::new(command),
             mode: Mode::Detecting,
             stdout_lines: LineAssembler::default(),
             stderr_lines: LineAssembler::default(),
@@ -124,7 +124,7 @@ impl Collector {
     fn stream_parts(
         &mut self,
         stream: Stream,
-    ) -> (&mut LineAssembler, Option<&mut CappedText>, &mut TextParser) {
+    ) -> (&mut LineAssembler, Option<&mut CappedText>, &mut TextReader) {
         let parser = &mut self.parser;
         match stream {
             Stream::Stdout => (

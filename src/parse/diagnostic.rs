@@ -144,11 +144,21 @@ impl Part {
     }
 
     fn finish(self) -> Diagnostic {
-        let detail = without_trailer(self.detail.trim_matches('\n')).trim_end();
+        let mut detail = without_trailer(self.detail.trim_matches('\n')).trim_end();
+        let mut summary = self.summary;
+        if summary.is_empty() {
+            // Terraform 0.11 printed some headlines as a bare `Error: ` with the text on the
+            // lines below; the first of them is what the headline would have said.
+            let body = detail.trim_start();
+            let (first, rest) = body.split_once('\n').unwrap_or((body, ""));
+            first.trim().clone_into(&mut summary);
+            detail = rest.trim_matches('\n');
+        }
         Diagnostic {
-            summary: self.summary,
+            summary,
             detail: detail.to_owned(),
             address: self.address,
+            module_dir: None,
         }
     }
 }
@@ -267,6 +277,17 @@ mod tests {
             ]
         );
         assert_eq!(closed[1].1.detail, "a bug");
+    }
+
+    #[test]
+    fn an_empty_headline_takes_the_first_line_of_text() {
+        let mut diag = OpenDiagnostic::new(Severity::Error, "", false);
+        for line in ["", "", "  Missing required argument: \"name\"", "", "more"] {
+            diag.push(line);
+        }
+        let diag = diag.close(false).remove(0).1;
+        assert_eq!(diag.summary, "Missing required argument: \"name\"");
+        assert_eq!(diag.detail, "more");
     }
 
     #[test]

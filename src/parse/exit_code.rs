@@ -90,6 +90,7 @@ mod tests {
             summary: "Provider produced inconsistent final plan".to_owned(),
             detail: String::new(),
             address: None,
+            module_dir: None,
         });
         report.counts = Counts {
             change: 1,

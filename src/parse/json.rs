@@ -192,7 +192,11 @@ fn plan_document(report: &mut Report, doc: Document) -> Result<(), ParseError> {
     for (name, output) in doc.output_changes.unwrap_or_default() {
         let action = action_of(&output.actions);
         if action != Action::NoOp {
-            report.outputs.push(OutputChange { name, action });
+            report.outputs.push(OutputChange {
+                name,
+                action,
+                module_dir: None,
+            });
         }
     }
     report.counts = counts_of(&report.resources);
@@ -358,6 +362,7 @@ fn push_diagnostic(report: &mut Report, diag: JsonDiagnostic) {
         summary: diag.summary,
         detail: detail.trim().to_owned(),
         address: diag.address,
+        module_dir: None,
     };
     if diag.severity == "error" {
         if let Some(address) = &entry.address
@@ -416,7 +421,11 @@ impl UiLog {
                         Some("delete") => Action::Delete,
                         _ => continue,
                     };
-                    report.outputs.push(OutputChange { name, action });
+                    report.outputs.push(OutputChange {
+                        name,
+                        action,
+                        module_dir: None,
+                    });
                 }
             }
             "apply_errored" => {

@@ -1,7 +1,8 @@
 //! Parse: turning Terraform's output into a [`Report`].
 //!
 //! Parsing is pure (no environment, clock or network), so every fixture can be snapshotted
-//! cheaply. Two doors lead in: [`parse`] for a whole text already in memory, and
+//! cheaply. Terragrunt's output (Terraform's text behind per-line prefixes, several modules
+//! at once) is recognised by its first line and read module by module (see `terragrunt`). Two doors lead in: [`parse`] for a whole text already in memory, and
 //! [`Collector`] for text that arrives in chunks while it is passed through. Both go through
 //! the same line reader, so they cannot disagree.
 
@@ -14,8 +15,10 @@ mod lines;
 mod outcome;
 mod outputs;
 mod progress;
+mod reader;
 mod resource_line;
 mod summary_line;
+mod terragrunt;
 mod text;
 
 use std::io::Read;

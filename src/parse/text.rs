@@ -210,6 +210,11 @@ impl TextParser {
         }
     }
 
+    /// The command whose output this is.
+    pub(crate) fn command(&self) -> Command {
+        self.report.command
+    }
+
     /// Reads a block of whole lines (as the line assembler
     /// yields them). Runs of attribute lines inside resource blocks, the bulk of any plan, are
     /// taken in one step when they hold no escape codes or carriage returns.
@@ -276,8 +281,9 @@ impl TextParser {
         self.stripped_line(&stripped, escaped);
     }
 
-    /// Reads one line that has no escape codes or line-end left in it.
-    fn stripped_line(&mut self, stripped: &[u8], escaped: bool) {
+    /// Reads one line that has no escape codes or line-end left in it; `escaped` when it
+    /// had escape codes before they were taken out.
+    pub(crate) fn stripped_line(&mut self, stripped: &[u8], escaped: bool) {
         self.report.transcript.combined.push_line(stripped);
         if self.capturing_errors {
             self.report
@@ -800,6 +806,7 @@ impl TextParser {
             self.report.outputs.push(OutputChange {
                 name: name.to_owned(),
                 action,
+                module_dir: None,
             });
         }
     }

@@ -162,10 +162,13 @@ impl<'a> Summary<'a> {
         } else {
             "resources"
         };
-        let done = if self.report.command.is_apply_like() && self.report.outcome.is_success() {
-            "were destroyed"
-        } else {
-            "will be destroyed"
+        let done = match (
+            self.report.command.is_apply_like() && self.report.outcome.is_success(),
+            self.destroyed == 1,
+        ) {
+            (true, true) => "was destroyed",
+            (true, false) => "were destroyed",
+            (false, _) => "will be destroyed",
         };
         let mut text = format!("{} {noun} {done}", self.destroyed);
         if self.replaced > 0 {
@@ -202,5 +205,51 @@ impl<'a> Summary<'a> {
     /// How many entries a group lists before summing up the rest.
     pub fn limit(kind: GroupKind) -> usize {
         if kind.is_destructive() { 100 } else { 25 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Summary;
+    use crate::model::{Command, Counts, Outcome, Report};
+
+    #[track_caller]
+    fn case(command: Command, outcome: Outcome, destroy: u64, expected: Option<&str>) {
+        let mut report = Report::new(command);
+        report.outcome = outcome;
+        report.counts = Counts {
+            destroy,
+            ..Counts::default()
+        };
+        assert_eq!(Summary::new(&report).destroy_warning().as_deref(), expected);
+    }
+
+    #[test]
+    fn the_destroy_sentence_agrees_with_its_count() {
+        case(Command::Apply, Outcome::Applied, 0, None);
+        case(
+            Command::Apply,
+            Outcome::Applied,
+            1,
+            Some("1 resource was destroyed"),
+        );
+        case(
+            Command::Destroy,
+            Outcome::Applied,
+            2,
+            Some("2 resources were destroyed"),
+        );
+        case(
+            Command::Apply,
+            Outcome::ApplyFailed,
+            1,
+            Some("1 resource will be destroyed"),
+        );
+        case(
+            Command::Plan,
+            Outcome::Changes,
+            1,
+            Some("1 resource will be destroyed"),
+        );
     }
 }

@@ -3,7 +3,7 @@
 use std::panic::AssertUnwindSafe;
 use std::sync::{Mutex, PoisonError};
 
-use crate::error::Error;
+use crate::error::{Error, Reader};
 use crate::input::Stream;
 use crate::model::{Command, Report};
 use crate::parse::{Collector, ParseError};
@@ -65,7 +65,7 @@ impl<P: ChunkParser> Guarded<P> {
             return Err(Error::Internal { stage: "parsing" });
         };
         match std::panic::catch_unwind(AssertUnwindSafe(|| parser.finish())) {
-            Ok(result) => result.map_err(|source| parse_error(command, source)),
+            Ok(result) => result.map_err(|source| parse_error(command, Reader::Notify, source)),
             Err(_) => Err(Error::Internal { stage: "parsing" }),
         }
     }

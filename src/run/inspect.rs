@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::cli::{Cli, Format, ParseArgs, RenderArgs};
-use crate::error::Error;
+use crate::error::{Error, Reader};
 use crate::input::{self, Stream};
 use crate::model::{Command, Report};
 use crate::parse::{self, Collector, ParseError};
@@ -28,7 +28,8 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
             })
             .and_then(|file| read_all(file, &mut collector)),
     };
-    let result = read.and_then(|()| finish(collector, command, args.plan_json.as_deref()));
+    let result =
+        read.and_then(|()| finish(collector, command, Reader::Parse, args.plan_json.as_deref()));
     let report = match result {
         Ok(report) => report,
         Err(error) => {
@@ -66,7 +67,7 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                 source,
             })?
         } else {
-            let report = read_report(command, args.file.as_deref(), None)?;
+            let report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
             let extras = Extras {
                 title: args.title.clone(),
                 message: args.message.clone(),
@@ -117,6 +118,7 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
 /// Reads a whole output (a file, or stdin for `None` and `-`) into a report.
 pub(super) fn read_report(
     command: Command,
+    reader: Reader,
     file: Option<&Path>,
     plan_json: Option<&Path>,
 ) -> Result<Report, Error> {
@@ -131,38 +133,40 @@ pub(super) fn read_report(
         }
         _ => read_all(io::stdin().lock(), &mut collector)?,
     }
-    finish(collector, command, plan_json)
+    finish(collector, command, reader, plan_json)
 }
 
 /// Ends parsing and lays a `--plan-json` file over the result.
 pub(super) fn finish(
     collector: Collector,
     command: Command,
+    reader: Reader,
     plan_json: Option<&Path>,
 ) -> Result<Report, Error> {
     let text = collector.finish();
     let Some(path) = plan_json else {
-        return text.map_err(|source| parse_error(command, source));
+        return text.map_err(|source| parse_error(command, reader, source));
     };
     let file = File::open(path).map_err(|source| Error::Read {
         path: path.to_owned(),
         source,
     })?;
     let plan = parse::parse_json(io::BufReader::new(file), command)
-        .map_err(|source| parse_error(command, source))?;
+        .map_err(|source| parse_error(command, reader, source))?;
     match text {
         Ok(mut report) => {
             parse::overlay_plan(&mut report, plan);
             Ok(report)
         }
         Err(ParseError::Empty) => Ok(plan),
-        Err(source) => Err(parse_error(command, source)),
+        Err(source) => Err(parse_error(command, reader, source)),
     }
 }
 
-pub(super) fn parse_error(command: Command, source: ParseError) -> Error {
+/// The error for input that could not be parsed, naming the command that read it.
+pub(super) fn parse_error(command: Command, reader: Reader, source: ParseError) -> Error {
     match source {
-        ParseError::Empty => Error::EmptyInput { command },
+        ParseError::Empty => Error::EmptyInput { command, reader },
         source => Error::Parse { command, source },
     }
 }
@@ -173,7 +177,7 @@ pub(super) fn read_plan_json(path: &Path, command: Command) -> Result<Report, Er
         source,
     })?;
     parse::parse_json(io::BufReader::new(file), command)
-        .map_err(|source| parse_error(command, source))
+        .map_err(|source| parse_error(command, Reader::Notify, source))
 }
 
 fn read_all(reader: impl io::Read, collector: &mut Collector) -> Result<(), Error> {
