@@ -20,6 +20,7 @@ use crate::template::html::HtmlState;
 use crate::template::limits::Limits;
 use crate::template::meter::{ENTRY, Meter};
 use crate::template::printf;
+use crate::template::semver::MethodResult;
 use crate::template::value::{Elem, Value};
 
 /// A value as Go's reflection sees it during evaluation. `iface` marks a value read out
@@ -722,6 +723,18 @@ impl<'a> Exec<'a> {
                     None => Rv::invalid(),
                 })
             }
+            Value::Semver(v) => match v.method(name) {
+                Some(_) if has_args => Err(self.error(format!(
+                    "method {name} of {typ} with arguments is not supported"
+                ))),
+                Some(MethodResult::Uint(u)) => Ok(Rv::concrete(Value::Uint(u))),
+                Some(MethodResult::Text(t)) => Ok(Rv::concrete(Value::str(t))),
+                Some(MethodResult::Unsupported) => Err(self.error(format!(
+                    "method {name} of {typ} is not supported; use .Major, .Minor, .Patch, \
+                     .Prerelease, .Metadata, .Original or semverCompare"
+                ))),
+                None => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
+            },
             _ => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
         }
     }

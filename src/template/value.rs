@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::gotime::GoTime;
+use crate::template::semver::SemVer;
 
 /// The element type of a Go slice value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -128,6 +129,8 @@ pub enum Value {
     Map(Map),
     /// Go `time.Time`, produced by the date functions.
     Time(Rc<GoTime>),
+    /// Masterminds' `*semver.Version`, produced by sprig's `semver`.
+    Semver(Rc<SemVer>),
 }
 
 impl Value {
@@ -172,6 +175,7 @@ impl Value {
             },
             Value::Map(_) => "map[string]interface {}",
             Value::Time(_) => "time.Time",
+            Value::Semver(_) => "*semver.Version",
         }
     }
 
@@ -186,7 +190,7 @@ impl Value {
             Value::Str(s) | Value::Html(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Time(_) => true,
+            Value::Time(_) | Value::Semver(_) => true,
         }
     }
 

@@ -27,6 +27,7 @@ pub(super) fn kind_name(v: &Value) -> &'static str {
         Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Time(_) => "struct",
+        Value::Semver(_) => "ptr",
     }
 }
 
@@ -133,6 +134,7 @@ fn deep_equal(a: &Value, b: &Value, m: &Meter, depth: usize) -> Result<bool, Str
             true
         }
         (Value::Time(a), Value::Time(b)) => a == b,
+        (Value::Semver(a), Value::Semver(b)) => a == b,
         _ => false,
     })
 }

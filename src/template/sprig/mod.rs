@@ -15,6 +15,7 @@
 //! `bcrypt`, `htpasswd`, `encryptAES`...), `urlParse`/`urlJoin`, `semver*`, type
 //! reflection helpers other than `typeOf`/`kindOf`, and `durationRound`.
 
+mod constraint;
 mod dates;
 mod dicts;
 mod encoding;
@@ -23,6 +24,7 @@ mod math;
 mod patterns;
 mod regex;
 mod strings;
+mod versions;
 
 use std::rc::Rc;
 
@@ -41,6 +43,7 @@ pub(crate) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
     encoding::register(set);
     regex::register(set);
     dates::register(set, clock);
+    versions::register(set);
 }
 
 /// Shorthand used by the submodules.
