@@ -254,8 +254,13 @@ pub(crate) fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
                         ));
                     }
                 };
-                let v = m.borrow().get(&key).cloned().unwrap_or(Value::Nil);
-                Rv { v, iface: true }
+                // A missing key gives the element type's zero value.
+                let (zero, iface) = match m.elem() {
+                    Elem::Str => (Value::str(""), false),
+                    _ => (Value::Nil, true),
+                };
+                let v = m.borrow().get(&key).cloned().unwrap_or(zero);
+                Rv { v, iface }
             }
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };

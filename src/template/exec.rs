@@ -410,12 +410,10 @@ impl<'a> Exec<'a> {
                     self.at = at;
                     self.error(m)
                 })?;
+                let iface = m.elem() == Elem::Any;
                 for (k, item) in entries {
                     iterated = true;
-                    let elem = Rv {
-                        v: item,
-                        iface: true,
-                    };
+                    let elem = Rv { v: item, iface };
                     if one(self, Value::Str(k), elem)? {
                         break;
                     }
@@ -710,7 +708,7 @@ impl<'a> Exec<'a> {
                 Ok(match m.borrow().get(name) {
                     Some(v) => Rv {
                         v: v.clone(),
-                        iface: true,
+                        iface: m.elem() == Elem::Any,
                     },
                     None if root.is_some() => {
                         let place = (self.current_name.to_string(), self.at_pos(), name.into());

@@ -396,7 +396,7 @@ pub(super) fn register(set: &mut FuncSet) {
     add(set, "hello", Func::new(&[], |_| Ok(Value::str("Hello!"))));
 }
 
-fn go_b64_error(e: &base64::DecodeError) -> String {
+pub(super) fn go_b64_error(e: &base64::DecodeError) -> String {
     match e {
         base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
             format!("illegal base64 data at input byte {at}")

@@ -16,12 +16,16 @@
 //! reflection helpers other than `typeOf`/`kindOf`, and `durationRound`.
 
 mod constraint;
+mod crypto;
 mod dates;
 mod dicts;
 mod encoding;
 mod lists;
 mod math;
+mod paths;
 mod patterns;
+mod random;
+mod reflect;
 mod regex;
 mod strings;
 mod versions;
@@ -44,6 +48,10 @@ pub(crate) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
     regex::register(set);
     dates::register(set, clock);
     versions::register(set);
+    reflect::register(set);
+    paths::register(set);
+    random::register(set);
+    crypto::register(set);
 }
 
 /// Shorthand used by the submodules.
