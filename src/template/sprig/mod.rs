@@ -28,6 +28,7 @@ mod random;
 mod reflect;
 mod regex;
 mod strings;
+mod urls;
 mod versions;
 
 use std::rc::Rc;
@@ -52,6 +53,7 @@ pub(crate) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
     paths::register(set);
     random::register(set);
     crypto::register(set);
+    urls::register(set);
 }
 
 /// Shorthand used by the submodules.

@@ -82,10 +82,12 @@ fn clean(path: &str) -> String {
         } else if p[r] == b'.' && p[r + 1] == b'.' && (r + 2 == n || p[r + 2] == b'/') {
             r += 2;
             if out.len() > dotdot {
-                out.pop();
-                while out.len() > dotdot && out[out.len() - 1] != b'/' {
-                    out.pop();
+                // Back to the last slash after `dotdot`, which goes too.
+                let mut w = out.len() - 1;
+                while w > dotdot && out[w] != b'/' {
+                    w -= 1;
                 }
+                out.truncate(w);
             } else if !rooted {
                 if !out.is_empty() {
                     out.push(b'/');
