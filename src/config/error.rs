@@ -60,6 +60,13 @@ pub enum WarningKind {
     },
     /// A key given twice in one mapping; the last value is used, as tfnotify v0 did.
     DuplicateKey { path: String, first_line: u32 },
+    /// A YAML document after the first one (`number` counts from 1). Go's decoders read
+    /// only the first document, so the others never took effect in tfnotify or tfcmt.
+    IgnoredDocument {
+        number: u32,
+        first_line: u32,
+        last_line: u32,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -77,6 +84,22 @@ impl fmt::Display for Warning {
                 write!(
                     f,
                     "duplicate key `{path}` (first set on line {first_line}); the last one wins"
+                )
+            }
+            WarningKind::IgnoredDocument {
+                number,
+                first_line,
+                last_line,
+            } => {
+                write!(f, "YAML document {number} (")?;
+                if first_line == last_line {
+                    write!(f, "line {first_line}")?;
+                } else {
+                    write!(f, "lines {first_line}-{last_line}")?;
+                }
+                write!(
+                    f,
+                    ") is ignored: only the first document of a file is read, as tfnotify and tfcmt did"
                 )
             }
         }
@@ -138,6 +161,22 @@ mod tests {
                 first_line: 1,
             },
             "`tfnotify.yaml`:3:5: duplicate key `ci` (first set on line 1); the last one wins",
+        );
+        case(
+            WarningKind::IgnoredDocument {
+                number: 2,
+                first_line: 4,
+                last_line: 9,
+            },
+            "`tfnotify.yaml`:3:5: YAML document 2 (lines 4-9) is ignored: only the first document of a file is read, as tfnotify and tfcmt did",
+        );
+        case(
+            WarningKind::IgnoredDocument {
+                number: 3,
+                first_line: 4,
+                last_line: 4,
+            },
+            "`tfnotify.yaml`:3:5: YAML document 3 (line 4) is ignored: only the first document of a file is read, as tfnotify and tfcmt did",
         );
     }
 

@@ -14,6 +14,7 @@
 
 mod check;
 mod discover;
+mod documents;
 mod env;
 mod error;
 mod schema;
@@ -413,14 +414,34 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<(Config, Vec<Warning>), Error> 
             return Err(invalid(&lossy, line, column, message));
         }
     };
+    // Go's decoders read the first document and dropped the rest; so do we, and say so.
+    let (text, root, later) = match yaml::parse_tree(text) {
+        Err(err) if err.second_document => {
+            let (first, later) = documents::first_document(text);
+            (first, yaml::parse_tree(first), later)
+        }
+        parsed => (text, parsed, Vec::new()),
+    };
     let yaml_error = |err: yaml::YamlError| {
         let pos = err.pos.unwrap_or(yaml::Pos { line: 1, column: 1 });
         invalid(text, pos.line, pos.column, err.message)
     };
-    let root = yaml::parse_tree(text).map_err(yaml_error)?;
+    let root = root.map_err(yaml_error)?;
     let start = first_content(text);
-    let found = check::check(&root, start, schema::ROOT)
+    let mut found = check::check(&root, start, schema::ROOT)
         .map_err(|m| invalid(text, m.pos.line, m.pos.column, m.message))?;
+    for (index, span) in later.iter().enumerate() {
+        let pos = yaml::Pos {
+            line: span.first_line,
+            column: 1,
+        };
+        let kind = WarningKind::IgnoredDocument {
+            number: saturate(index + 2),
+            first_line: span.first_line,
+            last_line: span.last_line,
+        };
+        found.push((pos, kind));
+    }
     let config = match root {
         yaml::Node::Null => Config::default(),
         _ => yaml::from_str(text, yaml::Duplicates::LastWins).map_err(yaml_error)?,
@@ -676,6 +697,24 @@ mod tests {
     }
 
     #[test]
+    fn later_yaml_documents_are_ignored_with_their_lines() {
+        let config = loads(
+            "warn-two-documents.yaml",
+            &[
+                "`warn-two-documents.yaml`:6:1: YAML document 2 (lines 6-11) is ignored: only the first document of a file is read, as tfnotify and tfcmt did",
+            ],
+        );
+        assert_eq!(config.ci, "circleci");
+        assert_eq!(config.terraform.plan.template, "{{ .Title }}");
+        assert!(config.notifier.github.is_none());
+        // errors in the first document keep their positions
+        inline(
+            "ci: a\nterraform: [\n---\nci: b\n",
+            "`t.yaml`:2:12: unclosed bracket '['\n2 | terraform: [\n  |            ^",
+        );
+    }
+
+    #[test]
     fn broken_files_fail_with_position_and_caret() {
         fails(
             "broken-wrong-type.yaml",
@@ -710,11 +749,6 @@ mod tests {
         fails(
             "broken-unclosed.yaml",
             "`broken-unclosed.yaml`:2:10: unclosed quote\n2 |   title: \"## Plan\n  |          ^",
-        );
-        fails(
-            "broken-two-documents.yaml",
-            "`broken-two-documents.yaml`:3:1: expected one YAML document, found a second one\n\
-             3 | ci: jenkins\n  | ^",
         );
     }
 

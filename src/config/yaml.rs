@@ -54,6 +54,8 @@ pub(crate) struct YamlError {
     /// `None` when the crate could not tell where the problem is.
     pub(crate) pos: Option<Pos>,
     pub(crate) message: String,
+    /// The file holds a second YAML document where this one ended (see `documents.rs`).
+    pub(crate) second_document: bool,
 }
 
 /// Deserializes one YAML document. This is the only call into the YAML crate.
@@ -71,13 +73,17 @@ pub(crate) fn from_str<T: DeserializeOwned>(text: &str, dup: Duplicates) -> Resu
             line: narrow(loc.line()),
             column: narrow(loc.column()).max(1),
         });
-        let message = match err {
-            serde_saphyr::Error::MultipleDocuments { .. } => {
-                "expected one YAML document, found a second one".to_owned()
-            }
-            other => clean_message(&other.to_string()),
+        let second_document = matches!(err, serde_saphyr::Error::MultipleDocuments { .. });
+        let message = if second_document {
+            "expected one YAML document, found a second one".to_owned()
+        } else {
+            clean_message(&err.to_string())
         };
-        YamlError { pos, message }
+        YamlError {
+            pos,
+            message,
+            second_document,
+        }
     })
 }
 
@@ -193,7 +199,8 @@ mod tests {
             err,
             YamlError {
                 pos: Some(Pos { line, column }),
-                message: message.to_owned()
+                message: message.to_owned(),
+                second_document: message.contains("second one"),
             }
         );
     }
