@@ -83,7 +83,8 @@ impl Settings {
                 settings.vars.insert("target".to_owned(), target);
             }
         }
-        match ci_context(cli, &settings.config, world.ci) {
+        let config_name = settings.config_name();
+        match ci_context(cli, &settings.config, &config_name, world.ci) {
             Ok(ci) => {
                 settings.warnings.extend(ci.warnings.iter().cloned());
                 settings.ci = ci;
@@ -202,7 +203,12 @@ fn display(path: &Path) -> String {
 }
 
 /// The CI context: flags over environment over config over detection.
-fn ci_context(cli: &Cli, config: &Config, env: &dyn ci::Env) -> Result<CiEnv, ci::Error> {
+fn ci_context(
+    cli: &Cli,
+    config: &Config,
+    config_name: &str,
+    env: &dyn ci::Env,
+) -> Result<CiEnv, ci::Error> {
     let flags = Overrides {
         ci: match &cli.ci {
             Some(name) => ci::parse_ci("--ci", name)?,
@@ -225,7 +231,7 @@ fn ci_context(cli: &Cli, config: &Config, env: &dyn ci::Env) -> Result<CiEnv, ci
         .or(config.notifier.gitlab.as_ref().map(|g| &g.repository));
     let non_empty = |s: &str| Some(s.to_owned()).filter(|s| !s.is_empty());
     let from_config = Overrides {
-        ci: ci::parse_ci("`ci:` in the config", &config.ci)?,
+        ci: ci::parse_ci("ci", &config.ci).map_err(|e| e.in_file(config_name))?,
         owner: non_empty(&config.repo_owner)
             .or_else(|| classic_repo.and_then(|r| non_empty(&r.owner))),
         repo: non_empty(&config.repo_name)

@@ -455,3 +455,26 @@ fn tfcmt_s_parse_error_template_is_used_when_the_output_cannot_be_read() {
         "main\n\n"
     );
 }
+
+#[test]
+fn an_unknown_ci_name_is_quoted_once_and_lists_the_names_people_write() {
+    let path = config_dir().join("broken-unknown-ci.yaml");
+    let ran = Test::new()
+        .args(["--config"])
+        .args([&path])
+        .args(["config", "check"])
+        .run();
+    assert_eq!(ran.code, Some(2));
+    let first = ran.stderr.lines().next().unwrap_or_default();
+    assert_eq!(
+        first,
+        format!(
+            "tfnotify: error: `{}`: `ci` names an unknown CI `droneci` (did you mean `drone`?): \
+             expected one of `atlantis`, `azure-pipelines`, `bitbucket-pipelines`, `buildkite`, \
+             `circleci`, `cloud-build`, `codebuild`, `drone`, `forgejo-actions`, \
+             `gitea-actions`, `github-actions`, `gitlab-ci`, `jenkins`, `local`, `teamcity`, \
+             `travis` and `woodpecker`",
+            path.display()
+        )
+    );
+}

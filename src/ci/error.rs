@@ -15,31 +15,67 @@ pub enum Error {
         value: String,
     },
     /// A CI name we don't know; `known` is the prose list of accepted names.
-    #[error("`{source_name}` names an unknown CI `{value}`: expected one of {known}")]
+    #[error("{place}`{source_name}` names an unknown CI `{value}`{hint}: expected one of {known}")]
     UnknownCi {
+        /// The file the value was read from, as `` `path`: ``, or empty for flags and
+        /// variables.
+        place: String,
         /// The variable, flag or config key the value came from.
         source_name: String,
         /// The value as given.
         value: String,
+        /// ` (did you mean `drone`?)` when a known name is spelled alike, else empty.
+        hint: String,
         /// Accepted names as prose, so the message itself tells the fix.
         known: String,
     },
 }
 
 impl Error {
-    /// Builds [`Error::UnknownCi`] with the list of accepted names written as prose.
+    /// Builds [`Error::UnknownCi`] with the list of accepted names written as prose and the
+    /// closest name, when one is spelled alike.
     pub(crate) fn unknown_ci(source_name: &str, value: &str) -> Error {
+        let hint = super::Platform::closest_name(value)
+            .map(|name| format!(" (did you mean `{name}`?)"))
+            .unwrap_or_default();
         Error::UnknownCi {
+            place: String::new(),
             source_name: source_name.to_owned(),
             value: value.to_owned(),
+            hint,
             known: prose_list(&super::Platform::canonical_names()),
+        }
+    }
+
+    /// Names the file a value came from (the config's `ci:`), so the message says where
+    /// to fix it.
+    #[must_use]
+    pub fn in_file(self, file: &str) -> Error {
+        match self {
+            Error::UnknownCi {
+                source_name,
+                value,
+                hint,
+                known,
+                ..
+            } => Error::UnknownCi {
+                place: format!("`{file}`: "),
+                source_name,
+                value,
+                hint,
+                known,
+            },
+            other @ Error::InvalidPr { .. } => other,
         }
     }
 }
 
 /// "`a`, `b` and `c`", the way error messages list alternatives.
-fn prose_list(names: &[&str]) -> String {
-    let ticked: Vec<String> = names.iter().map(|name| format!("`{name}`")).collect();
+fn prose_list<S: AsRef<str>>(names: &[S]) -> String {
+    let ticked: Vec<String> = names
+        .iter()
+        .map(|name| format!("`{}`", name.as_ref()))
+        .collect();
     match ticked.split_last() {
         None => String::new(),
         Some((last, [])) => last.clone(),
@@ -65,7 +101,7 @@ mod tests {
         assert!(
             err.starts_with(
                 "`TFNOTIFY_CI` names an unknown CI `bamboo`: expected one of `atlantis`, \
-                 `azure_pipelines`, "
+                 `azure-pipelines`, "
             ),
             "{err}"
         );
@@ -73,8 +109,30 @@ mod tests {
     }
 
     #[test]
+    fn an_unknown_ci_in_the_config_names_the_file_and_the_closest_name() {
+        let err = Error::unknown_ci("ci", "droneci").in_file("tfnotify.yaml");
+        assert_eq!(
+            err.to_string(),
+            "`tfnotify.yaml`: `ci` names an unknown CI `droneci` (did you mean `drone`?): \
+             expected one of `atlantis`, `azure-pipelines`, `bitbucket-pipelines`, \
+             `buildkite`, `circleci`, `cloud-build`, `codebuild`, `drone`, \
+             `forgejo-actions`, `gitea-actions`, `github-actions`, `gitlab-ci`, `jenkins`, \
+             `local`, `teamcity`, `travis` and `woodpecker`"
+        );
+        let err = Error::unknown_ci("--ci", "githubactions").to_string();
+        assert!(
+            err.starts_with(
+                "`--ci` names an unknown CI `githubactions` (did you mean `github-actions`?): "
+            ),
+            "{err}"
+        );
+        let err = Error::unknown_ci("--ci", "bamboo").to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+    }
+
+    #[test]
     fn prose() {
-        assert_eq!(prose_list(&[]), "");
+        assert_eq!(prose_list::<&str>(&[]), "");
         assert_eq!(prose_list(&["a"]), "`a`");
         assert_eq!(prose_list(&["a", "b"]), "`a` and `b`");
         assert_eq!(prose_list(&["a", "b", "c"]), "`a`, `b` and `c`");

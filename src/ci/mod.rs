@@ -258,13 +258,33 @@ impl Platform {
         self.detector().map_or("Local", |detector| detector.label)
     }
 
-    /// The canonical `ci:` names, sorted, for "expected one of" messages. Aliases are
-    /// accepted too but left out: the full list is three times longer and docs/ci.md has it.
-    pub fn canonical_names() -> Vec<&'static str> {
-        let mut names: Vec<&'static str> = DETECTORS.iter().map(|d| d.id).collect();
-        names.push("local");
+    /// The canonical `ci:` names, sorted, for "expected one of" messages, spelled as
+    /// people write them in files (`github-actions`, the tfnotify v0 spelling, rather than
+    /// the serde id `github_actions`; both are accepted). Aliases are accepted too but left
+    /// out: the full list is three times longer and docs/ci.md has it.
+    pub fn canonical_names() -> Vec<String> {
+        let mut names: Vec<String> = DETECTORS.iter().map(|d| normalize_name(d.id)).collect();
+        names.push("local".to_owned());
         names.sort_unstable();
         names
+    }
+
+    /// The canonical name of the platform whose id or alias is spelled most like `name`
+    /// (at most two edits apart, ignoring case, `-` and `_`), for "did you mean" hints.
+    pub fn closest_name(name: &str) -> Option<String> {
+        let squash = |s: &str| normalize_name(s).replace('-', "");
+        let wanted = squash(name);
+        DETECTORS
+            .iter()
+            .flat_map(|d| {
+                std::iter::once(d.id)
+                    .chain(d.aliases.iter().copied())
+                    .map(move |n| (d, n))
+            })
+            .map(|(d, n)| (strsim::levenshtein(&squash(n), &wanted), d.id))
+            .filter(|(distance, _)| *distance <= 2)
+            .min_by_key(|(distance, _)| *distance)
+            .map(|(_, id)| normalize_name(id))
     }
 
     fn detector(self) -> Option<&'static Detector> {
