@@ -100,6 +100,9 @@ pub(crate) fn eq(args: &[Rv], m: &Meter) -> Result<bool, String> {
                         a1_zero == a_zero
                     } else if let (Value::Time(x), Value::Time(y)) = (a1, a) {
                         x == y
+                    } else if let (Value::Semver(x), Value::Semver(y)) = (a1, a) {
+                        // Pointers: equal only when they are the same version value.
+                        std::rc::Rc::ptr_eq(x, y)
                     } else {
                         let mut msg = String::from("non-comparable type ");
                         msg.push_str(&printf::sprintf("%s", std::slice::from_ref(a), m)?);
@@ -251,8 +254,13 @@ pub(crate) fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
                         ));
                     }
                 };
-                let v = m.borrow().get(&key).cloned().unwrap_or(Value::Nil);
-                Rv { v, iface: true }
+                // A missing key gives the element type's zero value.
+                let (zero, iface) = match m.elem() {
+                    Elem::Str => (Value::str(""), false),
+                    _ => (Value::Nil, true),
+                };
+                let v = m.borrow().get(&key).cloned().unwrap_or(zero);
+                Rv { v, iface }
             }
             other => return Err(format!("can't index item of type {}", other.type_name())),
         };

@@ -11,7 +11,7 @@ use crate::template::builtins;
 use crate::template::exec::{At, Exec, R, Rv, Slot};
 use crate::template::funcs::{Func, Param};
 use crate::template::printf;
-use crate::template::value::Value;
+use crate::template::value::{Elem, Value};
 
 impl<'a> Exec<'a> {
     pub(super) fn eval_function(
@@ -329,7 +329,7 @@ impl<'a> Exec<'a> {
             Param::Int => matches!(v.v, Value::Int(_)),
             Param::Float => matches!(v.v, Value::Float(_)),
             Param::Bool => matches!(v.v, Value::Bool(_)),
-            Param::Map => matches!(v.v, Value::Map(_)),
+            Param::Map => matches!(&v.v, Value::Map(m) if m.elem() == Elem::Any),
             Param::Time => matches!(v.v, Value::Time(_)),
         };
         if ok {

@@ -20,6 +20,7 @@ use crate::template::html::HtmlState;
 use crate::template::limits::Limits;
 use crate::template::meter::{ENTRY, Meter};
 use crate::template::printf;
+use crate::template::semver::MethodResult;
 use crate::template::value::{Elem, Value};
 
 /// A value as Go's reflection sees it during evaluation. `iface` marks a value read out
@@ -409,12 +410,10 @@ impl<'a> Exec<'a> {
                     self.at = at;
                     self.error(m)
                 })?;
+                let iface = m.elem() == Elem::Any;
                 for (k, item) in entries {
                     iterated = true;
-                    let elem = Rv {
-                        v: item,
-                        iface: true,
-                    };
+                    let elem = Rv { v: item, iface };
                     if one(self, Value::Str(k), elem)? {
                         break;
                     }
@@ -709,7 +708,7 @@ impl<'a> Exec<'a> {
                 Ok(match m.borrow().get(name) {
                     Some(v) => Rv {
                         v: v.clone(),
-                        iface: true,
+                        iface: m.elem() == Elem::Any,
                     },
                     None if root.is_some() => {
                         let place = (self.current_name.to_string(), self.at_pos(), name.into());
@@ -722,6 +721,18 @@ impl<'a> Exec<'a> {
                     None => Rv::invalid(),
                 })
             }
+            Value::Semver(v) => match v.method(name) {
+                Some(_) if has_args => Err(self.error(format!(
+                    "method {name} of {typ} with arguments is not supported"
+                ))),
+                Some(MethodResult::Uint(u)) => Ok(Rv::concrete(Value::Uint(u))),
+                Some(MethodResult::Text(t)) => Ok(Rv::concrete(Value::str(t))),
+                Some(MethodResult::Unsupported) => Err(self.error(format!(
+                    "method {name} of {typ} is not supported; use .Major, .Minor, .Patch, \
+                     .Prerelease, .Metadata, .Original or semverCompare"
+                ))),
+                None => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
+            },
             _ => Err(self.error(format!("can't evaluate field {name} in type {typ}"))),
         }
     }

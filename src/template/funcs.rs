@@ -15,6 +15,19 @@ use std::rc::Rc;
 use crate::template::meter::Meter;
 use crate::template::value::Value;
 
+/// Sprig's key, certificate and password generators, refused like `env`.
+const KEY_GENERATORS: [&str; 9] = [
+    "genPrivateKey",
+    "genCA",
+    "genCAWithKey",
+    "genSelfSignedCert",
+    "genSelfSignedCertWithKey",
+    "genSignedCert",
+    "genSignedCertWithKey",
+    "buildCustomCert",
+    "derivePassword",
+];
+
 /// The Go type a function parameter is declared with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Param {
@@ -159,6 +172,13 @@ impl FuncSet {
             set.deny(
                 name,
                 "it can leak secrets or reach the network, so `tfnotify` does not provide it",
+            );
+        }
+        for name in KEY_GENERATORS {
+            set.deny(
+                name,
+                "it makes private keys or passwords, and whatever a template renders ends up \
+                 in a review comment, so `tfnotify` does not provide it",
             );
         }
         set

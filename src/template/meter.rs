@@ -17,6 +17,7 @@ use std::rc::Rc;
 
 use crate::template::gotime::GoTime;
 use crate::template::limits::{Limits, size};
+use crate::template::semver::SemVer;
 use crate::template::value::{Entries, List, Value};
 
 /// Units of work one step stands for. A unit is about what copying a byte costs, so
@@ -236,7 +237,12 @@ fn own_bytes(v: &Value, refs: usize, work: &mut Vec<Value>) -> usize {
     let is_heap = |v: &&Value| {
         matches!(
             v,
-            Value::Str(_) | Value::Html(_) | Value::List(_) | Value::Map(_) | Value::Time(_)
+            Value::Str(_)
+                | Value::Html(_)
+                | Value::List(_)
+                | Value::Map(_)
+                | Value::Time(_)
+                | Value::Semver(_)
         )
     };
     match v {
@@ -252,6 +258,9 @@ fn own_bytes(v: &Value, refs: usize, work: &mut Vec<Value>) -> usize {
             ALLOC + size_of::<Entries>() + m.keys().map(|k| k.len() + ENTRY).sum::<usize>()
         }
         Value::Time(t) if Rc::strong_count(t) == refs => ALLOC + size_of::<GoTime>(),
+        Value::Semver(v) if Rc::strong_count(v) == refs => {
+            ALLOC + size_of::<SemVer>() + v.original().len() + v.to_string().len()
+        }
         _ => 0,
     }
 }

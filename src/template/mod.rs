@@ -59,6 +59,7 @@ mod literal;
 mod meter;
 mod parser;
 mod printf;
+mod semver;
 mod sprig;
 mod tfcmt;
 mod value;
@@ -70,6 +71,7 @@ pub use error::{Error, ExecError};
 pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;
 pub use limits::Limits;
+pub use semver::SemVer;
 pub use value::{Elem, Entries, List, Map, Value};
 
 use ast::Tree;

@@ -119,6 +119,7 @@ fn write_value_at(v: &Value, out: &mut String, m: &Meter, depth: usize) -> Resul
             put(out, "]", m)
         }
         Value::Time(t) => put(out, &t.to_string(), m),
+        Value::Semver(v) => put(out, &v.to_string(), m),
     }
 }
 
@@ -415,6 +416,11 @@ fn format_arg(
         Value::Time(t) => match verb {
             'v' | 's' => pad(&t.to_string(), spec, out, false, m),
             'q' => pad(&quote_go(&t.to_string()), spec, out, false, m),
+            _ => bad_verb(arg, verb, spec, out, m),
+        },
+        Value::Semver(v) => match verb {
+            'v' | 's' => pad(&v.to_string(), spec, out, false, m),
+            'q' => pad(&quote_go(&v.to_string()), spec, out, false, m),
             _ => bad_verb(arg, verb, spec, out, m),
         },
         Value::List(_) | Value::Map(_) => Ok(()),

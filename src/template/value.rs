@@ -15,6 +15,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::template::gotime::GoTime;
+use crate::template::semver::SemVer;
 
 /// The element type of a Go slice value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -26,6 +27,8 @@ pub enum Elem {
     Str,
     /// `int` (`until`, `untilStep`).
     Int,
+    /// `[]interface{}` (`chunk`'s `[][]interface{}`).
+    List,
 }
 
 /// A slice's elements plus its Go element type; derefs to the elements.
@@ -54,10 +57,18 @@ impl Drop for List {
 /// A shared, mutable string-keyed map (Go's `map[string]interface{}`).
 pub type Map = Rc<Entries>;
 
-/// A map's entries, behind the `RefCell` that lets `set` change them in place; derefs
-/// to that cell.
+/// A map's entries, behind the `RefCell` that lets `set` change them in place, plus
+/// the Go element type (`interface{}`, or `string` for `split`'s `map[string]string`,
+/// which sprig's dict functions refuse); derefs to that cell.
 #[derive(Debug, Default)]
-pub struct Entries(RefCell<BTreeMap<String, Value>>);
+pub struct Entries(RefCell<BTreeMap<String, Value>>, Elem);
+
+impl Entries {
+    /// The Go element type: [`Elem::Any`] or [`Elem::Str`].
+    pub fn elem(&self) -> Elem {
+        self.1
+    }
+}
 
 impl std::ops::Deref for Entries {
     type Target = RefCell<BTreeMap<String, Value>>;
@@ -128,6 +139,8 @@ pub enum Value {
     Map(Map),
     /// Go `time.Time`, produced by the date functions.
     Time(Rc<GoTime>),
+    /// Masterminds' `*semver.Version`, produced by sprig's `semver`.
+    Semver(Rc<SemVer>),
 }
 
 impl Value {
@@ -151,7 +164,12 @@ impl Value {
 
     /// Builds a map value from owned entries.
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(Entries(RefCell::new(entries))))
+        Value::Map(Rc::new(Entries(RefCell::new(entries), Elem::Any)))
+    }
+
+    /// Builds a `map[string]string` (`split`, `splitn`) from string entries.
+    pub fn string_map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(Entries(RefCell::new(entries), Elem::Str)))
     }
 
     /// Go's type name, used verbatim in error messages and `printf "%T"`.
@@ -169,9 +187,12 @@ impl Value {
                 Elem::Any => "[]interface {}",
                 Elem::Str => "[]string",
                 Elem::Int => "[]int",
+                Elem::List => "[][]interface {}",
             },
+            Value::Map(m) if m.elem() == Elem::Str => "map[string]string",
             Value::Map(_) => "map[string]interface {}",
             Value::Time(_) => "time.Time",
+            Value::Semver(_) => "*semver.Version",
         }
     }
 
@@ -186,7 +207,7 @@ impl Value {
             Value::Str(s) | Value::Html(s) => !s.is_empty(),
             Value::List(l) => !l.is_empty(),
             Value::Map(m) => !m.borrow().is_empty(),
-            Value::Time(_) => true,
+            Value::Time(_) | Value::Semver(_) => true,
         }
     }
 

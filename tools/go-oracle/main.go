@@ -82,6 +82,11 @@ func funcs(generic map[string]interface{}) map[string]interface{} {
 	delete(generic, "env")
 	delete(generic, "expandenv")
 	delete(generic, "getHostByName")
+	for _, name := range []string{"genPrivateKey", "genCA", "genCAWithKey",
+		"genSelfSignedCert", "genSelfSignedCertWithKey", "genSignedCert",
+		"genSignedCertWithKey", "buildCustomCert", "derivePassword"} {
+		delete(generic, name)
+	}
 	generic["wrapCode"] = wrapCode
 	generic["avoidHTMLEscape"] = avoidHTMLEscape
 	generic["escapeHTML"] = escapeHTML

@@ -140,6 +140,14 @@ pub(super) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
             Ok(Value::str(duration_string(secs * 1_000_000_000)))
         }),
     );
+    let clock_round = clock.clone();
+    add(
+        set,
+        "durationRound",
+        Func::new(&[Any], move |a| {
+            Ok(Value::str(duration_round(&a[0], clock_round.as_ref())))
+        }),
+    );
     add(
         set,
         "duration",
@@ -154,6 +162,38 @@ pub(super) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
             )))
         }),
     );
+}
+
+/// Sprig's `durationRound`: the largest whole unit (`2h`, `3mo`, `1y`) of a duration
+/// string, a nanosecond count (`int64`) or the time since a `time.Time`.
+fn duration_round(v: &Value, now: &dyn Fn() -> GoTime) -> String {
+    let nanos: i128 = match v {
+        Value::Str(s) => parse_duration(s).unwrap_or(0),
+        Value::Int64(i) => i128::from(*i),
+        Value::Time(t) => {
+            let now = now();
+            let d = (i128::from(now.unix) - i128::from(t.unix)) * 1_000_000_000
+                + i128::from(now.nanos)
+                - i128::from(t.nanos);
+            // time.Since saturates to the range of a Duration.
+            d.clamp(i128::from(i64::MIN), i128::from(i64::MAX))
+        }
+        _ => 0,
+    };
+    let u = nanos.unsigned_abs();
+    const SECOND: u128 = 1_000_000_000;
+    let units: [(u128, &str); 6] = [
+        (SECOND * 3600 * 24 * 365, "y"),
+        (SECOND * 3600 * 24 * 30, "mo"),
+        (SECOND * 3600 * 24, "d"),
+        (SECOND * 3600, "h"),
+        (SECOND * 60, "m"),
+        (SECOND, "s"),
+    ];
+    units
+        .iter()
+        .find(|(size, _)| u > *size)
+        .map_or_else(|| "0s".to_string(), |(size, unit)| format!("{}{unit}", u / size))
 }
 
 /// Go's zero `time.Time`, which `toDate` returns on a parse error.

@@ -10,7 +10,6 @@ use std::rc::Rc;
 
 use crate::template::funcs::{Func, FuncSet};
 use crate::template::meter::{ALLOC, ENTRY, ITEM, Meter};
-use crate::template::sprig::lists::kind_name;
 use crate::template::sprig::{Any, Map, Str, add, empty, s, strval};
 use crate::template::value::{self, Elem, Value};
 
@@ -307,21 +306,6 @@ pub(super) fn register(set: &mut FuncSet) {
             }),
         );
     }
-    add(
-        set,
-        "kindOf",
-        Func::new(&[Any], |a| Ok(Value::str(kind_name(&a[0])))),
-    );
-    add(
-        set,
-        "typeOf",
-        Func::new(&[Any], |a| {
-            Ok(Value::str(match &a[0] {
-                Value::Nil => "<nil>",
-                other => other.type_name(),
-            }))
-        }),
-    );
     add(
         set,
         "empty",

@@ -173,6 +173,7 @@ fn to_json(v: &Value, j: &Json, depth: usize, out: &mut String) -> Result<(), St
         Value::Uint(u) => put(out, &u.to_string(), m)?,
         Value::Float(f) => put(out, &json_float(*f)?, m)?,
         Value::Str(s) | Value::Html(s) => json_string(s, j.escape_html, out, m)?,
+        Value::Semver(v) => json_string(&v.to_string(), j.escape_html, out, m)?,
         Value::Time(t) => json_string(
             &t.format("2006-01-02T15:04:05.999999999Z07:00"),
             j.escape_html,
@@ -395,7 +396,7 @@ pub(super) fn register(set: &mut FuncSet) {
     add(set, "hello", Func::new(&[], |_| Ok(Value::str("Hello!"))));
 }
 
-fn go_b64_error(e: &base64::DecodeError) -> String {
+pub(super) fn go_b64_error(e: &base64::DecodeError) -> String {
     match e {
         base64::DecodeError::InvalidByte(at, _) | base64::DecodeError::InvalidLastSymbol(at, _) => {
             format!("illegal base64 data at input byte {at}")

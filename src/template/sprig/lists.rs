@@ -27,6 +27,7 @@ pub(super) fn kind_name(v: &Value) -> &'static str {
         Value::List(_) => "slice",
         Value::Map(_) => "map",
         Value::Time(_) => "struct",
+        Value::Semver(_) => "ptr",
     }
 }
 
@@ -89,7 +90,7 @@ fn copied<'v>(items: impl Iterator<Item = &'v Value>, m: &Meter) -> Result<Value
 /// Go's `reflect.DeepEqual`, which sprig uses for `has`, `uniq` and `without`: unlike
 /// `eq`, values of different dynamic types are simply unequal. Every value and byte
 /// compared is work, and values nest at most as deep as the meter allows.
-fn deep_equal(a: &Value, b: &Value, m: &Meter, depth: usize) -> Result<bool, String> {
+pub(super) fn deep_equal(a: &Value, b: &Value, m: &Meter, depth: usize) -> Result<bool, String> {
     m.step()?;
     Ok(match (a, b) {
         (Value::Nil, Value::Nil) => true,
@@ -121,6 +122,9 @@ fn deep_equal(a: &Value, b: &Value, m: &Meter, depth: usize) -> Result<bool, Str
         }
         (Value::Map(a), Value::Map(b)) => {
             m.nested(depth + 1)?;
+            if a.elem() != b.elem() {
+                return Ok(false);
+            }
             let (a, b) = (a.borrow(), b.borrow());
             if a.len() != b.len() {
                 return Ok(false);
@@ -133,6 +137,7 @@ fn deep_equal(a: &Value, b: &Value, m: &Meter, depth: usize) -> Result<bool, Str
             true
         }
         (Value::Time(a), Value::Time(b)) => a == b,
+        (Value::Semver(a), Value::Semver(b)) => a == b,
         _ => false,
     })
 }
@@ -540,8 +545,9 @@ pub(super) fn register(set: &mut FuncSet) {
                     .saturating_mul(2 * ALLOC)
                     .saturating_add(l.len() * ITEM),
             )?;
-            Ok(Value::list(
+            Ok(Value::typed_list(
                 l.chunks(size).map(|c| Value::list(c.to_vec())).collect(),
+                Elem::List,
             ))
         }),
     );
@@ -554,7 +560,7 @@ fn indexed(parts: Vec<Rc<str>>) -> Value {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::Str(p)))
         .collect();
-    Value::map(m)
+    Value::string_map(m)
 }
 
 #[cfg(test)]

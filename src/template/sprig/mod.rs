@@ -15,14 +15,21 @@
 //! `bcrypt`, `htpasswd`, `encryptAES`...), `urlParse`/`urlJoin`, `semver*`, type
 //! reflection helpers other than `typeOf`/`kindOf`, and `durationRound`.
 
+mod constraint;
+mod crypto;
 mod dates;
 mod dicts;
 mod encoding;
 mod lists;
 mod math;
+mod paths;
 mod patterns;
+mod random;
+mod reflect;
 mod regex;
 mod strings;
+mod urls;
+mod versions;
 
 use std::rc::Rc;
 
@@ -41,6 +48,12 @@ pub(crate) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
     encoding::register(set);
     regex::register(set);
     dates::register(set, clock);
+    versions::register(set);
+    reflect::register(set);
+    paths::register(set);
+    random::register(set);
+    crypto::register(set);
+    urls::register(set);
 }
 
 /// Shorthand used by the submodules.

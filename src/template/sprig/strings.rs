@@ -91,6 +91,17 @@ pub(super) fn register(set: &mut FuncSet) {
     );
     add(
         set,
+        "abbrevboth",
+        Func::new(&[Int, Int, Str], |a| {
+            let (left, right, x) = (n(a, 0), n(a, 1), s(a, 2));
+            if right < 4 || (left > 0 && right < 7) {
+                return Ok(Value::str(x));
+            }
+            Ok(Value::str(abbreviate_full(x, left, right)))
+        }),
+    );
+    add(
+        set,
         "quote",
         Func::metered_variadic(&[], Any, |a, m| {
             joined(a, m, |v, out| {
@@ -174,6 +185,38 @@ pub(super) fn register(set: &mut FuncSet) {
         "atoi",
         Func::new(&[Str], |a| Ok(Value::Int(atoi(s(a, 0))))),
     );
+}
+
+/// goutils' `AbbreviateFull`: `...` replaces what is cut on either side so that at
+/// most `max` bytes remain, starting near byte `offset`. An argument it rejects gives
+/// the empty string, which is what sprig passes on. Cuts are in bytes, as in Go.
+fn abbreviate_full(x: &str, offset: i64, max: i64) -> String {
+    let len = i64::try_from(x.len()).unwrap_or(i64::MAX);
+    if x.is_empty() || max < 4 {
+        return String::new();
+    }
+    if len <= max {
+        return x.to_string();
+    }
+    let mut offset = offset.min(len);
+    if len - offset < max - 3 {
+        offset = len - (max - 3);
+    }
+    let bytes = |from: i64, to: i64| {
+        let (from, to) = (usize::try_from(from).unwrap_or(0), usize::try_from(to).unwrap_or(0));
+        String::from_utf8_lossy(&x.as_bytes()[from..to]).into_owned()
+    };
+    if offset <= 4 {
+        return format!("{}...", bytes(0, max - 3));
+    }
+    if max < 7 {
+        return String::new();
+    }
+    if offset + max - 3 < len {
+        let rest = bytes(offset, len);
+        return format!("...{}", abbreviate_full(&rest, 0, max - 3));
+    }
+    format!("...{}", bytes(len - (max - 3), len))
 }
 
 /// The non-nil arguments written by `each`, separated by spaces (`quote`, `cat`...).
