@@ -478,3 +478,70 @@ fn an_unknown_ci_name_is_quoted_once_and_lists_the_names_people_write() {
         )
     );
 }
+
+#[test]
+fn a_tfcmt_ci_block_fills_the_ci_facts_below_flags_and_above_detection() {
+    let config = config_dir().join("tfcmt-ci-block.yaml");
+    let run = |flags: &[&str], env: &[(&str, &str)]| {
+        let mut test = Test::new().args(["--config"]).args([&config]).args(flags);
+        test = test.args(["render", "plan", "--dump-context"]);
+        for (name, value) in env {
+            test = test.env(name, value);
+        }
+        let ran = test.stdin(fixture("1.11/plan_no_changes.txt")).run();
+        assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+        assert_eq!(ran.stderr, "", "no warnings");
+        serde_json::from_slice::<serde_json::Value>(&ran.stdout).expect("json")
+    };
+    let jenkins = [
+        ("JENKINS_URL", "https://jenkins.example.com/"),
+        ("BUILD_URL", "https://jenkins.example.com/job/infra/12/"),
+        ("GIT_COMMIT", "mergecommit"),
+        ("CHANGE_ID", "34"),
+        ("ghprbActualCommit", "headcommit"),
+        ("JOB_REPO", "Infra"),
+    ];
+    let context = run(&[], &jenkins);
+    assert_eq!(context["CI"]["platform"], "jenkins");
+    assert_eq!(context["CI"]["pr_number"], 34);
+    assert_eq!(context["CI"]["owner"], "acme");
+    assert_eq!(context["CI"]["repo"], "infra");
+    assert_eq!(
+        context["CI"]["sha"], "headcommit",
+        "the block beats detection"
+    );
+    assert_eq!(context["Link"], "https://jenkins.example.com/job/infra/12/");
+    assert_eq!(context["Vars"]["env"], "staging");
+
+    let mut explicit = jenkins.to_vec();
+    explicit.extend([("TFCMT_PR_NUMBER", "35"), ("DEPLOY_ENV", "prod")]);
+    let context = run(&["--sha", "fromflag", "--var", "team:sre"], &explicit);
+    assert_eq!(context["CI"]["pr_number"], 35, "variables beat the block");
+    assert_eq!(context["CI"]["sha"], "fromflag", "flags beat the block");
+    assert_eq!(context["Vars"]["env"], "prod");
+    let context = run(&["--var", "env:flag"], &jenkins);
+    assert_eq!(context["Vars"]["env"], "flag", "`--var` beats `ci.vars`");
+}
+
+#[test]
+fn a_tfcmt_ci_block_never_stops_a_run() {
+    let ran = Test::new()
+        .args(["--config"])
+        .args([config_dir().join("warn-ci-block.yaml")])
+        .args(["render", "plan", "--dump-context"])
+        .env("PR", "false")
+        .stdin(fixture("1.11/plan_no_changes.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let warnings: Vec<&str> = ran.stderr.lines().collect();
+    assert_eq!(warnings.len(), 6, "{}", ran.stderr);
+    assert!(
+        warnings[5].ends_with(
+            "warn-ci-block.yaml`:11:7: `ci.pr[3]` gave `false`, which is not a pull request number; no pull request is taken from `ci.pr`"
+        ),
+        "{}",
+        ran.stderr
+    );
+    let context: serde_json::Value = serde_json::from_slice(&ran.stdout).expect("json");
+    assert!(context["CI"]["pr_number"].is_null());
+}

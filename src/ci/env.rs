@@ -8,12 +8,16 @@ use std::path::{Path, PathBuf};
 /// Read access to environment variables and, for CIs that hand us a file path (GitHub's
 /// `GITHUB_EVENT_PATH`, `TeamCity`'s properties files), to files.
 ///
-/// Only [`Env::var`] is required; `read_file` defaults to "not available" so a plain
-/// `BTreeMap` of variables is a complete test environment.
+/// `read_file` defaults to "not available" so a plain `BTreeMap` of variables is a
+/// complete test environment.
 pub trait Env {
     /// The raw value of `name`, or `None` when unset or not UTF-8. Callers treat an empty
     /// value like an unset one, because CIs routinely export empty variables.
     fn var(&self, name: &str) -> Option<String>;
+
+    /// Every variable at once, for code that cannot hold a borrow of the environment: the
+    /// `env` function of a tfcmt `ci:` template entry lives as long as its template.
+    fn snapshot(&self) -> BTreeMap<String, String>;
 
     /// The contents of the file at `path`. Errors are reported as detection warnings, never
     /// as failures.
@@ -44,6 +48,10 @@ impl Env for ProcessEnv {
         std::env::var(name).ok()
     }
 
+    fn snapshot(&self) -> BTreeMap<String, String> {
+        std::env::vars().collect()
+    }
+
     fn read_file(&self, path: &Path) -> io::Result<String> {
         std::fs::read_to_string(path)
     }
@@ -52,6 +60,10 @@ impl Env for ProcessEnv {
 impl Env for BTreeMap<String, String> {
     fn var(&self, name: &str) -> Option<String> {
         self.get(name).cloned()
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, String> {
+        self.clone()
     }
 }
 
@@ -82,6 +94,10 @@ impl MapEnv {
 impl Env for MapEnv {
     fn var(&self, name: &str) -> Option<String> {
         self.vars.get(name).cloned()
+    }
+
+    fn snapshot(&self) -> BTreeMap<String, String> {
+        self.vars.clone()
     }
 
     fn read_file(&self, path: &Path) -> io::Result<String> {

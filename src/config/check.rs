@@ -26,7 +26,9 @@ pub(crate) fn check(
     let mut warnings = Vec::new();
     match (shape, root) {
         (_, Node::Null) => {}
-        (Shape::Map(fields), Node::Map(entries)) => walk(entries, fields, "", &mut warnings)?,
+        (Shape::Map(fields), Node::Map(entries)) => {
+            walk(entries, fields, "", false, &mut warnings)?;
+        }
         (_, other) => {
             return Err(Mismatch {
                 pos,
@@ -40,10 +42,30 @@ pub(crate) fn check(
     Ok(warnings)
 }
 
+/// Where mismatches go: out as errors, or, inside a block the Go tools would have
+/// ignored (`lenient`), into the warnings, after which the check goes on.
+fn settle(
+    result: Result<(), Mismatch>,
+    lenient: bool,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    match result {
+        Err(mismatch) if lenient => {
+            let kind = WarningKind::Unusable {
+                message: mismatch.message,
+            };
+            warnings.push((mismatch.pos, kind));
+            Ok(())
+        }
+        other => other,
+    }
+}
+
 fn walk(
     entries: &[Entry],
     fields: &'static [Field],
     prefix: &str,
+    lenient: bool,
     warnings: &mut Vec<(Pos, WarningKind)>,
 ) -> Result<(), Mismatch> {
     let mut seen: HashMap<&str, Pos> = HashMap::new();
@@ -57,7 +79,15 @@ fn walk(
             warnings.push((entry.key_pos, kind));
         }
         if let Some(field) = fields.iter().find(|field| field.name == entry.key) {
-            value(field.shape, &entry.value, entry.key_pos, &path, warnings)?;
+            let checked = value(
+                field.shape,
+                &entry.value,
+                entry.key_pos,
+                &path,
+                lenient,
+                warnings,
+            );
+            settle(checked, lenient, warnings)?;
         } else {
             let suggestion = suggest(&entry.key, fields);
             warnings.push((entry.key_pos, WarningKind::UnknownKey { path, suggestion }));
@@ -71,15 +101,36 @@ fn value(
     node: &Node,
     pos: Pos,
     path: &str,
+    lenient: bool,
     warnings: &mut Vec<(Pos, WarningKind)>,
 ) -> Result<(), Mismatch> {
     let expected = match (shape, node) {
         // A key with nothing after it is the zero value in Go's decoders; keep that.
         (_, Node::Null)
-        | (Shape::Str | Shape::Scalar, Node::Bool | Node::Count | Node::Number | Node::Str)
+        | (
+            Shape::Str | Shape::Scalar | Shape::NameOr(_),
+            Node::Bool | Node::Count | Node::Number | Node::Str(_),
+        )
+        | (Shape::Text, Node::Str(_))
         | (Shape::Bool, Node::Bool)
         | (Shape::Int, Node::Count) => return Ok(()),
-        (Shape::Map(fields), Node::Map(entries)) => return walk(entries, fields, path, warnings),
+        (Shape::Map(fields), Node::Map(entries)) => {
+            return walk(entries, fields, path, lenient, warnings);
+        }
+        (Shape::NameOr(fields), Node::Map(entries)) => {
+            return walk(entries, fields, path, true, warnings);
+        }
+        (Shape::Word(words), Node::Str(word)) if words.contains(&word.as_str()) => return Ok(()),
+        (Shape::Word(words), Node::Str(word)) => {
+            let known: Vec<String> = words.iter().map(|w| format!("`{w}`")).collect();
+            return Err(Mismatch {
+                pos,
+                message: format!(
+                    "`{path}` is `{word}`, which tfnotify cannot evaluate: expected {}",
+                    known.join(" or ")
+                ),
+            });
+        }
         (Shape::StrMap, Node::Map(entries)) => {
             let mut seen: HashMap<&str, Pos> = HashMap::new();
             for entry in entries {
@@ -91,19 +142,60 @@ fn value(
                     };
                     warnings.push((entry.key_pos, kind));
                 }
-                value(Shape::Str, &entry.value, entry.key_pos, &item, warnings)?;
+                let checked = value(
+                    Shape::Str,
+                    &entry.value,
+                    entry.key_pos,
+                    &item,
+                    lenient,
+                    warnings,
+                );
+                settle(checked, lenient, warnings)?;
+            }
+            return Ok(());
+        }
+        (Shape::NamedRecords(fields), Node::Map(entries)) => {
+            let mut seen: HashMap<&str, Pos> = HashMap::new();
+            for entry in entries {
+                let item = join(path, &entry.key);
+                if let Some(first) = seen.insert(&entry.key, entry.key_pos) {
+                    let kind = WarningKind::DuplicateKey {
+                        path: item.clone(),
+                        first_line: first.line,
+                    };
+                    warnings.push((entry.key_pos, kind));
+                }
+                let checked = value(
+                    Shape::Records(fields),
+                    &entry.value,
+                    entry.key_pos,
+                    &item,
+                    lenient,
+                    warnings,
+                );
+                settle(checked, lenient, warnings)?;
             }
             return Ok(());
         }
         (Shape::StrList, Node::Seq(items)) => {
             for (index, (item_pos, item)) in items.iter().enumerate() {
-                value(
+                let checked = value(
                     Shape::Str,
                     item,
                     *item_pos,
                     &format!("{path}[{index}]"),
+                    lenient,
                     warnings,
-                )?;
+                );
+                settle(checked, lenient, warnings)?;
+            }
+            return Ok(());
+        }
+        (Shape::Records(fields), Node::Seq(items)) => {
+            for (index, (item_pos, item)) in items.iter().enumerate() {
+                let item_path = format!("{path}[{index}]");
+                let checked = record(item, *item_pos, fields, &item_path, lenient, warnings);
+                settle(checked, lenient, warnings)?;
             }
             return Ok(());
         }
@@ -125,9 +217,10 @@ fn value(
             }
             return Ok(());
         }
-        (Shape::Map(_) | Shape::StrMap, _) => "a mapping",
-        (Shape::Entries(_), _) => "a list of mappings",
-        (Shape::Str | Shape::Scalar, _) => "a string",
+        (Shape::Map(_) | Shape::StrMap | Shape::NamedRecords(_), _) => "a mapping",
+        (Shape::NameOr(_), _) => "a name or a mapping",
+        (Shape::Entries(_) | Shape::Records(_), _) => "a list of mappings",
+        (Shape::Str | Shape::Scalar | Shape::Text | Shape::Word(_), _) => "a string",
         (Shape::Bool, _) => "a boolean",
         (Shape::Int, _) => "a whole number",
         (Shape::StrList, _) => "a list of strings",
@@ -135,6 +228,36 @@ fn value(
     Err(Mismatch {
         pos,
         message: format!("expected {expected} for `{path}`, found {}", describe(node)),
+    })
+}
+
+/// One item of a [`Shape::Records`] list: a mapping that has every key of `fields`.
+fn record(
+    item: &Node,
+    pos: Pos,
+    fields: &'static [Field],
+    path: &str,
+    lenient: bool,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    let Node::Map(entries) = item else {
+        return Err(Mismatch {
+            pos,
+            message: format!("expected a mapping for `{path}`, found {}", describe(item)),
+        });
+    };
+    walk(entries, fields, path, lenient, warnings)?;
+    let missing: Vec<String> = fields
+        .iter()
+        .filter(|field| !entries.iter().any(|e| e.key == field.name))
+        .map(|field| format!("`{}`", field.name))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Mismatch {
+        pos,
+        message: format!("`{path}` has no {}", missing.join(" and ")),
     })
 }
 
@@ -161,7 +284,7 @@ fn entry(
             .iter()
             .find(|field| field.name == item.key)
             .map_or(Shape::Str, |field| field.shape);
-        value(shape, &item.value, item.key_pos, &key_path, warnings)?;
+        value(shape, &item.value, item.key_pos, &key_path, false, warnings)?;
     }
     Ok(())
 }
@@ -172,7 +295,7 @@ fn describe(node: &Node) -> &'static str {
         Node::Bool => "a boolean",
         Node::Count => "a number",
         Node::Number => "a negative or fractional number",
-        Node::Str => "a string",
+        Node::Str(_) => "a string",
         Node::Seq(_) => "a list",
         Node::Map(_) => "a mapping",
     }
@@ -188,7 +311,8 @@ fn join(prefix: &str, key: &str) -> String {
 
 /// The sibling key spelled most like `key`, if it is close enough to be a typo.
 /// Jaro-Winkler (as clap uses for flags) with clap's 0.8 cut-off: catches `tmplate`,
-/// `label_colour`, `use-raw-output`; stays quiet for unrelated names.
+/// `label_colour`, `use-raw-output`; stays quiet for unrelated names. A key that is a
+/// known one with a `_suffix` (`ci.pr_number` for `ci.pr`) is pointed at it too.
 fn suggest(key: &str, fields: &[Field]) -> Option<&'static str> {
     let key = key.to_lowercase();
     fields
@@ -197,6 +321,13 @@ fn suggest(key: &str, fields: &[Field]) -> Option<&'static str> {
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, name)| name)
+        .or_else(|| {
+            fields
+                .iter()
+                .filter(|field| key.starts_with(&format!("{}_", field.name)))
+                .max_by_key(|field| field.name.len())
+                .map(|field| field.name)
+        })
 }
 
 #[cfg(test)]
@@ -322,6 +453,7 @@ mod tests {
         near("when_no_change", Some("when_no_changes"));
         near("disable_labels", Some("disable_label"));
         near("ignore-warning", Some("ignore_warning"));
+        near("when_destroy_label", Some("when_destroy"));
         near("foo", None);
         near("patch", None);
     }

@@ -60,6 +60,9 @@ pub enum WarningKind {
     },
     /// A key given twice in one mapping; the last value is used, as tfnotify v0 did.
     DuplicateKey { path: String, first_line: u32 },
+    /// A value inside a block the Go tools would have ignored (tfcmt's `ci:` block) that
+    /// cannot be used; `message` says why, and the value is left out.
+    Unusable { message: String },
     /// A YAML document after the first one (`number` counts from 1). Go's decoders read
     /// only the first document, so the others never took effect in tfnotify or tfcmt.
     IgnoredDocument {
@@ -86,6 +89,7 @@ impl fmt::Display for Warning {
                     "duplicate key `{path}` (first set on line {first_line}); the last one wins"
                 )
             }
+            WarningKind::Unusable { message } => write!(f, "{message}; it is ignored"),
             WarningKind::IgnoredDocument {
                 number,
                 first_line,

@@ -13,6 +13,7 @@
 //! JSON Schema printed by `tfnotify config schema`.
 
 mod check;
+mod ci_block;
 mod discover;
 mod documents;
 mod env;
@@ -26,6 +27,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Deserializer};
 
+pub use ci_block::{CiBlock, CiEntry, CiEntryKind};
 pub use discover::{CANDIDATES, discover};
 pub use env::{expand, resolve_vars};
 pub use error::{Error, Warning, WarningKind};
@@ -40,9 +42,13 @@ pub type Env<'a> = &'a dyn Fn(&str) -> Option<String>;
 #[serde(default)]
 pub struct Config {
     /// tfnotify v0: the CI service (`circleci`, `github-actions`, …). v0 required it; we
-    /// detect the CI when it is empty.
-    #[serde(deserialize_with = "nullable")]
+    /// detect the CI when it is empty. Empty too when `ci:` is tfcmt's block.
+    #[serde(deserialize_with = "ci_name")]
     pub ci: String,
+    /// tfcmt v1–v3: `ci:` written as a block that computes the CI facts; `None` when `ci:`
+    /// is a name or absent. Read from the checked tree, not by serde (see `ci_block.rs`).
+    #[serde(skip)]
+    pub ci_block: Option<CiBlock>,
     /// tfnotify v0: where to post.
     #[serde(deserialize_with = "nullable")]
     pub notifier: Notifiers,
@@ -442,10 +448,11 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<(Config, Vec<Warning>), Error> 
         };
         found.push((pos, kind));
     }
-    let config = match root {
+    let mut config = match root {
         yaml::Node::Null => Config::default(),
         _ => yaml::from_str(text, yaml::Duplicates::LastWins).map_err(yaml_error)?,
     };
+    config.ci_block = ci_block::read(&root);
     let warnings = found
         .into_iter()
         .map(|(pos, kind)| Warning {
@@ -524,6 +531,50 @@ where
     Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
+/// `ci:` as a name: a string, or a number or boolean kept as written, as Go's decoders
+/// did. A mapping is tfcmt's block, read apart by `ci_block.rs`, and leaves the name empty.
+fn ci_name<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    struct Name;
+    impl<'de> serde::de::Visitor<'de> for Name {
+        type Value = String;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a CI name or a mapping")
+        }
+        fn visit_str<E>(self, s: &str) -> Result<String, E> {
+            Ok(s.to_owned())
+        }
+        fn visit_bool<E>(self, b: bool) -> Result<String, E> {
+            Ok(b.to_string())
+        }
+        fn visit_i64<E>(self, n: i64) -> Result<String, E> {
+            Ok(n.to_string())
+        }
+        fn visit_u64<E>(self, n: u64) -> Result<String, E> {
+            Ok(n.to_string())
+        }
+        fn visit_f64<E>(self, n: f64) -> Result<String, E> {
+            Ok(n.to_string())
+        }
+        fn visit_unit<E>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_none<E>(self) -> Result<String, E> {
+            Ok(String::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            d.deserialize_any(Name)
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<String, A::Error> {
+            while map
+                .next_entry::<serde::de::IgnoredAny, serde::de::IgnoredAny>()?
+                .is_some()
+            {}
+            Ok(String::new())
+        }
+    }
+    deserializer.deserialize_any(Name)
+}
+
 /// Position of the first non-blank, non-comment character: where a top-level type error
 /// points, since the YAML crate gives the root no position of its own.
 fn first_content(text: &str) -> yaml::Pos {
@@ -583,6 +634,7 @@ mod tests {
             "classic-empty-values.yaml",
             "tfcmt-full.yaml",
             "tfcmt-drift.yaml",
+            "tfcmt-ci-block.yaml",
             "v1-tfnotify.yaml",
         ] {
             loads(name, &[]);
@@ -694,6 +746,35 @@ mod tests {
         assert_eq!(config.ci, "github-actions");
         assert_eq!(config.terraform.plan.template, "second");
         assert_eq!(config.templates["title"], "b");
+    }
+
+    #[test]
+    fn tfcmt_ci_blocks_load_and_what_cannot_be_used_is_a_warning() {
+        let config = loads("tfcmt-ci-block.yaml", &[]);
+        assert_eq!(config.ci, "");
+        let block = config.ci_block.expect("a block");
+        assert_eq!(block.pr.len(), 2);
+        assert_eq!(block.vars["env"][0].value, "${DEPLOY_ENV:-staging}");
+
+        let config = loads(
+            "warn-ci-block.yaml",
+            &[
+                "`warn-ci-block.yaml`:3:3: unknown key `ci.pr_number` is ignored; did you mean `pr`?",
+                "`warn-ci-block.yaml`:7:7: expected a mapping for `ci.pr[0]`, found a string; it is ignored",
+                "`warn-ci-block.yaml`:8:7: `ci.pr[1].type` is `shell`, which tfnotify cannot evaluate: expected `envsubst` or `template`; it is ignored",
+                "`warn-ci-block.yaml`:10:7: `ci.pr[2]` has no `value`; it is ignored",
+                "`warn-ci-block.yaml`:13:3: expected a list of mappings for `ci.sha`, found a string; it is ignored",
+            ],
+        );
+        let block = config.ci_block.expect("a block");
+        assert_eq!(block.pr.len(), 1);
+        assert_eq!(block.pr[0].path, "ci.pr[3]");
+        assert!(block.sha.is_empty());
+        // a list is neither a name nor a block
+        inline(
+            "ci:\n  - circleci\n",
+            "`t.yaml`:1:1: expected a name or a mapping for `ci`, found a list\n1 | ci:\n  | ^",
+        );
     }
 
     #[test]

@@ -29,6 +29,19 @@ pub(crate) enum Shape {
     /// A list of mappings with these keys; any other key of an entry is a setting of the
     /// destination it names (a scalar), checked when the run is set up (`notifiers:`).
     Entries(&'static [Field]),
+    /// A name (a string, or a number or boolean kept as written) or a mapping with these
+    /// keys: tfnotify v0's `ci: circleci` and tfcmt v1–v3's `ci:` block. Nothing inside
+    /// the mapping is an error: tfcmt v4 ignored the block, so what cannot be used is a
+    /// warning and is left out.
+    NameOr(&'static [Field]),
+    /// A list of mappings that each have all of these keys (`ci.pr`).
+    Records(&'static [Field]),
+    /// A mapping from any name to a [`Shape::Records`] list (`ci.vars`).
+    NamedRecords(&'static [Field]),
+    /// One of these words (`ci.pr[].type`).
+    Word(&'static [&'static str]),
+    /// A string and nothing else (tfcmt refused a number as a `ci:` entry's `value`).
+    Text,
 }
 
 /// One key of a mapping: its name, what it holds, and which tool introduced it.
@@ -197,9 +210,27 @@ const AI_SUMMARY: &[Field] = &[
     f("max_tokens", Shape::Int, V1, "Upper bound on the summary length."),
 ];
 
+const TFCMT_V3: &str = "tfcmt v1-v3";
+
+#[rustfmt::skip]
+const CI_ENTRY: &[Field] = &[
+    f("type", Shape::Word(super::ci_block::ENTRY_TYPES), TFCMT_V3, "`envsubst` (`$VAR`, `${VAR}`, `${VAR:-default}`) or `template` (Go template, `{{ env \"VAR\" }}`)."),
+    f("value", Shape::Text, TFCMT_V3, "The text to expand or render."),
+];
+
+#[rustfmt::skip]
+const CI_BLOCK: &[Field] = &[
+    f("pr", Shape::Records(CI_ENTRY), TFCMT_V3, "Pull request number: the first entry that gives a value wins."),
+    f("owner", Shape::Records(CI_ENTRY), TFCMT_V3, "Repository owner: the first entry that gives a value wins."),
+    f("repo", Shape::Records(CI_ENTRY), TFCMT_V3, "Repository name: the first entry that gives a value wins."),
+    f("sha", Shape::Records(CI_ENTRY), TFCMT_V3, "Commit SHA: the first entry that gives a value wins."),
+    f("link", Shape::Records(CI_ENTRY), TFCMT_V3, "Build link (`.Link`): the first entry that gives a value wins."),
+    f("vars", Shape::NamedRecords(CI_ENTRY), TFCMT_V3, "Template variables (`.Vars.NAME`), each from its own entries."),
+];
+
 #[rustfmt::skip]
 const TOP: &[Field] = &[
-    f("ci", Shape::Str, V0, "CI service name (`circleci`, `github-actions`, …)."),
+    f("ci", Shape::NameOr(CI_BLOCK), ALL, "CI service name (`circleci`, `github-actions`, …), or tfcmt v1-v3's block that computes the CI facts from the environment."),
     f("notifier", Shape::Map(NOTIFIER), V0, "Where to post; the first block present wins."),
     f("terraform", Shape::Map(TERRAFORM), ALL, "Templates and labels per command."),
     f("templates", Shape::StrMap, TFCMT, "Named sub-templates; override built-ins by name."),
@@ -269,7 +300,7 @@ fn shape_schema(shape: Shape) -> Value {
                 "properties": properties,
             })
         }
-        Shape::Str => json!({ "type": ["string", "null"] }),
+        Shape::Str | Shape::Text => json!({ "type": ["string", "null"] }),
         Shape::Scalar => json!({ "type": ["string", "integer", "null"] }),
         Shape::Bool => json!({ "type": ["boolean", "null"] }),
         Shape::Int => json!({ "type": ["integer", "null"], "minimum": 0 }),
@@ -278,6 +309,27 @@ fn shape_schema(shape: Shape) -> Value {
             "additionalProperties": { "type": "string" },
         }),
         Shape::StrList => json!({ "type": ["array", "null"], "items": { "type": "string" } }),
+        Shape::NameOr(fields) => json!({
+            "anyOf": [
+                { "type": ["string", "integer", "boolean", "null"] },
+                shape_schema(Shape::Map(fields)),
+            ],
+        }),
+        Shape::Records(fields) => {
+            let mut item = shape_schema(Shape::Map(fields));
+            item["type"] = json!("object");
+            item["required"] = json!(fields.iter().map(|f| f.name).collect::<Vec<_>>());
+            json!({ "type": ["array", "null"], "items": item })
+        }
+        Shape::NamedRecords(fields) => json!({
+            "type": ["object", "null"],
+            "additionalProperties": shape_schema(Shape::Records(fields)),
+        }),
+        Shape::Word(words) => {
+            let mut allowed: Vec<Value> = words.iter().map(|w| json!(w)).collect();
+            allowed.push(Value::Null);
+            json!({ "enum": allowed })
+        }
         Shape::Entries(fields) => {
             let mut item = shape_schema(Shape::Map(fields));
             item["type"] = json!("object");
@@ -303,8 +355,11 @@ pub(crate) fn key_paths() -> Vec<String> {
             };
             out.push(path.clone());
             match field.shape {
-                Shape::Map(children) => walk(children, &path, out),
-                Shape::Entries(children) => walk(children, &format!("{path}[]"), out),
+                Shape::Map(children) | Shape::NameOr(children) => walk(children, &path, out),
+                Shape::Entries(children) | Shape::Records(children) => {
+                    walk(children, &format!("{path}[]"), out);
+                }
+                Shape::NamedRecords(children) => walk(children, &format!("{path}.NAME[]"), out),
                 _ => {}
             }
         }
@@ -431,10 +486,11 @@ mod tests {
         let mut from_structs = out.into_inner();
         from_structs.sort();
         // List entries are checked by `list_entries_know_their_keys`: the recorder sees
-        // no elements in a list.
+        // no elements in a list. The keys of tfcmt's `ci:` block are read from the tree,
+        // not by serde, and `ci_block.rs` tests that every one of them is read.
         let mut from_schema: Vec<String> = key_paths()
             .into_iter()
-            .filter(|p| !p.contains("[]"))
+            .filter(|p| !p.contains("[]") && !p.starts_with("ci."))
             .collect();
         from_schema.sort();
         assert_eq!(from_structs, from_schema);
@@ -479,20 +535,36 @@ mod tests {
     fn full_document(fields: &[super::Field], indent: usize, out: &mut String) {
         for field in fields {
             let sample = match field.shape {
-                Shape::Map(_) | Shape::Entries(_) => "",
-                Shape::Str => " text",
-                Shape::Scalar => " 000123",
-                Shape::Bool => " yes",
-                Shape::Int => " 42",
-                Shape::StrMap => " {a: b}",
-                Shape::StrList => " [a, b]",
+                Shape::Map(_)
+                | Shape::Entries(_)
+                | Shape::NameOr(_)
+                | Shape::Records(_)
+                | Shape::NamedRecords(_) => String::new(),
+                Shape::Str | Shape::Text => " text".to_owned(),
+                Shape::Word(words) => format!(" {}", words[0]),
+                Shape::Scalar => " 000123".to_owned(),
+                Shape::Bool => " yes".to_owned(),
+                Shape::Int => " 42".to_owned(),
+                Shape::StrMap => " {a: b}".to_owned(),
+                Shape::StrList => " [a, b]".to_owned(),
             };
             let _ = writeln!(out, "{:indent$}{}:{sample}", "", field.name);
             match field.shape {
-                Shape::Map(children) => full_document(children, indent + 2, out),
+                Shape::Map(children) | Shape::NameOr(children) => {
+                    full_document(children, indent + 2, out);
+                }
                 Shape::Entries(children) => {
                     let _ = writeln!(out, "{:indent$}  - setting: value", "");
                     full_document(children, indent + 4, out);
+                }
+                Shape::Records(children) => {
+                    let _ = writeln!(out, "{:indent$}  -", "");
+                    full_document(children, indent + 4, out);
+                }
+                Shape::NamedRecords(children) => {
+                    let _ = writeln!(out, "{:indent$}  name:", "");
+                    let _ = writeln!(out, "{:indent$}    -", "");
+                    full_document(children, indent + 6, out);
                 }
                 _ => {}
             }
@@ -517,6 +589,9 @@ mod tests {
         assert_eq!(config.ai_summary.max_tokens, Some(42));
         assert_eq!(config.embedded_var_names, ["a", "b"]);
         assert_eq!(config.templates["a"], "b");
+        let block = config.ci_block.expect("`ci` written as a block");
+        assert_eq!(block.pr[0].value, "text");
+        assert_eq!(block.vars["name"][0].value, "text");
     }
 
     #[test]

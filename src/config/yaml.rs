@@ -26,7 +26,8 @@ pub(crate) enum Node {
     Count,
     /// Any other number: negative or fractional.
     Number,
-    Str,
+    /// A string, kept for the few values the checker reads (the `type` of a `ci:` entry).
+    Str(String),
     Seq(Vec<(Pos, Node)>),
     Map(Vec<Entry>),
 }
@@ -152,11 +153,11 @@ impl<'de> Visitor<'de> for RawVisitor {
     fn visit_f64<E>(self, _: f64) -> Result<Raw, E> {
         Ok(Raw(Node::Number))
     }
-    fn visit_str<E>(self, _: &str) -> Result<Raw, E> {
-        Ok(Raw(Node::Str))
+    fn visit_str<E>(self, s: &str) -> Result<Raw, E> {
+        Ok(Raw(Node::Str(s.to_owned())))
     }
-    fn visit_bytes<E>(self, _: &[u8]) -> Result<Raw, E> {
-        Ok(Raw(Node::Str))
+    fn visit_bytes<E>(self, b: &[u8]) -> Result<Raw, E> {
+        Ok(Raw(Node::Str(String::from_utf8_lossy(b).into_owned())))
     }
     fn visit_unit<E>(self) -> Result<Raw, E> {
         Ok(Raw(Node::Null))
@@ -242,7 +243,10 @@ mod tests {
         assert_eq!(entries[2].value, Node::Null);
         assert_eq!(
             entries[1].value,
-            Node::Seq(vec![(Pos { line: 3, column: 5 }, Node::Str)])
+            Node::Seq(vec![(
+                Pos { line: 3, column: 5 },
+                Node::Str("x".to_owned())
+            )])
         );
     }
 

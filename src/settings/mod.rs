@@ -6,6 +6,9 @@
 //! wrong here is found before any input is read, so a broken config or template is
 //! reported at once rather than after Terraform has run for ten minutes.
 
+mod ci_block;
+mod envsubst;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -76,6 +79,18 @@ impl Settings {
             Ok(vars) => settings.vars = vars,
             Err(source) => errors.push(Error::Config(source)),
         }
+        let config_name = settings.config_name();
+        let block = match &settings.config.ci_block {
+            Some(block) => ci_block::evaluate(block, world.ci, &config_name),
+            None => ci_block::Evaluated::default(),
+        };
+        settings.warnings.extend(block.warnings);
+        for (name, value) in block.vars {
+            // `--var` and `TFNOTIFY_VAR_*` win; an empty target still lets the directory name it.
+            if !(name == "target" && value.is_empty()) {
+                settings.vars.entry(name).or_insert(value);
+            }
+        }
         if !settings.vars.contains_key("target") {
             // One state directory per target: without `--var target:…`, the directory this
             // runs in (relative to the repository root) names it.
@@ -83,8 +98,13 @@ impl Settings {
                 settings.vars.insert("target".to_owned(), target);
             }
         }
-        let config_name = settings.config_name();
-        match ci_context(cli, &settings.config, &config_name, world.ci) {
+        match ci_context(
+            cli,
+            &settings.config,
+            &config_name,
+            block.overrides,
+            world.ci,
+        ) {
             Ok(ci) => {
                 settings.warnings.extend(ci.warnings.iter().cloned());
                 settings.ci = ci;
@@ -202,11 +222,14 @@ fn display(path: &Path) -> String {
     path.display().to_string()
 }
 
-/// The CI context: flags over environment over config over detection.
+/// The CI context: flags over environment over config over detection. Within the config,
+/// `repo_owner`/`repo_name` and the classic notifier's `repository` come before what
+/// tfcmt's `ci:` block computed (`from_block`).
 fn ci_context(
     cli: &Cli,
     config: &Config,
     config_name: &str,
+    from_block: Overrides,
     env: &dyn ci::Env,
 ) -> Result<CiEnv, ci::Error> {
     let flags = Overrides {
@@ -238,7 +261,7 @@ fn ci_context(
             .or_else(|| classic_repo.and_then(|r| non_empty(&r.name))),
         ..Overrides::default()
     };
-    ci::resolve(env, flags, from_config)
+    ci::resolve(env, flags, from_config.or(from_block))
 }
 
 #[cfg(test)]
