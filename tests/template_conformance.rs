@@ -105,3 +105,40 @@ fn matches_go() {
         failures.join("\n")
     );
 }
+
+/// The oracle writes the functions it registers (sprig's, minus the refused ones, plus
+/// tfcmt's) to `functions.txt`; ours must be the same set, so that every function the
+/// corpus can use is one Go has and the other way round.
+#[test]
+fn registers_the_functions_go_registers() {
+    let listed = std::fs::read_to_string(Path::new(FIXTURES).join("functions.txt"))
+        .expect("functions.txt exists; run tools/go-oracle/regen.sh");
+    let go: std::collections::BTreeSet<&str> = listed.lines().collect();
+    let funcs = FuncSet::standard();
+    let ours: std::collections::BTreeSet<&str> = funcs.names().into_iter().collect();
+    let missing: Vec<_> = go.difference(&ours).collect();
+    let extra: Vec<_> = ours.difference(&go).collect();
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing here: {missing:?}; not in Go: {extra:?}"
+    );
+}
+
+/// The functions refused on purpose fail at parse time and say why.
+#[test]
+fn refused_functions_say_why() {
+    let funcs = FuncSet::standard();
+    for name in ["env", "genPrivateKey", "genCA", "derivePassword", "buildCustomCert"] {
+        let err = Template::parse("t", &format!("{{{{{name} \"x\"}}}}"), Mode::Text, &funcs)
+            .expect_err(name)
+            .to_string();
+        assert!(
+            err.contains(name) && err.contains("does not provide it"),
+            "{name}: {err}"
+        );
+    }
+    let err = Template::parse("t", "{{genCA \"x\" 1}}", Mode::Text, &funcs)
+        .expect_err("genCA")
+        .to_string();
+    assert!(err.contains("private keys"), "{err}");
+}

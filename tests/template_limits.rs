@@ -456,3 +456,38 @@ fn limits_leave_ordinary_templates_alone() {
     let text = r#"{{ range $i, $e := until 500 }}{{ if eq (mod $i 100) 0 }}{{ printf "%03d" $i }} {{ end }}{{ end }}"#;
     assert_eq!(rendered(text, small()), "000 100 200 300 400 ");
 }
+
+#[test]
+fn random_strings_refuse_before_allocating() {
+    let go = Limits::default();
+    for f in ["randAlpha", "randAlphaNum", "randAscii", "randNumeric", "randBytes"] {
+        assert_eq!(
+            stopped(&format!("{{{{ {f} 999999999 }}}}"), go),
+            format!("template: plan:1:3: executing \"plan\" at <{f} 999999999>: {OUTPUT}")
+        );
+    }
+    // Many small ones add up to the step limit like any other work.
+    let err = stopped(
+        "{{ range until 999 }}{{ range until 999 }}{{ $_ := randAlpha 1000 }}{{ end }}{{ end }}",
+        small(),
+    );
+    assert!(err.ends_with(SMALL_STEPS), "{err}");
+}
+
+#[test]
+fn bcrypt_is_charged_before_it_hashes() {
+    // One hash is a tenth of the default step budget, so a loop stops after ten.
+    let err = stopped(r#"{{ bcrypt "x" }}"#, small());
+    assert_eq!(
+        err,
+        format!("template: plan:1:3: executing \"plan\" at <bcrypt \"x\">: {SMALL_STEPS}")
+    );
+    let err = stopped(r#"{{ htpasswd "u" "x" }}"#, small());
+    assert!(err.ends_with(SMALL_STEPS), "{err}");
+    let two = Limits {
+        steps: 2_500_000,
+        ..Limits::default()
+    };
+    let err = stopped(r#"{{ range until 100 }}{{ bcrypt "x" }}{{ end }}"#, two);
+    assert!(err.ends_with("execution would exceed 2500000 steps (the engine's limit)"), "{err}");
+}

@@ -230,5 +230,15 @@ func main() {
 		}
 		total += len(cases)
 	}
+	// The functions both engines register, so a test can keep them equal.
+	names := make([]string, 0)
+	for name := range funcs(sprig.TxtFuncMap()) {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	list := filepath.Join(os.Args[2], "..", "functions.txt")
+	if err := os.WriteFile(list, []byte(strings.Join(names, "\n")+"\n"), 0o644); err != nil {
+		panic(err)
+	}
 	fmt.Printf("wrote expectations for %d cases from %d files\n", total, len(files))
 }

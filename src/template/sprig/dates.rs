@@ -220,4 +220,15 @@ mod tests {
             "2023-11-14 22:14:50 1m30s 1h1m30s"
         );
     }
+
+    #[test]
+    fn duration_round_measures_from_the_clock() {
+        let clock: Rc<dyn Fn() -> GoTime> = Rc::new(|| GoTime::from_unix(1_700_000_000, 0));
+        let funcs = FuncSet::standard_with_clock(&clock);
+        let text = "{{durationRound (toDate \"2006-01-02\" \"2020-01-02\")}} \
+                    {{durationRound (toDate \"2006-01-02\" \"2023-11-10\")}} \
+                    {{durationRound (toDate \"2006-01-02\" \"2030-01-01\")}}";
+        let t = Template::parse("t", text, Mode::Text, &funcs).unwrap();
+        assert_eq!(t.execute_value(&Value::Nil).unwrap(), "3y 4d 6y");
+    }
 }

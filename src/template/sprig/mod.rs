@@ -24,6 +24,7 @@ mod lists;
 mod math;
 mod paths;
 mod patterns;
+mod perl_classes;
 mod random;
 mod reflect;
 mod regex;

@@ -15,6 +15,7 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use regex_syntax::utf8::Utf8Sequences;
 
 use crate::template::meter::{Meter, SCAN};
+use crate::template::sprig::perl_classes::ascii_perl_classes;
 use crate::template::printf::quote_go;
 
 /// Units of work per automaton state compiled: up to about a microsecond each.
@@ -53,14 +54,16 @@ impl Patterns {
         if let Some(c) = self.compiled.borrow().get(pattern) {
             return Ok(Rc::clone(c));
         }
+        // Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
+        let go_pattern = ascii_perl_classes(pattern);
         // A pattern that does not parse fails to compile just as cheaply, with the
         // message users know.
         let cost = regex_syntax::Parser::new()
-            .parse(pattern)
+            .parse(&go_pattern)
             .map_or(Cost::default(), |hir| cost(&hir));
         let units = cost.states.saturating_mul(COMPILE);
         m.work(usize::try_from(units).unwrap_or(usize::MAX))?;
-        let re = RegexBuilder::new(pattern)
+        let re = RegexBuilder::new(&go_pattern)
             .dfa_size_limit(1 << 20)
             .build()
             .map_err(|e| compile_error(pattern, &e))?;
@@ -176,7 +179,7 @@ mod tests {
         let patterns = Patterns::default();
         patterns.get("a+b", &m).unwrap();
         patterns.get("a+b", &m).unwrap();
-        assert!(patterns.get(r"\w{100}", &m).is_err());
+        assert!(patterns.get(r"\pL{100}", &m).is_err());
         let fresh = Meter::new(Limits::default());
         let err = patterns.get("(", &fresh).err().unwrap();
         assert!(err.contains("error parsing regexp"), "{err}");
