@@ -256,6 +256,11 @@ pub const CASES: &[Case] = &[
         original: Original::Rejected(
             "tfcmt v1 and later: yaml: unmarshal errors: cannot unmarshal !!str `acme` into []config.Env",
         ),
+        // tfcmt v1 made these lists; the strings of v0 are not read.
+        warnings: &[
+            "2:3: expected a list of mappings for `ci.owner`, found a string; it is ignored",
+            "3:3: expected a list of mappings for `ci.repo`, found a string; it is ignored",
+        ],
         renders: DEFAULT_PLAN,
         ..BASE
     },
@@ -303,7 +308,8 @@ pub const CASES: &[Case] = &[
         link_from_config: true,
         renders: &[
             "[Build](https://ci.example.com/builds/77)",
-            "<pre><code>Plan: 1 to import, 12 to add, 5 to change, 7 to destroy.</code></pre>",
+            // tfnotify's own `result` sub-template.
+            "```hcl\nPlan: 1 to import, 12 to add, 5 to change, 7 to destroy.\n```",
         ],
         ..BASE
     },
@@ -335,8 +341,8 @@ pub const CASES: &[Case] = &[
         tool: "tfcmt v3",
         renders: &[
             "## Plan Result",
+            "[CI link](https://ci.example.com/builds/42)",
             "### :warning: Resource Deletion will happen :warning:",
-            "<details><summary>Change Result (Click me)</summary>",
         ],
         ..BASE
     },
