@@ -174,6 +174,12 @@ fn each_plan_renders_what_its_template_writes() {
                     .copied()
                     .filter(|want| !text.contains(want))
                     .collect();
+                let shown_secrets: Vec<&str> = case
+                    .hidden
+                    .iter()
+                    .copied()
+                    .filter(|secret| text.contains(secret))
+                    .collect();
                 let shown: BTreeSet<String> = warnings(&ran, case).into_iter().collect();
                 let expected: BTreeSet<String> =
                     case.warnings.iter().map(|w| (*w).to_owned()).collect();
@@ -183,6 +189,8 @@ fn each_plan_renders_what_its_template_writes() {
                     Some(format!("nothing rendered: {}", ran.stderr))
                 } else if !missing.is_empty() {
                     Some(format!("missing {missing:?} in:\n{text}"))
+                } else if !shown_secrets.is_empty() {
+                    Some(format!("not masked: {shown_secrets:?}"))
                 } else if shown != expected {
                     Some(format!("plan warned {shown:#?}"))
                 } else {

@@ -39,6 +39,8 @@ pub struct Case {
     pub link_from_config: bool,
     /// Text the rendered plan comment must contain.
     pub renders: &'static [&'static str],
+    /// Text it must not contain (masked secrets).
+    pub hidden: &'static [&'static str],
     /// Whether the rendered comment is kept as a snapshot.
     pub snapshot: bool,
 }
@@ -60,6 +62,7 @@ const BASE: Case = Case {
     vars: &[],
     link_from_config: false,
     renders: &[],
+    hidden: &[],
     snapshot: false,
 };
 
@@ -406,6 +409,15 @@ pub const CASES: &[Case] = &[
     Case {
         file: "tfcmt4-default-config.yaml",
         tool: TFCMT_V4,
+        // tfcmt's masks come from the environment only (`TFCMT_MASKS`), never the file.
+        env: &[
+            (
+                "TFCMT_MASKS",
+                r"env:BASTION_HOST,regexp:(node-[0-9]+\.prod|ami-[0-9a-f]+)",
+            ),
+            ("BASTION_HOST", "bastion.prod.example.com"),
+        ],
+        hidden: &["bastion.prod.example.com", "node-3.prod.example.com"],
         renders: &[
             "## Plan Result",
             "* Move\n  * terraform_data.log_archive => module.app.terraform_data.log_archive",
