@@ -2,10 +2,11 @@
 //!
 //! Each fixture in `tests/fixtures/configs/real/` reproduces the shape of a file found in a
 //! public repository or issue (see the README there for where). For each one this suite runs
-//! `config check`, then renders a Terraform 1.11 plan through `plan --output FILE`, and holds
-//! the file to what the table in `real_configs/cases.rs` says: it loads (or fails the way the
-//! table says), its templates produce what they must, and it warns about exactly the keys the
-//! original tools did not know either.
+//! `config check`, then renders a captured Terraform plan (1.11 unless the table names
+//! another) through `plan --output FILE`, and holds the file to what the table in
+//! `real_configs/cases.rs` says: it loads (or fails the way the table says), its templates
+//! produce what they must, and it warns about exactly the keys the original tools did not
+//! know either.
 
 mod common;
 
@@ -33,6 +34,9 @@ fn test_for(case: &Case) -> Test {
     for (key, value) in case.env {
         test = test.env(key, value);
     }
+    for var in case.vars {
+        test = test.args(["--var", var]);
+    }
     if case.link_from_config {
         test
     } else {
@@ -55,11 +59,7 @@ fn warnings(ran: &Ran, case: &Case) -> Vec<String> {
 }
 
 fn check(case: &Case) -> Ran {
-    let mut test = test_for(case);
-    for var in case.vars {
-        test = test.args(["--var", var]);
-    }
-    test.args(["config", "check"]).run()
+    test_for(case).args(["config", "check"]).run()
 }
 
 /// Renders the case's plan into a file the way `tfnotify plan --output` does; returns the run
@@ -67,11 +67,9 @@ fn check(case: &Case) -> Ran {
 fn render(case: &Case) -> (Ran, String) {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("comment.md");
-    let mut test = test_for(case).args(["--notifier", "local"]);
-    for var in case.vars {
-        test = test.args(["--var", var]);
-    }
-    let test = test.args(["plan", "--quiet", "--output"]).args([&out]);
+    let test = test_for(case)
+        .args(["--notifier", "local", "plan", "--quiet", "--output"])
+        .args([&out]);
     let ran = match case.exit {
         // Wrapped, so the template sees the program's exit code (`.ExitCode`).
         Some(code) => {
