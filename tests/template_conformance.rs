@@ -128,7 +128,13 @@ fn registers_the_functions_go_registers() {
 #[test]
 fn refused_functions_say_why() {
     let funcs = FuncSet::standard();
-    for name in ["env", "genPrivateKey", "genCA", "derivePassword", "buildCustomCert"] {
+    for name in [
+        "env",
+        "genPrivateKey",
+        "genCA",
+        "derivePassword",
+        "buildCustomCert",
+    ] {
         let err = Template::parse("t", &format!("{{{{{name} \"x\"}}}}"), Mode::Text, &funcs)
             .expect_err(name)
             .to_string();

@@ -460,7 +460,13 @@ fn limits_leave_ordinary_templates_alone() {
 #[test]
 fn random_strings_refuse_before_allocating() {
     let go = Limits::default();
-    for f in ["randAlpha", "randAlphaNum", "randAscii", "randNumeric", "randBytes"] {
+    for f in [
+        "randAlpha",
+        "randAlphaNum",
+        "randAscii",
+        "randNumeric",
+        "randBytes",
+    ] {
         assert_eq!(
             stopped(&format!("{{{{ {f} 999999999 }}}}"), go),
             format!("template: plan:1:3: executing \"plan\" at <{f} 999999999>: {OUTPUT}")
@@ -489,5 +495,8 @@ fn bcrypt_is_charged_before_it_hashes() {
         ..Limits::default()
     };
     let err = stopped(r#"{{ range until 100 }}{{ bcrypt "x" }}{{ end }}"#, two);
-    assert!(err.ends_with("execution would exceed 2500000 steps (the engine's limit)"), "{err}");
+    assert!(
+        err.ends_with("execution would exceed 2500000 steps (the engine's limit)"),
+        "{err}"
+    );
 }

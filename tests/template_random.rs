@@ -13,9 +13,12 @@ fn render(text: &str) -> String {
         .expect("renders")
 }
 
+/// Which characters a function may draw.
+type Alphabet = fn(char) -> bool;
+
 #[test]
 fn random_strings_have_their_length_and_alphabet() {
-    let cases: [(&str, fn(char) -> bool); 4] = [
+    let cases: [(&str, Alphabet); 4] = [
         ("randAlpha", |c| c.is_ascii_alphabetic()),
         ("randAlphaNum", |c| c.is_ascii_alphanumeric()),
         ("randNumeric", |c| c.is_ascii_digit()),
@@ -25,12 +28,22 @@ fn random_strings_have_their_length_and_alphabet() {
         let s = render(&format!("{{{{ {f} 2000 }}}}"));
         assert_eq!(s.len(), 2000, "{f}");
         assert!(s.chars().all(allowed), "{f}: {s}");
-        assert_ne!(s, render(&format!("{{{{ {f} 2000 }}}}")), "{f} repeats itself");
+        assert_ne!(
+            s,
+            render(&format!("{{{{ {f} 2000 }}}}")),
+            "{f} repeats itself"
+        );
     }
     let digits = render("{{ randNumeric 2000 }}");
-    assert!(('0'..='9').all(|d| digits.contains(d)), "not every digit drawn");
+    assert!(
+        ('0'..='9').all(|d| digits.contains(d)),
+        "not every digit drawn"
+    );
     let ascii = render("{{ randAscii 5000 }}");
-    assert!(ascii.contains(' ') && ascii.contains('~'), "ends of the range never drawn");
+    assert!(
+        ascii.contains(' ') && ascii.contains('~'),
+        "ends of the range never drawn"
+    );
 }
 
 #[test]

@@ -19,7 +19,8 @@
 //! - `{{else with}}` (Go 1.23) is accepted; Go 1.19 rejects it.
 //! - Only the function values our [`Value`] model has exist: no methods on data, so
 //!   `call` always fails like Go does on a non-function, and `time.Time` values have no
-//!   methods (`.Unix`, `.Format`).
+//!   methods (`.Unix`, `.Format`). `semver` versions have their argument-less
+//!   accessors (`.Major`, `.Original`...) and no other method.
 //! - Every execution runs under [`Limits`] (output size, list length, steps, nesting
 //!   depth, memory held), so no template runs for ever or exhausts memory; Go has
 //!   none of these but the depth (100000 template calls; ours counts control bodies
@@ -27,11 +28,12 @@
 //!   deep in the text (Go: 10000 parentheses, any number of controls), and values 200
 //!   deep, since deeper would overflow the native stack.
 //! - Complex number literals are rejected.
-//! - Slices know `[]interface{}`, `[]string` and `[]int`; other Go types sprig returns
-//!   (`map[string]string` from `split`, the `uint8` from indexing a string) are modelled
-//!   as `map[string]interface{}` and `int`, which only shows in type names.
+//! - Slices know `[]interface{}`, `[]string`, `[]int` and `[][]interface{}`, maps
+//!   `map[string]interface{}` and `map[string]string`; the `uint8` from indexing a
+//!   string is modelled as `int`, which only shows in type names.
 //! - `keys` and `values` are sorted (random in Go), `now`/`ago` read an injectable clock.
-//! - `env`, `expandenv` and `getHostByName` are refused with a clear parse error.
+//! - `env`, `expandenv`, `getHostByName` and sprig's key and certificate generators are
+//!   refused with a clear parse error.
 
 // This module is a port of Go's packages and keeps their short local names (`s`, `n`,
 // `c`...) and parallel match arms so it can be read side by side with the Go source.

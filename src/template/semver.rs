@@ -51,8 +51,7 @@ impl SemVer {
         let pre = m.get(5).map_or("", |p| p.as_str());
         let meta = m.get(8).map_or("", |p| p.as_str());
         for part in pre.split('.').filter(|_| !pre.is_empty()) {
-            if part.len() > 1 && part.starts_with('0') && part.bytes().all(|b| b.is_ascii_digit())
-            {
+            if part.len() > 1 && part.starts_with('0') && part.bytes().all(|b| b.is_ascii_digit()) {
                 return Err("Version segment starts with 0".into());
             }
         }
@@ -116,11 +115,9 @@ impl SemVer {
             "Metadata" => MethodResult::Text(self.metadata().to_string()),
             "Original" => MethodResult::Text(self.original.clone()),
             "String" => MethodResult::Text(self.to_string()),
-            "IncMajor" | "IncMinor" | "IncPatch" | "SetPrerelease" | "SetMetadata"
-            | "LessThan" | "GreaterThan" | "Equal" | "Compare" | "MarshalJSON"
-            | "MarshalText" | "UnmarshalJSON" | "UnmarshalText" | "Scan" | "Value" => {
-                MethodResult::Unsupported
-            }
+            "IncMajor" | "IncMinor" | "IncPatch" | "SetPrerelease" | "SetMetadata" | "LessThan"
+            | "GreaterThan" | "Equal" | "Compare" | "MarshalJSON" | "MarshalText"
+            | "UnmarshalJSON" | "UnmarshalText" | "Scan" | "Value" => MethodResult::Unsupported,
             _ => return None,
         })
     }

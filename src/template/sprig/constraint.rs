@@ -33,8 +33,7 @@ fn compile(pattern: &str) -> Regex {
 }
 
 static ONE: LazyLock<Regex> = LazyLock::new(|| compile(r"^{ws}*({ops}){ws}*({cv}){ws}*$"));
-static RANGE: LazyLock<Regex> =
-    LazyLock::new(|| compile(r"{ws}*({cv}){ws}+-{ws}+({cv}){ws}*"));
+static RANGE: LazyLock<Regex> = LazyLock::new(|| compile(r"{ws}*({cv}){ws}+-{ws}+({cv}){ws}*"));
 static FIND: LazyLock<Regex> = LazyLock::new(|| compile(r"({ops}){ws}*({cv})"));
 static VALID: LazyLock<Regex> = LazyLock::new(|| {
     compile(r"^({ws}*({ops}){ws}*({cv}){ws}*)((?:{ws}+|,{ws}*)({ops}){ws}*({cv}){ws}*)*$")
@@ -265,7 +264,7 @@ fn compare_pre_part(s: &str, o: &str) -> Ordering {
     }
     match (s.parse::<u64>(), o.parse::<u64>()) {
         (Err(_), Err(_)) if s > o => Ordering::Greater,
-        (Err(_), Err(_)) | (Ok(_), Err(_)) => Ordering::Less,
+        (Err(_) | Ok(_), Err(_)) => Ordering::Less,
         (Err(_), Ok(_)) => Ordering::Greater,
         (Ok(si), Ok(oi)) if si > oi => Ordering::Greater,
         (Ok(_), Ok(_)) => Ordering::Less,

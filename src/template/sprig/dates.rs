@@ -167,6 +167,7 @@ pub(super) fn register(set: &mut FuncSet, clock: &Rc<dyn Fn() -> GoTime>) {
 /// Sprig's `durationRound`: the largest whole unit (`2h`, `3mo`, `1y`) of a duration
 /// string, a nanosecond count (`int64`) or the time since a `time.Time`.
 fn duration_round(v: &Value, now: &dyn Fn() -> GoTime) -> String {
+    const SECOND: u128 = 1_000_000_000;
     let nanos: i128 = match v {
         Value::Str(s) => parse_duration(s).unwrap_or(0),
         Value::Int64(i) => i128::from(*i),
@@ -181,7 +182,6 @@ fn duration_round(v: &Value, now: &dyn Fn() -> GoTime) -> String {
         _ => 0,
     };
     let u = nanos.unsigned_abs();
-    const SECOND: u128 = 1_000_000_000;
     let units: [(u128, &str); 6] = [
         (SECOND * 3600 * 24 * 365, "y"),
         (SECOND * 3600 * 24 * 30, "mo"),
@@ -190,10 +190,10 @@ fn duration_round(v: &Value, now: &dyn Fn() -> GoTime) -> String {
         (SECOND * 60, "m"),
         (SECOND, "s"),
     ];
-    units
-        .iter()
-        .find(|(size, _)| u > *size)
-        .map_or_else(|| "0s".to_string(), |(size, unit)| format!("{}{unit}", u / size))
+    units.iter().find(|(size, _)| u > *size).map_or_else(
+        || "0s".to_string(),
+        |(size, unit)| format!("{}{unit}", u / size),
+    )
 }
 
 /// Go's zero `time.Time`, which `toDate` returns on a parse error.

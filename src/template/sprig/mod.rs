@@ -1,5 +1,4 @@
-//! Masterminds/sprig v3 functions, reimplemented with sprig's exact semantics for the
-//! ones tfcmt/tfnotify configurations use.
+//! Masterminds/sprig v3 functions, reimplemented with sprig 3.2.3's exact semantics.
 //!
 //! Each function is registered with its Go signature (see [`Param`]), so argument
 //! type errors read like Go's. Sprig's quirks are kept on purpose: `add` returns
@@ -10,10 +9,9 @@
 //! `indent`, `until`, `join`...) check its size with the execution's [`Meter`] before
 //! building it; the executor checks every other result once it is built.
 //!
-//! Not provided: `env`, `expandenv`, `getHostByName` (denied, see [`FuncSet`]),
-//! random and crypto helpers (`rand*`, `uuidv4`, `genPrivateKey`, certificates,
-//! `bcrypt`, `htpasswd`, `encryptAES`...), `urlParse`/`urlJoin`, `semver*`, type
-//! reflection helpers other than `typeOf`/`kindOf`, and `durationRound`.
+//! Not provided: `env`, `expandenv`, `getHostByName` and the key, certificate and
+//! password generators (`genPrivateKey`, `genCA`..., `derivePassword`), which
+//! [`FuncSet::standard`] refuses with a reason.
 
 mod constraint;
 mod crypto;

@@ -15,8 +15,8 @@ use regex_syntax::hir::{Class, Hir, HirKind};
 use regex_syntax::utf8::Utf8Sequences;
 
 use crate::template::meter::{Meter, SCAN};
-use crate::template::sprig::perl_classes::ascii_perl_classes;
 use crate::template::printf::quote_go;
+use crate::template::sprig::perl_classes::ascii_perl_classes;
 
 /// Units of work per automaton state compiled: up to about a microsecond each.
 const COMPILE: u64 = 16_384;

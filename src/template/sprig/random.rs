@@ -72,12 +72,13 @@ fn random_string(alphabet: &'static [u8]) -> Func {
 
 pub(super) fn register(set: &mut FuncSet) {
     let alnum: &'static [u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    // goutils' `CryptoRandomAscii`: ' ' to '~'.
     let ascii: &'static [u8] = &const {
         let mut all = [0u8; 95];
-        let mut i = 0;
-        while i < 95 {
-            all[i] = b' ' + i as u8;
-            i += 1;
+        let mut c = b' ';
+        while c <= b'~' {
+            all[(c - b' ') as usize] = c;
+            c += 1;
         }
         all
     };

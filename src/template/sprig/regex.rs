@@ -1,6 +1,7 @@
 //! Sprig's regular-expression functions, on Rust's `regex` crate. Its syntax is
-//! RE2's, like Go's `regexp`, with one difference: `\d`, `\w`, `\s` and `\b` are
-//! Unicode-aware here and ASCII-only in Go.
+//! RE2's, like Go's `regexp`; where the two read a pattern differently (`\d`, `\w`,
+//! `\s` and `\b` are ASCII-only in Go), patterns are rewritten to Go's meaning before
+//! they are compiled (see `perl_classes.rs`).
 //!
 //! Compiling and searching are charged by what the pattern costs (see `patterns.rs`);
 //! what the functions build is bounded as it is built: lists by the item limit,

@@ -203,7 +203,10 @@ fn abbreviate_full(x: &str, offset: i64, max: i64) -> String {
         offset = len - (max - 3);
     }
     let bytes = |from: i64, to: i64| {
-        let (from, to) = (usize::try_from(from).unwrap_or(0), usize::try_from(to).unwrap_or(0));
+        let (from, to) = (
+            usize::try_from(from).unwrap_or(0),
+            usize::try_from(to).unwrap_or(0),
+        );
         String::from_utf8_lossy(&x.as_bytes()[from..to]).into_owned()
     };
     if offset <= 4 {

@@ -7,6 +7,7 @@
 //! `URL.String` give, so those are ported here, function for function.
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use crate::template::funcs::{Func, FuncSet};
 use crate::template::printf::quote_go;
@@ -62,7 +63,7 @@ fn escape(s: &str, mode: Mode) -> String {
     let mut out = String::with_capacity(s.len());
     for &c in s.as_bytes() {
         if should_escape(c, mode) {
-            out.push_str(&format!("%{c:02X}"));
+            let _ = write!(out, "%{c:02X}");
         } else {
             out.push(char::from(c));
         }
@@ -83,7 +84,9 @@ fn unescape(s: &str, mode: Mode) -> Result<String, String> {
     while i < b.len() {
         match b[i] {
             b'%' => {
-                if i + 2 >= b.len() || !b[i + 1].is_ascii_hexdigit() || !b[i + 2].is_ascii_hexdigit()
+                if i + 2 >= b.len()
+                    || !b[i + 1].is_ascii_hexdigit()
+                    || !b[i + 2].is_ascii_hexdigit()
                 {
                     let mut end = (i + 3).min(s.len());
                     while !s.is_char_boundary(end) {
@@ -142,8 +145,7 @@ fn get_scheme(raw: &str) -> Result<(&str, &str), String> {
 }
 
 fn valid_optional_port(port: &str) -> bool {
-    port.is_empty()
-        || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
+    port.is_empty() || (port.starts_with(':') && port[1..].bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Go's `parseHost`.
@@ -200,11 +202,11 @@ impl GoUrl {
     /// Go's `url.Parse`, with its `*url.Error` wording.
     fn parse(raw: &str) -> Result<GoUrl, String> {
         let (u, frag) = raw.split_once('#').unwrap_or((raw, ""));
-        let mut url = GoUrl::parse_without_fragment(u)
-            .map_err(|e| format!("parse {}: {e}", quote_go(u)))?;
+        let mut url =
+            GoUrl::parse_without_fragment(u).map_err(|e| format!("parse {}: {e}", quote_go(u)))?;
         if !frag.is_empty() {
-            url.fragment =
-                unescape(frag, Mode::Fragment).map_err(|e| format!("parse {}: {e}", quote_go(raw)))?;
+            url.fragment = unescape(frag, Mode::Fragment)
+                .map_err(|e| format!("parse {}: {e}", quote_go(raw)))?;
         }
         Ok(url)
     }
@@ -253,14 +255,16 @@ impl GoUrl {
 
     /// Go's `Userinfo.String`.
     fn userinfo(&self) -> String {
-        self.user.as_ref().map_or_else(String::new, |(name, password)| {
-            let mut s = escape(name, Mode::UserPassword);
-            if let Some(p) = password {
-                s.push(':');
-                s.push_str(&escape(p, Mode::UserPassword));
-            }
-            s
-        })
+        self.user
+            .as_ref()
+            .map_or_else(String::new, |(name, password)| {
+                let mut s = escape(name, Mode::UserPassword);
+                if let Some(p) = password {
+                    s.push(':');
+                    s.push_str(&escape(p, Mode::UserPassword));
+                }
+                s
+            })
     }
 
     /// Go's `Hostname`: the host without its port or IPv6 brackets.
@@ -286,9 +290,9 @@ impl GoUrl {
         }
         if self.opaque.is_empty() {
             let has_user = self.user.is_some();
-            if (!self.scheme.is_empty() || !self.host.is_empty() || has_user)
-                && !(self.omit_host && self.host.is_empty() && !has_user)
-            {
+            let authority = !self.scheme.is_empty() || !self.host.is_empty() || has_user;
+            let omitted = self.omit_host && self.host.is_empty() && !has_user;
+            if authority && !omitted {
                 if !self.host.is_empty() || !self.path.is_empty() || has_user {
                     buf.push_str("//");
                 }
@@ -364,7 +368,9 @@ pub(super) fn register(set: &mut FuncSet) {
         "urlJoin",
         Func::new(&[Map], |a| {
             let Value::Map(m) = &a[0] else {
-                return Err("runtime error: invalid memory address or nil pointer dereference".into());
+                return Err(
+                    "runtime error: invalid memory address or nil pointer dereference".into(),
+                );
             };
             let d = m.borrow();
             let mut url = GoUrl {
@@ -405,10 +411,7 @@ mod tests {
         );
         let rel = GoUrl::parse("/only/path?q").unwrap();
         assert_eq!((rel.scheme.as_str(), rel.path.as_str()), ("", "/only/path"));
-        assert_eq!(
-            GoUrl::parse("a:b/c").unwrap().opaque,
-            "b/c"
-        );
+        assert_eq!(GoUrl::parse("a:b/c").unwrap().opaque, "b/c");
         assert!(GoUrl::parse(":x").is_err());
     }
 }
