@@ -545,3 +545,49 @@ fn a_tfcmt_ci_block_never_stops_a_run() {
     let context: serde_json::Value = serde_json::from_slice(&ran.stdout).expect("json");
     assert!(context["CI"]["pr_number"].is_null());
 }
+
+#[test]
+fn every_destination_s_classic_block_passes_config_check_and_is_in_the_schema() {
+    let path = config_dir().join("classic-every-destination.yaml");
+    let ran = Test::new()
+        .args(["--config"])
+        .args([&path])
+        .args(["config", "check"])
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(ran.stderr, "", "no warnings");
+    let out = ran.stdout_text();
+    let schema = Test::new().args(["config", "schema"]).run();
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("json");
+    let blocks = &schema["properties"]["notifier"]["properties"];
+    for (name, setting) in [
+        ("gitea", "token"),
+        ("bitbucket", "app_password"),
+        ("bitbucket-server", "base_url"),
+        ("chatwork", "room_id"),
+        ("teams", "webhook_url"),
+        ("discord", "message_id"),
+        ("webhook", "secret"),
+    ] {
+        assert!(
+            out.contains(&format!("  ok  notifier.{name} ({name})\n")),
+            "{name}: {out}"
+        );
+        assert!(
+            blocks[name]["properties"][setting].is_object(),
+            "{name}.{setting}"
+        );
+        assert!(
+            blocks[name]["properties"]["when"].is_object(),
+            "{name}.when"
+        );
+        assert!(
+            blocks[name]["properties"]["type"].is_null(),
+            "{name}: the key is the type"
+        );
+    }
+    assert!(
+        blocks["slack"]["properties"]["thread"].is_null(),
+        "v0 blocks keep their own keys"
+    );
+}

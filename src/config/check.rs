@@ -117,6 +117,9 @@ fn value(
         (Shape::Map(fields), Node::Map(entries)) => {
             return walk(entries, fields, path, lenient, warnings);
         }
+        (Shape::Blocks(known, rest), Node::Map(entries)) => {
+            return blocks(entries, known, rest, path, warnings);
+        }
         (Shape::NameOr(fields), Node::Map(entries)) => {
             return walk(entries, fields, path, true, warnings);
         }
@@ -217,7 +220,9 @@ fn value(
             }
             return Ok(());
         }
-        (Shape::Map(_) | Shape::StrMap | Shape::NamedRecords(_), _) => "a mapping",
+        (Shape::Map(_) | Shape::StrMap | Shape::NamedRecords(_) | Shape::Blocks(..), _) => {
+            "a mapping"
+        }
         (Shape::NameOr(_), _) => "a name or a mapping",
         (Shape::Entries(_) | Shape::Records(_), _) => "a list of mappings",
         (Shape::Str | Shape::Scalar | Shape::Text | Shape::Word(_), _) => "a string",
@@ -229,6 +234,47 @@ fn value(
         pos,
         message: format!("expected {expected} for `{path}`, found {}", describe(node)),
     })
+}
+
+/// A [`Shape::Blocks`] mapping: known keys as in [`walk`], any other key a block shaped like
+/// a list entry (its name is checked by the notify stage, which knows the destinations).
+fn blocks(
+    entries: &[Entry],
+    known: &'static [Field],
+    rest: &'static [Field],
+    path: &str,
+    warnings: &mut Vec<(Pos, WarningKind)>,
+) -> Result<(), Mismatch> {
+    let (ours, others): (Vec<Entry>, Vec<Entry>) = entries
+        .iter()
+        .cloned()
+        .partition(|e| known.iter().any(|field| field.name == e.key));
+    walk(&ours, known, path, false, warnings)?;
+    let mut seen: HashMap<&str, Pos> = HashMap::new();
+    for block in &others {
+        let block_path = join(path, &block.key);
+        if let Some(first) = seen.insert(&block.key, block.key_pos) {
+            let kind = WarningKind::DuplicateKey {
+                path: block_path.clone(),
+                first_line: first.line,
+            };
+            warnings.push((block.key_pos, kind));
+        }
+        match &block.value {
+            Node::Null => {}
+            Node::Map(settings) => entry(settings, rest, &block_path, warnings)?,
+            other => {
+                return Err(Mismatch {
+                    pos: block.key_pos,
+                    message: format!(
+                        "expected a mapping for `{block_path}`, found {}",
+                        describe(other)
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 /// One item of a [`Shape::Records`] list: a mapping that has every key of `fields`.

@@ -14,6 +14,7 @@
 
 mod check;
 mod ci_block;
+mod classic;
 mod discover;
 mod documents;
 mod env;
@@ -135,6 +136,11 @@ pub struct Notifiers {
     pub typetalk: Option<Typetalk>,
     #[serde(deserialize_with = "nullable")]
     pub mattermost: Option<Mattermost>,
+    /// The blocks of the other destinations (`chatwork:`, `teams:`, …) by name, each read
+    /// as the `notifiers:` entry of that type (`kind` is the name). Read apart from serde's
+    /// pass, by `classic.rs`.
+    #[serde(skip)]
+    pub others: BTreeMap<String, Destination>,
 }
 
 /// `notifier.github`. An empty `token` means "use `GITHUB_TOKEN`" later, in `Settings`.
@@ -453,6 +459,9 @@ pub fn parse(bytes: &[u8], name: &str) -> Result<(Config, Vec<Warning>), Error> 
         _ => yaml::from_str(text, yaml::Duplicates::LastWins).map_err(yaml_error)?,
     };
     config.ci_block = ci_block::read(&root);
+    if root != yaml::Node::Null {
+        config.notifier.others = classic::read(text).map_err(yaml_error)?;
+    }
     let warnings = found
         .into_iter()
         .map(|(pos, kind)| Warning {
@@ -506,7 +515,7 @@ impl Config {
             mattermost.channel = expand(&mattermost.channel, env);
             mattermost.bot = expand(&mattermost.bot, env);
         }
-        for destination in &mut self.notifiers {
+        for destination in self.notifiers.iter_mut().chain(n.others.values_mut()) {
             for value in destination.settings.values_mut() {
                 *value = secret(value);
             }

@@ -42,6 +42,11 @@ pub(crate) enum Shape {
     Word(&'static [&'static str]),
     /// A string and nothing else (tfcmt refused a number as a `ci:` entry's `value`).
     Text,
+    /// A mapping with these keys (the first list), where any other key is a block shaped
+    /// like a `notifiers:` entry (the second list) whose name the notify stage checks:
+    /// `notifier:`, whose v0 blocks have their own keys and whose other destinations'
+    /// blocks mean what their entries mean.
+    Blocks(&'static [Field], &'static [Field]),
 }
 
 /// One key of a mapping: its name, what it holds, and which tool introduced it.
@@ -110,8 +115,9 @@ const MATTERMOST: &[Field] = &[
     f("bot", Shape::Str, V0, "Bot user name; `$VAR`/`${VAR}` expanded."),
 ];
 
+/// The v0 blocks of `notifier:`, each with its own keys.
 #[rustfmt::skip]
-const NOTIFIER: &[Field] = &[
+pub(crate) const NOTIFIER: &[Field] = &[
     f("github", Shape::Map(GITHUB), V0, "Post to a GitHub pull request or commit."),
     f("gitlab", Shape::Map(GITLAB), V0, "Post to a GitLab merge request or commit."),
     f("slack", Shape::Map(SLACK_V0), V0, "Post to a Slack channel."),
@@ -231,7 +237,7 @@ const CI_BLOCK: &[Field] = &[
 #[rustfmt::skip]
 const TOP: &[Field] = &[
     f("ci", Shape::NameOr(CI_BLOCK), ALL, "CI service name (`circleci`, `github-actions`, …), or tfcmt v1-v3's block that computes the CI facts from the environment."),
-    f("notifier", Shape::Map(NOTIFIER), V0, "Where to post; the first block present wins."),
+    f("notifier", Shape::Blocks(NOTIFIER, DESTINATION), V0, "Where to post: the v0 blocks, or a block per destination shaped like its `notifiers:` entry."),
     f("terraform", Shape::Map(TERRAFORM), ALL, "Templates and labels per command."),
     f("templates", Shape::StrMap, TFCMT, "Named sub-templates; override built-ins by name."),
     f("repo_owner", Shape::Str, TFCMT, "Repository owner; overrides CI detection."),
@@ -309,6 +315,16 @@ fn shape_schema(shape: Shape) -> Value {
             "additionalProperties": { "type": "string" },
         }),
         Shape::StrList => json!({ "type": ["array", "null"], "items": { "type": "string" } }),
+        Shape::Blocks(known, rest) => {
+            let mut schema = shape_schema(Shape::Map(known));
+            let mut block = shape_schema(Shape::Map(rest));
+            block["additionalProperties"] = json!({
+                "type": ["string", "integer", "number", "boolean", "null"],
+                "description": "A setting of the destination (see docs/notifiers/).",
+            });
+            schema["additionalProperties"] = block;
+            schema
+        }
         Shape::NameOr(fields) => json!({
             "anyOf": [
                 { "type": ["string", "integer", "boolean", "null"] },
@@ -355,7 +371,9 @@ pub(crate) fn key_paths() -> Vec<String> {
             };
             out.push(path.clone());
             match field.shape {
-                Shape::Map(children) | Shape::NameOr(children) => walk(children, &path, out),
+                Shape::Map(children) | Shape::NameOr(children) | Shape::Blocks(children, _) => {
+                    walk(children, &path, out);
+                }
                 Shape::Entries(children) | Shape::Records(children) => {
                     walk(children, &format!("{path}[]"), out);
                 }
@@ -536,6 +554,7 @@ mod tests {
         for field in fields {
             let sample = match field.shape {
                 Shape::Map(_)
+                | Shape::Blocks(..)
                 | Shape::Entries(_)
                 | Shape::NameOr(_)
                 | Shape::Records(_)
@@ -550,7 +569,7 @@ mod tests {
             };
             let _ = writeln!(out, "{:indent$}{}:{sample}", "", field.name);
             match field.shape {
-                Shape::Map(children) | Shape::NameOr(children) => {
+                Shape::Map(children) | Shape::NameOr(children) | Shape::Blocks(children, _) => {
                     full_document(children, indent + 2, out);
                 }
                 Shape::Entries(children) => {

@@ -96,26 +96,70 @@ impl Rule {
     }
 }
 
+/// Every entry of the config, with the key path messages name it by: the `notifiers:`
+/// list, then the `notifier:` blocks of destinations other than v0's (`notifier.chatwork`),
+/// which mean the same as an entry of their type. A block whose name is no destination is
+/// left out here; [`classic_warnings`] tells the user.
+pub fn entries(config: &Config) -> Vec<(String, &Destination)> {
+    let listed = config
+        .notifiers
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| (format!("notifiers[{index}]"), entry));
+    let classic = config
+        .notifier
+        .others
+        .iter()
+        .filter(|(name, _)| registered(name).is_some())
+        .map(|(name, block)| (format!("notifier.{name}"), block));
+    listed.chain(classic).collect()
+}
+
+/// Warnings for `notifier:` blocks that name no destination (`notifier.chatwrok`): the file
+/// loads, as the Go tools' did with keys they did not know, and nothing is sent there.
+pub fn classic_warnings(config: &Config) -> Vec<String> {
+    config
+        .notifier
+        .others
+        .keys()
+        .filter(|name| registered(name).is_none())
+        .map(|name| {
+            let closest = REGISTRY
+                .iter()
+                .map(|(known, _, _)| *known)
+                .filter(|known| strsim::levenshtein(known, name) <= 2)
+                .min_by_key(|known| strsim::levenshtein(known, name))
+                .map(|known| format!(" (did you mean `{known}`?)"))
+                .unwrap_or_default();
+            format!(
+                "`notifier.{name}` names no destination and is ignored{closest}; the destinations are {}",
+                known_names()
+            )
+        })
+        .collect()
+}
+
 /// The destinations of this run; entries that cannot be set up come back as errors.
 pub fn plan(request: &Request<'_>) -> Vec<Result<Planned, NotifyError>> {
     let config = request.config;
-    if config.notifiers.is_empty() {
+    let entries = entries(config);
+    if entries.is_empty() {
         return crate::notify::build(request)
             .into_iter()
             .map(|built| built.map(unconditional))
             .collect();
     }
     let mut planned = Vec::new();
-    for (index, entry) in config.notifiers.iter().enumerate() {
+    for (place, entry) in entries {
         if !is_picked(entry, request.only) {
             continue;
         }
-        if let Some(error) = unknown_command(index, entry) {
+        if let Some(error) = unknown_command(&place, entry) {
             planned.push(Err(error));
             continue;
         }
         if is_for_command(entry, request.command) {
-            planned.push(from_entry(request, index, entry));
+            planned.push(from_entry(request, &place, entry));
         }
     }
     for name in classic_blocks(&config.notifier) {
@@ -159,11 +203,11 @@ fn registered(name: &str) -> Option<&'static (&'static str, Build, &'static [Set
 }
 
 /// The error for a word in the entry's `commands` that names no command.
-fn unknown_command(index: usize, entry: &Destination) -> Option<NotifyError> {
+fn unknown_command(place: &str, entry: &Destination) -> Option<NotifyError> {
     let command = entry.commands.iter().find(|c| !is_command(c))?;
     Some(NotifyError::new(
         "config",
-        format!("`notifiers[{index}]`: unknown command `{command}` in `commands`"),
+        format!("`{place}`: unknown command `{command}` in `commands`"),
         Some("use any of plan, apply, destroy, fmt, validate"),
     ))
 }
@@ -207,10 +251,23 @@ fn classic_blocks(notifier: &Notifiers) -> Vec<&'static str> {
     .collect()
 }
 
-/// Sets up one entry of `notifiers:` (`index` counts from 0, as the YAML path does).
+/// The environment variables an entry's settings stand in for, with their values: what
+/// the destination reads instead of the process environment.
+pub fn setting_values(entry: &Destination, settings: &[Setting]) -> BTreeMap<&'static str, String> {
+    settings
+        .iter()
+        .filter_map(|setting| {
+            let value = entry.settings.get(setting.key)?.expose().trim().to_owned();
+            Some(setting.env.iter().map(move |var| (*var, value.clone())))
+        })
+        .flatten()
+        .collect()
+}
+
+/// Sets up one entry; `place` is its key path (`notifiers[0]`, `notifier.chatwork`).
 fn from_entry(
     request: &Request<'_>,
-    index: usize,
+    place: &str,
     entry: &Destination,
 ) -> Result<Planned, NotifyError> {
     let Checked {
@@ -220,19 +277,10 @@ fn from_entry(
         rule,
         behaviour,
         warnings,
-    } = check_entry(index, entry)?;
-    let at = |message: String| {
-        NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), None)
-    };
+    } = check_entry(place, entry)?;
+    let at = |message: String| NotifyError::new("config", format!("`{place}`: {message}"), None);
 
-    let values: BTreeMap<&str, String> = settings
-        .iter()
-        .filter_map(|setting| {
-            let value = entry.settings.get(setting.key)?.expose().trim().to_owned();
-            Some(setting.env.iter().map(move |var| (*var, value.clone())))
-        })
-        .flatten()
-        .collect();
+    let values = setting_values(entry, settings);
     let base_env = request.env;
     let env = |var: &str| values.get(var).cloned().or_else(|| base_env(var));
 
@@ -291,25 +339,28 @@ struct Checked {
     warnings: Vec<String>,
 }
 
-/// Every mistake in the entries that can be found without credentials or input, for
-/// `tfnotify config check`: per entry, its warnings or its error.
-pub fn check(config: &Config) -> Vec<Result<Vec<String>, NotifyError>> {
-    config
-        .notifiers
-        .iter()
-        .enumerate()
-        .map(|(index, entry)| {
-            if let Some(error) = unknown_command(index, entry) {
-                return Err(error);
-            }
-            check_entry(index, entry).map(|checked| checked.warnings)
+/// One entry's key path, the entry, and its warnings or the error that stops it.
+pub type Checkup<'a> = (String, &'a Destination, Result<Vec<String>, NotifyError>);
+
+/// Every mistake in the entries (see [`entries`]) that can be found without credentials or
+/// input, for `tfnotify config check`: per entry, its key path, the entry, and its warnings
+/// or its error.
+pub fn check(config: &Config) -> Vec<Checkup<'_>> {
+    entries(config)
+        .into_iter()
+        .map(|(place, entry)| {
+            let checked = match unknown_command(&place, entry) {
+                Some(error) => Err(error),
+                None => check_entry(&place, entry).map(|checked| checked.warnings),
+            };
+            (place, entry, checked)
         })
         .collect()
 }
 
-fn check_entry(index: usize, entry: &Destination) -> Result<Checked, NotifyError> {
+fn check_entry(place: &str, entry: &Destination) -> Result<Checked, NotifyError> {
     let at = |message: String, hint: Option<&str>| {
-        NotifyError::new("config", format!("`notifiers[{index}]`: {message}"), hint)
+        NotifyError::new("config", format!("`{place}`: {message}"), hint)
     };
     let kind = entry.kind.trim();
     let Some((name, build, settings)) = registered(kind) else {
@@ -345,7 +396,7 @@ fn check_entry(index: usize, entry: &Destination) -> Result<Checked, NotifyError
             })?,
         ),
     };
-    let warnings = unknown_settings(index, entry, name, settings);
+    let warnings = unknown_settings(place, entry, name, settings);
     Ok(Checked {
         name,
         build: *build,
@@ -385,7 +436,7 @@ fn is_command(word: &str) -> bool {
 
 /// Warnings for settings the destination does not read, with the closest known key.
 fn unknown_settings(
-    index: usize,
+    place: &str,
     entry: &Destination,
     name: &str,
     settings: &[Setting],
@@ -409,7 +460,7 @@ fn unknown_settings(
                 known.join(", ")
             };
             format!(
-                "`notifiers[{index}].{key}` is not a setting of `{name}` and is ignored{suggestion}; it takes: {list}"
+                "`{place}.{key}` is not a setting of `{name}` and is ignored{suggestion}; it takes: {list}"
             )
         })
         .collect()
@@ -489,6 +540,87 @@ mod tests {
         assert_eq!(
             parse_rule(&["sometimes".to_owned()]),
             Err("sometimes".to_owned())
+        );
+    }
+}
+
+#[cfg(test)]
+mod classic {
+    use std::fmt::Write as _;
+
+    use super::{check, entries, setting_values};
+    use crate::config::parse;
+    use crate::notify::REGISTRY;
+
+    #[test]
+    fn every_destination_s_classic_block_means_its_notifiers_entry() {
+        let mut covered = Vec::new();
+        for (name, _, settings) in REGISTRY {
+            let mut keys = String::new();
+            for (n, setting) in settings.iter().enumerate() {
+                let _ = writeln!(keys, "    {}: value{n}", setting.key);
+            }
+            keys.push_str("    when: [failure]\n    behavior: new\n");
+            let classic = format!("notifier:\n  {name}:\n{keys}");
+            let (classic, warnings) = parse(classic.as_bytes(), "classic.yaml").expect("loads");
+            if classic.notifier.others.is_empty() {
+                // A tfnotify v0 block (`github`, `slack`, …): its own keys, see docs/config.md.
+                continue;
+            }
+            assert_eq!(warnings, vec![], "{name}");
+            let entry = format!("notifiers:\n  - type: {name}\n{keys}");
+            let (listed, warnings) = parse(entry.as_bytes(), "entry.yaml").expect("loads");
+            assert_eq!(warnings, vec![], "{name}");
+            let (classic_place, from_block) = entries(&classic).pop().expect("one entry");
+            let (_, from_list) = entries(&listed).pop().expect("one entry");
+            assert_eq!(classic_place, format!("notifier.{name}"));
+            assert_eq!(from_block, from_list, "{name}");
+            let values = setting_values(from_block, settings);
+            assert_eq!(values, setting_values(from_list, settings), "{name}");
+            let expected: usize = settings.iter().map(|s| s.env.len()).sum();
+            assert_eq!(values.len(), expected, "{name}: every setting is read");
+            let checked = check(&classic);
+            assert_eq!(checked.len(), 1);
+            assert!(
+                matches!(&checked[0].2, Ok(warnings) if warnings.is_empty()),
+                "{name}: {:?}",
+                checked[0].2.as_ref().err()
+            );
+            covered.push(*name);
+        }
+        assert_eq!(
+            covered,
+            [
+                "gitea",
+                "bitbucket",
+                "bitbucket-server",
+                "chatwork",
+                "teams",
+                "discord",
+                "webhook"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_classic_block_names_its_own_mistakes() {
+        let text = "notifier:\n  teams:\n    webhok_url: x\n  chatwrok:\n    token: x\n";
+        let (config, _) = parse(text.as_bytes(), "c.yaml").expect("loads");
+        let checked = check(&config);
+        assert_eq!(checked.len(), 1, "the unknown name is no entry");
+        assert_eq!(
+            checked[0].2.as_ref().expect("usable"),
+            &vec![
+                "`notifier.teams.webhok_url` is not a setting of `teams` and is ignored (did you mean `webhook_url`?); it takes: webhook_url"
+                    .to_owned()
+            ]
+        );
+        assert_eq!(
+            super::classic_warnings(&config),
+            vec![format!(
+                "`notifier.chatwrok` names no destination and is ignored (did you mean `chatwork`?); the destinations are {}",
+                crate::notify::known_names()
+            )]
         );
     }
 }

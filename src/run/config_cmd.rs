@@ -52,6 +52,47 @@ fn schema_with_settings() -> serde_json::Value {
         let docs = known.entry(setting.key).or_default();
         docs.push(format!("{destination}: {}", setting.doc));
     }
+    // `notifier.<destination>` for every destination without a v0 block: the entry's keys
+    // (its `type` is the block's name) plus that destination's own settings.
+    let mut block = schema
+        .pointer("/properties/notifier/additionalProperties")
+        .cloned()
+        .unwrap_or_default();
+    if let Some(properties) = block
+        .get_mut("properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        properties.remove("type");
+    }
+    if let Some(blocks) = schema
+        .pointer_mut("/properties/notifier/properties")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        let v0: Vec<String> = blocks.keys().cloned().collect();
+        for (destination, setting) in crate::notify::all_settings() {
+            if v0.iter().any(|name| name == destination) {
+                continue;
+            }
+            let own = blocks.entry(destination).or_insert_with(|| {
+                let mut own = block.clone();
+                own["description"] = serde_json::json!(format!(
+                    "Post with `{destination}`, as a `notifiers:` entry of that type does."
+                ));
+                own
+            });
+            if let Some(properties) = own
+                .get_mut("properties")
+                .and_then(serde_json::Value::as_object_mut)
+            {
+                properties.entry(setting.key).or_insert_with(|| {
+                    serde_json::json!({
+                        "type": ["string", "integer", "boolean", "null"],
+                        "description": setting.doc,
+                    })
+                });
+            }
+        }
+    }
     if let Some(properties) = schema
         .pointer_mut("/properties/notifiers/items/properties")
         .and_then(serde_json::Value::as_object_mut)
@@ -102,11 +143,7 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             }
         }
     }
-    for (index, checked) in crate::notify::destinations::check(&settings.config)
-        .into_iter()
-        .enumerate()
-    {
-        let entry = &settings.config.notifiers[index];
+    for (place, entry, checked) in crate::notify::destinations::check(&settings.config) {
         match checked {
             Ok(warnings) => {
                 for warning in warnings {
@@ -115,11 +152,11 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
                         format_args!("tfnotify: warning: {warning}\n"),
                     );
                 }
-                let _ = writeln!(out, "  ok  notifiers[{index}] ({})", entry.kind.trim());
+                let _ = writeln!(out, "  ok  {place} ({})", entry.kind.trim());
             }
             Err(error) => {
                 failed = true;
-                let _ = writeln!(out, "  ERR notifiers[{index}]");
+                let _ = writeln!(out, "  ERR {place}");
                 report_error(&Error::Notify(error));
             }
         }
@@ -137,18 +174,14 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
                 Ok(bytes) => {
                     let _ = writeln!(
                         out,
-                        "  ok  notifiers[{index}] {} template: {bytes} bytes for the sample {}",
+                        "  ok  {place} {} template: {bytes} bytes for the sample {}",
                         command.as_str(),
                         command.as_str()
                     );
                 }
                 Err(error) => {
                     failed = true;
-                    let _ = writeln!(
-                        out,
-                        "  ERR notifiers[{index}] {} template",
-                        command.as_str()
-                    );
+                    let _ = writeln!(out, "  ERR {place} {} template", command.as_str());
                     report_error(&error);
                 }
             }

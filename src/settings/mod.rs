@@ -111,6 +111,11 @@ impl Settings {
             }
             Err(source) => errors.push(Error::Ci(source)),
         }
+        settings
+            .warnings
+            .extend(crate::notify::destinations::classic_warnings(
+                &settings.config,
+            ));
         if settings.config.notifier.typetalk.is_some() {
             settings.warnings.push(
                 "the config has a `typetalk` notifier, but Typetalk closed in December 2025; use Slack, Chatwork, Teams or a webhook instead".to_owned(),
