@@ -13,9 +13,10 @@ use crate::template::meter::{ALLOC, ENTRY, ITEM, Meter};
 use crate::template::sprig::{Any, Map, Str, add, empty, s, strval};
 use crate::template::value::{self, Elem, Value};
 
+/// `v` as a `map[string]interface{}`; `split`'s `map[string]string` is not one.
 fn map_of(v: &Value) -> Option<&value::Map> {
     match v {
-        Value::Map(m) => Some(m),
+        Value::Map(m) if m.elem() == Elem::Any => Some(m),
         _ => None,
     }
 }
@@ -89,6 +90,7 @@ fn deep_copy(v: &Value, m: &Meter, depth: usize, made: &mut usize) -> Result<Val
         }
         Value::Map(map) => {
             m.nested(depth + 1)?;
+            let map_elem = map.elem();
             let map = map.borrow();
             m.items(map.len())?;
             let keys = map.keys().map(|k| k.len() + ENTRY).sum::<usize>();
@@ -99,7 +101,10 @@ fn deep_copy(v: &Value, m: &Meter, depth: usize, made: &mut usize) -> Result<Val
                 m.step()?;
                 out.insert(k.clone(), deep_copy(e, m, depth + 1, made)?);
             }
-            Value::map(out)
+            match map_elem {
+                Elem::Str => Value::string_map(out),
+                _ => Value::map(out),
+            }
         }
         other => other.clone(),
     })
