@@ -81,8 +81,8 @@ fn render(case: &Case) -> (Ran, String) {
         }
         None => test.stdin(fixture(case.plan)).run(),
     };
-    let text = std::fs::read_to_string(&out).unwrap_or_default();
-    (ran, text)
+    let rendered = std::fs::read_to_string(&out).unwrap_or_default();
+    (ran, rendered)
 }
 
 #[test]
@@ -90,8 +90,9 @@ fn every_fixture_has_one_case_and_a_line_in_the_readme() {
     let mut files: Vec<String> = std::fs::read_dir(real_dir())
         .expect("real config fixtures")
         .filter_map(Result::ok)
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| name.ends_with(".yaml"))
+        .map(|e| e.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .filter_map(|path| Some(path.file_name()?.to_string_lossy().into_owned()))
         .collect();
     files.sort();
     let mut named: Vec<String> = CASES.iter().map(|c| c.file.to_owned()).collect();

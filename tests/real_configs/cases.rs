@@ -3,7 +3,7 @@
 
 /// Whether the tool a file was written for loaded it.
 #[derive(Debug, Clone, Copy)]
-pub enum Original {
+pub(crate) enum Original {
     Accepted,
     /// It refused the file, with this message.
     Rejected(&'static str),
@@ -11,7 +11,7 @@ pub enum Original {
 
 /// What `tfnotify config check` must do with the file.
 #[derive(Debug, Clone, Copy)]
-pub enum Check {
+pub(crate) enum Check {
     /// Loads, and every template renders the samples.
     Loads,
     /// Exits 2 with this in its error.
@@ -19,30 +19,30 @@ pub enum Check {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Case {
-    pub file: &'static str,
+pub(crate) struct Case {
+    pub(crate) file: &'static str,
     /// The tool (and version) the file was written for.
-    pub tool: &'static str,
-    pub original: Original,
-    pub check: Check,
+    pub(crate) tool: &'static str,
+    pub(crate) original: Original,
+    pub(crate) check: Check,
     /// Every warning, in order, as `line:column: message`.
-    pub warnings: &'static [&'static str],
+    pub(crate) warnings: &'static [&'static str],
     /// The Terraform output rendered, under `tests/fixtures/terraform`.
-    pub plan: &'static str,
+    pub(crate) plan: &'static str,
     /// Runs the plan through a program exiting with this code instead of reading stdin.
-    pub exit: Option<i32>,
+    pub(crate) exit: Option<i32>,
     /// The only environment variables of the run (besides `PATH`).
-    pub env: &'static [(&'static str, &'static str)],
+    pub(crate) env: &'static [(&'static str, &'static str)],
     /// `--var` arguments.
-    pub vars: &'static [&'static str],
+    pub(crate) vars: &'static [&'static str],
     /// The config sets `.Link` itself, so the run passes no `--build-url`.
-    pub link_from_config: bool,
+    pub(crate) link_from_config: bool,
     /// Text the rendered plan comment must contain.
-    pub renders: &'static [&'static str],
+    pub(crate) renders: &'static [&'static str],
     /// Text it must not contain (masked secrets).
-    pub hidden: &'static [&'static str],
+    pub(crate) hidden: &'static [&'static str],
     /// Whether the rendered comment is kept as a snapshot.
-    pub snapshot: bool,
+    pub(crate) snapshot: bool,
 }
 
 const MIXED: &str = "1.11/plan_mixed.txt";
@@ -79,7 +79,7 @@ const V0_README_PLAN: &[&str] = &[
     "<details><summary>Details (Click me)</summary>",
 ];
 
-pub const CASES: &[Case] = &[
+pub(crate) const CASES: &[Case] = &[
     // tfnotify v0.x (mercari/tfnotify): `ci:`, `notifier:`, `.Title`/`.Message`/`.Body`.
     Case {
         file: "v0-minimal-github.yaml",
