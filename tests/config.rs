@@ -591,3 +591,35 @@ fn every_destination_s_classic_block_passes_config_check_and_is_in_the_schema() 
         "v0 blocks keep their own keys"
     );
 }
+
+#[test]
+fn tfcmt_static_vars_give_way_to_flags_the_environment_and_ci_vars() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = dir.path().join("tfcmt.yaml");
+    std::fs::write(
+        &config,
+        concat!(
+            "vars:\n  team: static\n  stage: static\n  region: static\n  owner: static\n",
+            "ci:\n  vars:\n    stage:\n    - type: envsubst\n      value: from-ci\n",
+            "terraform:\n  plan:\n    template: ",
+            "\"{{.Vars.team}} {{.Vars.stage}} {{.Vars.region}} {{.Vars.owner}}\"\n",
+        ),
+    )
+    .expect("write");
+    let out = dir.path().join("out.md");
+    let ran = Test::new()
+        .args(["--config"])
+        .args([&config])
+        .args(["--var", "region:flag", "--notifier", "local"])
+        .args(["plan", "--quiet", "--output"])
+        .args([&out])
+        .env("TFCMT_VAR_team", "env")
+        .stdin(fixture("1.11/plan_no_changes.txt"))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(!ran.stderr.contains("warning"), "{}", ran.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&out).expect("rendered"),
+        "env from-ci flag static\n\n"
+    );
+}

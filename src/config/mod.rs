@@ -75,6 +75,10 @@ pub struct Config {
     /// tfcmt: which `--var` values are copied into the hidden comment metadata.
     #[serde(deserialize_with = "nullable")]
     pub embedded_var_names: Vec<String>,
+    /// tfcmt v1–v3: static `.Vars`, below `--var`, the environment and `ci.vars`. tfcmt v4
+    /// dropped the key; files written for v1–v3 still set it.
+    #[serde(deserialize_with = "nullable")]
+    pub vars: BTreeMap<String, String>,
     #[serde(deserialize_with = "nullable")]
     pub log: Log,
     /// tfnotify v1: Slack failure notices (credentials come from the environment only).

@@ -246,6 +246,7 @@ const TOP: &[Field] = &[
     f("ghe_graphql_endpoint", Shape::Str, TFCMT, "GitHub Enterprise GraphQL URL; `$VAR` expanded."),
     f("plan_patch", Shape::Bool, TFCMT, "Edit the previous plan comment instead of adding one."),
     f("embedded_var_names", Shape::StrList, TFCMT, "`--var` names copied into comment metadata."),
+    f("vars", Shape::StrMap, TFCMT_V3, "Static template variables (`.Vars.name`); `--var` and the environment win."),
     f("log", Shape::Map(LOG), TFCMT, "Logging."),
     f("slack", Shape::Map(SLACK_V1), V1, "Slack failure notices (tfnotify v1)."),
     f("ai_summary", Shape::Map(AI_SUMMARY), V1, "AI summary (tfnotify v1)."),
@@ -639,7 +640,7 @@ mod tests {
             .expect("properties is an object")
             .keys()
             .collect();
-        assert_eq!(top.len(), 14);
+        assert_eq!(top.len(), 15);
         let entry = &schema["properties"]["notifiers"]["items"];
         assert_eq!(entry["required"], serde_json::json!(["type"]));
         assert_eq!(

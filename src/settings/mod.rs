@@ -91,6 +91,13 @@ impl Settings {
                 settings.vars.entry(name).or_insert(value);
             }
         }
+        for (name, value) in &settings.config.vars {
+            // tfcmt v1–v3's static `vars:`: everything else that names a variable wins.
+            settings
+                .vars
+                .entry(name.clone())
+                .or_insert_with(|| value.clone());
+        }
         if !settings.vars.contains_key("target") {
             // One state directory per target: without `--var target:…`, the directory this
             // runs in (relative to the repository root) names it.
