@@ -162,10 +162,9 @@ impl<'a> Summary<'a> {
         } else {
             "resources"
         };
-        let done = match (
-            self.report.command.is_apply_like() && self.report.outcome.is_success(),
-            self.destroyed == 1,
-        ) {
+        // An apply's counts are what its progress lines say was finished, even when it
+        // failed later: those objects are gone.
+        let done = match (self.report.command.is_apply_like(), self.destroyed == 1) {
             (true, true) => "was destroyed",
             (true, false) => "were destroyed",
             (false, _) => "will be destroyed",
@@ -243,7 +242,7 @@ mod tests {
             Command::Apply,
             Outcome::ApplyFailed,
             1,
-            Some("1 resource will be destroyed"),
+            Some("1 resource was destroyed"),
         );
         case(
             Command::Plan,
