@@ -124,6 +124,23 @@ fn registers_the_functions_go_registers() {
     );
 }
 
+/// The template fuzz target's dictionary names every function a message template can
+/// call, so that fuzzing reaches each of them rather than only those its seeds use.
+#[test]
+fn the_fuzz_dictionary_names_every_function() {
+    let dictionary = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/template.dict"),
+    )
+    .expect("fuzz/template.dict exists");
+    let funcs = tfnotify::render::functions();
+    let missing: Vec<&str> = funcs
+        .names()
+        .into_iter()
+        .filter(|name| !dictionary.lines().any(|line| line == format!("\"{name}\"")))
+        .collect();
+    assert!(missing.is_empty(), "add to fuzz/template.dict: {missing:?}");
+}
+
 /// The functions refused on purpose fail at parse time and say why.
 #[test]
 fn refused_functions_say_why() {
