@@ -128,10 +128,9 @@ fn registers_the_functions_go_registers() {
 /// call, so that fuzzing reaches each of them rather than only those its seeds use.
 #[test]
 fn the_fuzz_dictionary_names_every_function() {
-    let dictionary = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/template.dict"),
-    )
-    .expect("fuzz/template.dict exists");
+    let dictionary =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/template.dict"))
+            .expect("fuzz/template.dict exists");
     let funcs = tfnotify::render::functions();
     let missing: Vec<&str> = funcs
         .names()

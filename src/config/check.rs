@@ -134,7 +134,12 @@ fn value(
                 ),
             });
         }
-        (Shape::StrMap, Node::Map(entries)) => {
+        (Shape::StrMap | Shape::NamedRecords(_), Node::Map(entries)) => {
+            // Each value has the same shape, whatever its key.
+            let each = match shape {
+                Shape::NamedRecords(fields) => Shape::Records(fields),
+                _ => Shape::Str,
+            };
             let mut seen: HashMap<&str, Pos> = HashMap::new();
             for entry in entries {
                 let item = join(path, &entry.key);
@@ -145,37 +150,7 @@ fn value(
                     };
                     warnings.push((entry.key_pos, kind));
                 }
-                let checked = value(
-                    Shape::Str,
-                    &entry.value,
-                    entry.key_pos,
-                    &item,
-                    lenient,
-                    warnings,
-                );
-                settle(checked, lenient, warnings)?;
-            }
-            return Ok(());
-        }
-        (Shape::NamedRecords(fields), Node::Map(entries)) => {
-            let mut seen: HashMap<&str, Pos> = HashMap::new();
-            for entry in entries {
-                let item = join(path, &entry.key);
-                if let Some(first) = seen.insert(&entry.key, entry.key_pos) {
-                    let kind = WarningKind::DuplicateKey {
-                        path: item.clone(),
-                        first_line: first.line,
-                    };
-                    warnings.push((entry.key_pos, kind));
-                }
-                let checked = value(
-                    Shape::Records(fields),
-                    &entry.value,
-                    entry.key_pos,
-                    &item,
-                    lenient,
-                    warnings,
-                );
+                let checked = value(each, &entry.value, entry.key_pos, &item, lenient, warnings);
                 settle(checked, lenient, warnings)?;
             }
             return Ok(());
