@@ -124,6 +124,55 @@ fn registers_the_functions_go_registers() {
     );
 }
 
+/// Every function Go registers is called by at least one case, so each is held to Go's
+/// behaviour; `now` and `ago` read the clock, which Go's side cannot fix.
+#[test]
+fn every_function_has_a_case() {
+    let mut called = std::collections::BTreeSet::new();
+    for entry in std::fs::read_dir(Path::new(FIXTURES).join("cases")).expect("cases directory") {
+        let text =
+            std::fs::read_to_string(entry.expect("readable entry").path()).expect("readable cases");
+        let cases: Vec<serde_json::Value> = serde_json::from_str(&text).expect("cases JSON");
+        for case in &cases {
+            let defines = case["defines"].as_object().into_iter().flatten();
+            let texts = std::iter::once(&case["template"]).chain(defines.map(|(_, v)| v));
+            for text in texts.filter_map(serde_json::Value::as_str) {
+                called.extend(words_not_after_dot_or_dollar(text));
+            }
+        }
+    }
+    let listed = std::fs::read_to_string(Path::new(FIXTURES).join("functions.txt"))
+        .expect("functions.txt exists; run tools/go-oracle/regen.sh");
+    let uncalled: Vec<&str> = listed
+        .lines()
+        .filter(|name| !["now", "ago"].contains(name) && !called.contains(*name))
+        .collect();
+    assert!(uncalled.is_empty(), "no case calls {uncalled:?}");
+}
+
+/// The identifiers of a template text that can name a function: not fields, not variables.
+fn words_not_after_dot_or_dollar(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut previous = ' ';
+    let mut word_is_name = true;
+    for c in text.chars().chain([' ']) {
+        if c.is_alphanumeric() || c == '_' {
+            if word.is_empty() {
+                word_is_name = previous != '.' && previous != '$';
+            }
+            word.push(c);
+        } else if !word.is_empty() {
+            if word_is_name {
+                words.push(std::mem::take(&mut word));
+            }
+            word.clear();
+        }
+        previous = c;
+    }
+    words
+}
+
 /// The template fuzz target's dictionary names every function a message template can
 /// call, so that fuzzing reaches each of them rather than only those its seeds use.
 #[test]
