@@ -17,6 +17,9 @@ pub struct CappedText {
     head: String,
     head_cap: usize,
     head_lines: u64,
+    /// Bytes of input the head holds, newlines included: `head` itself can be longer, as
+    /// each byte that is not UTF-8 reads as a three-byte replacement character there.
+    head_bytes: u64,
     head_closed: bool,
     /// The most recent bytes once the head is full: up to four times the cap, trimmed back
     /// to the cap when it overflows, so each byte is moved a third of a time on average.
@@ -51,6 +54,7 @@ impl CappedText {
             head: String::new(),
             head_cap: head,
             head_lines: 0,
+            head_bytes: 0,
             head_closed: false,
             tail: Vec::new(),
             tail_cap: tail,
@@ -86,6 +90,7 @@ impl CappedText {
                 }
                 self.head.push('\n');
                 self.head_lines += 1;
+                self.head_bytes += line.len() as u64 + 1;
                 return;
             }
             self.head_closed = true;
@@ -129,6 +134,11 @@ impl CappedText {
 
     /// The kept end of the text, starting at a line boundary.
     pub fn tail(&self) -> String {
+        String::from_utf8_lossy(self.tail_bytes()).into_owned()
+    }
+
+    /// The input bytes of the tail, starting at a line boundary.
+    fn tail_bytes(&self) -> &[u8] {
         let mut bytes = &self.tail[..];
         if bytes.len() > self.tail_cap {
             bytes = &bytes[bytes.len() - self.tail_cap..];
@@ -140,20 +150,19 @@ impl CappedText {
         } else {
             0
         };
-        String::from_utf8_lossy(&bytes[start..]).into_owned()
+        &bytes[start..]
     }
 
     /// Bytes between head and tail that were not kept.
     pub fn omitted_bytes(&self) -> u64 {
-        let tail = self.tail();
-        self.total_bytes - self.head.len() as u64 - tail.len() as u64
+        self.total_bytes - self.head_bytes - self.tail_bytes().len() as u64
     }
 
     /// The kept text with one marker line where the middle was left out. Ends with no
     /// trailing newline, as a quoted block should.
     pub fn text(&self) -> String {
         let tail = self.tail();
-        let omitted_bytes = self.total_bytes - self.head.len() as u64 - tail.len() as u64;
+        let omitted_bytes = self.omitted_bytes();
         let mut out = String::with_capacity(self.head.len() + tail.len() + 80);
         out.push_str(&self.head);
         if omitted_bytes > 0 {
@@ -190,6 +199,33 @@ mod tests {
         assert_eq!(text.text(), "a\nb\nc");
         assert_eq!(text.omitted_bytes(), 0);
         assert_eq!(text.total_lines(), 3);
+    }
+
+    #[test]
+    fn bytes_that_are_not_utf8_count_as_the_input_had_them() {
+        // Each stray byte reads as a three-byte replacement character; the counts of what
+        // was left out are of the input's bytes all the same.
+        let mut whole = CappedText::with_caps(100, 100);
+        whole.push_line(b"\xff\xfe a");
+        whole.push_line(b"b \xc3");
+        assert_eq!(whole.omitted_bytes(), 0);
+        assert_eq!(whole.text(), "\u{fffd}\u{fffd} a\nb \u{fffd}");
+
+        let mut cut = CappedText::with_caps(8, 8);
+        for line in [
+            &b"\xff\xff\xff"[..],
+            b"mid 1",
+            b"mid 2",
+            b"\xfe\xfe",
+            b"end",
+        ] {
+            cut.push_line(line);
+        }
+        assert_eq!(cut.omitted_bytes(), 12);
+        assert_eq!(
+            cut.text(),
+            "\u{fffd}\u{fffd}\u{fffd}\n… 2 lines (12 bytes) omitted by tfnotify …\n\u{fffd}\u{fffd}\nend"
+        );
     }
 
     #[test]
