@@ -71,7 +71,7 @@ fn mentions(text: &str) -> Vec<String> {
     let mut found = Vec::new();
     for (at, _) in text.match_indices('@') {
         let before = text[..at].chars().next_back();
-        if before.is_some_and(|c| c.is_alphanumeric()) {
+        if before.is_some_and(char::is_alphanumeric) {
             continue;
         }
         let name: String = text[at + 1..]
@@ -98,7 +98,8 @@ fn a_destroying_plan_mentions_exactly_the_directory_s_owners() {
     assert!(body.contains("\ncc @acme/api @alice\n"), "{body}");
     assert_eq!(mentions(body), ["@acme/api", "@alice"], "{body}");
     assert!(
-        ran.stderr.contains("the owner `@bad<b>x</b>` is not a user or team name"),
+        ran.stderr
+            .contains("the owner `@bad<b>x</b>` is not a user or team name"),
         "{}",
         ran.stderr
     );
@@ -147,7 +148,9 @@ fn without_codeowners_no_one_is_mentioned_and_a_warning_says_why() {
     );
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("there is no CODEOWNERS file (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`)"),
+        ran.stderr.contains(
+            "there is no CODEOWNERS file (`.github/CODEOWNERS`, `CODEOWNERS`, `docs/CODEOWNERS`)"
+        ),
         "{}",
         ran.stderr
     );

@@ -31,16 +31,15 @@ pub(super) fn sections(text: &str, warnings: &mut Vec<String>) -> Vec<Section> {
         let trimmed = line.trim_start();
         if let Some((name, owners)) = heading(trimmed) {
             let key = name.to_lowercase();
-            current = match sections.iter().position(|s| s.name == key) {
-                Some(index) => index,
-                None => {
-                    sections.push(Section {
-                        name: key,
-                        rules: Vec::new(),
-                    });
-                    defaults.push(Vec::new());
-                    sections.len() - 1
-                }
+            current = if let Some(index) = sections.iter().position(|s| s.name == key) {
+                index
+            } else {
+                sections.push(Section {
+                    name: key,
+                    rules: Vec::new(),
+                });
+                defaults.push(Vec::new());
+                sections.len() - 1
             };
             defaults[current] = owners;
             continue;

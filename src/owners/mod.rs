@@ -192,7 +192,8 @@ fn target_files(root: &Path, dir: &str) -> Vec<String> {
         .flatten()
         .filter(|entry| entry.file_type().is_ok_and(|t| t.is_file()))
         .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".tf"))
+        // Terraform reads `.tf` files only, in that spelling.
+        .filter(|name| Path::new(name).extension().is_some_and(|e| e == "tf"))
         .collect();
     names.sort();
     if names.is_empty() {
