@@ -136,6 +136,11 @@ pub struct RunArgs {
     #[arg(long, env = "TFCMT_DISABLE_LABEL")]
     pub disable_label: bool,
 
+    /// When review comments mention the code owners of the working directory, read from the
+    /// repository's CODEOWNERS (overrides `mention_owners`).
+    #[arg(long, value_enum, value_name = "WHEN", env = "TFNOTIFY_MENTION_OWNERS")]
+    pub mention_owners: Option<crate::owners::MentionOwners>,
+
     /// Exit with Terraform's code even when posting fails (the failure is still reported).
     #[arg(long)]
     pub ignore_notify_errors: bool,

@@ -21,6 +21,7 @@ pub mod input;
 pub mod mask;
 pub mod model;
 pub mod notify;
+pub mod owners;
 pub mod parse;
 pub mod render;
 mod run;

@@ -110,3 +110,33 @@ fn long_lists_are_summarised_not_dumped() {
     );
     assert!(markdown.contains("- … and 1900 more"));
 }
+
+#[test]
+fn the_default_markdown_message_ends_with_the_owners_line() {
+    let report = tfnotify::parse::parse(
+        &common::run::fixture("1.11/plan_destroy.txt"),
+        Command::Plan,
+    )
+    .expect("parse");
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command: Command::Plan,
+        template: None,
+        overrides: &overrides,
+        raw: false,
+    };
+    let extras = Extras {
+        owners: vec!["@acme/platform".to_owned(), "@alice".to_owned()],
+        ..Extras::default()
+    };
+    let text = Message::build(&spec)
+        .expect("the default templates parse")
+        .render(&Context::new(&report, &extras))
+        .expect("the default templates render");
+    assert!(text.ends_with("\ncc @acme/platform @alice\n"), "{text}");
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots/render");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.bind(|| insta::assert_snapshot!("plan_destroy_with_owners", text));
+}

@@ -90,6 +90,9 @@ pub struct Config {
     /// Several destinations, each with its own conditions, template and behaviour.
     #[serde(deserialize_with = "nullable")]
     pub notifiers: Vec<Destination>,
+    /// When review comments mention the code owners of the working directory.
+    #[serde(deserialize_with = "nullable")]
+    pub mention_owners: crate::owners::MentionOwners,
 }
 
 /// One entry of `notifiers:`. The keys besides the ones below are the destination's own

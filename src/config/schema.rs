@@ -251,6 +251,7 @@ const TOP: &[Field] = &[
     f("slack", Shape::Map(SLACK_V1), V1, "Slack failure notices (tfnotify v1)."),
     f("ai_summary", Shape::Map(AI_SUMMARY), V1, "AI summary (tfnotify v1)."),
     f("notifiers", Shape::Entries(DESTINATION), OURS, "Destinations, each with its own conditions, template and behaviour."),
+    f("mention_owners", Shape::Word(crate::owners::MentionOwners::WORDS), OURS, "When review comments mention the code owners of the working directory (from CODEOWNERS): `never` (default), `destroy` (the plan destroys or replaces something), `changes` or `always`."),
 ];
 
 #[rustfmt::skip]
@@ -640,7 +641,7 @@ mod tests {
             .expect("properties is an object")
             .keys()
             .collect();
-        assert_eq!(top.len(), 15);
+        assert_eq!(top.len(), 16);
         let entry = &schema["properties"]["notifiers"]["items"];
         assert_eq!(entry["required"], serde_json::json!(["type"]));
         assert_eq!(

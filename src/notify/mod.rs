@@ -46,6 +46,11 @@ pub trait Notifier {
     fn flavor(&self) -> Flavor;
     /// The longest message it accepts, in characters.
     fn limit(&self) -> usize;
+    /// The CODEOWNERS dialect of a review platform, whose comments may mention code owners;
+    /// `None` for chat and other destinations, which never mention them.
+    fn codeowners(&self) -> Option<crate::owners::Dialect> {
+        None
+    }
     /// Values it holds that must never be shown (tokens, webhook URLs).
     fn secrets(&self) -> Vec<String>;
     /// Delivers one run's message.

@@ -46,6 +46,9 @@ pub struct Context<'a> {
     /// Where Terraform's output contradicted itself and which side tfnotify believed: a
     /// reviewer should know that some text imitates Terraform's own lines.
     pub notices: &'a [String],
+    /// The code owners to mention (`@org/team`, `@user`): filled only for a review
+    /// comment when `mention_owners` says so, and empty everywhere else.
+    pub owners: &'a [String],
     pub created_resources: Vec<&'a str>,
     pub updated_resources: Vec<&'a str>,
     pub deleted_resources: Vec<&'a str>,
@@ -82,6 +85,8 @@ pub struct Extras<'a> {
     pub error_messages: Vec<String>,
     /// tfcmt's `ignore_warning`: `.Warning` stays empty, so templates leave warnings out.
     pub ignore_warning: bool,
+    /// `.Owners`: validated names from CODEOWNERS, for review comments only.
+    pub owners: Vec<String>,
 }
 
 /// The classic default title for a command.
@@ -151,6 +156,7 @@ impl<'a> Context<'a> {
             has_destroy: report.has_destroy,
             error_messages: &extras.error_messages,
             notices: &report.notices,
+            owners: &extras.owners,
             created_resources: names(|r| r.action == Action::Create),
             updated_resources: names(|r| r.action == Action::Update),
             deleted_resources: names(|r| r.action == Action::Delete),

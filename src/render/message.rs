@@ -154,6 +154,7 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
         include_str!("templates/markdown/error_messages.tmpl"),
     ),
     ("notices", include_str!("templates/markdown/notices.tmpl")),
+    ("owners", include_str!("templates/markdown/owners.tmpl")),
     ("details", include_str!("templates/markdown/details.tmpl")),
     (
         "guide_apply_failure",

@@ -19,6 +19,7 @@ use crate::notify::destinations::{self, Planned};
 use crate::notify::http::{Http, HttpConfig};
 use crate::notify::local::Local;
 use crate::notify::{self, Delivery, github};
+use crate::owners::{self, Dialect, MentionOwners};
 use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
 use crate::settings::{Settings, World};
@@ -45,6 +46,10 @@ pub(super) struct Deliveries {
     pub(super) local: Local,
     /// Timeouts, retries and the time budget each destination's client gets.
     http: HttpConfig,
+    /// When review comments mention code owners, and the repository root and working
+    /// directory to look them up for (`None` when mentioning is off or the root is unknown).
+    mention: MentionOwners,
+    owners_place: Option<(std::path::PathBuf, String)>,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
@@ -174,6 +179,26 @@ impl Deliveries {
                 None => {}
             }
         }
+        let mention = args
+            .mention_owners
+            .unwrap_or(settings.config.mention_owners);
+        let reviews = list
+            .iter()
+            .any(|d| d.planned.notifier.codeowners().is_some());
+        let owners_place = if mention == MentionOwners::Never || !reviews {
+            None
+        } else {
+            let place = owners::root::find(world.env, &world.cwd).and_then(|root| {
+                let dir = owners::root::relative(&root, &world.cwd)?;
+                Some((root, dir))
+            });
+            if place.is_none() {
+                Local::new(masker.clone()).print(
+                    "tfnotify: warning: `mention_owners` is set, but the repository root is unknown (no CI checkout variable holds the working directory and `git rev-parse --show-toplevel` failed), so no code owners are mentioned\n",
+                );
+            }
+            place
+        };
         let nowhere = list.is_empty() && args.output.is_none();
         let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
@@ -187,7 +212,48 @@ impl Deliveries {
             local: Local::new(masker.clone()),
             masker,
             http,
+            mention,
+            owners_place,
         }
+    }
+
+    /// The owners a review comment in `dialect` mentions about `report`, looked up once per
+    /// dialect and run (`found` keeps them); what the lookup had to say is printed once.
+    fn owners_for(
+        &self,
+        dialect: Option<Dialect>,
+        report: &Report,
+        found: &mut Vec<(Dialect, Vec<String>)>,
+    ) -> Vec<String> {
+        let (Some(dialect), Some((root, dir))) = (dialect, &self.owners_place) else {
+            return Vec::new();
+        };
+        if !self.mention.applies(report) {
+            return Vec::new();
+        }
+        if let Some((_, owners)) = found.iter().find(|(d, _)| *d == dialect) {
+            return owners.clone();
+        }
+        let looked = owners::lookup(root, dir, dialect);
+        let mut lines = String::new();
+        if looked.file.is_none() {
+            let places: Vec<String> = dialect
+                .locations()
+                .iter()
+                .map(|l| format!("`{l}`"))
+                .collect();
+            let _ = writeln!(
+                lines,
+                "tfnotify: warning: `mention_owners` is set, but there is no CODEOWNERS file ({}), so no code owners are mentioned",
+                places.join(", ")
+            );
+        }
+        for warning in &looked.warnings {
+            let _ = writeln!(lines, "tfnotify: warning: {warning}");
+        }
+        self.local.print(&lines);
+        found.push((dialect, looked.owners.clone()));
+        looked.owners
     }
 
     /// The message for `flavor`: the config's parse-error message when the output could
@@ -243,6 +309,7 @@ impl Deliveries {
             ci: Some(&settings.ci),
             error_messages: Vec::new(),
             ignore_warning: args.ignore_warning || settings.config.terraform.plan.ignore_warning,
+            owners: Vec::new(),
         };
         let warning_extras = Extras {
             title: Some(
@@ -276,6 +343,7 @@ impl Deliveries {
             }
         }
 
+        let mut owners_found = Vec::new();
         for destination in &self.destinations {
             let planned = &destination.planned;
             let notifier = &planned.notifier;
@@ -291,9 +359,11 @@ impl Deliveries {
                 continue;
             };
             let limit = notifier.limit();
+            let owners = self.owners_for(notifier.codeowners(), report, &mut owners_found);
             let body = |problems: &[String]| {
                 let extras = Extras {
                     error_messages: problems.to_vec(),
+                    owners: owners.clone(),
                     ..extras.clone()
                 };
                 render(message, &extras, limit).map_err(|e| e.to_string())

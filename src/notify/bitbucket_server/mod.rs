@@ -382,6 +382,10 @@ impl Notifier for BitbucketServer {
         Flavor::Markdown
     }
 
+    fn codeowners(&self) -> Option<crate::owners::Dialect> {
+        Some(crate::owners::Dialect::Bitbucket)
+    }
+
     fn limit(&self) -> usize {
         // Room is kept for the marker.
         COMMENT_LIMIT - 1_000

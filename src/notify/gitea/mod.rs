@@ -312,6 +312,10 @@ impl Notifier for Gitea {
         Flavor::Markdown
     }
 
+    fn codeowners(&self) -> Option<crate::owners::Dialect> {
+        Some(crate::owners::Dialect::Gitea)
+    }
+
     fn limit(&self) -> usize {
         // Room is kept for the marker and for folding the comment later.
         COMMENT_LIMIT - 1_000

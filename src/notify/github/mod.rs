@@ -355,6 +355,10 @@ impl Notifier for GitHub {
         Flavor::Markdown
     }
 
+    fn codeowners(&self) -> Option<crate::owners::Dialect> {
+        Some(crate::owners::Dialect::GitHub)
+    }
+
     fn limit(&self) -> usize {
         // Room is kept for the hidden marker.
         COMMENT_LIMIT - 1_000

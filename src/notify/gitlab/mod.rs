@@ -302,6 +302,10 @@ impl Notifier for GitLab {
         Flavor::Markdown
     }
 
+    fn codeowners(&self) -> Option<crate::owners::Dialect> {
+        Some(crate::owners::Dialect::GitLab)
+    }
+
     fn limit(&self) -> usize {
         // Room is kept for the hidden marker; the quick-action guards make their own room.
         NOTE_LIMIT - 1_000
