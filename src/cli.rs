@@ -136,6 +136,15 @@ pub struct RunArgs {
     #[arg(long, env = "TFCMT_DISABLE_LABEL")]
     pub disable_label: bool,
 
+    /// Protect the resources whose address matches PATTERN: `*` matches any run of
+    /// characters, everything else is literal (repeatable; adds to `guard.protect`).
+    #[arg(long = "protect", value_name = "PATTERN")]
+    pub protect: Vec<String>,
+
+    /// Exit 4 when the plan destroys or replaces a protected resource (`guard.fail: true`).
+    #[arg(long)]
+    pub fail_on_protected: bool,
+
     /// Exit with Terraform's code even when posting fails (the failure is still reported).
     #[arg(long)]
     pub ignore_notify_errors: bool,
@@ -217,6 +226,20 @@ pub enum CommandKind {
     Destroy,
     Fmt,
     Validate,
+}
+
+impl CliCommand {
+    /// The flags of a command that passes Terraform's output through, if this is one.
+    pub fn run_args(&self) -> Option<&RunArgs> {
+        match self {
+            CliCommand::Plan(args)
+            | CliCommand::Apply(args)
+            | CliCommand::Destroy(args)
+            | CliCommand::Fmt(args)
+            | CliCommand::Validate(args) => Some(args),
+            CliCommand::Parse(_) | CliCommand::Render(_) | CliCommand::Config(_) => None,
+        }
+    }
 }
 
 impl From<CommandKind> for Command {

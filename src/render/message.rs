@@ -154,6 +154,10 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
         include_str!("templates/markdown/error_messages.tmpl"),
     ),
     ("notices", include_str!("templates/markdown/notices.tmpl")),
+    (
+        "protected_resources",
+        include_str!("templates/markdown/protected_resources.tmpl"),
+    ),
     ("details", include_str!("templates/markdown/details.tmpl")),
     (
         "guide_apply_failure",
