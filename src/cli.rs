@@ -140,6 +140,14 @@ pub struct RunArgs {
     /// repository's CODEOWNERS (overrides `mention_owners`).
     #[arg(long, value_enum, value_name = "WHEN", env = "TFNOTIFY_MENTION_OWNERS")]
     pub mention_owners: Option<crate::owners::MentionOwners>,
+    /// Protect the resources whose address matches PATTERN: `*` matches any run of
+    /// characters, everything else is literal (repeatable; adds to `guard.protect`).
+    #[arg(long = "protect", value_name = "PATTERN")]
+    pub protect: Vec<String>,
+
+    /// Exit 4 when the plan destroys or replaces a protected resource (`guard.fail: true`).
+    #[arg(long)]
+    pub fail_on_protected: bool,
 
     /// Exit with Terraform's code even when posting fails (the failure is still reported).
     #[arg(long)]
@@ -222,6 +230,20 @@ pub enum CommandKind {
     Destroy,
     Fmt,
     Validate,
+}
+
+impl CliCommand {
+    /// The flags of a command that passes Terraform's output through, if this is one.
+    pub fn run_args(&self) -> Option<&RunArgs> {
+        match self {
+            CliCommand::Plan(args)
+            | CliCommand::Apply(args)
+            | CliCommand::Destroy(args)
+            | CliCommand::Fmt(args)
+            | CliCommand::Validate(args) => Some(args),
+            CliCommand::Parse(_) | CliCommand::Render(_) | CliCommand::Config(_) => None,
+        }
+    }
 }
 
 impl From<CommandKind> for Command {

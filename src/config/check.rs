@@ -169,6 +169,19 @@ fn value(
             }
             return Ok(());
         }
+        (Shape::Patterns, Node::Seq(items)) => {
+            for (index, (item_pos, item)) in items.iter().enumerate() {
+                let item_path = format!("{path}[{index}]");
+                let checked = match item {
+                    // A dash with nothing after it is an empty pattern, not a missing one.
+                    Node::Null => pattern("", *item_pos, &item_path),
+                    Node::Str(text) => pattern(text, *item_pos, &item_path),
+                    other => value(Shape::Str, other, *item_pos, &item_path, lenient, warnings),
+                };
+                settle(checked, lenient, warnings)?;
+            }
+            return Ok(());
+        }
         (Shape::Records(fields), Node::Seq(items)) => {
             for (index, (item_pos, item)) in items.iter().enumerate() {
                 let item_path = format!("{path}[{index}]");
@@ -204,11 +217,22 @@ fn value(
         (Shape::Bool, _) => "a boolean",
         (Shape::Int, _) => "a whole number",
         (Shape::StrList, _) => "a list of strings",
+        (Shape::Patterns, _) => "a list of address patterns",
     };
     Err(Mismatch {
         pos,
         message: format!("expected {expected} for `{path}`, found {}", describe(node)),
     })
+}
+
+/// One item of a [`Shape::Patterns`] list, read as the guard will read it.
+fn pattern(text: &str, pos: Pos, path: &str) -> Result<(), Mismatch> {
+    crate::guard::Pattern::new(text)
+        .map(|_| ())
+        .map_err(|why| Mismatch {
+            pos,
+            message: format!("`{path}` is not a usable pattern: {why}"),
+        })
 }
 
 /// A [`Shape::Blocks`] mapping: known keys as in [`walk`], any other key a block shaped like
@@ -371,6 +395,30 @@ mod tests {
     #[track_caller]
     fn error(text: &str, expected: &str) {
         assert_eq!(run(text), Err(expected.to_owned()));
+    }
+
+    #[test]
+    fn protected_patterns_that_cannot_match_are_errors_at_their_place() {
+        error(
+            "guard:\n  protect:\n    - module.db.*\n    - \"\"\n",
+            "4:7 `guard.protect[1]` is not a usable pattern: a pattern cannot be empty: write an address such as `module.db.*`, or `*` for every resource",
+        );
+        error(
+            "guard:\n  protect:\n    -\n",
+            "3:6 `guard.protect[0]` is not a usable pattern: a pattern cannot be empty: write an address such as `module.db.*`, or `*` for every resource",
+        );
+        error(
+            "guard:\n  protect:\n    - \" aws_db_instance.*\"\n",
+            "3:7 `guard.protect[0]` is not a usable pattern: the pattern ` aws_db_instance.*` starts or ends with a space, so no address can match it",
+        );
+        error(
+            "guard:\n  protect: module.db.*\n",
+            "2:3 expected a list of address patterns for `guard.protect`, found a string",
+        );
+        assert_eq!(
+            run("guard:\n  protect:\n    - 'aws_instance.web[\"a\"]'\n    - 42\n  fail: true\n"),
+            Ok(vec![])
+        );
     }
 
     #[test]

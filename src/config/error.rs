@@ -37,6 +37,10 @@ pub enum Error {
     /// A `--var` flag without a colon; tfcmt rejected these too.
     #[error("invalid `--var` value `{value}`: expected `name:value`")]
     Var { value: String },
+
+    /// A `--protect` pattern that can never match an address.
+    #[error("invalid `--protect` value `{value}`: {reason}")]
+    Protect { value: String, reason: String },
 }
 
 /// Something in the file that tfnotify ignores. Printed on stderr; the run continues,

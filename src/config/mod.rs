@@ -93,6 +93,29 @@ pub struct Config {
     /// When review comments mention the code owners of the working directory.
     #[serde(deserialize_with = "nullable")]
     pub mention_owners: crate::owners::MentionOwners,
+    /// Protected resources: destroys that cannot slip through.
+    #[serde(deserialize_with = "nullable")]
+    pub guard: Guard,
+}
+
+/// `guard:`. The patterns were checked by the known-key pass (none is empty), so turning
+/// them into [`crate::guard::Pattern`]s later cannot fail for the file's own values.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(default)]
+pub struct Guard {
+    /// Terraform address patterns; `*` matches any run of characters.
+    #[serde(deserialize_with = "nullable")]
+    pub protect: Vec<String>,
+    /// Exit 4 when a plan destroys or replaces a protected resource.
+    #[serde(deserialize_with = "nullable")]
+    pub fail: bool,
+    /// The result label of such a plan; empty means `<target>/protected-destroy`.
+    #[serde(deserialize_with = "nullable")]
+    pub label: String,
+    #[serde(deserialize_with = "nullable")]
+    pub label_color: String,
+    #[serde(deserialize_with = "nullable")]
+    pub disable_label: bool,
 }
 
 /// One entry of `notifiers:`. The keys besides the ones below are the destination's own

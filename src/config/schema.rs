@@ -26,6 +26,9 @@ pub(crate) enum Shape {
     StrMap,
     /// A list of strings (`embedded_var_names:`).
     StrList,
+    /// A list of Terraform address patterns (`guard.protect`); a pattern that can never
+    /// match (empty, or padded with spaces) is an error at its position.
+    Patterns,
     /// A list of mappings with these keys; any other key of an entry is a setting of the
     /// destination it names (a scalar), checked when the run is set up (`notifiers:`).
     Entries(&'static [Field]),
@@ -216,6 +219,15 @@ const AI_SUMMARY: &[Field] = &[
     f("max_tokens", Shape::Int, V1, "Upper bound on the summary length."),
 ];
 
+#[rustfmt::skip]
+const GUARD: &[Field] = &[
+    f("protect", Shape::Patterns, OURS, "Terraform address patterns of protected resources; `*` matches any run of characters, everything else is literal."),
+    f("fail", Shape::Bool, OURS, "Exit 4 when a plan destroys or replaces a protected resource."),
+    f("label", Shape::Str, OURS, "Label put on the pull request when a plan destroys a protected resource (default `<target>/protected-destroy`)."),
+    f("label_color", Shape::Scalar, OURS, "Its colour, six hex digits without `#` (default `e11d21`)."),
+    f("disable_label", Shape::Bool, OURS, "Use the `destroy` label instead of a label of its own."),
+];
+
 const TFCMT_V3: &str = "tfcmt v1-v3";
 
 #[rustfmt::skip]
@@ -252,6 +264,7 @@ const TOP: &[Field] = &[
     f("ai_summary", Shape::Map(AI_SUMMARY), V1, "AI summary (tfnotify v1)."),
     f("notifiers", Shape::Entries(DESTINATION), OURS, "Destinations, each with its own conditions, template and behaviour."),
     f("mention_owners", Shape::Word(crate::owners::MentionOwners::WORDS), OURS, "When review comments mention the code owners of the working directory (from CODEOWNERS): `never` (default), `destroy` (the plan destroys or replaces something), `changes` or `always`."),
+    f("guard", Shape::Map(GUARD), OURS, "Protected resources: a banner, a label and optionally exit 4 when a plan destroys one."),
 ];
 
 #[rustfmt::skip]
@@ -259,7 +272,7 @@ const DESTINATION: &[Field] = &[
     f("type", Shape::Str, OURS, "Destination: `github`, `gitlab`, `slack`, … (the names `--notifier` takes)."),
     f("name", Shape::Str, OURS, "Shown in messages; `--notifier NAME` picks it."),
     f("commands", Shape::StrList, OURS, "Commands this entry is for (`plan`, `apply`, `destroy`, `fmt`, `validate`); all when absent."),
-    f("when", Shape::StrList, OURS, "Post only for these results (`always`, `changes`, `no_changes`, `destroy`, `replace`, `failure`, `success`, `warning`); any one is enough."),
+    f("when", Shape::StrList, OURS, "Post only for these results (`always`, `changes`, `no_changes`, `destroy`, `replace`, `failure`, `success`, `warning`, `protected_destroy`); any one is enough."),
     f("template", Shape::Str, OURS, "Go template of this entry's message; the destination's default when absent."),
     f("behavior", Shape::Str, OURS, "`update`, `new`, `hide-and-new` or `delete-and-new`."),
     f("repository", Shape::Map(REPOSITORY), OURS, "Review platforms: repository to post to instead of the CI's."),
@@ -317,6 +330,10 @@ fn shape_schema(shape: Shape) -> Value {
             "additionalProperties": { "type": "string" },
         }),
         Shape::StrList => json!({ "type": ["array", "null"], "items": { "type": "string" } }),
+        Shape::Patterns => json!({
+            "type": ["array", "null"],
+            "items": { "type": "string", "minLength": 1, "pattern": "^\\S(.*\\S)?$" },
+        }),
         Shape::Blocks(known, rest) => {
             let mut schema = shape_schema(Shape::Map(known));
             let mut block = shape_schema(Shape::Map(rest));
@@ -568,6 +585,7 @@ mod tests {
                 Shape::Int => " 42".to_owned(),
                 Shape::StrMap => " {a: b}".to_owned(),
                 Shape::StrList => " [a, b]".to_owned(),
+                Shape::Patterns => " [\"module.db.*\"]".to_owned(),
             };
             let _ = writeln!(out, "{:indent$}{}:{sample}", "", field.name);
             match field.shape {
@@ -609,6 +627,7 @@ mod tests {
         assert!(config.terraform.plan.when_no_changes.disable_comment);
         assert_eq!(config.ai_summary.max_tokens, Some(42));
         assert_eq!(config.embedded_var_names, ["a", "b"]);
+        assert_eq!(config.guard.protect, ["module.db.*"]);
         assert_eq!(config.templates["a"], "b");
         let block = config.ci_block.expect("`ci` written as a block");
         assert_eq!(block.pr[0].value, "text");

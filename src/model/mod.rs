@@ -229,6 +229,14 @@ impl ResourceChange {
     }
 }
 
+/// A protected resource that the run destroys, outright or by replacement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProtectedChange {
+    pub address: String,
+    /// [`Action::Delete`] or [`Action::Replace`].
+    pub action: Action,
+}
+
 /// A root module output whose value changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutputChange {
@@ -288,6 +296,11 @@ pub struct Report {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub files: Vec<String>,
     pub has_destroy: bool,
+    /// Destroys and replacements of resources the config protects (`guard.protect`), in
+    /// the order Terraform listed them. Filled after parsing, from the addresses the parser
+    /// placed in `resources`, never from free text; empty when nothing is protected.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<ProtectedChange>,
     /// Where the output contradicted itself and how tfnotify decided (a summary line that
     /// disagrees with the resources listed, a wrapped program's exit code that disagrees
     /// with the text): facts come from structure, and these say so.
@@ -347,6 +360,7 @@ impl Report {
             failed: Vec::new(),
             files: Vec::new(),
             has_destroy: false,
+            protected: Vec::new(),
             notices: Vec::new(),
             transcript: Transcript::default(),
         }

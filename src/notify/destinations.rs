@@ -45,6 +45,7 @@ enum Condition {
     Failure,
     Success,
     Warning,
+    ProtectedDestroy,
 }
 
 /// The words `when:` takes, in the order the docs list them.
@@ -57,6 +58,7 @@ const CONDITIONS: &[(&str, Condition)] = &[
     ("failure", Condition::Failure),
     ("success", Condition::Success),
     ("warning", Condition::Warning),
+    ("protected_destroy", Condition::ProtectedDestroy),
 ];
 
 impl Condition {
@@ -70,6 +72,7 @@ impl Condition {
             Condition::Failure => !report.outcome.is_success(),
             Condition::Success => report.outcome.is_success(),
             Condition::Warning => !report.warnings.is_empty(),
+            Condition::ProtectedDestroy => !report.protected.is_empty(),
         }
     }
 
@@ -524,6 +527,35 @@ mod tests {
         assert!(rule(&["warning"]).skip_reason(&create).is_some());
         let warned = report("plan_check_block_failing.txt", Command::Plan);
         assert!(rule(&["warning"]).skip_reason(&warned).is_none());
+    }
+
+    #[test]
+    fn protected_destroy_looks_at_what_the_guard_marked() {
+        let guard = |patterns: &[&str]| {
+            let patterns = patterns
+                .iter()
+                .map(|p| crate::guard::Pattern::new(p).expect("valid"))
+                .collect();
+            crate::guard::Guard::new(patterns, false)
+        };
+        let mut mixed = report("plan_mixed.txt", Command::Plan);
+        let when = rule(&["protected_destroy"]);
+        assert!(when.skip_reason(&mixed).is_some(), "nothing marked yet");
+        guard(&["module.monitoring.*"]).mark(&mut mixed);
+        assert!(
+            when.skip_reason(&mixed).is_some(),
+            "the protected module is only created"
+        );
+        guard(&["module.db.*"]).mark(&mut mixed);
+        assert!(
+            when.skip_reason(&mixed).is_none(),
+            "its replicas are replaced"
+        );
+        assert!(
+            rule(&["no_changes", "protected_destroy"])
+                .skip_reason(&mixed)
+                .is_none()
+        );
     }
 
     #[test]

@@ -41,6 +41,10 @@ pub struct Context<'a> {
     pub exit_code: i32,
     pub has_error: bool,
     pub has_destroy: bool,
+    /// Whether the run destroys or replaces a resource that `guard.protect` names.
+    pub has_protected_destroy: bool,
+    /// Those resources, in the order Terraform listed them.
+    pub protected_resources: Vec<Protected<'a>>,
     /// tfnotify's own problems worth showing in the message (label failures and the like).
     pub error_messages: &'a [String],
     /// Where Terraform's output contradicted itself and which side tfnotify believed: a
@@ -72,6 +76,15 @@ pub struct Context<'a> {
 pub struct Moved<'a> {
     pub before: &'a str,
     pub after: &'a str,
+}
+
+/// A protected resource the run destroys, as banners read it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Protected<'a> {
+    pub address: &'a str,
+    /// `destroy` or `replace`: the words the default messages print.
+    pub action: &'static str,
 }
 
 /// What the caller knows beyond the report.
@@ -154,6 +167,19 @@ impl<'a> Context<'a> {
                 .unwrap_or(i32::from(!report.outcome.is_success())),
             has_error: failed,
             has_destroy: report.has_destroy,
+            has_protected_destroy: !report.protected.is_empty(),
+            protected_resources: report
+                .protected
+                .iter()
+                .map(|p| Protected {
+                    address: &p.address,
+                    action: if p.action == Action::Replace {
+                        "replace"
+                    } else {
+                        "destroy"
+                    },
+                })
+                .collect(),
             error_messages: &extras.error_messages,
             notices: &report.notices,
             owners: &extras.owners,
@@ -238,6 +264,45 @@ mod tests {
                 .as_str()
                 .is_some_and(|s| s.ends_with("\"terraform apply\" now."))
         );
+    }
+
+    #[test]
+    fn every_default_message_opens_with_the_protected_banner() {
+        use crate::render::{Flavor, Message, Spec};
+        let mut plan = report("1.11/plan_mixed.txt", Command::Plan);
+        let pattern = crate::guard::Pattern::new("terraform_data.bastion").expect("valid");
+        crate::guard::Guard::new(vec![pattern], false).mark(&mut plan);
+        let extras = Extras::default();
+        let value = Context::new(&plan, &extras).to_value();
+        assert_eq!(value["HasProtectedDestroy"], true);
+        assert_eq!(
+            value["ProtectedResources"][0]["Address"],
+            "terraform_data.bastion"
+        );
+        assert_eq!(value["ProtectedResources"][0]["Action"], "destroy");
+        let overrides = std::collections::BTreeMap::new();
+        for flavor in Flavor::ALL {
+            let spec = Spec {
+                flavor,
+                command: Command::Plan,
+                template: None,
+                overrides: &overrides,
+                raw: false,
+            };
+            let text = Message::build(&spec)
+                .expect("default template")
+                .render_value(&value)
+                .expect("renders");
+            let head: String = text.lines().take(3).collect::<Vec<_>>().join("\n");
+            assert!(
+                head.to_lowercase()
+                    .contains("this plan destroys protected resources")
+                    && head.contains("terraform_data.bastion")
+                    && head.contains("will be destroyed"),
+                "{}: {head}",
+                flavor.as_str()
+            );
+        }
     }
 
     #[test]

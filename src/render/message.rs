@@ -155,6 +155,10 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
     ),
     ("notices", include_str!("templates/markdown/notices.tmpl")),
     ("owners", include_str!("templates/markdown/owners.tmpl")),
+    (
+        "protected_resources",
+        include_str!("templates/markdown/protected_resources.tmpl"),
+    ),
     ("details", include_str!("templates/markdown/details.tmpl")),
     (
         "guide_apply_failure",

@@ -9,6 +9,42 @@ use crate::model::{Action, Command, Counts, Outcome, Report};
 use crate::render::style::{Style, paint};
 use crate::render::summary::{GroupKind, Summary};
 
+/// The protected resources the run destroys, before anything else: a platform team's
+/// "this must not slip through" is the first thing in the log.
+fn protected_banner(report: &Report, out: &mut String, color: bool) {
+    if report.protected.is_empty() {
+        return;
+    }
+    let n = report.protected.len();
+    let (noun, verb) = match (n, report.command.is_apply_like()) {
+        (1, false) => ("resource", "will be destroyed or replaced"),
+        (_, false) => ("resources", "will be destroyed or replaced"),
+        (1, true) => ("resource", "was destroyed or replaced"),
+        (_, true) => ("resources", "were destroyed or replaced"),
+    };
+    let headline = format!("!! PROTECTED: {n} protected {noun} {verb} !!");
+    let _ = writeln!(out, "\n{}", paint(&headline, Style::BoldRed, color));
+    for change in &report.protected {
+        let what = protected_action(change.action, report.command.is_apply_like());
+        let _ = writeln!(
+            out,
+            "      {}  {}",
+            change.address,
+            paint(&format!("({what})"), Style::BoldRed, color)
+        );
+    }
+}
+
+/// What happens to a protected resource, in the tense of the command.
+fn protected_action(action: Action, done: bool) -> &'static str {
+    match (action, done) {
+        (Action::Replace, false) => "will be replaced",
+        (Action::Replace, true) => "was replaced",
+        (_, false) => "will be destroyed",
+        (_, true) => "was destroyed",
+    }
+}
+
 /// The terminal summary of `report`, coloured when `color` is on.
 pub fn terminal(report: &Report, color: bool) -> String {
     let summary = Summary::new(report);
@@ -22,6 +58,7 @@ pub fn terminal(report: &Report, color: bool) -> String {
             Style::BoldRed
         }
     };
+    protected_banner(report, &mut out, color);
     let _ = writeln!(
         out,
         "\n{} {} {}",

@@ -67,7 +67,8 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                 source,
             })?
         } else {
-            let report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
+            let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
+            settings.guard.mark(&mut report);
             let extras = Extras {
                 title: args.title.clone(),
                 message: args.message.clone(),

@@ -5,6 +5,7 @@ use std::panic::AssertUnwindSafe;
 
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
+use crate::guard::EXIT_PROTECTED;
 use crate::input::{self, Stream};
 use crate::mask::Masker;
 use crate::model::{Command, Report};
@@ -36,6 +37,9 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     if let (Some(report), Some(code)) = (report.as_mut(), child_code) {
         parse::check_exit_code(report, code, &args.program);
     }
+    if let Some(report) = report.as_mut() {
+        settings.guard.mark(report);
+    }
 
     if let Some(report) = &report {
         let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
@@ -58,7 +62,37 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     } else {
         errors
     };
-    exit_code(child_code, report.as_ref(), &counted)
+    let code = exit_code(child_code, report.as_ref(), &counted);
+    match report.filter(|r| settings.guard.stops(r)) {
+        Some(report) if protected_replaces(code, child_code) => {
+            deliveries.local.print(&protected_exit_text(&report));
+            EXIT_PROTECTED
+        }
+        _ => code,
+    }
+}
+
+/// Whether exit 4 takes the place of `code` for a plan that destroys something protected:
+/// it replaces a success (stdin mode's 0, the wrapped plan's 0 or `-detailed-exitcode`'s
+/// 2), never a failure, so a broken plan or a failed delivery keeps its own code.
+fn protected_replaces(code: i32, child: Option<i32>) -> bool {
+    match child {
+        None => code == 0,
+        Some(child) => code == child && matches!(child, 0 | 2),
+    }
+}
+
+/// The line that explains exit 4 on stderr.
+fn protected_exit_text(report: &Report) -> String {
+    let addresses: Vec<String> = report
+        .protected
+        .iter()
+        .map(|p| format!("`{}`", p.address))
+        .collect();
+    format!(
+        "tfnotify: error: the plan destroys or replaces protected resources ({}); exiting with {EXIT_PROTECTED} because `guard.fail` (or `--fail-on-protected`) is set\n",
+        addresses.join(", ")
+    )
 }
 
 /// Runs the program or reads stdin, passing every byte through (masked, when masks are
@@ -126,5 +160,25 @@ fn finish(
             }
             None
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::protected_replaces;
+
+    #[test]
+    fn exit_4_replaces_successes_only() {
+        assert!(protected_replaces(0, None), "stdin mode, plan read fine");
+        assert!(!protected_replaces(1, None), "stdin mode, plan failed");
+        assert!(!protected_replaces(3, None), "stdin mode, posting failed");
+        assert!(protected_replaces(0, Some(0)), "wrapped plan succeeded");
+        assert!(
+            protected_replaces(2, Some(2)),
+            "-detailed-exitcode: changes"
+        );
+        assert!(!protected_replaces(1, Some(1)), "wrapped plan failed");
+        assert!(!protected_replaces(3, Some(0)), "plan fine, posting failed");
+        assert!(!protected_replaces(130, Some(130)), "plan interrupted");
     }
 }

@@ -16,6 +16,7 @@ use crate::ci::{self, CiEnv, Overrides};
 use crate::cli::Cli;
 use crate::config::{self, Config};
 use crate::error::Error;
+use crate::guard::{Guard, Pattern};
 use crate::model::Command;
 use crate::render::{Flavor, Message, Spec};
 
@@ -30,6 +31,10 @@ pub struct Settings {
     pub vars: BTreeMap<String, String>,
     /// The CI context (`Local` outside CI).
     pub ci: CiEnv,
+    /// The protected resources: `guard:` of the config plus `--protect` and
+    /// `--fail-on-protected` (which are also merged into `config.guard`, where the label
+    /// settings read them).
+    pub guard: Guard,
     /// Things worth telling the user that do not stop the run.
     pub warnings: Vec<String>,
 }
@@ -73,6 +78,15 @@ impl Settings {
                     .warnings
                     .extend(loaded.warnings.iter().map(ToString::to_string));
             }
+            Err(source) => errors.push(Error::Config(source)),
+        }
+        if let Some(args) = cli.command.run_args() {
+            let guard = &mut settings.config.guard;
+            guard.protect.extend(args.protect.iter().cloned());
+            guard.fail |= args.fail_on_protected;
+        }
+        match guard(&settings.config.guard) {
+            Ok(guard) => settings.guard = guard,
             Err(source) => errors.push(Error::Config(source)),
         }
         match config::resolve_vars(&cli.vars, world.vars.iter().cloned()) {
@@ -228,6 +242,22 @@ fn target_from_directory(cwd: &Path) -> Option<String> {
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect();
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// The guard of the run. The file's patterns were checked with their positions when it was
+/// loaded, so a pattern refused here came from `--protect`.
+fn guard(block: &config::Guard) -> Result<Guard, config::Error> {
+    let patterns = block
+        .protect
+        .iter()
+        .map(|text| {
+            Pattern::new(text).map_err(|reason| config::Error::Protect {
+                value: text.clone(),
+                reason,
+            })
+        })
+        .collect::<Result<Vec<Pattern>, config::Error>>()?;
+    Ok(Guard::new(patterns, block.fail))
 }
 
 fn display(path: &Path) -> String {

@@ -19,19 +19,22 @@ pub(crate) const RULES: Rules = Rules {
     max_chars: 50,
 };
 
-/// The four results a plan can be labelled with.
+/// The results a plan can be labelled with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
     AddOrUpdate,
     Destroy,
+    /// A destroy of a resource `guard.protect` names: takes the place of [`Kind::Destroy`].
+    ProtectedDestroy,
     NoChanges,
     PlanError,
 }
 
 impl Kind {
-    const ALL: [Kind; 4] = [
+    const ALL: [Kind; 5] = [
         Kind::AddOrUpdate,
         Kind::Destroy,
+        Kind::ProtectedDestroy,
         Kind::NoChanges,
         Kind::PlanError,
     ];
@@ -40,6 +43,7 @@ impl Kind {
         match self {
             Kind::AddOrUpdate => "add-or-update",
             Kind::Destroy => "destroy",
+            Kind::ProtectedDestroy => "protected-destroy",
             Kind::NoChanges => "no-changes",
             Kind::PlanError => "plan-error",
         }
@@ -49,6 +53,7 @@ impl Kind {
         match self {
             Kind::AddOrUpdate => "1d76db",
             Kind::Destroy => "d93f0b",
+            Kind::ProtectedDestroy => "e11d21",
             Kind::NoChanges => "0e8a16",
             Kind::PlanError => "b60205",
         }
@@ -58,6 +63,7 @@ impl Kind {
     /// read.
     pub(crate) fn of(report: &Report) -> Option<Kind> {
         match report.outcome {
+            Outcome::Changes if !report.protected.is_empty() => Some(Kind::ProtectedDestroy),
             Outcome::Changes if report.has_destroy => Some(Kind::Destroy),
             Outcome::Changes => Some(Kind::AddOrUpdate),
             Outcome::NoChanges => Some(Kind::NoChanges),
@@ -107,6 +113,8 @@ impl Changes {
 impl Labels {
     /// The labels the config asks for. The classic dialect (a `notifier:` block) labels
     /// only what it names; otherwise tfcmt's defaults apply, prefixed with `<target>/`.
+    /// The protected-destroy label exists whenever `guard.protect` names something, in
+    /// either dialect: the user asked for it by writing the guard.
     /// Names are templates over `.Vars`; one that does not render is an error. A name the
     /// forge's `rules` refuse is no error: that label is skipped, and [`Labels::refusal`]
     /// says why when a result earns it.
@@ -129,14 +137,24 @@ impl Labels {
                     (w.label.as_str(), w.label_color.as_str(), w.disable_label)
                 }
                 Kind::PlanError => label_fields(&plan.when_plan_error),
+                Kind::ProtectedDestroy => {
+                    let g = &config.guard;
+                    (g.label.as_str(), g.label_color.as_str(), g.disable_label)
+                }
             }
         };
+        let guarded = !config.guard.protect.is_empty();
         let target = vars.get("target").filter(|t| !t.is_empty());
         let mut by_kind = Vec::new();
         let mut refused = Vec::new();
         for kind in Kind::ALL {
             let (name, color, disabled) = configured(kind);
-            if plan.disable_label || disabled || (classic && name.is_empty()) {
+            let unasked = if kind == Kind::ProtectedDestroy {
+                !guarded
+            } else {
+                classic && name.is_empty()
+            };
+            if plan.disable_label || disabled || unasked {
                 by_kind.push((kind, None));
                 continue;
             }
@@ -179,13 +197,18 @@ impl Labels {
             .map(|(_, why)| why.clone())
     }
 
-    /// The fewest changes that leave exactly the label `kind` earns among ours.
+    /// The fewest changes that leave exactly the label `kind` earns among ours. A protected
+    /// destroy without a label of its own (`guard.disable_label`) gets the destroy label.
     pub(crate) fn changes(&self, kind: Option<Kind>, present: &[Present]) -> Changes {
-        let wanted = kind.and_then(|k| {
+        let wanted_of = |k: Kind| {
             self.by_kind
                 .iter()
                 .find(|(x, _)| *x == k)
                 .and_then(|(_, w)| w.clone())
+        };
+        let wanted = kind.and_then(|k| match k {
+            Kind::ProtectedDestroy => wanted_of(k).or_else(|| wanted_of(Kind::Destroy)),
+            _ => wanted_of(k),
         });
         let ours: Vec<&LabelName> = self
             .by_kind
@@ -305,6 +328,58 @@ mod tests {
         let recolor = labels.changes(Some(Kind::Destroy), &present(&[("destroy", "000000")]));
         assert_eq!(recolor.recolor, Some(wanted("destroy", "d93f0b")));
         assert!(recolor.remove.is_empty() && recolor.add.is_none());
+    }
+
+    fn guarded(yaml: &str) -> Labels {
+        let (config, _) = crate::config::parse(yaml.as_bytes(), "t.yaml").expect("config");
+        let vars = BTreeMap::from([("target".to_owned(), "prod".to_owned())]);
+        Labels::resolve_for(&config, &vars, RULES).expect("labels")
+    }
+
+    #[test]
+    fn a_protected_destroy_takes_the_place_of_the_destroy_label() {
+        let labels = guarded("guard:\n  protect: [\"module.db.*\"]\n");
+        let changes = labels.changes(
+            Some(Kind::ProtectedDestroy),
+            &present(&[("prod/destroy", "d93f0b")]),
+        );
+        assert_eq!(
+            changes.add,
+            Some(wanted("prod/protected-destroy", "e11d21"))
+        );
+        assert_eq!(changes.remove, vec![name("prod/destroy")]);
+        let later = labels.changes(
+            Some(Kind::Destroy),
+            &present(&[("prod/protected-destroy", "e11d21")]),
+        );
+        assert_eq!(later.remove, vec![name("prod/protected-destroy")]);
+
+        let named = guarded(
+            "guard:\n  protect: [x]\n  label: \"{{ .Vars.target }}:precious\"\n  label_color: \"#FF0000\"\n",
+        );
+        let changes = named.changes(Some(Kind::ProtectedDestroy), &[]);
+        assert_eq!(changes.add, Some(wanted("prod:precious", "ff0000")));
+
+        let classic = guarded("notifier:\n  github: {}\nguard:\n  protect: [x]\n");
+        let changes = classic.changes(Some(Kind::ProtectedDestroy), &[]);
+        assert_eq!(
+            changes.add,
+            Some(wanted("prod/protected-destroy", "e11d21"))
+        );
+
+        let disabled = guarded("guard:\n  protect: [x]\n  disable_label: true\n");
+        let changes = disabled.changes(Some(Kind::ProtectedDestroy), &[]);
+        assert_eq!(changes.add, Some(wanted("prod/destroy", "d93f0b")));
+    }
+
+    #[test]
+    fn without_a_guard_there_is_no_protected_label() {
+        let labels = tfcmt_defaults(Some("prod"));
+        let changes = labels.changes(
+            Some(Kind::Destroy),
+            &present(&[("prod/protected-destroy", "e11d21")]),
+        );
+        assert!(changes.remove.is_empty(), "{changes:?}");
     }
 
     #[test]
