@@ -660,7 +660,7 @@ mod tests {
             .expect("properties is an object")
             .keys()
             .collect();
-        assert_eq!(top.len(), 16);
+        assert_eq!(top.len(), 17);
         let entry = &schema["properties"]["notifiers"]["items"];
         assert_eq!(entry["required"], serde_json::json!(["type"]));
         assert_eq!(
