@@ -13,10 +13,7 @@ const HEAD: &str = "1111111111111111111111111111111111111111";
 
 /// A fake with one open pull request whose head is `HEAD`.
 fn github() -> FakeGitHub {
-    let fake = FakeGitHub::start();
-    fake.add_pull(OWNER, REPO, PR, HEAD);
-    fake.associate_commit(OWNER, REPO, HEAD, PR);
-    fake
+    FakeGitHub::with_pull(OWNER, REPO, PR, HEAD)
 }
 
 /// `tfnotify plan` against the fake, as a CI job for `sha` on the pull request.

@@ -290,10 +290,7 @@ const PR: u64 = 7;
 const HEAD: &str = "1111111111111111111111111111111111111111";
 
 fn github() -> FakeGitHub {
-    let fake = FakeGitHub::start();
-    fake.add_pull(OWNER, REPO, PR, HEAD);
-    fake.associate_commit(OWNER, REPO, HEAD, PR);
-    fake
+    FakeGitHub::with_pull(OWNER, REPO, PR, HEAD)
 }
 
 fn against_github(fake: &FakeGitHub, dir: &Path, input: &str, extra: &[&str]) -> Ran {

@@ -45,10 +45,7 @@ fn repository() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn github() -> FakeGitHub {
-    let fake = FakeGitHub::start();
-    fake.add_pull(OWNER, REPO, PR, HEAD);
-    fake.associate_commit(OWNER, REPO, HEAD, PR);
-    fake
+    FakeGitHub::with_pull(OWNER, REPO, PR, HEAD)
 }
 
 /// `tfnotify plan` in `dir`, posting to the fake GitHub.

@@ -390,6 +390,14 @@ impl FakeGitHub {
             .push((token.to_owned(), login.to_owned()));
     }
 
+    /// A fake with one open pull request whose head is `head_sha`, the commit CI builds.
+    pub fn with_pull(owner: &str, repo: &str, number: u64, head_sha: &str) -> Self {
+        let fake = FakeGitHub::start();
+        fake.add_pull(owner, repo, number, head_sha);
+        fake.associate_commit(owner, repo, head_sha, number);
+        fake
+    }
+
     /// Add an open pull request whose head is `head_sha` (creating the repository).
     pub fn add_pull(&self, owner: &str, repo: &str, number: u64, head_sha: &str) {
         let mut state = self.state();
