@@ -73,6 +73,9 @@ pub enum CliCommand {
     Fmt(RunArgs),
     /// Summarise `terraform validate` output.
     Validate(RunArgs),
+    /// Post one summary of every target's latest plan or apply on the pull request, read
+    /// from the comments tfnotify left there (or from report files).
+    Summary(SummaryArgs),
     /// Print the parsed result of a Terraform output as JSON or text; posts nothing.
     Parse(ParseArgs),
     /// Render a message template for a Terraform output, or from a saved context.
@@ -83,7 +86,7 @@ pub enum CliCommand {
 }
 
 /// Flags shared by the commands that pass Terraform's output through.
-#[derive(Debug, Args)]
+#[derive(Debug, Default, Args)]
 pub struct RunArgs {
     /// Append the summary as Markdown to FILE (e.g. "$`GITHUB_STEP_SUMMARY`").
     #[arg(long, value_name = "FILE")]
@@ -92,6 +95,11 @@ pub struct RunArgs {
     /// Read resource changes from a JSON plan (`terraform show -json PLANFILE > FILE`).
     #[arg(long, value_name = "FILE")]
     pub plan_json: Option<PathBuf>,
+
+    /// Write what the run amounted to as JSON to FILE (the `parse` JSON with target,
+    /// command, commit and links), for `tfnotify summary --from`.
+    #[arg(long, value_name = "FILE")]
+    pub report_file: Option<PathBuf>,
 
     /// Do not print the summary on stderr.
     #[arg(long, short)]
@@ -156,6 +164,40 @@ pub struct RunArgs {
     /// The program to run and summarise, e.g. `-- terraform plan -detailed-exitcode`.
     #[arg(last = true, value_name = "PROGRAM")]
     pub program: Vec<OsString>,
+}
+
+/// Flags of `tfnotify summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// Build the summary from these report files (`--report-file` of each job) instead
+    /// of from the pull request's comments.
+    #[arg(long, value_name = "FILE", num_args = 1..)]
+    pub from: Vec<PathBuf>,
+
+    /// Append the summary as Markdown to FILE (e.g. "$`GITHUB_STEP_SUMMARY`").
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// What to do with an earlier summary comment: edit it (`update`, the default), post
+    /// another, or post another and hide or delete the earlier ones.
+    #[arg(long, value_enum, value_name = "BEHAVIOUR")]
+    pub comment: Option<crate::notify::github::Behaviour>,
+
+    /// Do not print the summary on stderr.
+    #[arg(long, short)]
+    pub quiet: bool,
+
+    /// `.Title` of the summary (`## Terraform summary` when absent).
+    #[arg(long, short)]
+    pub title: Option<String>,
+
+    /// `.Message` of the summary.
+    #[arg(long, short)]
+    pub message: Option<String>,
+
+    /// Exit 0 even when posting fails (the failure is still reported).
+    #[arg(long)]
+    pub ignore_notify_errors: bool,
 }
 
 /// Flags of `tfnotify parse`.
@@ -241,7 +283,10 @@ impl CliCommand {
             | CliCommand::Destroy(args)
             | CliCommand::Fmt(args)
             | CliCommand::Validate(args) => Some(args),
-            CliCommand::Parse(_) | CliCommand::Render(_) | CliCommand::Config(_) => None,
+            CliCommand::Parse(_)
+            | CliCommand::Render(_)
+            | CliCommand::Config(_)
+            | CliCommand::Summary(_) => None,
         }
     }
 }

@@ -54,6 +54,14 @@ pub enum Error {
     Stdin { source: io::Error },
     #[error("could not write the summary to `{}`: {source}", path.display())]
     Output { path: PathBuf, source: io::Error },
+    #[error(
+        "no pull request to read the targets' results from: no review platform (GitHub, GitLab, Gitea, Bitbucket) is configured for this run"
+    )]
+    NoSummarySource,
+    #[error("report file `{}` {problem}", path.display())]
+    ReportFile { path: PathBuf, problem: String },
+    #[error("could not write the report file `{}`: {source}", path.display())]
+    ReportFileWrite { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Command(#[from] CommandError),
     #[error("{message}")]
@@ -97,8 +105,12 @@ impl Error {
             | Error::UnknownNotifier { .. }
             | Error::ContextJson { .. }
             | Error::Var { .. }
+            | Error::ReportFile { .. }
+            | Error::NoSummarySource
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
-            Error::Output { .. } | Error::Notify(_) => EXIT_DELIVERY,
+            Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_) => {
+                EXIT_DELIVERY
+            }
             Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
                 io::ErrorKind::NotFound => 127,
                 io::ErrorKind::PermissionDenied => 126,
@@ -110,7 +122,10 @@ impl Error {
     /// Whether the failure is in delivering a message, which `--ignore-notify-errors` keeps
     /// out of the exit code.
     pub fn is_delivery(&self) -> bool {
-        matches!(self, Error::Output { .. } | Error::Notify(_))
+        matches!(
+            self,
+            Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_)
+        )
     }
 
     /// How to fix it, when there is something to say.
@@ -137,6 +152,9 @@ impl Error {
             {
                 Some(format!("check that `{program}` is installed and on PATH"))
             }
+            Error::NoSummarySource => Some(
+                "run it where the plans posted their comments, with the same token (e.g. `GITHUB_TOKEN` in GitHub Actions, `GITLAB_TOKEN` in GitLab CI), or give each plan's `--report-file` with `--from FILE...`".to_owned(),
+            ),
             Error::Internal { .. } => Some(
                 "this is a bug in tfnotify: please report it with the line above and, if you can, the input".to_owned(),
             ),

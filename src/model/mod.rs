@@ -6,6 +6,7 @@
 //! came from or where it goes, so it carries no per-destination fields.
 
 mod capped_text;
+pub mod overview;
 
 use serde::Serialize;
 
@@ -31,6 +32,9 @@ pub enum Command {
     Destroy,
     Fmt,
     Validate,
+    /// `tfnotify summary`: one view of every target's latest result on a pull request,
+    /// read from the comments (or report files) of the runs before it, never from output.
+    Summary,
 }
 
 impl Command {
@@ -42,7 +46,22 @@ impl Command {
             Command::Destroy => "destroy",
             Command::Fmt => "fmt",
             Command::Validate => "validate",
+            Command::Summary => "summary",
         }
+    }
+
+    /// The command a name stands for, as [`Command::as_str`] writes it.
+    pub fn from_name(name: &str) -> Option<Command> {
+        [
+            Command::Plan,
+            Command::Apply,
+            Command::Destroy,
+            Command::Fmt,
+            Command::Validate,
+            Command::Summary,
+        ]
+        .into_iter()
+        .find(|c| c.as_str() == name)
     }
 
     /// Whether the command changes infrastructure, so its success is "applied".
@@ -104,6 +123,24 @@ impl Outcome {
         }
     }
 
+    /// The outcome a name stands for, as [`Outcome::as_str`] writes it.
+    pub fn from_name(name: &str) -> Option<Outcome> {
+        [
+            Outcome::Changes,
+            Outcome::NoChanges,
+            Outcome::Error,
+            Outcome::Applied,
+            Outcome::ApplyFailed,
+            Outcome::Formatted,
+            Outcome::Unformatted,
+            Outcome::Valid,
+            Outcome::Invalid,
+            Outcome::Unparsed,
+        ]
+        .into_iter()
+        .find(|o| o.as_str() == name)
+    }
+
     /// Whether the run went as Terraform intended. Stdin mode turns this into exit code 0.
     pub fn is_success(self) -> bool {
         matches!(
@@ -142,6 +179,21 @@ impl Action {
             Action::NoOp => "no-op",
             Action::Forget => "forget",
         }
+    }
+
+    /// The action a JSON name stands for.
+    pub fn from_name(name: &str) -> Option<Action> {
+        [
+            Action::Create,
+            Action::Update,
+            Action::Delete,
+            Action::Replace,
+            Action::Read,
+            Action::NoOp,
+            Action::Forget,
+        ]
+        .into_iter()
+        .find(|a| a.as_str() == name)
     }
 }
 

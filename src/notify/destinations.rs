@@ -432,6 +432,7 @@ fn is_command(word: &str) -> bool {
         Command::Destroy,
         Command::Fmt,
         Command::Validate,
+        Command::Summary,
     ]
     .iter()
     .any(|c| c.as_str().eq_ignore_ascii_case(word))

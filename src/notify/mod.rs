@@ -19,6 +19,7 @@ pub mod http;
 mod label_name;
 pub mod local;
 pub mod mattermost;
+pub mod results;
 pub mod slack;
 pub mod teams;
 mod thread;
@@ -55,6 +56,11 @@ pub trait Notifier {
     fn secrets(&self) -> Vec<String>;
     /// Delivers one run's message.
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError>;
+    /// For `tfnotify summary`: the latest result of each target, as this program's comments
+    /// on the pull request state them; `None` for destinations without such comments.
+    fn pull_results(&self, _http: &Http) -> Option<Result<results::PullResults, NotifyError>> {
+        None
+    }
 }
 
 /// What a notifier gets for one run.
@@ -69,6 +75,9 @@ pub struct Delivery<'a> {
     /// report), as `render` already does to the message. The client masks every request
     /// anyway; masking at the source as well keeps cuts and splits from halving a secret.
     pub masker: &'a Masker,
+    /// For `tfnotify summary`: every target's result, which data destinations (the
+    /// webhook) send as they are; `report` then only totals them.
+    pub overview: Option<&'a crate::model::overview::Overview>,
 }
 
 /// What a delivery did, for the line printed after it.

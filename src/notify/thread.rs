@@ -16,7 +16,7 @@ use crate::model::{Command, Outcome, Report};
 use crate::notify::authors::{Author, Authors, Marked};
 use crate::notify::github::Behaviour;
 use crate::notify::github::labels::Labels;
-use crate::notify::github::metadata::{Metadata, PROGRAM};
+use crate::notify::github::metadata::{Facts, Metadata, PROGRAM};
 use crate::notify::label_name::Rules;
 use crate::notify::{NotifyError, Request};
 
@@ -78,6 +78,8 @@ pub(crate) struct Setup {
     pub behaviour: Behaviour,
     pub skip_no_changes: bool,
     pub metadata: Metadata,
+    /// The job's link, which the marker of a plan or apply carries.
+    pub link: Option<String>,
     /// The result labels, for a plan whose labels are not turned off.
     pub labels: Option<Labels>,
 }
@@ -102,7 +104,8 @@ impl Setup {
             _ => None,
         };
         let default_behaviour = match command {
-            Command::Plan => Behaviour::Update,
+            // A plan and the summary are living comments; an apply is a record of each.
+            Command::Plan | Command::Summary => Behaviour::Update,
             _ if config.plan_patch => Behaviour::Update,
             _ => Behaviour::New,
         };
@@ -120,13 +123,29 @@ impl Setup {
                 job_name: ci.job.name.clone(),
                 pr_number: ci.pr_number,
                 program: PROGRAM.to_owned(),
+                result: None,
                 sha: ci.sha.clone(),
                 target: vars.get("target").filter(|t| !t.is_empty()).cloned(),
                 vars: embedded,
                 workflow_name: ci.job.workflow.clone(),
             },
+            link: ci.build_url.clone(),
             labels,
         })
+    }
+
+    /// The marker of this run's comment on pull request `pr`: a plan or apply's says
+    /// what `report` amounted to, for `tfnotify summary`.
+    pub(crate) fn metadata_for(&self, report: &Report, pr: Option<u64>) -> Metadata {
+        let mut metadata = self.metadata.clone();
+        metadata.pr_number = pr;
+        if matches!(
+            report.command,
+            Command::Plan | Command::Apply | Command::Destroy
+        ) {
+            metadata.result = Some(Facts::of(report, self.link.as_deref()));
+        }
+        metadata
     }
 
     /// A plan with nothing to say (no changes, no warnings, no problems of ours), which
@@ -246,15 +265,7 @@ impl Writer<'_> {
     }
 }
 
-/// Whether two commit hashes name the same commit when one may be abbreviated (at least
-/// seven digits, as Git abbreviates).
-pub(crate) fn same_commit(a: &str, b: &str) -> bool {
-    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    short.len() >= 7
-        && long
-            .get(..short.len())
-            .is_some_and(|start| start.eq_ignore_ascii_case(short))
-}
+pub(crate) use crate::model::overview::same_commit;
 
 /// The repository the CI or the flags name, when both parts are known.
 pub(crate) fn repository(ci: &CiEnv) -> Option<(String, String)> {

@@ -113,6 +113,10 @@ impl Notifier for Webhook {
         if let Some(ci) = &self.ci {
             envelope["ci"] = ci.clone();
         }
+        if let Some(overview) = delivery.overview {
+            envelope["summary"] = serde_json::to_value(overview)
+                .map_err(|e| error(format!("could not encode the summary: {e}"), None))?;
+        }
         // The report and the CI details are data, not the masked message.
         delivery.masker.mask_value(&mut envelope);
         let mut request = HttpRequest::json(Method::Post, self.url.expose(), &envelope)

@@ -28,6 +28,8 @@ pub(crate) fn decide(report: &mut Report, seen: &Seen, printed: Option<Counts>, 
         Command::Apply | Command::Destroy => apply(report, seen),
         Command::Fmt => fmt(report, seen),
         Command::Validate => validate(report, seen),
+        // Nothing parses a summary: its report is built from the targets' results.
+        Command::Summary => report.outcome,
     };
     let failed = matches!(
         report.outcome,

@@ -110,6 +110,7 @@ pub fn default_title(command: Command) -> &'static str {
         Command::Destroy => "## Destroy result",
         Command::Fmt => "## Fmt result",
         Command::Validate => "## Validate result",
+        Command::Summary => "## Terraform summary",
     }
 }
 

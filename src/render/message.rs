@@ -173,6 +173,8 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
 /// The default main template of a flavour for a command.
 fn default_template(flavor: Flavor, command: Command) -> &'static str {
     match (flavor, command) {
+        // Named, so `templates: {summary: …}` replaces it like any other sub-template.
+        (_, Command::Summary) => "{{template \"summary\" .}}",
         (Flavor::Markdown, Command::Plan) => include_str!("templates/markdown/plan.tmpl"),
         (Flavor::Markdown, Command::Apply | Command::Destroy) => {
             include_str!("templates/markdown/apply.tmpl")
@@ -183,6 +185,36 @@ fn default_template(flavor: Flavor, command: Command) -> &'static str {
         (Flavor::Chatwork, _) => include_str!("templates/chatwork/message.tmpl"),
         (Flavor::Teams, _) => include_str!("templates/teams/message.tmpl"),
         (Flavor::Terminal, _) => include_str!("templates/terminal/message.tmpl"),
+    }
+}
+
+/// The summary's built-in sub-templates in a flavour: `summary` itself, and the pieces the
+/// Markdown one is made of, each replaceable under `templates:`.
+fn summary_parts(flavor: Flavor) -> &'static [(&'static str, &'static str)] {
+    match flavor {
+        Flavor::Markdown => &[
+            ("summary", include_str!("templates/summary/markdown.tmpl")),
+            (
+                "summary_totals",
+                include_str!("templates/summary/markdown_totals.tmpl"),
+            ),
+            (
+                "summary_row",
+                include_str!("templates/summary/markdown_row.tmpl"),
+            ),
+            (
+                "summary_target",
+                include_str!("templates/summary/markdown_target.tmpl"),
+            ),
+            (
+                "summary_result",
+                include_str!("templates/summary/markdown_result.tmpl"),
+            ),
+        ],
+        Flavor::Slack => &[("summary", include_str!("templates/summary/slack.tmpl"))],
+        Flavor::Chatwork => &[("summary", include_str!("templates/summary/chatwork.tmpl"))],
+        Flavor::Teams => &[("summary", include_str!("templates/summary/teams.tmpl"))],
+        Flavor::Terminal => &[("summary", include_str!("templates/summary/terminal.tmpl"))],
     }
 }
 
@@ -219,6 +251,16 @@ pub fn functions() -> FuncSet {
         "codeSpan",
         Func::new(&[Param::Str], |a| {
             Ok(Value::Html(code_span(a[0].as_str().unwrap_or("")).into()))
+        }),
+    );
+    set.insert(
+        "tableCode",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::Html(
+                code_span(a[0].as_str().unwrap_or(""))
+                    .replace('|', "\\|")
+                    .into(),
+            ))
         }),
     );
     set.insert(
@@ -277,9 +319,19 @@ impl Message {
                 spec.flavor.default_mode(),
             ),
         };
-        let mut template = Template::parse(spec.command.as_str(), text, mode, &functions())?;
+        // The summary's main template only calls the `summary` sub-template, so it needs a
+        // name of its own.
+        let name = match spec.command {
+            Command::Summary => "summary_message",
+            command => command.as_str(),
+        };
+        let mut template = Template::parse(name, text, mode, &functions())?;
         template.strict_root();
-        for (name, body) in parts(spec.flavor) {
+        let summary = match spec.command {
+            Command::Summary => summary_parts(spec.flavor),
+            _ => &[],
+        };
+        for (name, body) in parts(spec.flavor).iter().chain(summary) {
             // A sub-template the main template defines itself is the user's: keep it.
             if !template.has_template(name) {
                 template.add_define(name, body)?;

@@ -10,6 +10,7 @@ mod context;
 mod links;
 mod markdown;
 mod message;
+mod overview;
 mod style;
 mod summary;
 mod terminal;
@@ -19,5 +20,6 @@ pub use context::{Context, Extras, Moved, Protected, default_title};
 pub use message::{
     Flavor, Message, MessageError, Spec, functions, slack_entities, slack_escape, teams_escape,
 };
+pub use overview::{OverviewExtras, context as overview_context, render_overview_within};
 pub use summary::{Group, GroupKind, Summary};
 pub use terminal::terminal;

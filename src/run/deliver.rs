@@ -14,10 +14,12 @@ use std::fmt::Write as _;
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::mask::Masker;
+use crate::model::overview::Overview;
 use crate::model::{Command, Outcome, Report};
 use crate::notify::destinations::{self, Planned};
 use crate::notify::http::{Http, HttpConfig};
 use crate::notify::local::Local;
+use crate::notify::results::PullResults;
 use crate::notify::{self, Delivery, github};
 use crate::owners::{self, Dialect, MentionOwners};
 use crate::render::{self, Context, Extras, Flavor, Message};
@@ -258,7 +260,7 @@ impl Deliveries {
 
     /// The message for `flavor`: the config's parse-error message when the output could
     /// not be read and it has one, else the main one.
-    fn message(&self, flavor: Flavor, report: &Report) -> Option<&Message> {
+    pub(super) fn message(&self, flavor: Flavor, report: &Report) -> Option<&Message> {
         let unparsed = (report.outcome == Outcome::Unparsed)
             .then(|| find_message(&self.unparsed, flavor))
             .flatten();
@@ -299,7 +301,7 @@ impl Deliveries {
         settings: &Settings,
         report: &Report,
         child_code: Option<i32>,
-    ) -> Vec<Error> {
+    ) -> Delivered {
         let mut errors = Vec::new();
         let extras = Extras {
             title: args.title.clone(),
@@ -343,6 +345,35 @@ impl Deliveries {
             }
         }
 
+        let body = |message: &Message, limit: usize, problems: &[String], owners: &[String]| {
+            let extras = Extras {
+                error_messages: problems.to_vec(),
+                owners: owners.to_vec(),
+                ..extras.clone()
+            };
+            render(message, &extras, limit).map_err(|e| e.to_string())
+        };
+        let warning = |limit: usize| destroying.map(|w| render(w, &warning_extras, limit));
+        let sent = self.send_each(report, None, &body, &warning);
+        errors.extend(sent.errors);
+        Delivered {
+            errors,
+            comment_url: sent.comment_url,
+        }
+    }
+
+    /// Sends to every destination of the run: `body` renders a message within a limit,
+    /// with a notifier's problems and the owners it mentions; `warning` the classic
+    /// destroy warning, if there is one.
+    pub(super) fn send_each(
+        &self,
+        report: &Report,
+        overview: Option<&Overview>,
+        body: &RenderBody<'_>,
+        warning: &dyn Fn(usize) -> Option<Result<String, Error>>,
+    ) -> Delivered {
+        let mut errors = Vec::new();
+        let mut comment_url = None;
         let mut owners_found = Vec::new();
         for destination in &self.destinations {
             let planned = &destination.planned;
@@ -360,15 +391,8 @@ impl Deliveries {
             };
             let limit = notifier.limit();
             let owners = self.owners_for(notifier.codeowners(), report, &mut owners_found);
-            let body = |problems: &[String]| {
-                let extras = Extras {
-                    error_messages: problems.to_vec(),
-                    owners: owners.clone(),
-                    ..extras.clone()
-                };
-                render(message, &extras, limit).map_err(|e| e.to_string())
-            };
-            let warning = match destroying.map(|w| render(w, &warning_extras, limit)) {
+            let render = |problems: &[String]| body(message, limit, problems, &owners);
+            let warning = match warning(limit) {
                 Some(Ok(text)) => Some(text),
                 Some(Err(e)) => {
                     errors.push(e);
@@ -376,22 +400,21 @@ impl Deliveries {
                 }
                 None => None,
             };
-            let http = Http::new(HttpConfig {
-                secrets: notifier.secrets(),
-                masks: self.masker.clone(),
-                ..self.http.clone()
-            });
             let delivery = Delivery {
                 report,
-                render: &body,
+                render: &render,
                 destroy_warning: warning.as_deref(),
                 masker: &self.masker,
+                overview,
             };
-            match notifier.send(&http, &delivery) {
+            match notifier.send(&self.client_for(notifier.as_ref()), &delivery) {
                 Ok(sent) => {
                     let mut lines = String::new();
                     for problem in &sent.warnings {
                         let _ = writeln!(lines, "tfnotify: warning: {kind}: {problem}");
+                    }
+                    if notifier.codeowners().is_some() && comment_url.is_none() {
+                        comment_url.clone_from(&sent.url);
                     }
                     let url = sent.url.map(|u| format!(": {u}")).unwrap_or_default();
                     let _ = writeln!(lines, "tfnotify: {kind} {noun} {}{url}", sent.action);
@@ -400,6 +423,44 @@ impl Deliveries {
                 Err(source) => errors.push(Error::Notify(source)),
             }
         }
-        errors
+        Delivered {
+            errors,
+            comment_url,
+        }
     }
+
+    /// The HTTP client for one destination: its own secrets, the run's masks and tuning.
+    fn client_for(&self, notifier: &dyn notify::Notifier) -> Http {
+        Http::new(HttpConfig {
+            secrets: notifier.secrets(),
+            masks: self.masker.clone(),
+            ..self.http.clone()
+        })
+    }
+
+    /// For `tfnotify summary`: the latest result of each target, from the first review
+    /// platform of the run that can say; what failed on the way is returned too.
+    pub(super) fn pull_results(&self) -> (Option<PullResults>, Vec<Error>) {
+        let mut errors = Vec::new();
+        for destination in &self.destinations {
+            let notifier = &destination.planned.notifier;
+            match notifier.pull_results(&self.client_for(notifier.as_ref())) {
+                Some(Ok(results)) => return (Some(results), errors),
+                Some(Err(source)) => errors.push(Error::Notify(source)),
+                None => {}
+            }
+        }
+        (None, errors)
+    }
+}
+
+/// Renders a message within a limit, with a notifier's problems and the owners it
+/// mentions.
+pub(super) type RenderBody<'a> =
+    dyn Fn(&Message, usize, &[String], &[String]) -> Result<String, String> + 'a;
+
+/// What delivering did: the failures, and the link of the review comment it wrote.
+pub(super) struct Delivered {
+    pub errors: Vec<Error>,
+    pub comment_url: Option<String>,
 }

@@ -10,7 +10,9 @@ mod config_cmd;
 mod deliver;
 mod guarded;
 mod inspect;
+mod report_file;
 mod summarise;
+mod summary;
 
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
@@ -32,6 +34,7 @@ pub fn run(cli: &Cli) -> i32 {
         CliCommand::Destroy(args) => summarise::summarise(cli, Command::Destroy, args, &world),
         CliCommand::Fmt(args) => summarise::summarise(cli, Command::Fmt, args, &world),
         CliCommand::Validate(args) => summarise::summarise(cli, Command::Validate, args, &world),
+        CliCommand::Summary(args) => summary::summary(cli, args, &world),
         CliCommand::Parse(args) => inspect::parse_only(args),
         CliCommand::Render(args) => inspect::render_only(cli, args, &world),
         CliCommand::Config(command) => config_cmd::config(cli, command, &world),

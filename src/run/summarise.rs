@@ -14,7 +14,7 @@ use crate::render;
 use crate::run::deliver::Deliveries;
 use crate::run::guarded::Guarded;
 use crate::run::inspect::read_plan_json;
-use crate::run::{error_text, exit_code, settings, use_color};
+use crate::run::{error_text, exit_code, report_file, settings, use_color};
 use crate::settings::World;
 
 /// Pass-through, parse, summary, delivery.
@@ -41,6 +41,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
         settings.guard.mark(report);
     }
 
+    let mut comment_url = None;
     if let Some(report) = &report {
         let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
             if !args.quiet {
@@ -50,9 +51,32 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
             deliveries.deliver(args, &settings, report, child_code)
         }));
         match delivered {
-            Ok(failures) => errors.extend(failures),
+            Ok(delivered) => {
+                errors.extend(delivered.errors);
+                comment_url = delivered.comment_url;
+            }
             Err(_) => errors.push(Error::Internal { stage: "rendering" }),
         }
+    }
+    if let Some(path) = &args.report_file {
+        // A run whose output could not be read still has a report file: the summary then
+        // shows it as failed instead of leaving the target out.
+        let unread = Report::new(command);
+        let ci = &settings.ci;
+        let origin = report_file::Origin {
+            target: settings.vars.get("target").map(String::as_str),
+            sha: ci.sha.as_deref(),
+            pr: ci.pr_number,
+            job_url: ci.build_url.as_deref(),
+            comment_url: comment_url.as_deref(),
+        };
+        let written = report_file::write(
+            path,
+            report.as_ref().unwrap_or(&unread),
+            &origin,
+            &deliveries.masker,
+        );
+        errors.extend(written.err());
     }
     for error in &errors {
         deliveries.local.print(&error_text(error));

@@ -112,8 +112,9 @@ impl Settings {
                 .entry(name.clone())
                 .or_insert_with(|| value.clone());
         }
-        if !settings.vars.contains_key("target") {
-            // One state directory per target: without `--var target:…`, the directory this
+        let summary = matches!(cli.command, crate::cli::CliCommand::Summary(_));
+        if !settings.vars.contains_key("target") && !summary {
+            // One state directory per target (the summary is about all of them): without `--var target:…`, the directory this
             // runs in (relative to the repository root) names it.
             if let Some(target) = target_from_directory(&world.cwd) {
                 settings.vars.insert("target".to_owned(), target);
@@ -153,6 +154,8 @@ impl Settings {
             Command::Apply | Command::Destroy => &terraform.apply.template,
             Command::Fmt => &terraform.fmt.template,
             Command::Validate => &terraform.validate.template,
+            // The summary's template is a named sub-template (`templates: {summary: …}`).
+            Command::Summary => return None,
         };
         Some(text.as_str()).filter(|t| !t.trim().is_empty())
     }
@@ -192,7 +195,7 @@ impl Settings {
         let text = match command {
             Command::Plan => &terraform.plan.when_parse_error.template,
             Command::Apply | Command::Destroy => &terraform.apply.when_parse_error.template,
-            Command::Fmt | Command::Validate => return None,
+            Command::Fmt | Command::Validate | Command::Summary => return None,
         };
         if text.trim().is_empty() {
             return None;

@@ -20,6 +20,7 @@ use crate::ci::Platform;
 use crate::config::SecretString;
 use crate::notify::authors::Author;
 use crate::notify::http::{Http, HttpError};
+use crate::notify::results::{self, PullResults};
 use crate::notify::thread::{self, PullComments, Setup, short};
 use crate::notify::{
     Delivery, Notifier, NotifyError, Request, Sent, env_is_set, is_http_url, non_empty,
@@ -146,6 +147,33 @@ impl Bitbucket {
         })
     }
 
+    /// The latest result of each target on the pull request, for `tfnotify summary`.
+    fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
+        let api = Api {
+            http,
+            base: self.base.clone(),
+            authorization: self.credentials.header(),
+            workspace: self.workspace.clone(),
+            repo: self.repo.clone(),
+        };
+        let find = |sha: &str| self.find_pull(&api, sha);
+        let pr = thread::pull_to_comment_on("Bitbucket", self.pr, self.sha.as_deref(), find)?
+            .map_err(|why| error(why, None))?;
+        let comments: Vec<thread::Comment> = api
+            .comments(pr)
+            .map_err(|e| self.http_error(&e))?
+            .into_iter()
+            .filter(|c| !c.deleted)
+            .map(posted)
+            .collect();
+        let pull = Pull {
+            bitbucket: self,
+            api: &api,
+            number: pr,
+        };
+        results::latest(&pull, &comments, "comment")
+    }
+
     fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
         let api = Api {
             http,
@@ -167,8 +195,7 @@ impl Bitbucket {
                 return Ok(sent);
             }
         };
-        let mut metadata = self.setup.metadata.clone();
-        metadata.pr_number = Some(pr);
+        let mut metadata = self.setup.metadata_for(delivery.report, Some(pr));
         // Pipelines names a step by a UUID that is new on every run; in the marker it would
         // make every re-run's body differ and defeat "no write when unchanged".
         metadata.job_name = None;
@@ -362,6 +389,10 @@ impl Notifier for Bitbucket {
                 vec![password.expose().to_owned(), basic(username, password)]
             }
         }
+    }
+
+    fn pull_results(&self, http: &Http) -> Option<Result<PullResults, NotifyError>> {
+        Some(self.results(http))
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {

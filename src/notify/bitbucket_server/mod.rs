@@ -18,6 +18,7 @@ use crate::config::SecretString;
 use crate::notify::authors::Author;
 use crate::notify::bitbucket::{COMMENT_LIMIT, markdown};
 use crate::notify::http::{Http, HttpError};
+use crate::notify::results::{self, PullResults};
 use crate::notify::thread::{self, PullComments, Setup, short};
 use crate::notify::{
     Delivery, Notifier, NotifyError, Request, Sent, env_is_set, is_http_url, non_empty,
@@ -95,6 +96,34 @@ impl BitbucketServer {
         })
     }
 
+    /// The latest result of each target on the pull request, for `tfnotify summary`.
+    fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
+        let api = Api {
+            http,
+            server: self.server.clone(),
+            base: format!("{}{API_PATH}", self.server),
+            authorization: format!("Bearer {}", self.token.expose()),
+            project: self.project.clone(),
+            repo: self.repo.clone(),
+        };
+        let find = |sha: &str| self.find_pull(&api, sha);
+        let pr =
+            thread::pull_to_comment_on("Bitbucket Server", self.pr, self.sha.as_deref(), find)?
+                .map_err(|why| error(why, None))?;
+        let listed = api.comments(pr).map_err(|e| self.http_error(&e))?;
+        let pull = Pull {
+            server: self,
+            api: &api,
+            number: pr,
+            versions: RefCell::new(BTreeMap::new()),
+            replied: RefCell::new(BTreeSet::new()),
+            warnings: RefCell::new(Vec::new()),
+        };
+        let comments: Vec<thread::Comment> =
+            listed.into_iter().map(|c| self.posted(pr, c)).collect();
+        results::latest(&pull, &comments, "comment")
+    }
+
     fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
         let api = Api {
             http,
@@ -121,8 +150,7 @@ impl BitbucketServer {
                 return Ok(sent);
             }
         };
-        let mut metadata = self.setup.metadata.clone();
-        metadata.pr_number = Some(pr);
+        let metadata = self.setup.metadata_for(delivery.report, Some(pr));
         let listed = api.comments(pr).map_err(|e| self.http_error(&e))?;
         let pull = Pull {
             server: self,
@@ -393,6 +421,10 @@ impl Notifier for BitbucketServer {
 
     fn secrets(&self) -> Vec<String> {
         vec![self.token.expose().to_owned()]
+    }
+
+    fn pull_results(&self, http: &Http) -> Option<Result<PullResults, NotifyError>> {
+        Some(self.results(http))
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {

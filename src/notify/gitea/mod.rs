@@ -23,6 +23,7 @@ use crate::notify::github::labels::{Kind, Labels, Present};
 use crate::notify::github::with_marker;
 use crate::notify::http::{Http, HttpError};
 use crate::notify::label_name::{LabelName, Rules};
+use crate::notify::results::{self, PullResults};
 use crate::notify::thread::{self, PullComments, Setup, same_commit, short};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
@@ -146,8 +147,7 @@ impl Gitea {
             return Ok(sent);
         };
         let quiet = Setup::is_quiet(delivery.report, &sent.warnings);
-        let mut metadata = self.setup.metadata.clone();
-        metadata.pr_number = Some(pr);
+        let metadata = self.setup.metadata_for(delivery.report, Some(pr));
         let comments = api
             .comments(pr)
             .map_err(|e| self.http_error(&e))?
@@ -172,6 +172,39 @@ impl Gitea {
         }
         sent.warnings.extend(writer.warnings());
         Ok(sent)
+    }
+
+    /// The latest result of each target on the pull request, for `tfnotify summary`.
+    fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
+        let api = Api {
+            http,
+            base: self.base.clone(),
+            token: self.token.clone(),
+            owner: self.owner.clone(),
+            repo: self.repo.clone(),
+        };
+        let pr = match self.pr {
+            Some(pr) => pr,
+            None => self.find_pull(&api)?.ok_or_else(|| {
+                error(
+                    "no pull request to summarise: give `--pr`, or the commit of one with `--sha`"
+                        .to_owned(),
+                    None,
+                )
+            })?,
+        };
+        let comments: Vec<thread::Comment> = api
+            .comments(pr)
+            .map_err(|e| self.http_error(&e))?
+            .into_iter()
+            .map(posted)
+            .collect();
+        let pull = Pull {
+            gitea: self,
+            api: &api,
+            number: pr,
+        };
+        results::latest(&pull, &comments, "comment")
     }
 
     /// The pull request of the commit: the one whose merge brought it in, else an open one
@@ -323,6 +356,10 @@ impl Notifier for Gitea {
 
     fn secrets(&self) -> Vec<String> {
         vec![self.token.expose().to_owned()]
+    }
+
+    fn pull_results(&self, http: &Http) -> Option<Result<PullResults, NotifyError>> {
+        Some(self.results(http))
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {

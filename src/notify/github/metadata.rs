@@ -15,10 +15,17 @@
 //! as `\u003c`, `\u003e` and `\u0026`, line breaks (U+2028 and U+2029 too) as escapes.
 //! Nothing in a target can then end the HTML comment (`-->`, or `--!>`, which browsers
 //! also honour), open a tag, or start a new line.
+//!
+//! A plan or apply comment also carries what its run amounted to (`Result`: outcome,
+//! counts, protected destroys, the job's link), taken from the report, so `tfnotify
+//! summary` can put every target side by side without reading any comment's text.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+
+use crate::model::overview::TargetResult;
+use crate::model::{Action, Command, Counts, Outcome, ProtectedChange, Report};
 
 /// The program name written into the marker.
 pub(crate) const PROGRAM: &str = "tfnotify";
@@ -39,6 +46,8 @@ pub(crate) struct Metadata {
     pub pr_number: Option<u64>,
     #[serde(rename = "Program", default)]
     pub program: String,
+    #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Facts>,
     #[serde(rename = "SHA1", default, skip_serializing_if = "Option::is_none")]
     pub sha: Option<String>,
     #[serde(rename = "Target", default, skip_serializing_if = "Option::is_none")]
@@ -53,7 +62,112 @@ pub(crate) struct Metadata {
     pub workflow_name: Option<String>,
 }
 
+/// The most protected addresses a marker names; the rest are counted.
+const MAX_PROTECTED: usize = 20;
+
+/// What a run amounted to, as its report says: what `tfnotify summary` reads back.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct Facts {
+    #[serde(rename = "Add", default)]
+    pub add: u64,
+    #[serde(rename = "Change", default)]
+    pub change: u64,
+    #[serde(rename = "Destroy", default)]
+    pub destroy: u64,
+    #[serde(rename = "HasDestroy", default)]
+    pub has_destroy: bool,
+    #[serde(rename = "Import", default)]
+    pub import: u64,
+    /// The run's CI job.
+    #[serde(rename = "Link", default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(rename = "Outcome", default)]
+    pub outcome: String,
+    #[serde(rename = "Protected", default, skip_serializing_if = "Vec::is_empty")]
+    pub protected: Vec<ProtectedMark>,
+    #[serde(rename = "ProtectedOmitted", default, skip_serializing_if = "is_zero")]
+    pub protected_omitted: usize,
+}
+
+/// A protected resource the run destroys or replaces.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) struct ProtectedMark {
+    #[serde(rename = "Action", default)]
+    pub action: String,
+    #[serde(rename = "Address", default)]
+    pub address: String,
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's skip_serializing_if passes a reference
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl Facts {
+    /// The facts of `report`, whose job is at `link`.
+    pub(crate) fn of(report: &Report, link: Option<&str>) -> Facts {
+        let protected: Vec<ProtectedMark> = report
+            .protected
+            .iter()
+            .take(MAX_PROTECTED)
+            .map(|p| ProtectedMark {
+                action: p.action.as_str().to_owned(),
+                address: p.address.clone(),
+            })
+            .collect();
+        Facts {
+            add: report.counts.add,
+            change: report.counts.change,
+            destroy: report.counts.destroy,
+            has_destroy: report.has_destroy,
+            import: report.counts.import,
+            link: link.filter(|l| !l.is_empty()).map(str::to_owned),
+            outcome: report.outcome.as_str().to_owned(),
+            protected_omitted: report.protected.len() - protected.len(),
+            protected,
+        }
+    }
+}
+
 impl Metadata {
+    /// The target's result a comment with this marker states, at `url`: `None` for a
+    /// comment that is not a plan or apply, or that says no result (an earlier version's).
+    pub(crate) fn target_result(&self, url: Option<&str>) -> Option<TargetResult> {
+        let command = Command::from_name(&self.command)
+            .filter(|c| matches!(c, Command::Plan | Command::Apply | Command::Destroy))?;
+        let facts = self.result.as_ref()?;
+        Some(TargetResult {
+            target: self.target.clone().unwrap_or_default(),
+            command,
+            outcome: Outcome::from_name(&facts.outcome).unwrap_or(Outcome::Unparsed),
+            counts: Counts {
+                add: facts.add,
+                change: facts.change,
+                destroy: facts.destroy,
+                import: facts.import,
+                forget: 0,
+            },
+            has_destroy: facts.has_destroy,
+            // Only a destroy or a replacement is ever marked; anything else is not ours.
+            protected: facts
+                .protected
+                .iter()
+                .filter_map(|p| {
+                    let action = Action::from_name(&p.action)
+                        .filter(|a| matches!(a, Action::Delete | Action::Replace))?;
+                    Some(ProtectedChange {
+                        address: p.address.clone(),
+                        action,
+                    })
+                })
+                .collect(),
+            protected_omitted: facts.protected_omitted,
+            sha: self.sha.clone(),
+            job_url: facts.link.clone(),
+            comment_url: url.map(str::to_owned),
+        })
+    }
+
     /// The marker line to append to a comment body.
     pub(crate) fn marker(&self) -> String {
         format!("{PREFIX}{}{SUFFIX}", self.json())

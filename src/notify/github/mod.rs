@@ -25,6 +25,7 @@ use crate::config::SecretString;
 use crate::model::{Outcome, Report};
 use crate::notify::authors::Author;
 use crate::notify::http::{Http, HttpError};
+use crate::notify::results::{self, PullResults};
 use crate::notify::thread::{self, PullComments, Setup};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent};
 use crate::render::Flavor;
@@ -181,14 +182,7 @@ impl GitHub {
         render: &dyn Fn(&[String]) -> Result<String, String>,
         destroy_warning: Option<&str>,
     ) -> Result<Sent, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            graphql: self.graphql.clone(),
-            token: self.token.clone(),
-            owner: self.owner.clone(),
-            repo: self.repo.clone(),
-        };
+        let api = self.api(http);
         let pr = match self.pr {
             Some(pr) => Some(pr),
             None => self.find_pull(&api)?,
@@ -198,8 +192,7 @@ impl GitHub {
             sent.warnings = sync_labels(&api, pr, labels, Kind::of(report));
         }
         let body = render(&sent.warnings).map_err(GitHubError::Render)?;
-        let mut metadata = self.setup.metadata.clone();
-        metadata.pr_number = pr;
+        let metadata = self.setup.metadata_for(report, pr);
         let quiet = report.outcome == Outcome::NoChanges
             && report.warnings.is_empty()
             && sent.warnings.is_empty();
@@ -241,6 +234,37 @@ impl GitHub {
         }
         sent.warnings.extend(writer.warnings());
         Ok(sent)
+    }
+
+    /// The latest result of each target on the pull request, for `tfnotify summary`.
+    fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
+        let api = self.api(http);
+        let pr = match self.pr {
+            Some(pr) => pr,
+            None => self.find_pull(&api)?.ok_or(GitHubError::NoTarget)?,
+        };
+        let listed = api
+            .comments(pr)
+            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
+        let pull = Pull {
+            github: self,
+            api: &api,
+            number: pr,
+            nodes: BTreeMap::new(),
+        };
+        let comments: Vec<thread::Comment> = listed.into_iter().map(posted).collect();
+        results::latest(&pull, &comments, "comment")
+    }
+
+    fn api<'a>(&self, http: &'a Http) -> Api<'a> {
+        Api {
+            http,
+            base: self.base.clone(),
+            graphql: self.graphql.clone(),
+            token: self.token.clone(),
+            owner: self.owner.clone(),
+            repo: self.repo.clone(),
+        }
     }
 
     /// The pull request of the commit, preferring an open one.
@@ -366,6 +390,10 @@ impl Notifier for GitHub {
 
     fn secrets(&self) -> Vec<String> {
         vec![self.token.expose().to_owned()]
+    }
+
+    fn pull_results(&self, http: &Http) -> Option<Result<PullResults, NotifyError>> {
+        Some(self.results(http))
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {

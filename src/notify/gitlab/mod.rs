@@ -24,6 +24,7 @@ use crate::notify::github::Behaviour;
 use crate::notify::github::labels::Kind;
 use crate::notify::http::{Http, HttpError};
 use crate::notify::label_name::Rules;
+use crate::notify::results::{self, PullResults};
 use crate::notify::thread::{self, Comment, PullComments, Setup};
 use crate::notify::{Delivery, Notifier, NotifyError, Request, Sent, is_http_url, non_empty};
 use crate::render::Flavor;
@@ -164,8 +165,7 @@ impl GitLab {
             sent.warnings = labels::sync(&api, iid, labels, Kind::of(report));
         }
         let body = render(&sent.warnings).map_err(GitLabError::Render)?;
-        let mut metadata = self.setup.metadata.clone();
-        metadata.pr_number = mr;
+        let metadata = self.setup.metadata_for(report, mr);
         let quiet = report.outcome == Outcome::NoChanges
             && report.warnings.is_empty()
             && sent.warnings.is_empty();
@@ -211,6 +211,35 @@ impl GitLab {
         }
         sent.warnings.extend(writer.warnings());
         Ok(sent)
+    }
+
+    /// The latest result of each target on the merge request, for `tfnotify summary`.
+    fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
+        let api = Api {
+            http,
+            base: self.base.clone(),
+            token: self.token.clone(),
+            project: self.project.clone(),
+        };
+        let iid = match self.mr {
+            Some(iid) => iid,
+            None => self
+                .find_merge_request(&api)?
+                .ok_or(GitLabError::NoTarget)?,
+        };
+        let comments: Vec<Comment> = api
+            .notes(iid)
+            .map_err(|e| self.http_error(e))?
+            .iter()
+            .filter(|n| !n.system)
+            .map(|n| self.comment(iid, n))
+            .collect();
+        let pull = MergeRequestNotes {
+            gitlab: self,
+            api: &api,
+            iid,
+        };
+        results::latest(&pull, &comments, "note")
     }
 
     /// The merge request of the commit, preferring an open one.
@@ -313,6 +342,10 @@ impl Notifier for GitLab {
 
     fn secrets(&self) -> Vec<String> {
         vec![self.token.expose().to_owned()]
+    }
+
+    fn pull_results(&self, http: &Http) -> Option<Result<PullResults, NotifyError>> {
+        Some(self.results(http))
     }
 
     fn send(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
