@@ -272,6 +272,8 @@ pub enum CommandKind {
     Destroy,
     Fmt,
     Validate,
+    /// `render` only: the summary of a sample pull request (or of `--context`).
+    Summary,
 }
 
 impl CliCommand {
@@ -299,6 +301,7 @@ impl From<CommandKind> for Command {
             CommandKind::Destroy => Command::Destroy,
             CommandKind::Fmt => Command::Fmt,
             CommandKind::Validate => Command::Validate,
+            CommandKind::Summary => Command::Summary,
         }
     }
 }

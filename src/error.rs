@@ -58,6 +58,10 @@ pub enum Error {
         "no pull request to read the targets' results from: no review platform (GitHub, GitLab, Gitea, Bitbucket) is configured for this run"
     )]
     NoSummarySource,
+    #[error(
+        "`{word}` is not output of Terraform: `tfnotify parse` reads plan, apply, destroy, fmt and validate"
+    )]
+    NotTerraform { word: &'static str },
     #[error("report file `{}` {problem}", path.display())]
     ReportFile { path: PathBuf, problem: String },
     #[error("could not write the report file `{}`: {source}", path.display())]
@@ -107,6 +111,7 @@ impl Error {
             | Error::Var { .. }
             | Error::ReportFile { .. }
             | Error::NoSummarySource
+            | Error::NotTerraform { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
             Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_) => {
                 EXIT_DELIVERY

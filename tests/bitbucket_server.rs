@@ -69,6 +69,7 @@ fn activities(start: usize) -> String {
     format!("GET {ACTIVITIES}?start={start}&limit=100")
 }
 
+const MARKER_OF_MIXED: &str = r#"[//]: # (tfnotify: {"Command":"plan","PRNumber":7,"Program":"tfnotify","Result":{"Add":12,"Change":5,"Destroy":7,"HasDestroy":true,"Import":1,"Outcome":"changes"},"SHA1":"1111111111111111111111111111111111111111","Target":"prod"})"#;
 const MARKER: &str = r#"[//]: # (tfnotify: {"Command":"plan","PRNumber":7,"Program":"tfnotify","SHA1":"1111111111111111111111111111111111111111","Target":"prod"})"#;
 
 #[test]
@@ -90,7 +91,7 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
         body.starts_with("## :warning: Plan destroys resources · `prod`"),
         "{body}"
     );
-    assert!(body.ends_with(&format!("\n\n{MARKER}")), "{body}");
+    assert!(body.ends_with(&format!("\n\n{MARKER_OF_MIXED}")), "{body}");
     assert!(
         !body.contains("<!--"),
         "no HTML comment, which Server escapes"

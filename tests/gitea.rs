@@ -69,7 +69,7 @@ fn the_first_run_creates_the_comment_the_next_ones_update_it_in_place() {
             .starts_with("## :warning: Plan destroys resources · `prod`")
     );
     assert!(comments[0].body.ends_with(&format!(
-        r#"<!-- github-comment: {{"Command":"plan","PRNumber":7,"Program":"tfnotify","SHA1":"{HEAD}","Target":"prod"}} -->"#
+        r#"<!-- github-comment: {{"Command":"plan","PRNumber":7,"Program":"tfnotify","Result":{{"Add":12,"Change":5,"Destroy":7,"HasDestroy":true,"Import":1,"Outcome":"changes"}},"SHA1":"{HEAD}","Target":"prod"}} -->"#
     )));
 
     fake.clear_log();

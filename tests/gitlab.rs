@@ -124,7 +124,7 @@ fn the_first_run_creates_the_note_the_next_ones_update_it_in_place() {
         ours.starts_with("## :warning: Plan destroys resources · `prod`"),
         "{ours}"
     );
-    assert!(ours.ends_with(r#"<!-- github-comment: {"Command":"plan","PRNumber":7,"Program":"tfnotify","SHA1":"1111111111111111111111111111111111111111","Target":"prod"} -->"#));
+    assert!(ours.ends_with(r#"<!-- github-comment: {"Command":"plan","PRNumber":7,"Program":"tfnotify","Result":{"Add":12,"Change":5,"Destroy":7,"HasDestroy":true,"Import":1,"Outcome":"changes"},"SHA1":"1111111111111111111111111111111111111111","Target":"prod"} -->"#));
 
     fake.clear_log();
     let again = plan(&fake, "1.11/plan_mixed.txt", &[]);

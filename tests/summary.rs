@@ -367,3 +367,48 @@ fn gitlab_gets_the_same_summary_note() {
     );
     assert!(ran.stderr.contains("GitLab note created"), "{}", ran.stderr);
 }
+
+#[test]
+fn config_check_and_render_know_the_summary_and_its_overrides() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("tfnotify.yaml"),
+        "templates:\n  summary_result: \"{{if eq .Status \\\"failed\\\"}}broken{{else}}{{.Status}}{{end}}\"\n",
+    )
+    .expect("config");
+    let check = Test::new().dir(dir.path()).args(["config", "check"]).run();
+    assert_eq!(check.code, Some(0), "{}", check.stderr);
+    for flavor in ["markdown", "slack", "chatwork", "teams", "terminal"] {
+        assert!(
+            check
+                .stdout_text()
+                .contains(&format!("ok  {flavor} summary template")),
+            "{}",
+            check.stdout_text()
+        );
+    }
+    let rendered = Test::new()
+        .dir(dir.path())
+        .args(["render", "summary"])
+        .run();
+    assert_eq!(rendered.code, Some(0), "{}", rendered.stderr);
+    let text = rendered.stdout_text();
+    assert!(text.contains("| `envs/shared` | broken |"), "{text}");
+    let context = Test::new()
+        .dir(dir.path())
+        .args(["render", "summary", "--dump-context"])
+        .run();
+    let context: serde_json::Value =
+        serde_json::from_slice(&context.stdout).expect("the context is JSON");
+    assert_eq!(context["Totals"]["Targets"], 4);
+    assert_eq!(context["Targets"][0]["Status"], "failed");
+
+    std::fs::write(
+        dir.path().join("tfnotify.yaml"),
+        "templates:\n  summary: \"{{.Tagrets}}\"\n",
+    )
+    .expect("config");
+    let typo = Test::new().dir(dir.path()).args(["config", "check"]).run();
+    assert_eq!(typo.code, Some(2), "{}", typo.stdout_text());
+    assert!(typo.stderr.contains("Tagrets"), "{}", typo.stderr);
+}

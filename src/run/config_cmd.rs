@@ -143,6 +143,22 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             }
         }
     }
+    for flavor in Flavor::ALL {
+        match render_summary_sample(&settings, flavor) {
+            Ok(bytes) => {
+                let _ = writeln!(
+                    out,
+                    "  ok  {} summary template: {bytes} bytes for the sample pull request",
+                    flavor.as_str()
+                );
+            }
+            Err(error) => {
+                failed = true;
+                let _ = writeln!(out, "  ERR {} summary template", flavor.as_str());
+                report_error(&error);
+            }
+        }
+    }
     for (place, entry, checked) in crate::notify::destinations::check(&settings.config) {
         match checked {
             Ok(warnings) => {
@@ -213,6 +229,27 @@ fn render_sample(
 ) -> Result<usize, Error> {
     let message = settings.message(flavor, command)?;
     render_message(settings, &message, command, sample)
+}
+
+/// Renders the summary in `flavor` for the sample pull request; a field the template
+/// reads that the summary does not have is an error, as for the plan's.
+fn render_summary_sample(settings: &Settings, flavor: Flavor) -> Result<usize, Error> {
+    let message = settings.message(flavor, Command::Summary)?;
+    let extras = crate::render::OverviewExtras {
+        title: crate::render::default_title(Command::Summary).to_owned(),
+        vars: settings.vars.clone(),
+        link: settings.ci.build_url.clone(),
+        ..crate::render::OverviewExtras::default()
+    };
+    let context =
+        crate::render::overview_context(&super::sample_overview::sample_overview(), &extras);
+    let template = |e: crate::render::MessageError| Error::Template { message: e.message };
+    let unknown = message.unknown_fields(&context).map_err(template)?;
+    if let Some(first) = unknown.into_iter().next() {
+        return Err(Error::Template { message: first });
+    }
+    let text = message.render_value(&context).map_err(template)?;
+    Ok(text.len())
 }
 
 fn render_message(

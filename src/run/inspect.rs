@@ -17,6 +17,11 @@ use crate::settings::World;
 /// `tfnotify parse`: the report as JSON or text on stdout, nothing else.
 pub(super) fn parse_only(args: &ParseArgs) -> i32 {
     let command = Command::from(args.kind);
+    if command == Command::Summary {
+        let error = Error::NotTerraform { word: "summary" };
+        report_error(&error);
+        return error.exit_code();
+    }
     let mut collector = Collector::new(command);
     let read = match args.file.as_deref() {
         None => read_all(io::stdin().lock(), &mut collector),
@@ -66,6 +71,18 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                 path: path.clone(),
                 source,
             })?
+        } else if command == Command::Summary {
+            let extras = crate::render::OverviewExtras {
+                title: args
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| crate::render::default_title(command).to_owned()),
+                message: args.message.clone().unwrap_or_default(),
+                vars: settings.vars.clone(),
+                link: settings.ci.build_url.clone(),
+                ..crate::render::OverviewExtras::default()
+            };
+            crate::render::overview_context(&super::sample_overview::sample_overview(), &extras)
         } else {
             let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
             settings.guard.mark(&mut report);

@@ -11,6 +11,7 @@ mod deliver;
 mod guarded;
 mod inspect;
 mod report_file;
+mod sample_overview;
 mod summarise;
 mod summary;
 
