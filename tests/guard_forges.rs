@@ -417,3 +417,25 @@ fn gitea_a_push_that_starts_replacing_a_protected_resource_swaps_destroy() {
     assert!(comments[0].body.starts_with(BANNER), "{}", comments[0].body);
     fake.assert_no_violations();
 }
+
+#[test]
+fn gitlab_without_a_label_of_its_own_a_protected_replacement_gets_destroy_and_the_banner() {
+    let fake = FakeGitLab::with_merge_request(PROJECT, NUMBER, HEAD);
+    let dir = job_dir(&guard_config("  disable_label: true\n"));
+    let ran = plan(
+        on_gitlab(&fake),
+        dir.path(),
+        MIXED,
+        &["--fail-on-protected"],
+    );
+    assert_exit_4_after(&ran, "GitLab note created");
+    assert_eq!(fake.labels_on(PROJECT, NUMBER), ["prod/destroy"]);
+    assert_eq!(
+        gitlab_body(&fake, &format!("POST {ENCODED}/labels")),
+        json!({"name": "prod/destroy", "color": "#d93f0b"}),
+        "the destroy label in its own colour, not the guard's"
+    );
+    let notes = fake.user_notes(PROJECT, NUMBER);
+    assert!(notes[0].body.starts_with(BANNER), "{}", notes[0].body);
+    fake.assert_no_violations();
+}
