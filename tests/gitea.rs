@@ -14,9 +14,7 @@ const HEAD: &str = "1111111111111111111111111111111111111111";
 
 /// A fake with one open pull request whose head is `HEAD`.
 fn gitea() -> FakeGitea {
-    let fake = FakeGitea::start();
-    fake.add_pull(OWNER, REPO, PR, HEAD);
-    fake
+    FakeGitea::with_pull(OWNER, REPO, PR, HEAD)
 }
 
 /// The environment of a job that posts to the fake, with the repository given by flags.

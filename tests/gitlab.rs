@@ -18,8 +18,7 @@ const ENCODED: &str = "/projects/acme%2Fplatform%2Finfra";
 
 /// A fake with one open merge request whose head is `HEAD`, with a system note on it.
 fn gitlab() -> FakeGitLab {
-    let fake = FakeGitLab::start();
-    fake.add_merge_request(PROJECT, MR, HEAD);
+    let fake = FakeGitLab::with_merge_request(PROJECT, MR, HEAD);
     fake.add_system_note(PROJECT, MR, "added 1 commit\n\n* 1111111 - Add the queues");
     fake
 }

@@ -235,6 +235,14 @@ impl FakeGitea {
         });
     }
 
+    /// A fake with one open pull request whose head is `head_sha`, the commit CI builds:
+    /// what every suite that posts to a pull request starts from.
+    pub fn with_pull(owner: &str, repo: &str, number: u64, head_sha: &str) -> FakeGitea {
+        let fake = FakeGitea::start();
+        fake.add_pull(owner, repo, number, head_sha);
+        fake
+    }
+
     /// Adds an open pull request whose head is `head_sha`.
     pub fn add_pull(&self, owner: &str, repo: &str, number: u64, head_sha: &str) {
         let pull = Pull {

@@ -341,6 +341,14 @@ impl FakeGitLab {
         self.state().project_mut(path).id
     }
 
+    /// A fake with one open merge request whose head is `sha`, the commit CI builds: what
+    /// every suite that posts to a merge request starts from.
+    pub fn with_merge_request(path: &str, iid: u64, sha: &str) -> Self {
+        let fake = FakeGitLab::start();
+        fake.add_merge_request(path, iid, sha);
+        fake
+    }
+
     /// Add an open merge request whose head is `sha` (creating the project).
     pub fn add_merge_request(&self, path: &str, iid: u64, sha: &str) {
         let mut state = self.state();
