@@ -87,6 +87,29 @@ fn modules_are_read_apart_and_joined_with_summed_counts() {
 }
 
 #[test]
+fn each_module_keeps_its_own_report_in_the_order_it_appeared() {
+    let run = parse("terragrunt/plan_run_all.txt", Command::Plan);
+    let parts = [
+        ("live/app", "1.11/plan_create_only.txt"),
+        ("live/db", "1.11/plan_destroy_removed_from_config.txt"),
+        ("live/network", "1.11/plan_no_changes.txt"),
+    ];
+    assert_eq!(run.modules.len(), parts.len());
+    for (module, (dir, path)) in run.modules.iter().zip(parts) {
+        assert_eq!(module.dir, dir);
+        assert_eq!(module.report, parse(path, Command::Plan), "{dir}");
+    }
+    // One module, or none, is the run itself: nothing to keep apart.
+    for (path, command) in [
+        ("terragrunt/plan_single_module.txt", Command::Plan),
+        ("1.11/plan_mixed.txt", Command::Plan),
+        ("1.11/apply_create_only.txt", Command::Apply),
+    ] {
+        assert!(parse(path, command).modules.is_empty(), "{path}");
+    }
+}
+
+#[test]
 fn the_worst_outcome_wins() {
     let failed = parse("terragrunt/plan_run_all_error.txt", Command::Plan);
     assert_eq!(failed.outcome, Outcome::Error);
