@@ -53,7 +53,10 @@ fn module_target(run: Option<&str>, dir: &str, cwd: &Path) -> Option<String> {
         .and_then(Path::to_str)
         .map_or(dir, |rest| if rest.is_empty() { "." } else { rest });
     let dir = relative.strip_prefix("./").unwrap_or(relative);
-    let dir = dir.strip_suffix('/').filter(|d| !d.is_empty()).unwrap_or(dir);
+    let dir = dir
+        .strip_suffix('/')
+        .filter(|d| !d.is_empty())
+        .unwrap_or(dir);
     match (run, dir) {
         (run, "") => run.map(str::to_owned),
         (None, dir) => Some(dir.to_owned()),
