@@ -239,6 +239,16 @@ fn the_config_can_consolidate_every_run() {
         .run();
     assert_eq!(checked.code, Some(0), "{}", checked.stderr);
     assert!(!checked.stderr.contains("warning"), "{}", checked.stderr);
+    let schema = Test::new().args(["config", "schema"]).run();
+    let schema: serde_json::Value = serde_json::from_slice(&schema.stdout).expect("json");
+    let key = &schema["properties"]["terraform"]["properties"]["consolidated"];
+    assert_eq!(key["type"], serde_json::json!(["boolean", "null"]), "{key}");
+    assert!(
+        key["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("one message")),
+        "{key}"
+    );
 
     let fake = FakeGitHub::with_pull(OWNER, REPO, PR, HEAD);
     let ran = plan_in(
