@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use tfnotify::model::Command;
 use tfnotify::render::{Context, Extras, Flavor, Message, Spec, length, render_within};
@@ -101,7 +102,7 @@ fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading(
         let mut plan = Vec::new();
         common::big_plan::write_plan(&mut plan, 5_000, 0).expect("generate");
         for line in String::from_utf8(plan).expect("utf-8").lines() {
-            text.push_str(&format!("10:00:00.000 STDOUT [{dir}] terraform: {line}\n"));
+            let _ = writeln!(text, "10:00:00.000 STDOUT [{dir}] terraform: {line}");
         }
     }
     let report = tfnotify::parse::parse(text.as_bytes(), Command::Plan).expect("parse");

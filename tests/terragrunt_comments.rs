@@ -4,6 +4,8 @@
 
 mod common;
 
+use std::fmt::Write as _;
+
 use common::fake_github::{Comment, FakeGitHub};
 use common::run::{Ran, Test, fixture};
 
@@ -37,7 +39,7 @@ fn run_all(parts: &[(&str, &str)]) -> Vec<u8> {
     let mut text = String::from("10:00:00.000 INFO   Downloading Terraform configurations\n");
     for (dir, path) in parts {
         for line in String::from_utf8(fixture(path)).expect("utf-8").lines() {
-            text.push_str(&format!("10:00:00.000 STDOUT [{dir}] terraform: {line}\n"));
+            let _ = writeln!(text, "10:00:00.000 STDOUT [{dir}] terraform: {line}");
         }
     }
     text.into_bytes()
@@ -92,7 +94,10 @@ fn each_module_gets_its_own_living_comment_and_labels() {
         "{}",
         db.body
     );
-    assert!(!db.body.contains("terraform_data.bootstrap"), "only its own");
+    assert!(
+        !db.body.contains("terraform_data.bootstrap"),
+        "only its own"
+    );
     insta::assert_snapshot!("module_comment", db.body);
     let network = comment_of(&comments, "prod/live/network");
     assert!(network.body.starts_with("## :white_check_mark: No changes"));
@@ -165,7 +170,11 @@ fn each_module_is_checked_for_protected_resources_on_its_own() {
     let ran = plan(
         &fake,
         fixture("terragrunt/plan_run_all.txt"),
-        &["--protect", "terraform_data.obsolete", "--fail-on-protected"],
+        &[
+            "--protect",
+            "terraform_data.obsolete",
+            "--fail-on-protected",
+        ],
     );
     assert_eq!(ran.code, Some(4), "the whole run decides: {}", ran.stderr);
     let comments = fake.comments(OWNER, REPO, PR);
@@ -233,10 +242,7 @@ fn the_config_can_consolidate_every_run() {
     let dir = tempfile::tempdir().expect("temp dir");
     let config = "terraform:\n  consolidated: true\n";
     std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("config");
-    let checked = Test::new()
-        .dir(dir.path())
-        .args(["config", "check"])
-        .run();
+    let checked = Test::new().dir(dir.path()).args(["config", "check"]).run();
     assert_eq!(checked.code, Some(0), "{}", checked.stderr);
     assert!(!checked.stderr.contains("warning"), "{}", checked.stderr);
     let schema = Test::new().args(["config", "schema"]).run();
