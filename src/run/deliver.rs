@@ -25,42 +25,6 @@ use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
 use crate::settings::{Settings, World};
 
-/// What the destinations were built from besides the settings and vars, kept so they can
-/// be built again for another target (each module of a Terragrunt run).
-struct Recipe {
-    command: Command,
-    /// `--notifier NAME`.
-    only: Option<String>,
-    repository_from_flags: bool,
-    options: github::Options,
-}
-
-impl Recipe {
-    fn request<'a>(
-        &'a self,
-        settings: &'a Settings,
-        vars: &'a BTreeMap<String, String>,
-        world: &'a World<'_>,
-    ) -> notify::Request<'a> {
-        notify::Request {
-            config: &settings.config,
-            ci: &settings.ci,
-            vars,
-            command: self.command,
-            only: self.only.as_deref(),
-            repository_from_flags: self.repository_from_flags,
-            options: &self.options,
-            env: world.env,
-        }
-    }
-}
-
-/// The destinations one delivery goes to, and the vars its templates see.
-struct Aim<'a> {
-    destinations: &'a [Destination],
-    vars: &'a BTreeMap<String, String>,
-}
-
 /// The most `--output` writes per run, in UTF-16 units: GitHub shows a step summary of up
 /// to 1 MiB, and one unit is at most three bytes of UTF-8.
 const STEP_SUMMARY_LIMIT: usize = 340_000;
@@ -111,6 +75,42 @@ struct Destination {
 fn early(errors: &mut Vec<Error>, error: Error) {
     report_error(&error);
     errors.push(error);
+}
+
+/// What the destinations were built from besides the settings and vars, kept so they can
+/// be built again for another target (each module of a Terragrunt run).
+struct Recipe {
+    command: Command,
+    /// `--notifier NAME`.
+    only: Option<String>,
+    repository_from_flags: bool,
+    options: github::Options,
+}
+
+impl Recipe {
+    fn request<'a>(
+        &'a self,
+        settings: &'a Settings,
+        vars: &'a BTreeMap<String, String>,
+        world: &'a World<'_>,
+    ) -> notify::Request<'a> {
+        notify::Request {
+            config: &settings.config,
+            ci: &settings.ci,
+            vars,
+            command: self.command,
+            only: self.only.as_deref(),
+            repository_from_flags: self.repository_from_flags,
+            options: &self.options,
+            env: world.env,
+        }
+    }
+}
+
+/// The destinations one delivery goes to, and the vars its templates see.
+struct Aim<'a> {
+    destinations: &'a [Destination],
+    vars: &'a BTreeMap<String, String>,
 }
 
 impl Deliveries {
