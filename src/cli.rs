@@ -144,6 +144,11 @@ pub struct RunArgs {
     #[arg(long, env = "TFCMT_DISABLE_LABEL")]
     pub disable_label: bool,
 
+    /// Deliver a Terragrunt run of several modules as one message with a section per
+    /// module, instead of one message per module (`terraform.consolidated: true`).
+    #[arg(long)]
+    pub consolidated: bool,
+
     /// When review comments mention the code owners of the working directory, read from the
     /// repository's CODEOWNERS (overrides `mention_owners`).
     #[arg(long, value_enum, value_name = "WHEN", env = "TFNOTIFY_MENTION_OWNERS")]

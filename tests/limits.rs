@@ -4,6 +4,7 @@
 mod common;
 
 use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use tfnotify::model::Command;
 use tfnotify::render::{Context, Extras, Flavor, Message, Spec, length, render_within};
@@ -92,4 +93,53 @@ fn a_template_too_big_for_any_shrinking_is_cut_at_a_line_with_its_fence_closed()
     assert!(fitted.text.ends_with(
         "x\n```\n\n… (cut to fit the message size limit; the CI job has the full output)"
     ));
+}
+
+#[test]
+fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading() {
+    let mut text = String::new();
+    for dir in ["live/app", "live/db", "live/edge"] {
+        let mut plan = Vec::new();
+        common::big_plan::write_plan(&mut plan, 5_000, 0).expect("generate");
+        for line in String::from_utf8(plan).expect("utf-8").lines() {
+            let _ = writeln!(text, "10:00:00.000 STDOUT [{dir}] terraform: {line}");
+        }
+    }
+    let report = tfnotify::parse::parse(text.as_bytes(), Command::Plan).expect("parse");
+    assert_eq!(report.modules.len(), 3);
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command: Command::Plan,
+        template: None,
+        overrides: &overrides,
+        raw: false,
+    };
+    let message = Message::build(&spec).expect("build");
+    let extras = Extras::default();
+    let context = Context::new(&report, &extras).to_value();
+    let fitted = render_within(&message, context, 65_536).expect("render");
+    assert!(length(&fitted.text) <= 65_536, "{}", length(&fitted.text));
+    for dir in ["live/app", "live/db", "live/edge"] {
+        assert!(
+            fitted.text.contains(&format!(":warning: `{dir}`")),
+            "{dir}'s heading survives"
+        );
+    }
+    assert!(
+        fitted
+            .shortened
+            .iter()
+            .any(|s| s.starts_with("`.Modules.*.")),
+        "the modules' own lists were cut, not the text: {:?}",
+        fitted.shortened
+    );
+    assert!(
+        !fitted
+            .shortened
+            .iter()
+            .any(|s| s == "the end of the message"),
+        "{:?}",
+        fitted.shortened
+    );
 }

@@ -87,6 +87,29 @@ fn modules_are_read_apart_and_joined_with_summed_counts() {
 }
 
 #[test]
+fn each_module_keeps_its_own_report_in_the_order_it_appeared() {
+    let run = parse("terragrunt/plan_run_all.txt", Command::Plan);
+    let parts = [
+        ("live/app", "1.11/plan_create_only.txt"),
+        ("live/db", "1.11/plan_destroy_removed_from_config.txt"),
+        ("live/network", "1.11/plan_no_changes.txt"),
+    ];
+    assert_eq!(run.modules.len(), parts.len());
+    for (module, (dir, path)) in run.modules.iter().zip(parts) {
+        assert_eq!(module.dir, dir);
+        assert_eq!(module.report, parse(path, Command::Plan), "{dir}");
+    }
+    // One module, or none, is the run itself: nothing to keep apart.
+    for (path, command) in [
+        ("terragrunt/plan_single_module.txt", Command::Plan),
+        ("1.11/plan_mixed.txt", Command::Plan),
+        ("1.11/apply_create_only.txt", Command::Apply),
+    ] {
+        assert!(parse(path, command).modules.is_empty(), "{path}");
+    }
+}
+
+#[test]
 fn the_worst_outcome_wins() {
     let failed = parse("terragrunt/plan_run_all_error.txt", Command::Plan);
     assert_eq!(failed.outcome, Outcome::Error);
@@ -213,30 +236,41 @@ fn the_report_does_not_depend_on_how_the_input_was_split() {
 }
 
 #[test]
-fn consolidated_or_not_the_run_is_one_report() {
+fn each_module_has_its_own_output_section_unless_consolidated() {
     let input = fixture("terragrunt/plan_run_all.txt");
-    let plain = Test::new()
-        .args(["parse", "plan", "--format", "text"])
-        .stdin(input.clone())
-        .run();
-    assert_eq!(plain.code, Some(0), "{}", plain.stderr);
-    for config in [
-        "terraform:\n  consolidated: true\n",
-        "terraform:\n  consolidated: false\n",
+    for (config, headings) in [
+        (
+            "terraform:\n  consolidated: false\n",
+            vec![
+                "## :memo: Plan · `live/app`",
+                "## :warning: Plan destroys resources · `live/db`",
+                "## :white_check_mark: No changes · `live/network`",
+            ],
+        ),
+        (
+            "terraform:\n  consolidated: true\n",
+            vec!["## :warning: Plan destroys resources"],
+        ),
     ] {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("tfnotify.yaml"), config).expect("config");
+        let output = dir.path().join("summary.md");
         let ran = Test::new()
             .dir(dir.path())
-            .args(["plan", "--notifier", "local"])
+            .args(["plan", "--output"])
+            .args([&output])
             .stdin(input.clone())
             .run();
         assert_eq!(ran.code, Some(0), "{config}: {}", ran.stderr);
+        // The summary on stderr is the whole run's either way.
         assert!(
-            ran.stderr.contains("13 to add") || ran.stdout_text().contains("13 to add"),
-            "{config}: {}\n{}",
-            ran.stderr,
-            ran.stdout_text()
+            ran.stderr
+                .contains("Plan: 13 to add, 0 to change, 4 to destroy."),
+            "{config}: {}",
+            ran.stderr
         );
+        let written = std::fs::read_to_string(&output).expect("summary written");
+        let found: Vec<&str> = written.lines().filter(|l| l.starts_with("## ")).collect();
+        assert_eq!(found, headings, "{config}");
     }
 }

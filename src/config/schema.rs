@@ -182,7 +182,7 @@ const APPLY: &[Field] = &[
 #[rustfmt::skip]
 const TERRAFORM: &[Field] = &[
     f("use_raw_output", Shape::Bool, ALL, "Render without HTML escaping (text/template)."),
-    f("consolidated", Shape::Bool, V1, "Parse Terragrunt `run-all` output as one report."),
+    f("consolidated", Shape::Bool, V1, "Deliver a Terragrunt run of several modules as one message, not one per module."),
     f("default", Shape::Map(TEMPLATE_ONLY), V0, "Read but unused by tfnotify v0."),
     f("fmt", Shape::Map(TEMPLATE_ONLY), V0, "Template for `tfnotify fmt`."),
     f("validate", Shape::Map(TEMPLATE_ONLY), V0, "Template for `tfnotify validate`."),

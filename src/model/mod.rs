@@ -361,6 +361,21 @@ pub struct Report {
     /// The text itself, bounded, for templates; never part of the JSON shape.
     #[serde(skip)]
     pub transcript: Transcript,
+    /// Each module's own report when Terragrunt ran two or more, in the order their
+    /// directories first appeared, so each can be delivered as if it were its own run.
+    /// Empty for any other input. Not part of the JSON shape: the `module_dir` of every
+    /// entry above already says which module it came from.
+    #[serde(skip)]
+    pub modules: Vec<ModuleReport>,
+}
+
+/// One module of a Terragrunt run of several, read as the Terraform run it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModuleReport {
+    /// The directory Terragrunt named in the module's prefix (`live/vpc`); empty for
+    /// Terraform lines it printed without one.
+    pub dir: String,
+    pub report: Report,
 }
 
 /// The bounded copies of the output that templates may quote.
@@ -415,6 +430,7 @@ impl Report {
             protected: Vec::new(),
             notices: Vec::new(),
             transcript: Transcript::default(),
+            modules: Vec::new(),
         }
     }
 

@@ -27,6 +27,8 @@ const TEXT_FIELDS: &[&str] = &[
 
 /// Resource lists of the context, in stages cut in order: what matters least first. All
 /// lists of a stage are cut together, each to about the share of the text that must go.
+/// `*` stands for every entry of a list: each module's section of a consolidated run has
+/// lists of its own.
 const LIST_STAGES: &[&[&[&str]]] = &[
     &[
         &["CreatedResources"],
@@ -36,10 +38,22 @@ const LIST_STAGES: &[&[&[&str]]] = &[
         &["Report", "drift"],
         &["Report", "outputs"],
         &["Report", "warnings"],
+        &["Modules", "*", "CreatedResources"],
+        &["Modules", "*", "UpdatedResources"],
+        &["Modules", "*", "ImportedResources"],
+        &["Modules", "*", "MovedResources"],
     ],
-    // Destroyed and replaced entries are moved to the front before this list is cut.
-    &[&["Report", "resources"]],
-    &[&["ReplacedResources"], &["DeletedResources"]],
+    // Destroyed and replaced entries are moved to the front before these lists are cut.
+    &[
+        &["Report", "resources"],
+        &["Modules", "*", "Report", "resources"],
+    ],
+    &[
+        &["ReplacedResources"],
+        &["DeletedResources"],
+        &["Modules", "*", "ReplacedResources"],
+        &["Modules", "*", "DeletedResources"],
+    ],
 ];
 
 /// Rounds of shrinking before the last-resort cut.
@@ -76,17 +90,21 @@ pub fn render_within(
         return Ok(Fitted { text, shortened });
     }
     add_note(&mut context, limit);
+    let mut before = None;
     for _ in 0..MAX_ROUNDS {
         let over = length(&text).saturating_sub(limit);
         if over == 0 {
             return Ok(Fitted { text, shortened });
         }
         let total = length(&text);
-        // Quoted output goes first; when even all of it could not make the room, the
-        // lists are cut in the same round, so a huge plan needs few renders.
+        // Quoted output goes first; when even all of it could not make the room, or when
+        // cutting it changed nothing (the template does not show it), the lists are cut in
+        // the same round, so a huge plan needs few renders.
         let quoted = quoted_length(&context);
+        let stalled = before == Some(total);
+        before = Some(total);
         let mut changed = shrink_text(&mut context, over, &mut shortened);
-        if !changed || over > quoted {
+        if !changed || over > quoted || stalled {
             changed |= shrink_lists(&mut context, over, total, &mut shortened);
         }
         if !changed || spent >= MAX_RENDERS_OF_WORK {
@@ -165,27 +183,8 @@ fn shrink_lists(
     for stage in LIST_STAGES {
         let mut changed = false;
         for path in *stage {
-            let Some(list) = pointer_mut(context, path).and_then(Value::as_array_mut) else {
-                continue;
-            };
-            if list.len() <= 5 {
-                continue;
-            }
-            if path == &["Report", "resources"] {
-                // Keep what a reviewer must see longest: destroyed and replaced resources.
-                list.sort_by_key(|r| {
-                    let action = r.get("action").and_then(Value::as_str).unwrap_or_default();
-                    !matches!(action, "delete" | "replace")
-                });
-            }
-            let before = list.len();
-            // The share of the text that may stay, with a fifth off for what does not shrink.
-            let share = before.saturating_mul(total.saturating_sub(over)) / total.max(1) * 4 / 5;
-            list.truncate(share.min(before / 2).max(5));
-            changed = true;
-            let entry = format!("`.{}` (counts are exact)", path.join("."));
-            if !shortened.contains(&entry) {
-                shortened.push(entry);
+            for list in lists_mut(context, path) {
+                changed |= shrink_list(list, path, over, total, shortened);
             }
         }
         if changed {
@@ -195,8 +194,50 @@ fn shrink_lists(
     false
 }
 
-fn pointer_mut<'a>(value: &'a mut Value, path: &[&str]) -> Option<&'a mut Value> {
-    path.iter().try_fold(value, |v, key| v.get_mut(*key))
+/// Cuts one list longer than a handful; see [`shrink_lists`].
+fn shrink_list(
+    list: &mut Vec<Value>,
+    path: &[&str],
+    over: usize,
+    total: usize,
+    shortened: &mut Vec<String>,
+) -> bool {
+    if list.len() <= 5 {
+        return false;
+    }
+    if path.ends_with(&["Report", "resources"]) {
+        // Keep what a reviewer must see longest: destroyed and replaced resources.
+        list.sort_by_key(|r| {
+            let action = r.get("action").and_then(Value::as_str).unwrap_or_default();
+            !matches!(action, "delete" | "replace")
+        });
+    }
+    let before = list.len();
+    // The share of the text that may stay, with a fifth off for what does not shrink.
+    let share = before.saturating_mul(total.saturating_sub(over)) / total.max(1) * 4 / 5;
+    list.truncate(share.min(before / 2).max(5));
+    let entry = format!("`.{}` (counts are exact)", path.join("."));
+    if !shortened.contains(&entry) {
+        shortened.push(entry);
+    }
+    true
+}
+
+/// The lists at `path` in `value`, where `*` stands for every entry of a list.
+fn lists_mut<'a>(value: &'a mut Value, path: &[&str]) -> Vec<&'a mut Vec<Value>> {
+    match path.split_first() {
+        None => value.as_array_mut().into_iter().collect(),
+        Some((&"*", rest)) => value
+            .as_array_mut()
+            .into_iter()
+            .flatten()
+            .flat_map(|entry| lists_mut(entry, rest))
+            .collect(),
+        Some((key, rest)) => value
+            .get_mut(*key)
+            .map(|inner| lists_mut(inner, rest))
+            .unwrap_or_default(),
+    }
 }
 
 /// The first and last lines of `text` that fit in about `keep` units, with a line saying
@@ -283,7 +324,27 @@ fn track_fence(line: &str, fence: &mut Option<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{cut, keep_ends, length};
+    use super::{cut, keep_ends, length, lists_mut};
+    use serde_json::json;
+
+    #[test]
+    fn a_star_reaches_the_lists_of_every_module() {
+        let mut context = json!({
+            "CreatedResources": ["x"],
+            "Modules": [
+                {"CreatedResources": ["a", "b"]},
+                {"CreatedResources": ["c"]},
+                {"Dir": "no list here"},
+            ],
+        });
+        let lengths: Vec<usize> = lists_mut(&mut context, &["Modules", "*", "CreatedResources"])
+            .iter()
+            .map(|l| l.len())
+            .collect();
+        assert_eq!(lengths, [2, 1]);
+        assert_eq!(lists_mut(&mut context, &["CreatedResources"]).len(), 1);
+        assert!(lists_mut(&mut context, &["Missing", "*", "List"]).is_empty());
+    }
 
     #[test]
     fn keep_ends_keeps_whole_lines_from_both_ends() {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::ci::CiEnv;
-use crate::model::{Action, Command, Outcome, Report};
+use crate::model::{Action, Command, ModuleReport, Outcome, Report, ResourceChange};
 
 /// Everything a template can read. Field names are the template names (`.Title`, …).
 #[derive(Debug, Serialize)]
@@ -65,9 +65,33 @@ pub struct Context<'a> {
     pub target: String,
     /// The parse result, as `tfnotify parse` prints it.
     pub report: &'a Report,
+    /// Each module of a Terragrunt run of several delivered as one message (`--consolidated`),
+    /// in the order they appeared, for a section per module; empty otherwise.
+    pub modules: Vec<ModuleSection<'a>>,
     /// The CI system and pull request.
     #[serde(rename = "CI")]
     pub ci: Option<&'a CiEnv>,
+}
+
+/// One module of a consolidated Terragrunt run: the names of [`Context`] that describe a
+/// run, for this module alone, so a section can reuse the sub-templates of a whole message.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ModuleSection<'a> {
+    /// The directory Terragrunt named (`live/vpc`); empty for lines it printed without one.
+    pub dir: &'a str,
+    /// The module's result line (`Plan: …`, `Error: …`).
+    pub result: &'a str,
+    pub has_error: bool,
+    pub has_destroy: bool,
+    pub created_resources: Vec<&'a str>,
+    pub updated_resources: Vec<&'a str>,
+    pub deleted_resources: Vec<&'a str>,
+    pub replaced_resources: Vec<&'a str>,
+    pub imported_resources: Vec<&'a str>,
+    pub moved_resources: Vec<Moved<'a>>,
+    /// The module's own parse result.
+    pub report: &'a Report,
 }
 
 /// A moved resource, as tfcmt templates read it.
@@ -117,23 +141,13 @@ pub fn default_title(command: Command) -> &'static str {
 impl<'a> Context<'a> {
     /// The context for `report`.
     pub fn new(report: &'a Report, extras: &'a Extras<'a>) -> Self {
-        let failed = matches!(
-            report.outcome,
-            Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid
-        );
+        let failed = is_failure(report.outcome);
         let result = if failed && !report.transcript.errors.is_empty() {
             report.transcript.errors.text().trim().to_owned()
         } else {
             report.result.clone().unwrap_or_default()
         };
-        let names = |keep: fn(&crate::model::ResourceChange) -> bool| -> Vec<&'a str> {
-            report
-                .resources
-                .iter()
-                .filter(|r| keep(r))
-                .map(|r| r.address.as_str())
-                .collect()
-        };
+        let names = |keep| addresses(report, keep);
         let combined = report.transcript.combined.text();
         Context {
             title: extras
@@ -189,19 +203,11 @@ impl<'a> Context<'a> {
             deleted_resources: names(|r| r.action == Action::Delete),
             replaced_resources: names(|r| r.action == Action::Replace),
             imported_resources: names(|r| r.imported),
-            moved_resources: report
-                .resources
-                .iter()
-                .filter_map(|r| {
-                    r.moved_from.as_deref().map(|from| Moved {
-                        before: from,
-                        after: &r.address,
-                    })
-                })
-                .collect(),
+            moved_resources: moved(report),
             command: report.command.as_str(),
             target: extras.vars.get("target").cloned().unwrap_or_default(),
             report,
+            modules: report.modules.iter().map(ModuleSection::new).collect(),
             ci: extras.ci,
         }
     }
@@ -211,6 +217,58 @@ impl<'a> Context<'a> {
         // Serialising plain data with string keys cannot fail.
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
     }
+}
+
+impl<'a> ModuleSection<'a> {
+    fn new(module: &'a ModuleReport) -> Self {
+        let report = &module.report;
+        let names = |keep| addresses(report, keep);
+        ModuleSection {
+            dir: &module.dir,
+            result: report.result.as_deref().unwrap_or_default(),
+            has_error: is_failure(report.outcome),
+            has_destroy: report.has_destroy,
+            created_resources: names(|r| r.action == Action::Create),
+            updated_resources: names(|r| r.action == Action::Update),
+            deleted_resources: names(|r| r.action == Action::Delete),
+            replaced_resources: names(|r| r.action == Action::Replace),
+            imported_resources: names(|r| r.imported),
+            moved_resources: moved(report),
+            report,
+        }
+    }
+}
+
+/// Whether the run failed, which `.HasError` says.
+fn is_failure(outcome: Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid
+    )
+}
+
+/// The addresses of the resources `keep` picks, in the order Terraform listed them.
+fn addresses(report: &Report, keep: fn(&ResourceChange) -> bool) -> Vec<&str> {
+    report
+        .resources
+        .iter()
+        .filter(|r| keep(r))
+        .map(|r| r.address.as_str())
+        .collect()
+}
+
+/// The resources that moved, from where to where.
+fn moved(report: &Report) -> Vec<Moved<'_>> {
+    report
+        .resources
+        .iter()
+        .filter_map(|r| {
+            r.moved_from.as_deref().map(|from| Moved {
+                before: from,
+                after: &r.address,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

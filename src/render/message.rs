@@ -133,6 +133,10 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
         include_str!("templates/markdown/updated_resources.tmpl"),
     ),
     (
+        "module_sections",
+        include_str!("templates/markdown/module_sections.tmpl"),
+    ),
+    (
         "resource_group",
         include_str!("templates/markdown/resource_group.tmpl"),
     ),

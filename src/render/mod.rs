@@ -16,7 +16,7 @@ mod summary;
 mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
-pub use context::{Context, Extras, Moved, Protected, default_title};
+pub use context::{Context, Extras, ModuleSection, Moved, Protected, default_title};
 pub use message::{
     Flavor, Message, MessageError, Spec, functions, slack_entities, slack_escape, teams_escape,
 };

@@ -8,6 +8,7 @@
 //! other vars before the destinations are built (so labels and hidden markers stay the
 //! same from run to run), the client masks each request, and [`Local`] what stays here.
 
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -52,6 +53,14 @@ pub(super) struct Deliveries {
     /// directory to look them up for (`None` when mentioning is off or the root is unknown).
     mention: MentionOwners,
     owners_place: Option<(std::path::PathBuf, String)>,
+    /// The owners found so far, by dialect: one lookup per run, however many deliveries.
+    owners_found: RefCell<Vec<(Dialect, Vec<String>)>>,
+    recipe: Recipe,
+    /// Why destinations could not be built, as reported: building them again for another
+    /// target fails alike and is not reported twice.
+    broken: Vec<String>,
+    /// Whether the templates' fields were checked: once per run, however many deliveries.
+    fields_checked: Cell<bool>,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
@@ -68,6 +77,42 @@ struct Destination {
 fn early(errors: &mut Vec<Error>, error: Error) {
     report_error(&error);
     errors.push(error);
+}
+
+/// What the destinations were built from besides the settings and vars, kept so they can
+/// be built again for another target (each module of a Terragrunt run).
+struct Recipe {
+    command: Command,
+    /// `--notifier NAME`.
+    only: Option<String>,
+    repository_from_flags: bool,
+    options: github::Options,
+}
+
+impl Recipe {
+    fn request<'a>(
+        &'a self,
+        settings: &'a Settings,
+        vars: &'a BTreeMap<String, String>,
+        world: &'a World<'_>,
+    ) -> notify::Request<'a> {
+        notify::Request {
+            config: &settings.config,
+            ci: &settings.ci,
+            vars,
+            command: self.command,
+            only: self.only.as_deref(),
+            repository_from_flags: self.repository_from_flags,
+            options: &self.options,
+            env: world.env,
+        }
+    }
+}
+
+/// The destinations one delivery goes to, and the vars its templates see.
+struct Aim<'a> {
+    destinations: &'a [Destination],
+    vars: &'a BTreeMap<String, String>,
 }
 
 impl Deliveries {
@@ -91,12 +136,17 @@ impl Deliveries {
             early(errors, Error::Tuning(source));
             HttpConfig::default()
         });
-        let options = github::Options {
-            behaviour: args
-                .comment
-                .or(args.patch.then_some(github::Behaviour::Update)),
-            skip_no_changes: args.skip_no_changes,
-            disable_label: args.disable_label,
+        let recipe = Recipe {
+            command,
+            only: cli.notifier.clone(),
+            repository_from_flags: cli.owner.is_some() && cli.repo.is_some(),
+            options: github::Options {
+                behaviour: args
+                    .comment
+                    .or(args.patch.then_some(github::Behaviour::Update)),
+                skip_no_changes: args.skip_no_changes,
+                disable_label: args.disable_label,
+            },
         };
         let unknown = |name: &&str| {
             !notify::is_known(name) && !destinations::names_an_entry(&settings.config, name)
@@ -109,25 +159,10 @@ impl Deliveries {
                 },
             );
         }
-        // A masked target must not reach label names or hidden markers; masking it once
-        // here keeps them the same from run to run, so the next run still finds them.
-        let vars: BTreeMap<String, String> = settings
-            .vars
-            .iter()
-            .map(|(name, value)| (name.clone(), masker.mask(value).into_owned()))
-            .collect();
-        let request = notify::Request {
-            config: &settings.config,
-            ci: &settings.ci,
-            vars: &vars,
-            command,
-            only: cli.notifier.as_deref(),
-            repository_from_flags: cli.owner.is_some() && cli.repo.is_some(),
-            options: &options,
-            env: world.env,
-        };
+        let vars = masked_vars(&masker, &settings.vars);
         let mut list = Vec::new();
-        for built in destinations::plan(&request) {
+        let mut broken = Vec::new();
+        for built in destinations::plan(&recipe.request(settings, &vars, world)) {
             match built {
                 Ok(planned) => {
                     let notifier = &planned.notifier;
@@ -151,7 +186,10 @@ impl Deliveries {
                     };
                     list.push(Destination { planned, own });
                 }
-                Err(source) => early(errors, Error::Notify(source)),
+                Err(source) => {
+                    broken.push(source.to_string());
+                    early(errors, Error::Notify(source));
+                }
             }
         }
         let mut flavors: Vec<Flavor> = list
@@ -216,7 +254,65 @@ impl Deliveries {
             http,
             mention,
             owners_place,
+            owners_found: RefCell::default(),
+            recipe,
+            broken,
+            fields_checked: Cell::new(false),
         }
+    }
+
+    /// Delivers `report` as a run of its own about `target` (`None`: no target): the
+    /// destinations are built again for it, so on a review platform it has a thread and
+    /// labels of its own. `.ExitCode` comes from the report's outcome, as in stdin mode,
+    /// since the wrapped program's code is the whole run's.
+    pub(super) fn deliver_as(
+        &self,
+        target: Option<&str>,
+        args: &RunArgs,
+        settings: &Settings,
+        world: &World<'_>,
+        report: &Report,
+    ) -> Vec<Error> {
+        let mut vars = settings.vars.clone();
+        match target {
+            Some(target) => vars.insert("target".to_owned(), target.to_owned()),
+            None => vars.remove("target"),
+        };
+        let masked = masked_vars(&self.masker, &vars);
+        let mut errors = Vec::new();
+        let mut list = Vec::new();
+        for built in destinations::plan(&self.recipe.request(settings, &masked, world)) {
+            match built {
+                Ok(mut planned) => {
+                    // Its warnings and template were reported when the run's own
+                    // destinations were built; a template that failed then fails alike.
+                    let flavor = planned.notifier.flavor();
+                    let own = match planned.template.as_deref() {
+                        Some(text) => {
+                            let Ok(message) =
+                                settings.message_from(flavor, self.recipe.command, Some(text))
+                            else {
+                                continue;
+                            };
+                            Some(message)
+                        }
+                        None => None,
+                    };
+                    if let Some(target) = target {
+                        planned.label = format!("{} [{}]", planned.label, self.masker.mask(target));
+                    }
+                    list.push(Destination { planned, own });
+                }
+                Err(source) if self.broken.contains(&source.to_string()) => {}
+                Err(source) => errors.push(Error::Notify(source)),
+            }
+        }
+        let aim = Aim {
+            destinations: &list,
+            vars: &vars,
+        };
+        errors.extend(self.deliver_to(&aim, args, settings, report, None).errors);
+        errors
     }
 
     /// The owners a review comment in `dialect` mentions about `report`, looked up once per
@@ -302,11 +398,27 @@ impl Deliveries {
         report: &Report,
         child_code: Option<i32>,
     ) -> Delivered {
+        let aim = Aim {
+            destinations: &self.destinations,
+            vars: &settings.vars,
+        };
+        self.deliver_to(&aim, args, settings, report, child_code)
+    }
+
+    /// Delivers the report to `aim`'s destinations and `--output`.
+    fn deliver_to(
+        &self,
+        aim: &Aim<'_>,
+        args: &RunArgs,
+        settings: &Settings,
+        report: &Report,
+        child_code: Option<i32>,
+    ) -> Delivered {
         let mut errors = Vec::new();
         let extras = Extras {
             title: args.title.clone(),
             message: args.message.clone(),
-            vars: settings.vars.clone(),
+            vars: aim.vars.clone(),
             exit_code: child_code,
             ci: Some(&settings.ci),
             error_messages: Vec::new(),
@@ -330,7 +442,9 @@ impl Deliveries {
                 .map_err(|e| Error::Template { message: e.message })
         };
         let destroying = self.destroy_warning.as_ref().filter(|_| report.has_destroy);
-        self.warn_unknown_fields(report, &extras);
+        if !self.fields_checked.replace(true) {
+            self.warn_unknown_fields(report, &extras);
+        }
 
         if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))
         {
@@ -354,7 +468,7 @@ impl Deliveries {
             render(message, &extras, limit).map_err(|e| e.to_string())
         };
         let warning = |limit: usize| destroying.map(|w| render(w, &warning_extras, limit));
-        let sent = self.send_each(report, None, &body, &warning);
+        let sent = self.send_each(aim.destinations, report, None, &body, &warning);
         errors.extend(sent.errors);
         Delivered {
             errors,
@@ -365,8 +479,20 @@ impl Deliveries {
     /// Sends to every destination of the run: `body` renders a message within a limit,
     /// with a notifier's problems and the owners it mentions; `warning` the classic
     /// destroy warning, if there is one.
-    pub(super) fn send_each(
+    /// [`Deliveries::send_each`] to the run's own destinations.
+    pub(super) fn send_everywhere(
         &self,
+        report: &Report,
+        overview: Option<&Overview>,
+        body: &RenderBody<'_>,
+        warning: &dyn Fn(usize) -> Option<Result<String, Error>>,
+    ) -> Delivered {
+        self.send_each(&self.destinations, report, overview, body, warning)
+    }
+
+    fn send_each(
+        &self,
+        destinations: &[Destination],
         report: &Report,
         overview: Option<&Overview>,
         body: &RenderBody<'_>,
@@ -374,8 +500,8 @@ impl Deliveries {
     ) -> Delivered {
         let mut errors = Vec::new();
         let mut comment_url = None;
-        let mut owners_found = Vec::new();
-        for destination in &self.destinations {
+        let mut owners_found = self.owners_found.borrow_mut();
+        for destination in destinations {
             let planned = &destination.planned;
             let notifier = &planned.notifier;
             let kind = planned.label.as_str();
@@ -463,4 +589,13 @@ pub(super) type RenderBody<'a> =
 pub(super) struct Delivered {
     pub errors: Vec<Error>,
     pub comment_url: Option<String>,
+}
+
+/// `vars` masked: a masked target must not reach label names or hidden markers; masking
+/// it before destinations are built keeps them the same from run to run, so the next run
+/// still finds them.
+fn masked_vars(masker: &Masker, vars: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    vars.iter()
+        .map(|(name, value)| (name.clone(), masker.mask(value).into_owned()))
+        .collect()
 }

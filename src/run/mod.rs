@@ -10,6 +10,7 @@ mod config_cmd;
 mod deliver;
 mod guarded;
 mod inspect;
+mod modules;
 mod report_file;
 mod sample_overview;
 mod summarise;

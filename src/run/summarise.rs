@@ -14,6 +14,7 @@ use crate::render;
 use crate::run::deliver::Deliveries;
 use crate::run::guarded::Guarded;
 use crate::run::inspect::read_plan_json;
+use crate::run::modules;
 use crate::run::{error_text, exit_code, report_file, settings, use_color};
 use crate::settings::World;
 
@@ -48,7 +49,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
                 let summary = render::terminal(report, use_color(cli.color));
                 deliveries.local.print(&summary);
             }
-            deliveries.deliver(args, &settings, report, child_code)
+            modules::deliver(&deliveries, args, &settings, world, report, child_code)
         }));
         match delivered {
             Ok(delivered) => {

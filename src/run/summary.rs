@@ -125,7 +125,7 @@ pub(super) fn summary(cli: &Cli, args: &SummaryArgs, world: &World<'_>) -> i32 {
     let body = |message: &render::Message, limit: usize, notes: &[String], _: &[String]| {
         render(message, limit, notes).map_err(|e| e.to_string())
     };
-    let sent = deliveries.send_each(&report, Some(&overview), &body, &|_| None);
+    let sent = deliveries.send_everywhere(&report, Some(&overview), &body, &|_| None);
     errors.extend(sent.errors);
     finish(local, &errors, args.ignore_notify_errors)
 }

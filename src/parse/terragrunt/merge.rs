@@ -3,8 +3,12 @@
 //! A reviewer needs one answer for the run: every module's changes, the counts added up,
 //! and the worst outcome, since one failed module fails the run. A run of one module is
 //! exactly that module's report, so prefixes change nothing about a single Terraform run.
+//! A run of several also keeps each module's own report beside the joined one, for
+//! delivering the modules apart.
 
-use crate::model::{CappedText, Command, MAX_DIAGNOSTICS, MAX_RESOURCES, Outcome, Report, Tool};
+use crate::model::{
+    CappedText, Command, MAX_DIAGNOSTICS, MAX_RESOURCES, ModuleReport, Outcome, Report, Tool,
+};
 use crate::parse::summary_line;
 
 /// One report for the modules' `reports`, in the order their directories first appeared.
@@ -55,6 +59,11 @@ fn combine(command: Command, reports: Vec<(String, Report)>) -> Report {
         .find(|(_, r)| r.outcome == worst)
         .and_then(|(_, r)| r.result.clone());
     for (dir, report) in reports {
+        // Kept whole as well, for delivering each module as its own run.
+        merged.modules.push(ModuleReport {
+            dir: dir.clone(),
+            report: report.clone(),
+        });
         add(&mut merged, &dir, report);
     }
     if !merged.outcome.is_success() || merged.outcome == Outcome::Unparsed {
