@@ -45,19 +45,22 @@ fn run_all(parts: &[(&str, &str)]) -> Vec<u8> {
     text.into_bytes()
 }
 
-/// The hidden marker a comment of `target` carries.
-fn marker(target: &str) -> String {
-    format!(
-        r#"<!-- github-comment: {{"Command":"plan","PRNumber":7,"Program":"tfnotify","SHA1":"{HEAD}","Target":"{target}"}} -->"#
-    )
+/// Whether `body` ends with the hidden marker of a plan of `target` (whose `Result` says
+/// what that module's plan amounted to).
+fn has_marker(body: &str, target: &str) -> bool {
+    body.lines().last().is_some_and(|line| {
+        line.starts_with(r#"<!-- github-comment: {"Command":"plan","PRNumber":7,"Program":"tfnotify","Result":{"#)
+            && line.ends_with(&format!(
+                r#""SHA1":"{HEAD}","Target":"{target}"}} -->"#
+            ))
+    })
 }
 
 /// The comment whose marker names `target`.
 fn comment_of<'a>(comments: &'a [Comment], target: &str) -> &'a Comment {
-    let marker = marker(target);
     let found: Vec<&Comment> = comments
         .iter()
-        .filter(|c| c.body.contains(&marker))
+        .filter(|c| has_marker(&c.body, target))
         .collect();
     assert_eq!(found.len(), 1, "one comment of {target}");
     found[0]
