@@ -149,17 +149,32 @@ impl Bitbucket {
 
     /// The latest result of each target on the pull request, for `tfnotify summary`.
     fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
-        let api = Api {
+        let api = self.api(http);
+        let find = |sha: &str| self.find_pull(&api, sha);
+        let pr = thread::pull_to_comment_on("Bitbucket", self.pr, self.sha.as_deref(), find)?
+            .map_err(|why| error(why, None))?;
+        let (pull, comments) = self.open(&api, pr)?;
+        results::latest(&pull, &comments, "comment")
+    }
+
+    fn api<'a>(&self, http: &'a Http) -> Api<'a> {
+        Api {
             http,
             base: self.base.clone(),
             authorization: self.credentials.header(),
             workspace: self.workspace.clone(),
             repo: self.repo.clone(),
-        };
-        let find = |sha: &str| self.find_pull(&api, sha);
-        let pr = thread::pull_to_comment_on("Bitbucket", self.pr, self.sha.as_deref(), find)?
-            .map_err(|why| error(why, None))?;
-        let comments: Vec<thread::Comment> = api
+        }
+    }
+
+    /// Pull request `pr`'s comments (deleted ones left out), and the calls on it the
+    /// shared rules make.
+    fn open<'a>(
+        &'a self,
+        api: &'a Api<'a>,
+        pr: u64,
+    ) -> Result<(Pull<'a>, Vec<thread::Comment>), NotifyError> {
+        let comments = api
             .comments(pr)
             .map_err(|e| self.http_error(&e))?
             .into_iter()
@@ -168,20 +183,14 @@ impl Bitbucket {
             .collect();
         let pull = Pull {
             bitbucket: self,
-            api: &api,
+            api,
             number: pr,
         };
-        results::latest(&pull, &comments, "comment")
+        Ok((pull, comments))
     }
 
     fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            authorization: self.credentials.header(),
-            workspace: self.workspace.clone(),
-            repo: self.repo.clone(),
-        };
+        let api = self.api(http);
         let mut sent = Sent::default();
         let body = (delivery.render)(&[]).map_err(|message| error(message, None))?;
         let body = markdown::adapt(&body);
@@ -199,18 +208,7 @@ impl Bitbucket {
         // Pipelines names a step by a UUID that is new on every run; in the marker it would
         // make every re-run's body differ and defeat "no write when unchanged".
         metadata.job_name = None;
-        let comments: Vec<thread::Comment> = api
-            .comments(pr)
-            .map_err(|e| self.http_error(&e))?
-            .into_iter()
-            .filter(|c| !c.deleted)
-            .map(posted)
-            .collect();
-        let pull = Pull {
-            bitbucket: self,
-            api: &api,
-            number: pr,
-        };
+        let (pull, comments) = self.open(&api, pr)?;
         let writer = self.setup.writer(
             self.sha.as_deref(),
             markdown::with_reference_marker,

@@ -98,41 +98,54 @@ impl BitbucketServer {
 
     /// The latest result of each target on the pull request, for `tfnotify summary`.
     fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
-        let api = Api {
-            http,
-            server: self.server.clone(),
-            base: format!("{}{API_PATH}", self.server),
-            authorization: format!("Bearer {}", self.token.expose()),
-            project: self.project.clone(),
-            repo: self.repo.clone(),
-        };
+        let api = self.api(http);
         let find = |sha: &str| self.find_pull(&api, sha);
         let pr =
             thread::pull_to_comment_on("Bitbucket Server", self.pr, self.sha.as_deref(), find)?
                 .map_err(|why| error(why, None))?;
-        let listed = api.comments(pr).map_err(|e| self.http_error(&e))?;
-        let pull = Pull {
-            server: self,
-            api: &api,
-            number: pr,
-            versions: RefCell::new(BTreeMap::new()),
-            replied: RefCell::new(BTreeSet::new()),
-            warnings: RefCell::new(Vec::new()),
-        };
-        let comments: Vec<thread::Comment> =
-            listed.into_iter().map(|c| self.posted(pr, c)).collect();
+        let (pull, comments) = self.open(&api, pr)?;
         results::latest(&pull, &comments, "comment")
     }
 
-    fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
-        let api = Api {
+    fn api<'a>(&self, http: &'a Http) -> Api<'a> {
+        Api {
             http,
             server: self.server.clone(),
             base: format!("{}{API_PATH}", self.server),
             authorization: format!("Bearer {}", self.token.expose()),
             project: self.project.clone(),
             repo: self.repo.clone(),
+        }
+    }
+
+    /// Pull request `pr`'s comments, and the calls on it the shared rules make (which
+    /// remember each comment's version and whether it has replies).
+    fn open<'a>(
+        &'a self,
+        api: &'a Api<'a>,
+        pr: u64,
+    ) -> Result<(Pull<'a>, Vec<thread::Comment>), NotifyError> {
+        let listed = api.comments(pr).map_err(|e| self.http_error(&e))?;
+        let pull = Pull {
+            server: self,
+            api,
+            number: pr,
+            versions: RefCell::new(listed.iter().map(|c| (c.id, c.version)).collect()),
+            replied: RefCell::new(
+                listed
+                    .iter()
+                    .filter(|c| !c.comments.is_empty())
+                    .map(|c| c.id)
+                    .collect(),
+            ),
+            warnings: RefCell::new(Vec::new()),
         };
+        let comments = listed.into_iter().map(|c| self.posted(pr, c)).collect();
+        Ok((pull, comments))
+    }
+
+    fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
+        let api = self.api(http);
         let mut sent = Sent::default();
         let body = (delivery.render)(&[]).map_err(|message| error(message, None))?;
         let body = markdown::adapt(&body);
@@ -151,23 +164,7 @@ impl BitbucketServer {
             }
         };
         let metadata = self.setup.metadata_for(delivery.report, Some(pr));
-        let listed = api.comments(pr).map_err(|e| self.http_error(&e))?;
-        let pull = Pull {
-            server: self,
-            api: &api,
-            number: pr,
-            versions: RefCell::new(listed.iter().map(|c| (c.id, c.version)).collect()),
-            replied: RefCell::new(
-                listed
-                    .iter()
-                    .filter(|c| !c.comments.is_empty())
-                    .map(|c| c.id)
-                    .collect(),
-            ),
-            warnings: RefCell::new(Vec::new()),
-        };
-        let comments: Vec<thread::Comment> =
-            listed.into_iter().map(|c| self.posted(pr, c)).collect();
+        let (pull, comments) = self.open(&api, pr)?;
         let writer = self.setup.writer(
             self.sha.as_deref(),
             markdown::with_reference_marker,

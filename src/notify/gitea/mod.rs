@@ -115,13 +115,7 @@ impl Gitea {
     }
 
     fn post(&self, http: &Http, delivery: &Delivery<'_>) -> Result<Sent, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            token: self.token.clone(),
-            owner: self.owner.clone(),
-            repo: self.repo.clone(),
-        };
+        let api = self.api(http);
         let pr = match self.pr {
             Some(pr) => Some(pr),
             None => self.find_pull(&api)?,
@@ -148,17 +142,7 @@ impl Gitea {
         };
         let quiet = Setup::is_quiet(delivery.report, &sent.warnings);
         let metadata = self.setup.metadata_for(delivery.report, Some(pr));
-        let comments = api
-            .comments(pr)
-            .map_err(|e| self.http_error(&e))?
-            .into_iter()
-            .map(posted)
-            .collect::<Vec<_>>();
-        let pull = Pull {
-            gitea: self,
-            api: &api,
-            number: pr,
-        };
+        let (pull, comments) = self.open(&api, pr)?;
         let writer = self
             .setup
             .writer(self.sha.as_deref(), with_marker, "comment");
@@ -176,13 +160,7 @@ impl Gitea {
 
     /// The latest result of each target on the pull request, for `tfnotify summary`.
     fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            token: self.token.clone(),
-            owner: self.owner.clone(),
-            repo: self.repo.clone(),
-        };
+        let api = self.api(http);
         let pr = match self.pr {
             Some(pr) => pr,
             None => self.find_pull(&api)?.ok_or_else(|| {
@@ -193,7 +171,27 @@ impl Gitea {
                 )
             })?,
         };
-        let comments: Vec<thread::Comment> = api
+        let (pull, comments) = self.open(&api, pr)?;
+        results::latest(&pull, &comments, "comment")
+    }
+
+    fn api<'a>(&self, http: &'a Http) -> Api<'a> {
+        Api {
+            http,
+            base: self.base.clone(),
+            token: self.token.clone(),
+            owner: self.owner.clone(),
+            repo: self.repo.clone(),
+        }
+    }
+
+    /// Pull request `pr`'s comments, and the calls on it the shared rules make.
+    fn open<'a>(
+        &'a self,
+        api: &'a Api<'a>,
+        pr: u64,
+    ) -> Result<(Pull<'a>, Vec<thread::Comment>), NotifyError> {
+        let comments = api
             .comments(pr)
             .map_err(|e| self.http_error(&e))?
             .into_iter()
@@ -201,10 +199,10 @@ impl Gitea {
             .collect();
         let pull = Pull {
             gitea: self,
-            api: &api,
+            api,
             number: pr,
         };
-        results::latest(&pull, &comments, "comment")
+        Ok((pull, comments))
     }
 
     /// The pull request of the commit: the one whose merge brought it in, else an open one

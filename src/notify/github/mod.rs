@@ -211,16 +211,7 @@ impl GitHub {
             sent.url = Some(comment.html_url);
             return Ok(sent);
         };
-        let listed = api
-            .comments(pr)
-            .map_err(|e| http_error(e, &self.owner, &self.repo))?;
-        let pull = Pull {
-            github: self,
-            api: &api,
-            number: pr,
-            nodes: listed.iter().map(|c| (c.id, c.node_id.clone())).collect(),
-        };
-        let comments: Vec<thread::Comment> = listed.into_iter().map(posted).collect();
+        let (pull, comments) = self.open(&api, pr)?;
         let writer = self
             .setup
             .writer(self.sha.as_deref(), with_marker, "comment");
@@ -243,17 +234,26 @@ impl GitHub {
             Some(pr) => pr,
             None => self.find_pull(&api)?.ok_or(GitHubError::NoTarget)?,
         };
+        let (pull, comments) = self.open(&api, pr)?;
+        results::latest(&pull, &comments, "comment")
+    }
+
+    /// Pull request `pr`'s comments, and the calls on it the shared rules make.
+    fn open<'a>(
+        &'a self,
+        api: &'a Api<'a>,
+        pr: u64,
+    ) -> Result<(Pull<'a>, Vec<thread::Comment>), NotifyError> {
         let listed = api
             .comments(pr)
             .map_err(|e| http_error(e, &self.owner, &self.repo))?;
         let pull = Pull {
             github: self,
-            api: &api,
+            api,
             number: pr,
-            nodes: BTreeMap::new(),
+            nodes: listed.iter().map(|c| (c.id, c.node_id.clone())).collect(),
         };
-        let comments: Vec<thread::Comment> = listed.into_iter().map(posted).collect();
-        results::latest(&pull, &comments, "comment")
+        Ok((pull, listed.into_iter().map(posted).collect()))
     }
 
     fn api<'a>(&self, http: &'a Http) -> Api<'a> {

@@ -150,12 +150,7 @@ impl GitLab {
         render: &dyn Fn(&[String]) -> Result<String, String>,
         destroy_warning: Option<&str>,
     ) -> Result<Sent, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            token: self.token.clone(),
-            project: self.project.clone(),
-        };
+        let api = self.api(http);
         let mr = match self.mr {
             Some(iid) => Some(iid),
             None => self.find_merge_request(&api)?,
@@ -188,18 +183,7 @@ impl GitLab {
                 "notes cannot be hidden on GitLab: a new note was posted and the earlier ones were left; use `--comment delete-and-new` to remove them, or `update` to keep one note".to_owned(),
             );
         }
-        let notes: Vec<Note> = api
-            .notes(iid)
-            .map_err(|e| self.http_error(e))?
-            .into_iter()
-            .filter(|n| !n.system)
-            .collect();
-        let comments: Vec<Comment> = notes.iter().map(|n| self.comment(iid, n)).collect();
-        let pull = MergeRequestNotes {
-            gitlab: self,
-            api: &api,
-            iid,
-        };
+        let (pull, comments) = self.open(&api, iid)?;
         let writer = self.setup.writer(self.sha.as_deref(), body::note, "note");
         let (action, url) = writer.write(&pull, &comments, &metadata, &body, quiet)?;
         sent.action = action;
@@ -215,19 +199,34 @@ impl GitLab {
 
     /// The latest result of each target on the merge request, for `tfnotify summary`.
     fn results(&self, http: &Http) -> Result<PullResults, NotifyError> {
-        let api = Api {
-            http,
-            base: self.base.clone(),
-            token: self.token.clone(),
-            project: self.project.clone(),
-        };
+        let api = self.api(http);
         let iid = match self.mr {
             Some(iid) => iid,
             None => self
                 .find_merge_request(&api)?
                 .ok_or(GitLabError::NoTarget)?,
         };
-        let comments: Vec<Comment> = api
+        let (pull, comments) = self.open(&api, iid)?;
+        results::latest(&pull, &comments, "note")
+    }
+
+    fn api<'a>(&self, http: &'a Http) -> Api<'a> {
+        Api {
+            http,
+            base: self.base.clone(),
+            token: self.token.clone(),
+            project: self.project.clone(),
+        }
+    }
+
+    /// Merge request `iid`'s notes (system notes left out), and the calls on it the shared
+    /// rules make.
+    fn open<'a>(
+        &'a self,
+        api: &'a Api<'a>,
+        iid: u64,
+    ) -> Result<(MergeRequestNotes<'a>, Vec<Comment>), NotifyError> {
+        let comments = api
             .notes(iid)
             .map_err(|e| self.http_error(e))?
             .iter()
@@ -236,10 +235,10 @@ impl GitLab {
             .collect();
         let pull = MergeRequestNotes {
             gitlab: self,
-            api: &api,
+            api,
             iid,
         };
-        results::latest(&pull, &comments, "note")
+        Ok((pull, comments))
     }
 
     /// The merge request of the commit, preferring an open one.
