@@ -289,6 +289,16 @@ pub struct ProtectedChange {
     pub action: Action,
 }
 
+impl ProtectedChange {
+    /// A protected change as stored by name (a comment's marker, a report file): `None`
+    /// unless the action is a destroy or a replacement, the only ones the guard marks.
+    pub fn from_names(address: String, action: &str) -> Option<ProtectedChange> {
+        let action =
+            Action::from_name(action).filter(|a| matches!(a, Action::Delete | Action::Replace))?;
+        Some(ProtectedChange { address, action })
+    }
+}
+
 /// A root module output whose value changes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OutputChange {

@@ -29,7 +29,7 @@ use crate::settings::{Settings, World};
 
 /// The most `--output` writes per run, in UTF-16 units: GitHub shows a step summary of up
 /// to 1 MiB, and one unit is at most three bytes of UTF-8.
-const STEP_SUMMARY_LIMIT: usize = 340_000;
+pub(super) const STEP_SUMMARY_LIMIT: usize = 340_000;
 
 /// The classic default title of the destroy-warning message.
 const DESTROY_WARNING_TITLE: &str = "## WARNING: Resource Deletion will happen";

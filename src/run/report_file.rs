@@ -14,7 +14,7 @@ use serde_json::json;
 use crate::error::Error;
 use crate::mask::Masker;
 use crate::model::overview::TargetResult;
-use crate::model::{Action, Command, Counts, Outcome, ProtectedChange, Report};
+use crate::model::{Command, Counts, Outcome, ProtectedChange, Report};
 
 /// The version of the file's shape.
 const VERSION: u32 = 1;
@@ -135,14 +135,7 @@ pub(super) fn read(path: &Path) -> Result<TargetResult, Error> {
         .report
         .protected
         .into_iter()
-        .filter_map(|p| {
-            let action = Action::from_name(&p.action)
-                .filter(|a| matches!(a, Action::Delete | Action::Replace))?;
-            Some(ProtectedChange {
-                address: p.address,
-                action,
-            })
-        })
+        .filter_map(|p| ProtectedChange::from_names(p.address, &p.action))
         .collect();
     let counts = stored.report.counts;
     Ok(TargetResult {

@@ -11,12 +11,9 @@ use crate::model::overview::{Overview, latest_per_target};
 use crate::model::{Command, Report};
 use crate::owners::MentionOwners;
 use crate::render::{self, Flavor, OverviewExtras, default_title};
-use crate::run::deliver::Deliveries;
+use crate::run::deliver::{Deliveries, STEP_SUMMARY_LIMIT};
 use crate::run::{error_text, report_file, settings};
 use crate::settings::World;
-
-/// The most characters `--output` writes (see `deliver::STEP_SUMMARY_LIMIT`).
-const OUTPUT_LIMIT: usize = 340_000;
 
 /// Gathers the targets' results, renders the summary and delivers it.
 pub(super) fn summary(cli: &Cli, args: &SummaryArgs, world: &World<'_>) -> i32 {
@@ -117,8 +114,8 @@ pub(super) fn summary(cli: &Cli, args: &SummaryArgs, world: &World<'_>) -> i32 {
     }
     if let (Some(path), Some(message)) =
         (&args.output, deliveries.message(Flavor::Markdown, &report))
-        && let Err(e) =
-            render(message, OUTPUT_LIMIT, &[]).and_then(|text| local.append_markdown(path, &text))
+        && let Err(e) = render(message, STEP_SUMMARY_LIMIT, &[])
+            .and_then(|text| local.append_markdown(path, &text))
     {
         errors.push(e);
     }

@@ -25,7 +25,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::model::overview::TargetResult;
-use crate::model::{Action, Command, Counts, Outcome, ProtectedChange, Report};
+use crate::model::{Command, Counts, Outcome, ProtectedChange, Report};
 
 /// The program name written into the marker.
 pub(crate) const PROGRAM: &str = "tfnotify";
@@ -148,18 +148,10 @@ impl Metadata {
                 forget: 0,
             },
             has_destroy: facts.has_destroy,
-            // Only a destroy or a replacement is ever marked; anything else is not ours.
             protected: facts
                 .protected
                 .iter()
-                .filter_map(|p| {
-                    let action = Action::from_name(&p.action)
-                        .filter(|a| matches!(a, Action::Delete | Action::Replace))?;
-                    Some(ProtectedChange {
-                        address: p.address.clone(),
-                        action,
-                    })
-                })
+                .filter_map(|p| ProtectedChange::from_names(p.address.clone(), &p.action))
                 .collect(),
             protected_omitted: facts.protected_omitted,
             sha: self.sha.clone(),
