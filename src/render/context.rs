@@ -53,12 +53,9 @@ pub struct Context<'a> {
     /// The code owners to mention (`@org/team`, `@user`): filled only for a review
     /// comment when `mention_owners` says so, and empty everywhere else.
     pub owners: &'a [String],
-    pub created_resources: Vec<&'a str>,
-    pub updated_resources: Vec<&'a str>,
-    pub deleted_resources: Vec<&'a str>,
-    pub replaced_resources: Vec<&'a str>,
-    pub imported_resources: Vec<&'a str>,
-    pub moved_resources: Vec<Moved<'a>>,
+    /// `.CreatedResources`, `.DeletedResources`, …
+    #[serde(flatten)]
+    pub resources: ResourceLists<'a>,
     /// `plan`, `apply`, `destroy`, `fmt` or `validate`.
     pub command: &'static str,
     /// `--var target:…`, the name of the state this run is about.
@@ -73,6 +70,34 @@ pub struct Context<'a> {
     pub ci: Option<&'a CiEnv>,
 }
 
+/// The addresses of a run's resources by what happens to them, in the order Terraform
+/// listed them: the classic names, which a whole message and each module section share.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+#[allow(clippy::struct_field_names)] // the names are the templates' (`.CreatedResources`)
+pub struct ResourceLists<'a> {
+    pub created_resources: Vec<&'a str>,
+    pub updated_resources: Vec<&'a str>,
+    pub deleted_resources: Vec<&'a str>,
+    pub replaced_resources: Vec<&'a str>,
+    pub imported_resources: Vec<&'a str>,
+    pub moved_resources: Vec<Moved<'a>>,
+}
+
+impl<'a> ResourceLists<'a> {
+    fn of(report: &'a Report) -> Self {
+        let names = |keep| addresses(report, keep);
+        ResourceLists {
+            created_resources: names(|r| r.action == Action::Create),
+            updated_resources: names(|r| r.action == Action::Update),
+            deleted_resources: names(|r| r.action == Action::Delete),
+            replaced_resources: names(|r| r.action == Action::Replace),
+            imported_resources: names(|r| r.imported),
+            moved_resources: moved(report),
+        }
+    }
+}
+
 /// One module of a consolidated Terragrunt run: the names of [`Context`] that describe a
 /// run, for this module alone, so a section can reuse the sub-templates of a whole message.
 #[derive(Debug, Serialize)]
@@ -84,12 +109,9 @@ pub struct ModuleSection<'a> {
     pub result: &'a str,
     pub has_error: bool,
     pub has_destroy: bool,
-    pub created_resources: Vec<&'a str>,
-    pub updated_resources: Vec<&'a str>,
-    pub deleted_resources: Vec<&'a str>,
-    pub replaced_resources: Vec<&'a str>,
-    pub imported_resources: Vec<&'a str>,
-    pub moved_resources: Vec<Moved<'a>>,
+    /// `.CreatedResources`, `.DeletedResources`, …
+    #[serde(flatten)]
+    pub resources: ResourceLists<'a>,
     /// The module's own parse result.
     pub report: &'a Report,
 }
@@ -147,7 +169,6 @@ impl<'a> Context<'a> {
         } else {
             report.result.clone().unwrap_or_default()
         };
-        let names = |keep| addresses(report, keep);
         let combined = report.transcript.combined.text();
         Context {
             title: extras
@@ -198,12 +219,7 @@ impl<'a> Context<'a> {
             error_messages: &extras.error_messages,
             notices: &report.notices,
             owners: &extras.owners,
-            created_resources: names(|r| r.action == Action::Create),
-            updated_resources: names(|r| r.action == Action::Update),
-            deleted_resources: names(|r| r.action == Action::Delete),
-            replaced_resources: names(|r| r.action == Action::Replace),
-            imported_resources: names(|r| r.imported),
-            moved_resources: moved(report),
+            resources: ResourceLists::of(report),
             command: report.command.as_str(),
             target: extras.vars.get("target").cloned().unwrap_or_default(),
             report,
@@ -222,18 +238,12 @@ impl<'a> Context<'a> {
 impl<'a> ModuleSection<'a> {
     fn new(module: &'a ModuleReport) -> Self {
         let report = &module.report;
-        let names = |keep| addresses(report, keep);
         ModuleSection {
             dir: &module.dir,
             result: report.result.as_deref().unwrap_or_default(),
             has_error: is_failure(report.outcome),
             has_destroy: report.has_destroy,
-            created_resources: names(|r| r.action == Action::Create),
-            updated_resources: names(|r| r.action == Action::Update),
-            deleted_resources: names(|r| r.action == Action::Delete),
-            replaced_resources: names(|r| r.action == Action::Replace),
-            imported_resources: names(|r| r.imported),
-            moved_resources: moved(report),
+            resources: ResourceLists::of(report),
             report,
         }
     }
