@@ -30,8 +30,8 @@ fn a_50000_resource_plan_fits_every_default_message() {
         };
         let message = Message::build(&spec).expect("build");
         let extras = Extras::default();
-        let context = Context::new(&report, &extras).to_value();
-        let fitted = render_within(&message, context, flavor.limit()).expect("render");
+        let context = Context::new(&report, &extras).data();
+        let fitted = render_within(&message, &context, flavor.limit()).expect("render");
         let len = length(&fitted.text);
         assert!(
             len <= flavor.limit(),
@@ -87,7 +87,7 @@ fn a_template_too_big_for_any_shrinking_is_cut_at_a_line_with_its_fence_closed()
     let message = Message::build(&spec).expect("build");
     let extras = Extras::default();
     let fitted =
-        render_within(&message, Context::new(&report, &extras).to_value(), 65_536).expect("render");
+        render_within(&message, &Context::new(&report, &extras).data(), 65_536).expect("render");
     assert!(length(&fitted.text) <= 65_536);
     assert!(fitted.text.starts_with("head\n```\nx\n"));
     assert!(fitted.text.ends_with(
@@ -117,8 +117,8 @@ fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading(
     };
     let message = Message::build(&spec).expect("build");
     let extras = Extras::default();
-    let context = Context::new(&report, &extras).to_value();
-    let fitted = render_within(&message, context, 65_536).expect("render");
+    let context = Context::new(&report, &extras).data();
+    let fitted = render_within(&message, &context, 65_536).expect("render");
     assert!(length(&fitted.text) <= 65_536, "{}", length(&fitted.text));
     for dir in ["live/app", "live/db", "live/edge"] {
         assert!(

@@ -8,10 +8,10 @@
 //! cut at a line boundary with any open code fence closed. A note says what was cut.
 
 use std::fmt::Write as _;
-
-use serde_json::Value;
+use std::rc::Rc;
 
 use crate::render::message::{Message, MessageError};
+use crate::template::{LazyList, Value};
 
 /// Quoted text fields of the context, largest-first candidates for shrinking.
 const TEXT_FIELDS: &[&str] = &[
@@ -46,7 +46,11 @@ const LIST_STAGES: &[&[&[&str]]] = &[
     // Destroyed and replaced entries are moved to the front before these lists are cut.
     &[
         &["Report", "resources"],
+        &["ForgottenResources"],
+        &["ReadResources"],
         &["Modules", "*", "Report", "resources"],
+        &["Modules", "*", "ForgottenResources"],
+        &["Modules", "*", "ReadResources"],
     ],
     &[
         &["ReplacedResources"],
@@ -77,20 +81,26 @@ pub fn length(text: &str) -> usize {
     text.encode_utf16().count()
 }
 
-/// Renders `message` with `context`, shrinking the context until the text is at most
-/// `limit` long.
+/// Renders `message` with `context` (see [`Context::data`](crate::render::Context::data)),
+/// shrinking a copy of the context until the text is at most `limit` long. The copy
+/// shares every text and list it does not cut with `context`.
 pub fn render_within(
     message: &Message,
-    mut context: Value,
+    context: &Value,
     limit: usize,
 ) -> Result<Fitted, MessageError> {
-    let (mut text, mut spent) = message.render_counting(&context)?;
+    let (mut text, mut spent) = message.render_counting(context)?;
     let mut shortened = Vec::new();
     if length(&text) <= limit {
         return Ok(Fitted { text, shortened });
     }
-    add_note(&mut context, limit);
+    let context = shallow_copy(context);
+    add_note(&context, limit);
     let mut before = None;
+    // A stage of lists whose cut left the text as long as it was: the template does not
+    // show them, so cutting them further only costs renders.
+    let mut unread = vec![false; LIST_STAGES.len()];
+    let mut last_stage = None;
     for _ in 0..MAX_ROUNDS {
         let over = length(&text).saturating_sub(limit);
         if over == 0 {
@@ -102,10 +112,15 @@ pub fn render_within(
         // the same round, so a huge plan needs few renders.
         let quoted = quoted_length(&context);
         let stalled = before == Some(total);
+        if let (true, Some(stage)) = (stalled, last_stage) {
+            unread[stage] = true;
+        }
         before = Some(total);
-        let mut changed = shrink_text(&mut context, over, &mut shortened);
+        let mut changed = shrink_text(&context, over, &mut shortened);
+        last_stage = None;
         if !changed || over > quoted || stalled {
-            changed |= shrink_lists(&mut context, over, total, &mut shortened);
+            last_stage = shrink_lists(&context, over, total, &unread, &mut shortened);
+            changed |= last_stage.is_some();
         }
         if !changed || spent >= MAX_RENDERS_OF_WORK {
             break;
@@ -121,16 +136,37 @@ pub fn render_within(
     Ok(Fitted { text, shortened })
 }
 
+/// A new root map holding the same values, so cutting replaces entries of the copy only;
+/// maps inside it are copied as they are reached ([`lists_at`]).
+fn shallow_copy(context: &Value) -> Value {
+    match context {
+        Value::Map(m) => Value::map(m.borrow().clone()),
+        other => other.clone(),
+    }
+}
+
 /// Tells the template (through `.ErrorMessages`) that the message was shortened.
-fn add_note(context: &mut Value, limit: usize) {
+fn add_note(context: &Value, limit: usize) {
     let note = format!(
         "This message was shortened to fit the destination's limit of {limit} characters; the CI job has the full output."
     );
-    if let Some(list) = context
-        .get_mut("ErrorMessages")
-        .and_then(Value::as_array_mut)
-    {
-        list.push(Value::String(note));
+    let Value::Map(root) = context else { return };
+    let mut root = root.borrow_mut();
+    if let Some(Value::List(list)) = root.get("ErrorMessages") {
+        let mut items = list.to_vec();
+        items.push(Value::str(note));
+        root.insert("ErrorMessages".to_owned(), Value::list(items));
+    }
+}
+
+/// The root's text field `field`, when it is a string.
+fn text_field(context: &Value, field: &str) -> Option<Rc<str>> {
+    let Value::Map(root) = context else {
+        return None;
+    };
+    match root.borrow().get(field) {
+        Some(Value::Str(s)) => Some(Rc::clone(s)),
+        _ => None,
     }
 }
 
@@ -138,33 +174,26 @@ fn add_note(context: &mut Value, limit: usize) {
 fn quoted_length(context: &Value) -> usize {
     TEXT_FIELDS
         .iter()
-        .filter_map(|f| context.get(*f).and_then(Value::as_str).map(length))
+        .filter_map(|f| text_field(context, f).map(|s| length(&s)))
         .filter(|len| *len > 200)
         .sum()
 }
 
 /// Shrinks the longest quoted text by about what is over, keeping its start and end.
-fn shrink_text(context: &mut Value, over: usize, shortened: &mut Vec<String>) -> bool {
+fn shrink_text(context: &Value, over: usize, shortened: &mut Vec<String>) -> bool {
     let longest = TEXT_FIELDS
         .iter()
-        .filter_map(|f| {
-            context
-                .get(*f)
-                .and_then(Value::as_str)
-                .map(|s| (*f, length(s)))
-        })
-        .filter(|(_, len)| *len > 200)
-        .max_by_key(|(_, len)| *len);
-    let Some((field, len)) = longest else {
+        .filter_map(|f| text_field(context, f).map(|s| (*f, length(&s), s)))
+        .filter(|(_, len, _)| *len > 200)
+        .max_by_key(|(_, len, _)| *len);
+    let (Some((field, len, value)), Value::Map(root)) = (longest, context) else {
         return false;
     };
     // Escaping can make the rendered form longer than the field, and a field can appear
     // more than once; aim a little lower than strictly needed.
     let keep = len.saturating_sub(over + over / 4 + 200);
-    let Some(Value::String(value)) = context.get_mut(field) else {
-        return false;
-    };
-    *value = keep_ends(value, keep);
+    let kept = Value::str(keep_ends(&value, keep));
+    root.borrow_mut().insert(field.to_owned(), kept);
     let entry = format!("`.{field}` (start and end kept)");
     if !shortened.contains(&entry) {
         shortened.push(entry);
@@ -172,50 +201,82 @@ fn shrink_text(context: &mut Value, over: usize, shortened: &mut Vec<String>) ->
     true
 }
 
-/// Cuts the lists of the first stage that still has a list longer than a handful, each to
-/// about the share of the text that may stay (at most half, at least five entries).
+/// Cuts the lists of the first stage still read that has a list longer than a handful,
+/// each to about the share of the text that may stay (at most half, at least five
+/// entries); returns that stage.
 fn shrink_lists(
-    context: &mut Value,
+    context: &Value,
     over: usize,
     total: usize,
+    unread: &[bool],
     shortened: &mut Vec<String>,
-) -> bool {
-    for stage in LIST_STAGES {
+) -> Option<usize> {
+    for (stage, paths) in LIST_STAGES.iter().enumerate() {
+        if unread[stage] {
+            continue;
+        }
         let mut changed = false;
-        for path in *stage {
-            for list in lists_mut(context, path) {
-                changed |= shrink_list(list, path, over, total, shortened);
+        for path in *paths {
+            for (parent, key) in lists_at(context, path) {
+                changed |= shrink_list(&parent, key, path, over, total, shortened);
             }
         }
         if changed {
-            return true;
+            return Some(stage);
         }
     }
-    false
+    None
 }
 
-/// Cuts one list longer than a handful; see [`shrink_lists`].
+/// Cuts the list at `key` of `parent` when it is longer than a handful; see
+/// [`shrink_lists`].
 fn shrink_list(
-    list: &mut Vec<Value>,
+    parent: &Value,
+    key: &str,
     path: &[&str],
     over: usize,
     total: usize,
     shortened: &mut Vec<String>,
 ) -> bool {
-    if list.len() <= 5 {
+    let Value::Map(map) = parent else {
+        return false;
+    };
+    let Some(Value::List(list)) = map.field(key) else {
+        return false;
+    };
+    let before = list.count();
+    if before <= 5 {
         return false;
     }
+    let mut picks: Vec<u32> = (0..before).filter_map(|i| u32::try_from(i).ok()).collect();
     if path.ends_with(&["Report", "resources"]) {
         // Keep what a reviewer must see longest: destroyed and replaced resources.
-        list.sort_by_key(|r| {
-            let action = r.get("action").and_then(Value::as_str).unwrap_or_default();
-            !matches!(action, "delete" | "replace")
-        });
+        let action = |i: u32| match list.item(i as usize) {
+            Some(Value::Map(r)) => r.field("action"),
+            _ => None,
+        };
+        let destroys = |i: &u32| {
+            !matches!(
+                action(*i).as_ref().and_then(Value::as_str),
+                Some("delete" | "replace")
+            )
+        };
+        picks.sort_by_cached_key(destroys);
     }
-    let before = list.len();
     // The share of the text that may stay, with a fifth off for what does not shrink.
     let share = before.saturating_mul(total.saturating_sub(over)) / total.max(1) * 4 / 5;
-    list.truncate(share.min(before / 2).max(5));
+    picks.truncate(share.min(before / 2).max(5));
+    let kept = match list.lazy() {
+        Some(source) => Value::lazy_list(Rc::new(Picked {
+            source: Rc::clone(source),
+            picks,
+        })),
+        None => Value::typed_list(
+            picks.iter().map(|i| list[*i as usize].clone()).collect(),
+            list.elem,
+        ),
+    };
+    map.borrow_mut().insert(key.to_owned(), kept);
     let entry = format!("`.{}` (counts are exact)", path.join("."));
     if !shortened.contains(&entry) {
         shortened.push(entry);
@@ -223,20 +284,60 @@ fn shrink_list(
     true
 }
 
-/// The lists at `path` in `value`, where `*` stands for every entry of a list.
-fn lists_mut<'a>(value: &'a mut Value, path: &[&str]) -> Vec<&'a mut Vec<Value>> {
-    match path.split_first() {
-        None => value.as_array_mut().into_iter().collect(),
-        Some((&"*", rest)) => value
-            .as_array_mut()
-            .into_iter()
-            .flatten()
-            .flat_map(|entry| lists_mut(entry, rest))
-            .collect(),
-        Some((key, rest)) => value
-            .get_mut(*key)
-            .map(|inner| lists_mut(inner, rest))
-            .unwrap_or_default(),
+/// Some items of a lazy list, in a chosen order: a cut list that still copies nothing.
+#[derive(Debug)]
+struct Picked {
+    source: Rc<dyn LazyList>,
+    picks: Vec<u32>,
+}
+
+impl LazyList for Picked {
+    fn len(&self) -> usize {
+        self.picks.len()
+    }
+
+    fn item(&self, index: usize) -> Value {
+        self.source.item(self.picks[index] as usize)
+    }
+}
+
+/// The maps holding the lists at `path` in `value`, with the key of each list; `*`
+/// stands for every entry of a list. Each map on the way is replaced by a copy in its
+/// parent first, so cutting never changes the context the caller holds.
+fn lists_at<'p>(value: &Value, path: &[&'p str]) -> Vec<(Value, &'p str)> {
+    match path {
+        [] => Vec::new(),
+        [key] => vec![(value.clone(), *key)],
+        [key, rest @ ..] => {
+            let Value::Map(map) = value else {
+                return Vec::new();
+            };
+            let Some(inner) = map.field(key) else {
+                return Vec::new();
+            };
+            if *key == "*" {
+                return Vec::new();
+            }
+            match (rest.first(), &inner) {
+                (Some(&"*"), Value::List(items)) => {
+                    let copies: Vec<Value> = items.iter().map(shallow_copy).collect();
+                    map.borrow_mut().insert(
+                        (*key).to_owned(),
+                        Value::typed_list(copies.clone(), items.elem),
+                    );
+                    copies
+                        .iter()
+                        .flat_map(|entry| lists_at(entry, &rest[1..]))
+                        .collect()
+                }
+                (_, Value::Map(_)) => {
+                    let copy = shallow_copy(&inner);
+                    map.borrow_mut().insert((*key).to_owned(), copy.clone());
+                    lists_at(&copy, rest)
+                }
+                _ => Vec::new(),
+            }
+        }
     }
 }
 
@@ -324,26 +425,54 @@ fn track_fence(line: &str, fence: &mut Option<String>) {
 
 #[cfg(test)]
 mod tests {
-    use super::{cut, keep_ends, length, lists_mut};
+    use super::{cut, keep_ends, length, lists_at};
+    use crate::template::Value;
     use serde_json::json;
 
     #[test]
-    fn a_star_reaches_the_lists_of_every_module() {
-        let mut context = json!({
+    fn a_star_reaches_the_lists_of_every_module_and_leaves_the_original_alone() {
+        let original = Value::from(json!({
             "CreatedResources": ["x"],
             "Modules": [
                 {"CreatedResources": ["a", "b"]},
                 {"CreatedResources": ["c"]},
                 {"Dir": "no list here"},
             ],
-        });
-        let lengths: Vec<usize> = lists_mut(&mut context, &["Modules", "*", "CreatedResources"])
+        }));
+        let copy = super::shallow_copy(&original);
+        let found = lists_at(&copy, &["Modules", "*", "CreatedResources"]);
+        let lengths: Vec<usize> = found
             .iter()
-            .map(|l| l.len())
+            .filter_map(|(parent, key)| match parent {
+                Value::Map(m) => match m.field(key) {
+                    Some(Value::List(l)) => Some(l.count()),
+                    _ => None,
+                },
+                _ => None,
+            })
             .collect();
         assert_eq!(lengths, [2, 1]);
-        assert_eq!(lists_mut(&mut context, &["CreatedResources"]).len(), 1);
-        assert!(lists_mut(&mut context, &["Missing", "*", "List"]).is_empty());
+        for (parent, key) in &found {
+            if let Value::Map(m) = parent {
+                m.borrow_mut()
+                    .insert((*key).to_owned(), Value::list(Vec::new()));
+            }
+        }
+        let Value::Map(root) = &original else {
+            panic!()
+        };
+        let Some(Value::List(modules)) = root.field("Modules") else {
+            panic!()
+        };
+        let Some(Value::Map(first)) = modules.item(0) else {
+            panic!()
+        };
+        let Some(Value::List(kept)) = first.field("CreatedResources") else {
+            panic!()
+        };
+        assert_eq!(kept.count(), 2, "the caller's context is not cut");
+        assert_eq!(lists_at(&copy, &["CreatedResources"]).len(), 1);
+        assert!(lists_at(&copy, &["Missing", "*", "List"]).is_empty());
     }
 
     #[test]

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use crate::ci::CiEnv;
 use crate::model::{Action, Command, ModuleReport, Outcome, Report, ResourceChange};
+use crate::render::template_data::template_data;
 
 /// Everything a template can read. Field names are the template names (`.Title`, …).
 #[derive(Debug, Serialize)]
@@ -70,31 +71,99 @@ pub struct Context<'a> {
     pub ci: Option<&'a CiEnv>,
 }
 
+/// Whether a resource change belongs in a list.
+type Keep = fn(&ResourceChange) -> bool;
+
+/// The classic resource lists by their template names, and which changes each holds.
+pub(crate) const RESOURCE_LISTS: [(&str, Keep); 7] = [
+    ("CreatedResources", |r| r.action == Action::Create),
+    ("UpdatedResources", |r| r.action == Action::Update),
+    ("DeletedResources", |r| r.action == Action::Delete),
+    ("ReplacedResources", |r| r.action == Action::Replace),
+    ("ImportedResources", |r| r.imported),
+    ("ForgottenResources", |r| r.action == Action::Forget),
+    ("ReadResources", |r| r.action == Action::Read),
+];
+
 /// The addresses of a run's resources by what happens to them, in the order Terraform
-/// listed them: the classic names, which a whole message and each module section share.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-#[allow(clippy::struct_field_names)] // the names are the templates' (`.CreatedResources`)
+/// listed them (`.CreatedResources`, … `.MovedResources`), and Terraform's reason for a
+/// resource's action by its address (`.ResourceReasons`): the classic names, which a whole
+/// message and each module section share. Held as positions in the report, so a message
+/// copies only the addresses it shows.
+#[derive(Debug)]
 pub struct ResourceLists<'a> {
-    pub created_resources: Vec<&'a str>,
-    pub updated_resources: Vec<&'a str>,
-    pub deleted_resources: Vec<&'a str>,
-    pub replaced_resources: Vec<&'a str>,
-    pub imported_resources: Vec<&'a str>,
-    pub moved_resources: Vec<Moved<'a>>,
+    resources: &'a [ResourceChange],
+    /// The positions of each list of [`RESOURCE_LISTS`].
+    picks: Vec<Vec<u32>>,
+    /// The positions of the resources that moved.
+    moved: Vec<u32>,
 }
 
 impl<'a> ResourceLists<'a> {
     fn of(report: &'a Report) -> Self {
-        let names = |keep| addresses(report, keep);
+        let positions = |keep: &dyn Fn(&ResourceChange) -> bool| -> Vec<u32> {
+            (0..report.resources.len())
+                .filter(|i| keep(&report.resources[*i]))
+                .filter_map(|i| u32::try_from(i).ok())
+                .collect()
+        };
         ResourceLists {
-            created_resources: names(|r| r.action == Action::Create),
-            updated_resources: names(|r| r.action == Action::Update),
-            deleted_resources: names(|r| r.action == Action::Delete),
-            replaced_resources: names(|r| r.action == Action::Replace),
-            imported_resources: names(|r| r.imported),
-            moved_resources: moved(report),
+            resources: &report.resources,
+            picks: RESOURCE_LISTS
+                .iter()
+                .map(|(_, keep)| positions(keep))
+                .collect(),
+            moved: positions(&|r| r.moved_from.is_some()),
         }
+    }
+
+    /// Each list's template name and positions.
+    pub(crate) fn picks(&self) -> impl Iterator<Item = (&'static str, &[u32])> {
+        RESOURCE_LISTS
+            .iter()
+            .zip(&self.picks)
+            .map(|((name, _), picks)| (*name, picks.as_slice()))
+    }
+
+    /// The positions of the resources that moved.
+    pub(crate) fn moved_picks(&self) -> &[u32] {
+        &self.moved
+    }
+
+    fn at(&self, position: u32) -> &'a ResourceChange {
+        &self.resources[position as usize]
+    }
+}
+
+impl Serialize for ResourceLists<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(None)?;
+        for (name, picks) in self.picks() {
+            let addresses: Vec<&str> = picks.iter().map(|p| self.at(*p).address.as_str()).collect();
+            map.serialize_entry(name, &addresses)?;
+        }
+        let moved: Vec<Moved<'_>> = self
+            .moved
+            .iter()
+            .map(|p| {
+                let r = self.at(*p);
+                Moved {
+                    before: r.moved_from.as_deref().unwrap_or_default(),
+                    after: &r.address,
+                }
+            })
+            .collect();
+        map.serialize_entry("MovedResources", &moved)?;
+        // The last reason given for an address wins, as when a map is filled in order.
+        let reasons: BTreeMap<&str, &str> = self
+            .resources
+            .iter()
+            .filter_map(|r| Some((r.address.as_str(), r.reason.as_deref()?)))
+            .filter(|(_, reason)| !reason.is_empty())
+            .collect();
+        map.serialize_entry("ResourceReasons", &reasons)?;
+        map.end()
     }
 }
 
@@ -228,10 +297,15 @@ impl<'a> Context<'a> {
         }
     }
 
-    /// The context as JSON, the form the template engine reads and `--dump-context` prints.
+    /// The context as JSON, the form `--dump-context` prints and a saved context is read in.
     pub fn to_value(&self) -> serde_json::Value {
         // Serialising plain data with string keys cannot fail.
         serde_json::to_value(self).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The context as the template engine reads it, nothing masked (see [`template_data`]).
+    pub fn data(&self) -> crate::template::Value {
+        template_data(self, &crate::mask::Masker::empty())
     }
 }
 
@@ -255,30 +329,6 @@ fn is_failure(outcome: Outcome) -> bool {
         outcome,
         Outcome::Error | Outcome::ApplyFailed | Outcome::Invalid
     )
-}
-
-/// The addresses of the resources `keep` picks, in the order Terraform listed them.
-fn addresses(report: &Report, keep: fn(&ResourceChange) -> bool) -> Vec<&str> {
-    report
-        .resources
-        .iter()
-        .filter(|r| keep(r))
-        .map(|r| r.address.as_str())
-        .collect()
-}
-
-/// The resources that moved, from where to where.
-fn moved(report: &Report) -> Vec<Moved<'_>> {
-    report
-        .resources
-        .iter()
-        .filter_map(|r| {
-            r.moved_from.as_deref().map(|from| Moved {
-                before: from,
-                after: &r.address,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

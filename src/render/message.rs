@@ -349,12 +349,18 @@ impl Message {
 
     /// Renders the message for one run.
     pub fn render(&self, context: &Context<'_>) -> Result<String, MessageError> {
-        self.render_value(&context.to_value())
+        self.render_data(&context.data())
+    }
+
+    /// Renders from a context already in the engine's form ([`Context::data`]), which
+    /// several renders of one run can share.
+    pub fn render_data(&self, context: &Value) -> Result<String, MessageError> {
+        Ok(self.template.execute_value(context)?)
     }
 
     /// The fields the template reads that the context does not have (each renders as
     /// `<no value>` or nothing, as in Go): almost always a typo, so callers warn.
-    pub fn unknown_fields(&self, context: &serde_json::Value) -> Result<Vec<String>, MessageError> {
+    pub fn unknown_fields(&self, context: &Value) -> Result<Vec<String>, MessageError> {
         Ok(self.template.execute_noting(context)?.1)
     }
 
@@ -365,10 +371,7 @@ impl Message {
 
     /// Renders like [`Message::render_value`] and says what share of one render's
     /// step limit that took, so that rendering again with less data stays bounded.
-    pub(crate) fn render_counting(
-        &self,
-        context: &serde_json::Value,
-    ) -> Result<(String, f64), MessageError> {
+    pub(crate) fn render_counting(&self, context: &Value) -> Result<(String, f64), MessageError> {
         let (text, steps) = self.template.execute_counting(context)?;
         #[allow(clippy::cast_precision_loss)]
         let share = steps as f64 / self.template.limits().steps.max(1) as f64;

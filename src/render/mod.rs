@@ -13,6 +13,7 @@ mod message;
 mod overview;
 mod style;
 mod summary;
+mod template_data;
 mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
@@ -22,4 +23,5 @@ pub use message::{
 };
 pub use overview::{OverviewExtras, context as overview_context, render_overview_within};
 pub use summary::{Group, GroupKind, Summary};
+pub use template_data::template_data;
 pub use terminal::terminal;

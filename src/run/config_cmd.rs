@@ -244,7 +244,9 @@ fn render_summary_sample(settings: &Settings, flavor: Flavor) -> Result<usize, E
     let context =
         crate::render::overview_context(&super::sample_overview::sample_overview(), &extras);
     let template = |e: crate::render::MessageError| Error::Template { message: e.message };
-    let unknown = message.unknown_fields(&context).map_err(template)?;
+    let unknown = message
+        .unknown_fields(&crate::template::Value::from(&context))
+        .map_err(template)?;
     if let Some(first) = unknown.into_iter().next() {
         return Err(Error::Template { message: first });
     }
@@ -265,12 +267,12 @@ fn render_message(
         ci: Some(&settings.ci),
         ..Extras::default()
     };
-    let context = Context::new(&report, &extras).to_value();
+    let context = Context::new(&report, &extras).data();
     let template = |e: crate::render::MessageError| Error::Template { message: e.message };
     let unknown = message.unknown_fields(&context).map_err(template)?;
     if let Some(first) = unknown.into_iter().next() {
         return Err(Error::Template { message: first });
     }
-    let text = message.render_value(&context).map_err(template)?;
+    let text = message.render_data(&context).map_err(template)?;
     Ok(text.len())
 }

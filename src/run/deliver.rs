@@ -378,7 +378,7 @@ impl Deliveries {
         if messages.is_empty() {
             return;
         }
-        let context = Context::new(report, extras).to_value();
+        let context = Context::new(report, extras).data();
         let mut seen = Vec::new();
         for message in messages {
             for note in message.unknown_fields(&context).unwrap_or_default() {
@@ -435,9 +435,8 @@ impl Deliveries {
             ..extras.clone()
         };
         let render = |message: &Message, extras: &Extras<'_>, limit: usize| {
-            let mut context = Context::new(report, extras).to_value();
-            self.masker.mask_value(&mut context);
-            render::render_within(message, context, limit)
+            let context = render::template_data(&Context::new(report, extras), &self.masker);
+            render::render_within(message, &context, limit)
                 .map(|fitted| self.masker.mask(&fitted.text).into_owned())
                 .map_err(|e| Error::Template { message: e.message })
         };

@@ -13,6 +13,7 @@ use crate::parse::{self, Collector, ParseError};
 use crate::render::{self, Context, Extras, Flavor, Message, Spec};
 use crate::run::{report_error, settings, stdout_exit_code, write_stdout};
 use crate::settings::World;
+use crate::template::Value;
 
 /// `tfnotify parse`: the report as JSON or text on stdout, nothing else.
 pub(super) fn parse_only(args: &ParseArgs) -> i32 {
@@ -61,16 +62,20 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
         return error.exit_code();
     }
     let command = Command::from(args.kind);
-    let rendered = || -> Result<String, Error> {
-        let context = if let Some(path) = &args.context {
+    let rendered = || -> Result<String, Dumped> {
+        // A context read from a file or made for the summary is JSON; a report's is made
+        // in the engine's own form (see `render::template_data`), unless it is printed.
+        let context: Value = if let Some(path) = &args.context {
             let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
                 path: path.clone(),
                 source,
             })?;
-            serde_json::from_str(&text).map_err(|source| Error::ContextJson {
-                path: path.clone(),
-                source,
-            })?
+            let json: serde_json::Value =
+                serde_json::from_str(&text).map_err(|source| Error::ContextJson {
+                    path: path.clone(),
+                    source,
+                })?;
+            dump_or(args.dump_context, &json)?
         } else if command == Command::Summary {
             let extras = crate::render::OverviewExtras {
                 title: args
@@ -82,7 +87,11 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                 link: settings.ci.build_url.clone(),
                 ..crate::render::OverviewExtras::default()
             };
-            crate::render::overview_context(&super::sample_overview::sample_overview(), &extras)
+            let json = crate::render::overview_context(
+                &super::sample_overview::sample_overview(),
+                &extras,
+            );
+            dump_or(args.dump_context, &json)?
         } else {
             let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
             settings.guard.mark(&mut report);
@@ -93,16 +102,13 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                 ci: Some(&settings.ci),
                 ..Extras::default()
             };
-            Context::new(&report, &extras).to_value()
+            let context = Context::new(&report, &extras);
+            if args.dump_context {
+                dump_or(true, &context.to_value())?
+            } else {
+                context.data()
+            }
         };
-        if args.dump_context {
-            let mut text = serde_json::to_string_pretty(&context).map_err(|e| Error::Output {
-                path: "stdout".into(),
-                source: io::Error::other(e),
-            })?;
-            text.push('\n');
-            return Ok(text);
-        }
         let message = match &args.template {
             Some(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
@@ -120,17 +126,44 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
             }
             None => settings.message(Flavor::Markdown, command)?,
         };
-        message
-            .render_value(&context)
-            .map_err(|e| Error::Template { message: e.message })
+        let text = message
+            .render_data(&context)
+            .map_err(|e| Error::Template { message: e.message })?;
+        Ok(text)
     };
     match rendered() {
-        Ok(text) => write_stdout(text.as_bytes()),
-        Err(error) => {
+        Ok(text) | Err(Dumped::Context(text)) => write_stdout(text.as_bytes()),
+        Err(Dumped::Failed(error)) => {
             report_error(&error);
             error.exit_code()
         }
     }
+}
+
+/// Why rendering stopped early: the context was to be printed rather than rendered, or
+/// something failed.
+enum Dumped {
+    Context(String),
+    Failed(Error),
+}
+
+impl From<Error> for Dumped {
+    fn from(error: Error) -> Self {
+        Dumped::Failed(error)
+    }
+}
+
+/// `json` in the engine's form, or, with `--dump-context`, printed instead (pretty JSON).
+fn dump_or(dump: bool, json: &serde_json::Value) -> Result<Value, Dumped> {
+    if !dump {
+        return Ok(Value::from(json));
+    }
+    let mut text = serde_json::to_string_pretty(json).map_err(|e| Error::Output {
+        path: "stdout".into(),
+        source: io::Error::other(e),
+    })?;
+    text.push('\n');
+    Err(Dumped::Context(text))
 }
 
 /// Reads a whole output (a file, or stdin for `None` and `-`) into a report.

@@ -183,7 +183,7 @@ pub(crate) fn len(item: &Rv) -> Result<Value, String> {
         Value::Nil if item.iface => return Err("len of nil pointer".into()),
         Value::Nil => return Err("reflect: call of reflect.Value.Type on zero Value".into()),
         Value::Str(s) | Value::Html(s) => s.len(),
-        Value::List(l) => l.len(),
+        Value::List(l) => l.count(),
         Value::Map(m) => m.borrow().len(),
         other => return Err(format!("len of type {}", other.type_name())),
     };
@@ -223,13 +223,13 @@ pub(crate) fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
         }
         let next = match &cur.v {
             Value::List(l) => {
-                let i = index_arg(&idx.v, l.len())?;
+                let i = index_arg(&idx.v, l.count())?;
                 // Go's bounds check lets `i == len` through to reflect, which panics.
-                let Some(v) = l.get(i) else {
+                let Some(v) = l.item(i) else {
                     return Err("reflect: slice index out of range".into());
                 };
                 Rv {
-                    v: v.clone(),
+                    v,
                     iface: l.elem == Elem::Any,
                 }
             }
@@ -259,7 +259,7 @@ pub(crate) fn index(item: &Rv, indexes: &[Rv]) -> Result<Rv, String> {
                     Elem::Str => (Value::str(""), false),
                     _ => (Value::Nil, true),
                 };
-                let v = m.borrow().get(&key).cloned().unwrap_or(zero);
+                let v = m.field(&key).unwrap_or(zero);
                 Rv { v, iface }
             }
             other => return Err(format!("can't index item of type {}", other.type_name())),

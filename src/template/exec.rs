@@ -386,13 +386,12 @@ impl<'a> Exec<'a> {
             Value::List(items) => {
                 let items = items.clone();
                 let iface = items.elem == Elem::Any;
-                for (i, item) in items.iter().enumerate() {
+                // A lazy list gives its items one at a time, and is never built whole here.
+                for i in 0..items.count() {
+                    let Some(item) = items.item(i) else { break };
                     iterated = true;
                     let idx = Value::Int(i64::try_from(i).unwrap_or(i64::MAX));
-                    let elem = Rv {
-                        v: item.clone(),
-                        iface,
-                    };
+                    let elem = Rv { v: item, iface };
                     if one(self, idx, elem)? {
                         break;
                     }
@@ -705,9 +704,9 @@ impl<'a> Exec<'a> {
                     return Err(self.error(format!("{name} is not a method but has arguments")));
                 }
                 let root = self.strict_root.as_ref().filter(|r| Rc::ptr_eq(r, m));
-                Ok(match m.borrow().get(name) {
+                Ok(match m.field(name) {
                     Some(v) => Rv {
-                        v: v.clone(),
+                        v,
                         iface: m.elem() == Elem::Any,
                     },
                     None if root.is_some() => {

@@ -203,8 +203,8 @@ impl Meter {
     pub(crate) fn built(&self, v: &Value) -> Result<(), String> {
         match v {
             Value::Str(s) | Value::Html(s) => self.text(s.len())?,
-            Value::List(l) => self.items(l.len())?,
-            Value::Map(m) => self.items(m.borrow().len())?,
+            Value::List(l) => self.items(l.count())?,
+            Value::Map(m) if !m.is_pending() => self.items(m.borrow().len())?,
             _ => {}
         }
         self.hold_bytes(new_bytes(v))
@@ -248,9 +248,16 @@ fn own_bytes(v: &Value, refs: usize, work: &mut Vec<Value>) -> usize {
     match v {
         Value::Str(s) | Value::Html(s) if Rc::strong_count(s) == refs => ALLOC + s.len(),
         // A list is two allocations: the shared header and the slots.
+        // Lazy containers hold what their source makes, not copies: only their headers.
+        Value::List(l) if Rc::strong_count(l) == refs && l.lazy().is_some() => {
+            ALLOC + size_of::<List>()
+        }
+        Value::Map(m) if Rc::strong_count(m) == refs && m.is_pending() => {
+            ALLOC + size_of::<Entries>()
+        }
         Value::List(l) if Rc::strong_count(l) == refs => {
             work.extend(l.iter().filter(is_heap).cloned());
-            2 * ALLOC + size_of::<List>() + l.items.capacity() * ITEM
+            2 * ALLOC + size_of::<List>() + l.capacity() * ITEM
         }
         Value::Map(m) if Rc::strong_count(m) == refs => {
             let m = m.borrow();

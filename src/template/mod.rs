@@ -74,7 +74,7 @@ pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;
 pub use limits::Limits;
 pub use semver::SemVer;
-pub use value::{Elem, Entries, List, Map, Value};
+pub use value::{Elem, Entries, LazyList, LazyMap, List, Map, Value};
 
 use ast::Tree;
 
@@ -145,8 +145,8 @@ impl Template {
     /// Renders like [`Template::execute`] (a missing field prints as Go prints a missing
     /// map key, so existing templates render unchanged) and also returns one note per
     /// missing top-level field read, when [`Template::strict_root`] was called.
-    pub fn execute_noting(&self, data: &serde_json::Value) -> Result<(String, Vec<String>), Error> {
-        let run = self.run(&self.name, &Value::from(data), true)?;
+    pub fn execute_noting(&self, data: &Value) -> Result<(String, Vec<String>), Error> {
+        let run = self.run(&self.name, data, true)?;
         Ok((run.out, run.missing))
     }
 
@@ -195,8 +195,8 @@ impl Template {
     /// Renders like [`Template::execute`] and also says how many steps that took (see
     /// [`Limits::steps`]), so that a caller that renders again and again, with less data
     /// each time, can hold all the renders to a bound.
-    pub fn execute_counting(&self, data: &serde_json::Value) -> Result<(String, u64), Error> {
-        let run = self.run(&self.name, &Value::from(data), false)?;
+    pub fn execute_counting(&self, data: &Value) -> Result<(String, u64), Error> {
+        let run = self.run(&self.name, data, false)?;
         Ok((run.out, run.steps))
     }
 
@@ -241,6 +241,8 @@ struct Run {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
+    use std::rc::Rc;
+
     use super::{FuncSet, Mode, Template, Value};
 
     #[track_caller]
@@ -255,9 +257,12 @@ mod tests {
         let text =
             "{{ .Reslt }}|{{ .Vars.nope }}|{{ range .L }}{{ $.Other }}{{ end }}|{{ .Result }}";
         let mut t = Template::parse("plan", text, Mode::Text, &FuncSet::standard()).unwrap();
-        assert_eq!(t.execute_noting(&data).unwrap().1, Vec::<String>::new());
+        assert_eq!(
+            t.execute_noting(&Value::from(&data)).unwrap().1,
+            Vec::<String>::new()
+        );
         t.strict_root();
-        let (out, notes) = t.execute_noting(&data).unwrap();
+        let (out, notes) = t.execute_noting(&Value::from(&data)).unwrap();
         assert_eq!(out, "<no value>|<no value>|<no value>|ok");
         assert_eq!(out, t.execute(&data).unwrap());
         assert_eq!(
@@ -275,7 +280,7 @@ mod tests {
         let text = "{{ range .L }}{{ $.Nope }}{{ end }}{{ .Nope }}";
         let mut t = Template::parse("plan", text, Mode::Text, &FuncSet::standard()).unwrap();
         t.strict_root();
-        let (_, notes) = t.execute_noting(&data).unwrap();
+        let (_, notes) = t.execute_noting(&Value::from(&data)).unwrap();
         assert_eq!(notes.len(), 2, "{notes:?}");
     }
 
@@ -336,5 +341,67 @@ mod tests {
         eprintln!("50,000-entry range rendered in {took:?}");
         assert!(out.len() > 50_000);
         assert!(took.as_secs() < 2, "took {took:?}");
+    }
+
+    /// A lazy list of `n` maps `{N: i}` that counts the items it made.
+    #[derive(Debug)]
+    struct Counted {
+        n: usize,
+        made: Rc<std::cell::Cell<usize>>,
+    }
+
+    impl super::LazyList for Counted {
+        fn len(&self) -> usize {
+            self.n
+        }
+
+        fn item(&self, index: usize) -> Value {
+            self.made.set(self.made.get() + 1);
+            Value::lazy_map(Rc::new(Numbered(index)))
+        }
+    }
+
+    #[derive(Debug)]
+    struct Numbered(usize);
+
+    impl super::LazyMap for Numbered {
+        fn get(&self, key: &str) -> Option<Value> {
+            (key == "N").then(|| Value::Int(i64::try_from(self.0).unwrap()))
+        }
+
+        fn entries(&self) -> std::collections::BTreeMap<String, Value> {
+            [("N".to_owned(), self.get("N").unwrap())].into()
+        }
+    }
+
+    fn counted(n: usize) -> (Value, Rc<std::cell::Cell<usize>>) {
+        let made = Rc::new(std::cell::Cell::new(0));
+        let list = Value::lazy_list(Rc::new(Counted {
+            n,
+            made: Rc::clone(&made),
+        }));
+        (Value::map([("L".to_owned(), list)].into()), made)
+    }
+
+    #[test]
+    fn a_lazy_list_makes_only_the_items_a_template_reads() {
+        let (data, made) = counted(50_000);
+        let text = "{{len .L}} {{if .L}}some{{end}} \
+            {{range $i, $e := .L}}{{if eq $i 3}}{{break}}{{end}}{{$e.N}},{{end}} {{(index .L 7).N}}";
+        let t = Template::parse("t", text, Mode::Html, &FuncSet::standard()).unwrap();
+        assert_eq!(t.execute_value(&data).unwrap(), "50000 some 0,1,2, 7");
+        assert_eq!(made.get(), 5, "four items ranged over, one indexed");
+    }
+
+    #[test]
+    fn functions_see_lazy_values_whole_and_can_change_them() {
+        let (data, _) = counted(3);
+        let text = "{{toJson .L}} {{$m := index .L 1}}{{$_ := set $m \"X\" 2}}\
+            {{$m.N}}{{$m.X}} {{keys $m | join \",\"}} {{hasKey $m \"N\"}} {{get $m \"N\"}}";
+        let t = Template::parse("t", text, Mode::Text, &FuncSet::standard()).unwrap();
+        assert_eq!(
+            t.execute_value(&data).unwrap(),
+            "[{\"N\":0},{\"N\":1},{\"N\":2}] 12 N,X true 1"
+        );
     }
 }

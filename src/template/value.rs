@@ -10,8 +10,9 @@
 //! and maps take their contents apart one by one when dropped: Rust's own drop would
 //! recurse once per level and overflow the stack.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::BTreeMap;
+use std::fmt::Debug;
 use std::rc::Rc;
 
 use crate::template::gotime::GoTime;
@@ -31,26 +32,85 @@ pub enum Elem {
     List,
 }
 
-/// A slice's elements plus its Go element type; derefs to the elements.
-#[derive(Debug, Clone, Default)]
+/// The items of a list made on demand, for data the engine does not own: a report of
+/// 50,000 resources becomes a list without a copy of each, and a template that prints only
+/// `.Result` costs nothing per resource. The engine asks for the length and one item at a
+/// time where it can (`range`, `len`, `index`, a field), and builds the whole list only
+/// when a function needs it.
+pub trait LazyList: Debug {
+    /// How many items the list has.
+    fn len(&self) -> usize;
+    /// Whether the list has no items.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The item at `index` (below [`LazyList::len`]), made anew on every call.
+    fn item(&self, index: usize) -> Value;
+}
+
+/// The entries of a map made on demand (see [`LazyList`]): a field read asks for one
+/// entry, and the whole map is built only when a function needs it.
+pub trait LazyMap: Debug {
+    /// The value at `key`, `None` when the map has no such key.
+    fn get(&self, key: &str) -> Option<Value>;
+    /// Every entry.
+    fn entries(&self) -> BTreeMap<String, Value>;
+}
+
+/// A slice's elements plus its Go element type; derefs to the elements. The elements of a
+/// list made from a [`LazyList`] are built the first time anyone derefs it.
+#[derive(Debug, Default)]
 pub struct List {
     /// The elements, shared by every copy of the value.
-    pub items: Vec<Value>,
+    items: OnceCell<Vec<Value>>,
+    /// Where the elements come from until they are built.
+    lazy: Option<Rc<dyn LazyList>>,
     /// The Go element type.
     pub elem: Elem,
+}
+
+impl List {
+    /// How many elements the list has, without building a lazy one.
+    pub fn count(&self) -> usize {
+        match (self.items.get(), &self.lazy) {
+            (None, Some(lazy)) => lazy.len(),
+            (items, _) => items.map_or(0, Vec::len),
+        }
+    }
+
+    /// The element at `index`, without building a lazy list.
+    pub fn item(&self, index: usize) -> Option<Value> {
+        match (self.items.get(), &self.lazy) {
+            (None, Some(lazy)) => (index < lazy.len()).then(|| lazy.item(index)),
+            (items, _) => items.and_then(|items| items.get(index)).cloned(),
+        }
+    }
+
+    /// The source of a lazy list that nobody has built yet.
+    pub fn lazy(&self) -> Option<&Rc<dyn LazyList>> {
+        self.lazy.as_ref().filter(|_| self.items.get().is_none())
+    }
+
+    /// The slots the built elements take, for the memory meter: none before they are built.
+    pub(crate) fn capacity(&self) -> usize {
+        self.items.get().map_or(0, Vec::capacity)
+    }
 }
 
 impl std::ops::Deref for List {
     type Target = Vec<Value>;
 
     fn deref(&self) -> &Vec<Value> {
-        &self.items
+        self.items.get_or_init(|| match &self.lazy {
+            Some(lazy) => (0..lazy.len()).map(|i| lazy.item(i)).collect(),
+            None => Vec::new(),
+        })
     }
 }
 
 impl Drop for List {
     fn drop(&mut self) {
-        drop_flat(std::mem::take(&mut self.items));
+        drop_flat(self.items.take().unwrap_or_default());
     }
 }
 
@@ -59,14 +119,32 @@ pub type Map = Rc<Entries>;
 
 /// A map's entries, behind the `RefCell` that lets `set` change them in place, plus
 /// the Go element type (`interface{}`, or `string` for `split`'s `map[string]string`,
-/// which sprig's dict functions refuse); derefs to that cell.
+/// which sprig's dict functions refuse); derefs to that cell. A map made from a
+/// [`LazyMap`] fills the cell the first time anyone derefs it.
 #[derive(Debug, Default)]
-pub struct Entries(RefCell<BTreeMap<String, Value>>, Elem);
+pub struct Entries(
+    RefCell<BTreeMap<String, Value>>,
+    Elem,
+    RefCell<Option<Rc<dyn LazyMap>>>,
+);
 
 impl Entries {
     /// The Go element type: [`Elem::Any`] or [`Elem::Str`].
     pub fn elem(&self) -> Elem {
         self.1
+    }
+
+    /// The value at `key` (a field read, `get`, `hasKey`), without building a lazy map.
+    pub fn field(&self, key: &str) -> Option<Value> {
+        if let Some(lazy) = self.2.borrow().as_ref() {
+            return lazy.get(key);
+        }
+        self.0.borrow().get(key).cloned()
+    }
+
+    /// Whether the entries are still to be made, for the memory meter.
+    pub(crate) fn is_pending(&self) -> bool {
+        self.2.borrow().is_some()
     }
 }
 
@@ -74,6 +152,10 @@ impl std::ops::Deref for Entries {
     type Target = RefCell<BTreeMap<String, Value>>;
 
     fn deref(&self) -> &Self::Target {
+        let pending = self.2.borrow_mut().take();
+        if let Some(lazy) = pending {
+            *self.0.borrow_mut() = lazy.entries();
+        }
         &self.0
     }
 }
@@ -93,11 +175,8 @@ pub(crate) fn drop_flat(values: impl IntoIterator<Item = Value>) {
         match v {
             Value::List(mut l) => {
                 if let Some(list) = Rc::get_mut(&mut l) {
-                    work.extend(
-                        std::mem::take(&mut list.items)
-                            .into_iter()
-                            .filter(is_container),
-                    );
+                    let items = list.items.take().unwrap_or_default();
+                    work.extend(items.into_iter().filter(is_container));
                 }
             }
             Value::Map(mut m) => {
@@ -151,25 +230,52 @@ impl Value {
 
     /// Builds a `[]interface{}` value from owned elements.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(List {
-            items,
-            elem: Elem::Any,
-        }))
+        Value::typed_list(items, Elem::Any)
     }
 
     /// Builds a slice whose Go element type is `elem` (`[]string` from `splitList`...).
     pub fn typed_list(items: Vec<Value>, elem: Elem) -> Value {
-        Value::List(Rc::new(List { items, elem }))
+        Value::List(Rc::new(List {
+            items: OnceCell::from(items),
+            lazy: None,
+            elem,
+        }))
+    }
+
+    /// A `[]interface{}` whose items `source` makes when they are needed.
+    pub fn lazy_list(source: Rc<dyn LazyList>) -> Value {
+        Value::List(Rc::new(List {
+            items: OnceCell::new(),
+            lazy: Some(source),
+            elem: Elem::Any,
+        }))
+    }
+
+    /// A `map[string]interface{}` whose entries `source` makes when they are needed.
+    pub fn lazy_map(source: Rc<dyn LazyMap>) -> Value {
+        Value::Map(Rc::new(Entries(
+            RefCell::default(),
+            Elem::Any,
+            RefCell::new(Some(source)),
+        )))
     }
 
     /// Builds a map value from owned entries.
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(Entries(RefCell::new(entries), Elem::Any)))
+        Value::Map(Rc::new(Entries(
+            RefCell::new(entries),
+            Elem::Any,
+            RefCell::default(),
+        )))
     }
 
     /// Builds a `map[string]string` (`split`, `splitn`) from string entries.
     pub fn string_map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(Entries(RefCell::new(entries), Elem::Str)))
+        Value::Map(Rc::new(Entries(
+            RefCell::new(entries),
+            Elem::Str,
+            RefCell::default(),
+        )))
     }
 
     /// Go's type name, used verbatim in error messages and `printf "%T"`.
@@ -205,7 +311,7 @@ impl Value {
             Value::Uint(u) => *u != 0,
             Value::Float(f) => *f != 0.0,
             Value::Str(s) | Value::Html(s) => !s.is_empty(),
-            Value::List(l) => !l.is_empty(),
+            Value::List(l) => l.count() > 0,
             Value::Map(m) => !m.borrow().is_empty(),
             Value::Time(_) | Value::Semver(_) => true,
         }

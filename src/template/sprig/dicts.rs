@@ -128,7 +128,7 @@ pub(super) fn register(set: &mut FuncSet) {
         "get",
         Func::new(&[Map, Str], |a| {
             Ok(map_of(&a[0])
-                .and_then(|m| m.borrow().get(s(a, 1)).cloned())
+                .and_then(|m| m.field(s(a, 1)))
                 .unwrap_or_else(|| Value::str("")))
         }),
     );
@@ -159,7 +159,7 @@ pub(super) fn register(set: &mut FuncSet) {
         "hasKey",
         Func::new(&[Map, Str], |a| {
             Ok(Value::Bool(
-                map_of(&a[0]).is_some_and(|m| m.borrow().contains_key(s(a, 1))),
+                map_of(&a[0]).is_some_and(|m| m.field(s(a, 1)).is_some()),
             ))
         }),
     );

@@ -45,7 +45,7 @@ fn as_list<'v>(v: &'v Value, what: &str) -> Result<&'v Rc<List>, String> {
 /// copied; the text other elements print counts against the memory limit.
 pub(super) fn strslice(v: &Value, m: &Meter) -> Result<Vec<Rc<str>>, String> {
     let items = match v {
-        Value::List(l) => &l.items[..],
+        Value::List(l) => &l[..],
         Value::Nil => return Ok(Vec::new()),
         other => std::slice::from_ref(other),
     };

@@ -1,0 +1,590 @@
+//! The message context as the template engine reads it, made without copying the report.
+//!
+//! A 50,000-resource plan would be a 12 MB context if every resource became a map of its
+//! own before a template ran. Here the addresses are copied once into one buffer, each
+//! resource list is a list of positions into it, and a resource becomes a map only while a
+//! template looks at it ([`LazyList`], [`LazyMap`]); so a template that prints only
+//! `.Result` costs nothing per resource, and one that lists a hundred addresses costs a
+//! hundred. What templates see is exactly [`Context`] in its JSON form (`--dump-context`),
+//! masks applied to every text, as a test checks field by field.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use serde::Serialize;
+
+use crate::mask::{MASK, Masker};
+use crate::model::{Report, ResourceChange};
+use crate::render::context::{Context, ModuleSection, RESOURCE_LISTS, ResourceLists};
+use crate::template::{LazyList, LazyMap, Value};
+
+/// Keys of the maps built here by hand: a mask that matched one would rename it, as
+/// masking the JSON form does, so such a masker gets the JSON form instead.
+const KEYS: &[&str] = &[
+    "Title",
+    "Message",
+    "Result",
+    "Body",
+    "Link",
+    "ChangedResult",
+    "ChangeOutsideTerraform",
+    "Warning",
+    "Vars",
+    "Stdout",
+    "Stderr",
+    "CombinedOutput",
+    "ExitCode",
+    "HasError",
+    "HasDestroy",
+    "HasProtectedDestroy",
+    "ProtectedResources",
+    "ErrorMessages",
+    "Notices",
+    "Owners",
+    "Command",
+    "Target",
+    "Report",
+    "Modules",
+    "CI",
+    "Dir",
+    "Before",
+    "After",
+    "schema",
+    "command",
+    "tool",
+    "outcome",
+    "result",
+    "counts",
+    "resources",
+    "resources_omitted",
+    "outputs",
+    "drift",
+    "warnings",
+    "errors",
+    "failed",
+    "files",
+    "has_destroy",
+    "protected",
+    "notices",
+    "address",
+    "action",
+    "moved_from",
+    "imported",
+    "reason",
+    "deposed",
+    "module_dir",
+];
+
+/// The context of `context` as template data, every text masked by `masker`.
+pub fn template_data(context: &Context<'_>, masker: &Masker) -> Value {
+    let renames_a_key = !masker.is_empty()
+        && KEYS
+            .iter()
+            .chain(RESOURCE_LISTS.iter().map(|(name, _)| name))
+            .any(|key| !masker.spans(key.as_bytes()).is_empty());
+    if renames_a_key {
+        let mut json = context.to_value();
+        masker.mask_value(&mut json);
+        return Value::from(&json);
+    }
+    Builder { masker }.context(context)
+}
+
+/// Builds the values, masking as it goes.
+struct Builder<'m> {
+    masker: &'m Masker,
+}
+
+impl Builder<'_> {
+    fn context(&self, c: &Context<'_>) -> Value {
+        let mut texts: Vec<Rc<str>> = Vec::new();
+        // `.Body`, `.CombinedOutput` and often `.Stdout` are the same text: share it.
+        let mut text = |s: &str| {
+            let masked = self.masker.mask(s);
+            if let Some(same) = texts.iter().find(|t| ***t == *masked) {
+                return Value::Str(Rc::clone(same));
+            }
+            let shared: Rc<str> = Rc::from(masked.as_ref());
+            texts.push(Rc::clone(&shared));
+            Value::Str(shared)
+        };
+        let mut map = BTreeMap::new();
+        map.insert("Title".to_owned(), text(&c.title));
+        map.insert("Message".to_owned(), text(&c.message));
+        map.insert("Result".to_owned(), text(&c.result));
+        map.insert("Body".to_owned(), text(&c.body));
+        map.insert("Link".to_owned(), text(&c.link));
+        map.insert("ChangedResult".to_owned(), text(&c.changed_result));
+        map.insert(
+            "ChangeOutsideTerraform".to_owned(),
+            text(&c.change_outside_terraform),
+        );
+        map.insert("Warning".to_owned(), text(&c.warning));
+        map.insert("Stdout".to_owned(), text(&c.stdout));
+        map.insert("Stderr".to_owned(), text(&c.stderr));
+        map.insert("CombinedOutput".to_owned(), text(&c.combined_output));
+        map.insert("Command".to_owned(), text(c.command));
+        map.insert("Target".to_owned(), text(&c.target));
+        map.insert("Vars".to_owned(), self.json(c.vars));
+        map.insert("ExitCode".to_owned(), self.number(i64::from(c.exit_code)));
+        map.insert("HasError".to_owned(), Value::Bool(c.has_error));
+        map.insert("HasDestroy".to_owned(), Value::Bool(c.has_destroy));
+        map.insert(
+            "HasProtectedDestroy".to_owned(),
+            Value::Bool(c.has_protected_destroy),
+        );
+        map.insert(
+            "ProtectedResources".to_owned(),
+            self.json(&c.protected_resources),
+        );
+        map.insert("ErrorMessages".to_owned(), self.json(c.error_messages));
+        map.insert("Notices".to_owned(), self.json(c.notices));
+        map.insert("Owners".to_owned(), self.json(c.owners));
+        map.insert("CI".to_owned(), self.json(&c.ci));
+        let table = Rc::new(Table::new(&c.report.resources, self.masker));
+        Self::lists(&mut map, &c.resources, &table);
+        map.insert("Report".to_owned(), self.report(c.report, table));
+        let modules = c.modules.iter().map(|m| self.module(m)).collect();
+        map.insert("Modules".to_owned(), Value::list(modules));
+        Value::map(map)
+    }
+
+    fn module(&self, m: &ModuleSection<'_>) -> Value {
+        let mut map = BTreeMap::new();
+        map.insert("Dir".to_owned(), self.text(m.dir));
+        map.insert("Result".to_owned(), self.text(m.result));
+        map.insert("HasError".to_owned(), Value::Bool(m.has_error));
+        map.insert("HasDestroy".to_owned(), Value::Bool(m.has_destroy));
+        let table = Rc::new(Table::new(&m.report.resources, self.masker));
+        Self::lists(&mut map, &m.resources, &table);
+        map.insert("Report".to_owned(), self.report(m.report, table));
+        Value::map(map)
+    }
+
+    /// The classic lists (`.CreatedResources`, …) as positions into `table`.
+    fn lists(map: &mut BTreeMap<String, Value>, lists: &ResourceLists<'_>, table: &Rc<Table>) {
+        for (name, picks) in lists.picks() {
+            let list = Addresses {
+                table: Rc::clone(table),
+                picks: picks.into(),
+            };
+            map.insert(name.to_owned(), Value::lazy_list(Rc::new(list)));
+        }
+        let moved = Moves {
+            table: Rc::clone(table),
+            picks: lists.moved_picks().into(),
+        };
+        map.insert(
+            "MovedResources".to_owned(),
+            Value::lazy_list(Rc::new(moved)),
+        );
+        map.insert(
+            "ResourceReasons".to_owned(),
+            Value::lazy_map(Rc::new(Reasons::new(Rc::clone(table)))),
+        );
+    }
+
+    /// `.Report`: its small parts as their JSON, its resource lists lazily.
+    fn report(&self, report: &Report, table: Rc<Table>) -> Value {
+        let mut map = BTreeMap::new();
+        map.insert("schema".to_owned(), self.number(i64::from(report.schema)));
+        map.insert("command".to_owned(), self.json(&report.command));
+        map.insert("tool".to_owned(), self.json(&report.tool));
+        map.insert("outcome".to_owned(), self.json(&report.outcome));
+        map.insert("result".to_owned(), self.json(&report.result));
+        map.insert("counts".to_owned(), self.json(&report.counts));
+        map.insert("resources".to_owned(), Resources::all(table));
+        if report.resources_omitted != 0 {
+            let omitted = i64::try_from(report.resources_omitted).unwrap_or(i64::MAX);
+            map.insert("resources_omitted".to_owned(), self.number(omitted));
+        }
+        map.insert("outputs".to_owned(), self.json(&report.outputs));
+        let drift = Rc::new(Table::new(&report.drift, self.masker));
+        map.insert("drift".to_owned(), Resources::all(drift));
+        map.insert("warnings".to_owned(), self.json(&report.warnings));
+        map.insert("errors".to_owned(), self.json(&report.errors));
+        let optional: [(&str, bool, Value); 4] = [
+            (
+                "failed",
+                report.failed.is_empty(),
+                self.json(&report.failed),
+            ),
+            ("files", report.files.is_empty(), self.json(&report.files)),
+            (
+                "protected",
+                report.protected.is_empty(),
+                self.json(&report.protected),
+            ),
+            (
+                "notices",
+                report.notices.is_empty(),
+                self.json(&report.notices),
+            ),
+        ];
+        for (key, empty, value) in optional {
+            if !empty {
+                map.insert(key.to_owned(), value);
+            }
+        }
+        map.insert("has_destroy".to_owned(), Value::Bool(report.has_destroy));
+        Value::map(map)
+    }
+
+    fn text(&self, s: &str) -> Value {
+        Value::str(self.masker.mask(s).as_ref())
+    }
+
+    /// A number, or the mask when a mask matches its digits (as in the JSON form).
+    fn number(&self, n: i64) -> Value {
+        if self.masker.spans(n.to_string().as_bytes()).is_empty() {
+            Value::Int(n)
+        } else {
+            Value::str(MASK)
+        }
+    }
+
+    /// A small part of the context, through its JSON form.
+    fn json<T: Serialize + ?Sized>(&self, part: &T) -> Value {
+        let mut json = serde_json::to_value(part).unwrap_or(serde_json::Value::Null);
+        self.masker.mask_value(&mut json);
+        Value::from(&json)
+    }
+}
+
+/// The masked texts of a list of resource changes: every address in one buffer, the rare
+/// optional texts beside it.
+#[derive(Debug)]
+struct Table {
+    addresses: String,
+    /// Where each address ends in `addresses` (it starts where the one before ends).
+    ends: Vec<u32>,
+    changes: Vec<Change>,
+}
+
+/// What a resource change has besides its address.
+#[derive(Debug)]
+struct Change {
+    action: &'static str,
+    imported: bool,
+    optional: Option<Box<Optional>>,
+}
+
+/// The optional texts of a resource change, masked.
+#[derive(Debug)]
+struct Optional {
+    moved_from: Option<Rc<str>>,
+    reason: Option<Rc<str>>,
+    deposed: Option<Rc<str>>,
+    module_dir: Option<Rc<str>>,
+}
+
+impl Table {
+    fn new(resources: &[ResourceChange], masker: &Masker) -> Table {
+        let mut addresses = String::with_capacity(resources.iter().map(|r| r.address.len()).sum());
+        let mut ends = Vec::with_capacity(resources.len());
+        let mut changes = Vec::with_capacity(resources.len());
+        let text = |s: &Option<String>| s.as_deref().map(|s| Rc::from(masker.mask(s).as_ref()));
+        for r in resources {
+            addresses.push_str(&masker.mask(&r.address));
+            ends.push(u32::try_from(addresses.len()).unwrap_or(u32::MAX));
+            let has_optional = r.moved_from.is_some()
+                || r.reason.is_some()
+                || r.deposed.is_some()
+                || r.module_dir.is_some();
+            changes.push(Change {
+                action: r.action.as_str(),
+                imported: r.imported,
+                optional: has_optional.then(|| {
+                    Box::new(Optional {
+                        moved_from: text(&r.moved_from),
+                        reason: text(&r.reason),
+                        deposed: text(&r.deposed),
+                        module_dir: text(&r.module_dir),
+                    })
+                }),
+            });
+        }
+        Table {
+            addresses,
+            ends,
+            changes,
+        }
+    }
+
+    fn address(&self, index: usize) -> &str {
+        let start = index
+            .checked_sub(1)
+            .map_or(0, |before| self.ends[before] as usize);
+        &self.addresses[start..self.ends[index] as usize]
+    }
+
+    fn optional(&self, index: usize) -> Option<&Optional> {
+        self.changes[index].optional.as_deref()
+    }
+
+    /// The value of one field of the resource at `index`, as its JSON form has it.
+    fn field(&self, index: usize, key: &str) -> Option<Value> {
+        let change = &self.changes[index];
+        let text = |s: Option<&Rc<str>>| s.map_or(Value::Nil, |s| Value::Str(Rc::clone(s)));
+        let optional = self.optional(index);
+        Some(match key {
+            "address" => Value::str(self.address(index)),
+            "action" => Value::str(change.action),
+            "imported" => Value::Bool(change.imported),
+            "moved_from" => text(optional.and_then(|o| o.moved_from.as_ref())),
+            "reason" => text(optional.and_then(|o| o.reason.as_ref())),
+            // Left out of the JSON form when absent, so missing here too.
+            "deposed" => Value::Str(Rc::clone(optional?.deposed.as_ref()?)),
+            "module_dir" => Value::Str(Rc::clone(optional?.module_dir.as_ref()?)),
+            _ => return None,
+        })
+    }
+}
+
+/// A list of resource changes (`.Report.resources`), each a map while a template reads it.
+#[derive(Debug)]
+struct Resources {
+    table: Rc<Table>,
+}
+
+impl Resources {
+    fn all(table: Rc<Table>) -> Value {
+        Value::lazy_list(Rc::new(Resources { table }))
+    }
+}
+
+impl LazyList for Resources {
+    fn len(&self) -> usize {
+        self.table.changes.len()
+    }
+
+    fn item(&self, index: usize) -> Value {
+        Value::lazy_map(Rc::new(Resource {
+            table: Rc::clone(&self.table),
+            index,
+        }))
+    }
+}
+
+/// One resource change of a [`Table`].
+#[derive(Debug)]
+struct Resource {
+    table: Rc<Table>,
+    index: usize,
+}
+
+impl LazyMap for Resource {
+    fn get(&self, key: &str) -> Option<Value> {
+        self.table.field(self.index, key)
+    }
+
+    fn entries(&self) -> BTreeMap<String, Value> {
+        [
+            "action",
+            "address",
+            "deposed",
+            "imported",
+            "module_dir",
+            "moved_from",
+            "reason",
+        ]
+        .into_iter()
+        .filter_map(|key| Some((key.to_owned(), self.get(key)?)))
+        .collect()
+    }
+}
+
+/// The addresses of some resources of a [`Table`] (`.CreatedResources`, …).
+#[derive(Debug)]
+struct Addresses {
+    table: Rc<Table>,
+    picks: Rc<[u32]>,
+}
+
+impl LazyList for Addresses {
+    fn len(&self) -> usize {
+        self.picks.len()
+    }
+
+    fn item(&self, index: usize) -> Value {
+        Value::str(self.table.address(self.picks[index] as usize))
+    }
+}
+
+/// The resources of a [`Table`] that moved, as `{Before, After}` maps.
+#[derive(Debug)]
+struct Moves {
+    table: Rc<Table>,
+    picks: Rc<[u32]>,
+}
+
+impl LazyList for Moves {
+    fn len(&self) -> usize {
+        self.picks.len()
+    }
+
+    fn item(&self, index: usize) -> Value {
+        let at = self.picks[index] as usize;
+        let before = self
+            .table
+            .optional(at)
+            .and_then(|o| o.moved_from.clone())
+            .map_or(Value::Nil, Value::Str);
+        let entries = [
+            ("After".to_owned(), Value::str(self.table.address(at))),
+            ("Before".to_owned(), before),
+        ];
+        Value::map(entries.into())
+    }
+}
+
+/// `.ResourceReasons`: Terraform's reason for a resource's action, by address, for the
+/// resources that have one.
+#[derive(Debug)]
+struct Reasons {
+    table: Rc<Table>,
+    /// The resources with a reason, by address; the last of equal addresses wins, as when
+    /// a map is filled in order.
+    sorted: Vec<u32>,
+}
+
+impl Reasons {
+    fn new(table: Rc<Table>) -> Reasons {
+        let mut sorted: Vec<u32> = (0..table.changes.len())
+            .filter(|i| {
+                table
+                    .optional(*i)
+                    .and_then(|o| o.reason.as_deref())
+                    .is_some_and(|reason| !reason.is_empty())
+            })
+            .filter_map(|i| u32::try_from(i).ok())
+            .collect();
+        sorted.reverse();
+        sorted.sort_by(|a, b| table.address(*a as usize).cmp(table.address(*b as usize)));
+        sorted.dedup_by(|a, b| table.address(*a as usize) == table.address(*b as usize));
+        Reasons { table, sorted }
+    }
+
+    fn reason(&self, at: u32) -> Value {
+        self.table
+            .optional(at as usize)
+            .and_then(|o| o.reason.clone())
+            .map_or(Value::Nil, Value::Str)
+    }
+}
+
+impl LazyMap for Reasons {
+    fn get(&self, key: &str) -> Option<Value> {
+        let found = self
+            .sorted
+            .binary_search_by(|at| self.table.address(*at as usize).cmp(key))
+            .ok()?;
+        Some(self.reason(self.sorted[found]))
+    }
+
+    fn entries(&self) -> BTreeMap<String, Value> {
+        self.sorted
+            .iter()
+            .map(|at| {
+                (
+                    self.table.address(*at as usize).to_owned(),
+                    self.reason(*at),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::template_data;
+    use crate::mask::Masker;
+    use crate::model::Command;
+    use crate::render::{Context, Extras};
+    use crate::template::Value;
+
+    /// The template value, every lazy part built, as JSON.
+    fn json_of(value: &Value) -> serde_json::Value {
+        match value {
+            Value::Nil => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Int(i) | Value::Int64(i) => (*i).into(),
+            Value::Uint(u) => (*u).into(),
+            Value::Float(f) => (*f).into(),
+            Value::Str(s) | Value::Html(s) => s.as_ref().into(),
+            Value::List(l) => l.iter().map(json_of).collect(),
+            Value::Map(m) => m
+                .borrow()
+                .iter()
+                .map(|(k, v)| (k.clone(), json_of(v)))
+                .collect::<serde_json::Map<_, _>>()
+                .into(),
+            other => panic!("no such value in a context: {other:?}"),
+        }
+    }
+
+    fn report(path: &str, command: Command) -> crate::model::Report {
+        let path = format!(
+            "{}/tests/fixtures/terraform/{path}",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let text = std::fs::read(&path).expect("fixture");
+        crate::parse::parse(&text, command).expect("parse")
+    }
+
+    const FIXTURES: &[(&str, Command)] = &[
+        ("1.11/plan_mixed.txt", Command::Plan),
+        ("1.11/plan_multiple_errors.txt", Command::Plan),
+        ("1.11/apply_partial_failure.txt", Command::Apply),
+        ("1.11/apply_forget.txt", Command::Apply),
+        ("1.11/apply_deposed.txt", Command::Apply),
+        ("1.11/apply_move_and_update.txt", Command::Apply),
+        ("1.11/apply_read_during_apply.txt", Command::Apply),
+        ("terragrunt/plan_run_all.txt", Command::Plan),
+    ];
+
+    #[test]
+    fn templates_read_exactly_the_json_context() {
+        for (path, command) in FIXTURES {
+            let mut report = report(path, *command);
+            let pattern = crate::guard::Pattern::new("*").expect("valid");
+            crate::guard::Guard::new(vec![pattern], false).mark(&mut report);
+            let extras = Extras {
+                vars: [("target".to_owned(), "prod".to_owned())].into(),
+                error_messages: vec!["a problem".to_owned()],
+                owners: vec!["@org/team".to_owned()],
+                ..Extras::default()
+            };
+            let context = Context::new(&report, &extras);
+            assert_eq!(json_of(&context.data()), context.to_value(), "{path}");
+        }
+    }
+
+    #[test]
+    fn masks_apply_to_every_text_as_in_the_json_context() {
+        let report = report("1.11/plan_mixed.txt", Command::Plan);
+        let extras = Extras::default();
+        let context = Context::new(&report, &extras);
+        let lookup = |name: &str| {
+            (name == "TFNOTIFY_MASKS").then(|| "regexp:bastion|log_archive|[0-9]+".to_owned())
+        };
+        let masker = Masker::from_env(&lookup).expect("masks");
+        let mut expected = context.to_value();
+        masker.mask_value(&mut expected);
+        let data = json_of(&template_data(&context, &masker));
+        assert_eq!(data, expected);
+        assert!(!data.to_string().contains("bastion"));
+    }
+
+    #[test]
+    fn a_mask_that_matches_a_field_name_renames_it_as_in_the_json_context() {
+        let report = report("1.11/plan_mixed.txt", Command::Plan);
+        let extras = Extras::default();
+        let context = Context::new(&report, &extras);
+        let lookup = |name: &str| (name == "TFNOTIFY_MASKS").then(|| "regexp:address".to_owned());
+        let masker = Masker::from_env(&lookup).expect("masks");
+        let mut expected = context.to_value();
+        masker.mask_value(&mut expected);
+        assert_eq!(json_of(&template_data(&context, &masker)), expected);
+    }
+}
