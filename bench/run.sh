@@ -164,7 +164,8 @@ tfnotify_comment() {
 
 make_comment_stale() {
   github -X PATCH -H "Content-Type: application/json" --data-binary @stale.json \
-    "$API_URL/repos/$OWNER/$REPO/issues/comments/$COMMENT_ID" > /dev/null
+    "$API_URL/repos/$OWNER/$REPO/issues/comments/$COMMENT_ID" > /dev/null ||
+    fail "cannot edit the tfnotify comment back to an older text"
 }
 
 expect_updated() {
