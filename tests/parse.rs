@@ -134,13 +134,13 @@ fn by_address(report: &Report) -> BTreeMap<String, String> {
         .resources
         .iter()
         .map(|r| {
-            let key = format!("{}{}", r.address, r.deposed.as_deref().unwrap_or_default());
+            let key = format!("{}{}", r.address, r.deposed().unwrap_or_default());
             let value = format!(
                 "{} moved_from={:?} imported={} reason={:?}",
                 r.action.as_str(),
-                r.moved_from,
+                r.moved_from(),
                 r.imported,
-                r.reason
+                r.reason()
             );
             (key, value)
         })

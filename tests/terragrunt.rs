@@ -71,7 +71,7 @@ fn modules_are_read_apart_and_joined_with_summed_counts() {
         let alone = parse(path, Command::Plan);
         counts.merge(alone.counts);
         for mut resource in alone.resources {
-            resource.module_dir = Some(dir.to_owned());
+            resource.set_module_dir(Some(dir.into()));
             resources.push(resource);
         }
     }
@@ -119,7 +119,7 @@ fn the_worst_outcome_wins() {
         failed
             .resources
             .iter()
-            .all(|r| r.module_dir.as_deref() == Some("live/app"))
+            .all(|r| r.module_dir().map(|d| &**d) == Some("live/app"))
     );
 
     let applied = parse("terragrunt/apply_run_all.txt", Command::Apply);
@@ -151,7 +151,7 @@ fn the_format_before_0_67_reads_alike() {
     assert!(
         run.resources
             .iter()
-            .all(|r| { r.module_dir.as_deref() == Some("/home/ci/work/infra/live/app") })
+            .all(|r| { r.module_dir().map(|d| &**d) == Some("/home/ci/work/infra/live/app") })
     );
     assert_eq!(run.outcome, Outcome::Changes);
 }
@@ -202,7 +202,7 @@ fn a_prefix_in_the_middle_of_plain_output_is_text() {
         ),
         (original.outcome, original.counts, original.has_destroy, 0)
     );
-    assert!(report.resources.iter().all(|r| r.module_dir.is_none()));
+    assert!(report.resources.iter().all(|r| r.module_dir().is_none()));
 }
 
 #[test]

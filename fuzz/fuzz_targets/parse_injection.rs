@@ -55,7 +55,7 @@ fn facts(report: &Report) -> Facts {
     let mut resources: Vec<_> = report
         .resources
         .iter()
-        .map(|r| (r.address.clone(), r.action))
+        .map(|r| (r.address.to_string(), r.action))
         .collect();
     resources.sort();
     (

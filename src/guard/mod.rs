@@ -42,10 +42,10 @@ impl Guard {
             let protected = self.patterns.iter().any(|p| p.matches(&change.address));
             let seen = found
                 .iter()
-                .any(|f| f.address == change.address && f.action == change.action);
+                .any(|f| *f.address == *change.address && f.action == change.action);
             if protected && !seen {
                 found.push(ProtectedChange {
-                    address: change.address.clone(),
+                    address: change.address.to_string(),
                     action: change.action,
                 });
             }

@@ -8,6 +8,8 @@
 mod capped_text;
 pub mod overview;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 
 pub use capped_text::CappedText;
@@ -242,42 +244,117 @@ impl Counts {
 }
 
 /// One resource instance the run touches.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+///
+/// A report can hold a hundred thousand of these, so the rare texts sit behind one
+/// pointer and the address is shared (templates read it without a copy): 32 bytes plus
+/// the address.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceChange {
     /// The instance address, e.g. `module.db.terraform_data.primary["eu"]`.
-    pub address: String,
+    pub address: Arc<str>,
     pub action: Action,
-    /// The old address when a `moved` block (or a refactor) renamed the instance.
-    pub moved_from: Option<String>,
     /// Whether the instance is being imported into state by this plan.
     pub imported: bool,
-    /// Terraform's own words for why, such as `is tainted, so must be replaced`.
-    pub reason: Option<String>,
-    /// The deposed-object key when the change concerns a deposed instance.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub deposed: Option<String>,
-    /// The Terragrunt module directory the change belongs to, when one output held several.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub module_dir: Option<String>,
+    /// What few changes have besides (see [`ChangeDetails`]).
+    details: Option<Box<ChangeDetails>>,
+}
+
+/// The texts only some resource changes have.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+struct ChangeDetails {
+    moved_from: Option<Box<str>>,
+    reason: Option<Box<str>>,
+    deposed: Option<Box<str>>,
+    module_dir: Option<Arc<str>>,
 }
 
 impl ResourceChange {
     /// A change with no move, import, reason or deposed key: the common case.
-    pub fn new(address: impl Into<String>, action: Action) -> Self {
+    pub fn new(address: impl Into<Arc<str>>, action: Action) -> Self {
         ResourceChange {
             address: address.into(),
             action,
-            moved_from: None,
             imported: false,
-            reason: None,
-            deposed: None,
-            module_dir: None,
+            details: None,
         }
     }
 
     /// Whether this change removes an existing object (outright or by replacement).
     pub fn is_destructive(&self) -> bool {
         matches!(self.action, Action::Delete | Action::Replace)
+    }
+
+    /// The old address when a `moved` block (or a refactor) renamed the instance.
+    pub fn moved_from(&self) -> Option<&str> {
+        self.details.as_ref()?.moved_from.as_deref()
+    }
+
+    /// Terraform's own words for why, such as `is tainted, so must be replaced`.
+    pub fn reason(&self) -> Option<&str> {
+        self.details.as_ref()?.reason.as_deref()
+    }
+
+    /// The deposed-object key when the change concerns a deposed instance.
+    pub fn deposed(&self) -> Option<&str> {
+        self.details.as_ref()?.deposed.as_deref()
+    }
+
+    /// The Terragrunt module directory the change belongs to, when one output held several.
+    pub fn module_dir(&self) -> Option<&Arc<str>> {
+        self.details.as_ref()?.module_dir.as_ref()
+    }
+
+    /// Sets (or with `None` clears) where the instance moved from.
+    pub fn set_moved_from(&mut self, from: Option<&str>) {
+        self.edit(|d| d.moved_from = from.map(Box::from), from.is_some());
+    }
+
+    /// Sets (or clears) Terraform's reason for the action.
+    pub fn set_reason(&mut self, reason: Option<&str>) {
+        self.edit(|d| d.reason = reason.map(Box::from), reason.is_some());
+    }
+
+    /// Sets (or clears) the deposed-object key.
+    pub fn set_deposed(&mut self, key: Option<&str>) {
+        self.edit(|d| d.deposed = key.map(Box::from), key.is_some());
+    }
+
+    /// Sets (or clears) the Terragrunt module directory; one directory is shared by all
+    /// of its module's changes.
+    pub fn set_module_dir(&mut self, dir: Option<Arc<str>>) {
+        let some = dir.is_some();
+        self.edit(|d| d.module_dir = dir, some);
+    }
+
+    /// Changes the details, making room for them only when a value is set.
+    fn edit(&mut self, change: impl FnOnce(&mut ChangeDetails), setting: bool) {
+        if setting {
+            change(self.details.get_or_insert_with(Box::default));
+        } else if let Some(details) = &mut self.details {
+            change(details);
+        }
+    }
+}
+
+impl Serialize for ResourceChange {
+    /// The JSON shape of schema 1: `deposed` and `module_dir` only when present.
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let mut out = serializer.serialize_struct("ResourceChange", 7)?;
+        out.serialize_field("address", &*self.address)?;
+        out.serialize_field("action", &self.action)?;
+        out.serialize_field("moved_from", &self.moved_from())?;
+        out.serialize_field("imported", &self.imported)?;
+        out.serialize_field("reason", &self.reason())?;
+        match self.deposed() {
+            Some(key) => out.serialize_field("deposed", key)?,
+            None => out.skip_field("deposed")?,
+        }
+        match self.module_dir() {
+            Some(dir) => out.serialize_field("module_dir", &**dir)?,
+            None => out.skip_field("module_dir")?,
+        }
+        out.end()
     }
 }
 

@@ -246,10 +246,10 @@ fn resource_change(change: &JsonChange) -> Option<ResourceChange> {
         return None;
     }
     let mut resource = ResourceChange::new(change.address.clone(), action);
-    resource.moved_from.clone_from(&change.previous_address);
+    resource.set_moved_from(change.previous_address.as_deref());
     resource.imported = imported;
-    resource.deposed.clone_from(&change.deposed);
-    resource.reason = reason(change, action);
+    resource.set_deposed(change.deposed.as_deref());
+    resource.set_reason(reason(change, action).as_deref());
     Some(resource)
 }
 
@@ -485,8 +485,8 @@ fn ui_change(change: UiChange) -> ResourceChange {
         _ => Action::NoOp,
     };
     let mut resource = ResourceChange::new(change.resource.addr, action);
-    resource.moved_from = change.previous_resource.map(|r| r.addr);
+    resource.set_moved_from(change.previous_resource.as_ref().map(|r| r.addr.as_str()));
     resource.imported = change.importing.is_some() || change.action == "import";
-    resource.reason = change.reason;
+    resource.set_reason(change.reason.as_deref());
     resource
 }

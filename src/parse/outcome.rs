@@ -81,7 +81,7 @@ fn has_work(report: &Report, seen: &Seen) -> bool {
         || report
             .resources
             .iter()
-            .any(|r| r.action != Action::NoOp || r.moved_from.is_some() || r.imported)
+            .any(|r| r.action != Action::NoOp || r.moved_from().is_some() || r.imported)
         || !report.outputs.is_empty()
         || (seen.refresh_only && !report.drift.is_empty())
 }

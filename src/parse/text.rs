@@ -740,17 +740,17 @@ impl TextParser {
                 imported,
             } => {
                 let mut change = ResourceChange::new(header.address, action);
-                change.reason = reason.map(str::to_owned);
+                change.set_reason(reason);
                 change.imported = imported;
                 change
             }
             HeaderKind::MovedTo(to) => {
                 let mut change = ResourceChange::new(to, Action::NoOp);
-                change.moved_from = Some(header.address.to_owned());
+                change.set_moved_from(Some(header.address));
                 change
             }
         };
-        change.deposed = header.deposed.map(str::to_owned);
+        change.set_deposed(header.deposed);
         if in_drift {
             if self.report.drift.len() < MAX_RESOURCES {
                 self.report.drift.push(change);
@@ -782,11 +782,11 @@ impl TextParser {
             return;
         };
         match note {
-            Note::MovedFrom(from) => change.moved_from = Some((*from).to_owned()),
+            Note::MovedFrom(from) => change.set_moved_from(Some(from)),
             Note::ImportedFrom => change.imported = true,
             Note::Reason(reason) => {
-                if change.reason.is_none() {
-                    change.reason = Some((*reason).to_owned());
+                if change.reason().is_none() {
+                    change.set_reason(Some(reason));
                 }
             }
             Note::Other => {}
@@ -835,7 +835,7 @@ impl TextParser {
         self.legacy_headers = true;
         let mut change = ResourceChange::new(address, action);
         if rest.ends_with("(new resource required)") {
-            change.reason = Some("new resource required".to_owned());
+            change.set_reason(Some("new resource required"));
         }
         self.push_resource(change);
     }
@@ -1175,7 +1175,7 @@ mod tests {
              \n  # (because nothing)\n\nPlan: 0 to add, 0 to change, 1 to destroy.\n",
         );
         assert_eq!(
-            report.resources[0].reason.as_deref(),
+            report.resources[0].reason(),
             Some("because terraform_data.a is not in configuration")
         );
         assert_eq!(report.outcome, Outcome::Changes);

@@ -113,7 +113,7 @@ impl<'a> ResourceLists<'a> {
                 .iter()
                 .map(|(_, keep)| positions(keep))
                 .collect(),
-            moved: positions(&|r| r.moved_from.is_some()),
+            moved: positions(&|r| r.moved_from().is_some()),
         }
     }
 
@@ -140,7 +140,7 @@ impl Serialize for ResourceLists<'_> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
         for (name, picks) in self.picks() {
-            let addresses: Vec<&str> = picks.iter().map(|p| self.at(*p).address.as_str()).collect();
+            let addresses: Vec<&str> = picks.iter().map(|p| &*self.at(*p).address).collect();
             map.serialize_entry(name, &addresses)?;
         }
         let moved: Vec<Moved<'_>> = self
@@ -149,7 +149,7 @@ impl Serialize for ResourceLists<'_> {
             .map(|p| {
                 let r = self.at(*p);
                 Moved {
-                    before: r.moved_from.as_deref().unwrap_or_default(),
+                    before: r.moved_from().unwrap_or_default(),
                     after: &r.address,
                 }
             })
@@ -159,7 +159,7 @@ impl Serialize for ResourceLists<'_> {
         let reasons: BTreeMap<&str, &str> = self
             .resources
             .iter()
-            .filter_map(|r| Some((r.address.as_str(), r.reason.as_deref()?)))
+            .filter_map(|r| Some((&*r.address, r.reason()?)))
             .filter(|(_, reason)| !reason.is_empty())
             .collect();
         map.serialize_entry("ResourceReasons", &reasons)?;

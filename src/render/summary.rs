@@ -73,7 +73,7 @@ impl GroupKind {
             GroupKind::Replace => r.action == Action::Replace,
             GroupKind::Destroy => r.action == Action::Delete,
             GroupKind::Import => r.imported,
-            GroupKind::Move => r.moved_from.is_some(),
+            GroupKind::Move => r.moved_from().is_some(),
             GroupKind::Forget => r.action == Action::Forget,
             GroupKind::Read => r.action == Action::Read,
         }
@@ -190,10 +190,10 @@ impl<'a> Summary<'a> {
     /// The detail shown for one resource: its move or Terraform's reason.
     pub fn note(kind: GroupKind, r: &ResourceChange) -> Option<String> {
         if kind == GroupKind::Move {
-            r.moved_from.as_ref().map(|from| format!("from {from}"))
+            r.moved_from().map(|from| format!("from {from}"))
         } else {
-            let mut note = r.reason.clone();
-            if let Some(key) = &r.deposed {
+            let mut note = r.reason().map(str::to_owned);
+            if let Some(key) = r.deposed() {
                 let deposed = format!("deposed object {key}");
                 note = Some(note.map_or(deposed.clone(), |n| format!("{deposed}, {n}")));
             }

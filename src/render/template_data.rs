@@ -8,6 +8,7 @@
 //! hundred. What templates see is exactly [`Context`] in its JSON form (`--dump-context`),
 //! masks applied to every text, as a test checks field by field.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -251,91 +252,59 @@ impl Builder<'_> {
     }
 }
 
-/// The masked texts of a list of resource changes: every address in one buffer, the rare
-/// optional texts beside it.
+/// A list of resource changes, masked: the addresses are shared with the report's own
+/// unless a mask changed them, so the table costs a few words per change.
 #[derive(Debug)]
 struct Table {
-    addresses: String,
-    /// Where each address ends in `addresses` (it starts where the one before ends).
-    ends: Vec<u32>,
-    changes: Vec<Change>,
-}
-
-/// What a resource change has besides its address.
-#[derive(Debug)]
-struct Change {
-    action: &'static str,
-    imported: bool,
-    optional: Option<Box<Optional>>,
-}
-
-/// The optional texts of a resource change, masked.
-#[derive(Debug)]
-struct Optional {
-    moved_from: Option<Rc<str>>,
-    reason: Option<Rc<str>>,
-    deposed: Option<Rc<str>>,
-    module_dir: Option<Rc<str>>,
+    changes: Vec<ResourceChange>,
 }
 
 impl Table {
     fn new(resources: &[ResourceChange], masker: &Masker) -> Table {
-        let mut addresses = String::with_capacity(resources.iter().map(|r| r.address.len()).sum());
-        let mut ends = Vec::with_capacity(resources.len());
-        let mut changes = Vec::with_capacity(resources.len());
-        let text = |s: &Option<String>| s.as_deref().map(|s| Rc::from(masker.mask(s).as_ref()));
-        for r in resources {
-            addresses.push_str(&masker.mask(&r.address));
-            ends.push(u32::try_from(addresses.len()).unwrap_or(u32::MAX));
-            let has_optional = r.moved_from.is_some()
-                || r.reason.is_some()
-                || r.deposed.is_some()
-                || r.module_dir.is_some();
-            changes.push(Change {
-                action: r.action.as_str(),
-                imported: r.imported,
-                optional: has_optional.then(|| {
-                    Box::new(Optional {
-                        moved_from: text(&r.moved_from),
-                        reason: text(&r.reason),
-                        deposed: text(&r.deposed),
-                        module_dir: text(&r.module_dir),
-                    })
-                }),
-            });
+        if masker.is_empty() {
+            return Table {
+                changes: resources.to_vec(),
+            };
         }
-        Table {
-            addresses,
-            ends,
-            changes,
-        }
+        let mask = |text: Option<&str>| text.map(|t| masker.mask(t).into_owned());
+        let changes = resources
+            .iter()
+            .map(|r| {
+                let mut change = r.clone();
+                if let Cow::Owned(address) = masker.mask(&r.address) {
+                    change.address = address.into();
+                }
+                change.set_moved_from(mask(r.moved_from()).as_deref());
+                change.set_reason(mask(r.reason()).as_deref());
+                change.set_deposed(mask(r.deposed()).as_deref());
+                if let Some(dir) = r.module_dir()
+                    && let Cow::Owned(dir) = masker.mask(dir)
+                {
+                    change.set_module_dir(Some(dir.into()));
+                }
+                change
+            })
+            .collect();
+        Table { changes }
     }
 
     fn address(&self, index: usize) -> &str {
-        let start = index
-            .checked_sub(1)
-            .map_or(0, |before| self.ends[before] as usize);
-        &self.addresses[start..self.ends[index] as usize]
-    }
-
-    fn optional(&self, index: usize) -> Option<&Optional> {
-        self.changes[index].optional.as_deref()
+        &self.changes[index].address
     }
 
     /// The value of one field of the resource at `index`, as its JSON form has it.
     fn field(&self, index: usize, key: &str) -> Option<Value> {
         let change = &self.changes[index];
-        let text = |s: Option<&Rc<str>>| s.map_or(Value::Nil, |s| Value::Str(Rc::clone(s)));
-        let optional = self.optional(index);
+        let text = |s: Option<&str>| s.map_or(Value::Nil, Value::str);
         Some(match key {
-            "address" => Value::str(self.address(index)),
-            "action" => Value::str(change.action),
+            "address" => Value::str(&*change.address),
+            "action" => Value::str(change.action.as_str()),
             "imported" => Value::Bool(change.imported),
-            "moved_from" => text(optional.and_then(|o| o.moved_from.as_ref())),
-            "reason" => text(optional.and_then(|o| o.reason.as_ref())),
+            "moved_from" => text(change.moved_from()),
+            "reason" => text(change.reason()),
             // Left out of the JSON form when absent, so missing here too.
-            "deposed" => Value::Str(Rc::clone(optional?.deposed.as_ref()?)),
-            "module_dir" => Value::Str(Rc::clone(optional?.module_dir.as_ref()?)),
+            "deposed" => Value::str(change.deposed()?),
+            "module_dir" => Value::str(&**change.module_dir()?),
             _ => return None,
         })
     }
@@ -425,11 +394,9 @@ impl LazyList for Moves {
 
     fn item(&self, index: usize) -> Value {
         let at = self.picks[index] as usize;
-        let before = self
-            .table
-            .optional(at)
-            .and_then(|o| o.moved_from.clone())
-            .map_or(Value::Nil, Value::Str);
+        let before = self.table.changes[at]
+            .moved_from()
+            .map_or(Value::Nil, Value::str);
         let entries = [
             ("After".to_owned(), Value::str(self.table.address(at))),
             ("Before".to_owned(), before),
@@ -451,12 +418,7 @@ struct Reasons {
 impl Reasons {
     fn new(table: Rc<Table>) -> Reasons {
         let mut sorted: Vec<u32> = (0..table.changes.len())
-            .filter(|i| {
-                table
-                    .optional(*i)
-                    .and_then(|o| o.reason.as_deref())
-                    .is_some_and(|reason| !reason.is_empty())
-            })
+            .filter(|i| table.changes[*i].reason().is_some_and(|r| !r.is_empty()))
             .filter_map(|i| u32::try_from(i).ok())
             .collect();
         sorted.reverse();
@@ -466,10 +428,9 @@ impl Reasons {
     }
 
     fn reason(&self, at: u32) -> Value {
-        self.table
-            .optional(at as usize)
-            .and_then(|o| o.reason.clone())
-            .map_or(Value::Nil, Value::Str)
+        self.table.changes[at as usize]
+            .reason()
+            .map_or(Value::Nil, Value::str)
     }
 }
 

@@ -80,6 +80,7 @@ fn combine(command: Command, reports: Vec<(String, Report)>) -> Report {
 /// Adds one module's report to the run's, each entry marked with its directory.
 fn add(merged: &mut Report, dir: &str, report: Report) {
     let module_dir = (!dir.is_empty()).then(|| dir.to_owned());
+    let shared_dir: Option<std::sync::Arc<str>> = module_dir.as_deref().map(Into::into);
     if report.tool == Tool::OpenTofu {
         merged.tool = Tool::OpenTofu;
     }
@@ -88,7 +89,7 @@ fn add(merged: &mut Report, dir: &str, report: Report) {
     merged.resources_omitted += report.resources_omitted;
     for mut resource in report.resources {
         if merged.resources.len() < MAX_RESOURCES {
-            resource.module_dir.clone_from(&module_dir);
+            resource.set_module_dir(shared_dir.clone());
             merged.resources.push(resource);
         } else {
             merged.resources_omitted += 1;
@@ -96,7 +97,7 @@ fn add(merged: &mut Report, dir: &str, report: Report) {
     }
     for mut drift in report.drift {
         if merged.drift.len() < MAX_RESOURCES {
-            drift.module_dir.clone_from(&module_dir);
+            drift.set_module_dir(shared_dir.clone());
             merged.drift.push(drift);
         }
     }
