@@ -76,7 +76,7 @@ struct Facts {
 
 impl Facts {
     fn of(report: &Report) -> Self {
-        let mut resources = report.resources.clone();
+        let mut resources = (*report.resources).clone();
         resources.sort_by(|a, b| a.address.cmp(&b.address));
         Facts {
             outcome: report.outcome,

@@ -94,7 +94,8 @@ fn colour_and_plain_output_parse_the_same() {
         for report in [&mut a, &mut b] {
             report.transcript = Transcript::default();
             report.failed.sort();
-            report.resources.sort_by(|x, y| x.address.cmp(&y.address));
+            std::sync::Arc::make_mut(&mut report.resources)
+                .sort_by(|x, y| x.address.cmp(&y.address));
             for d in report.errors.iter_mut().chain(report.warnings.iter_mut()) {
                 d.detail = normalise_ids(&d.detail);
             }

@@ -70,13 +70,13 @@ fn modules_are_read_apart_and_joined_with_summed_counts() {
     for (dir, path) in parts {
         let alone = parse(path, Command::Plan);
         counts.merge(alone.counts);
-        for mut resource in alone.resources {
+        for mut resource in (*alone.resources).clone() {
             resource.set_module_dir(Some(dir.into()));
             resources.push(resource);
         }
     }
     assert_eq!(run.counts, counts);
-    assert_eq!(run.resources, resources);
+    assert_eq!(*run.resources, resources);
     assert_eq!(run.outcome, Outcome::Changes);
     assert!(run.has_destroy);
     assert_eq!(

@@ -75,10 +75,12 @@ mod tests {
 
     fn report(command: Command, changes: &[(&str, Action)]) -> Report {
         let mut report = Report::new(command);
-        report.resources = changes
-            .iter()
-            .map(|(address, action)| ResourceChange::new(*address, *action))
-            .collect();
+        report.resources = std::sync::Arc::new(
+            changes
+                .iter()
+                .map(|(address, action)| ResourceChange::new(*address, *action))
+                .collect(),
+        );
         report
     }
 

@@ -98,6 +98,19 @@ impl CappedText {
         self.push_tail(line);
     }
 
+    /// Gives back what the text holds beyond its caps, once nothing more will be pushed:
+    /// the tail collects up to four times its cap between trims.
+    pub fn compact(&mut self) {
+        if self.tail.len() > self.tail_cap {
+            let cut = self.tail.len() - self.tail_cap;
+            self.tail.copy_within(cut.., 0);
+            self.tail.truncate(self.tail_cap);
+            self.tail_trimmed = true;
+        }
+        self.tail.shrink_to_fit();
+        self.head.shrink_to_fit();
+    }
+
     fn push_tail(&mut self, line: &[u8]) {
         if self.tail_cap == 0 {
             return;
@@ -191,6 +204,19 @@ mod tests {
             text.push_line(line.as_bytes());
         }
         text
+    }
+
+    #[test]
+    fn compacting_keeps_the_text() {
+        let lines: Vec<String> = (0..5000).map(|i| format!("line {i}")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        for (head, tail) in [(64, 64), (64, 1000), (10_000, 300), (100_000, 100_000)] {
+            let mut text = filled(head, tail, &refs);
+            let before = (text.text(), text.omitted_bytes());
+            text.compact();
+            assert_eq!((text.text(), text.omitted_bytes()), before, "{head} {tail}");
+            assert!(text.tail.capacity() <= tail.max(text.tail.len()));
+        }
     }
 
     #[test]

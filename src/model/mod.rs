@@ -246,7 +246,7 @@ impl Counts {
 /// One resource instance the run touches.
 ///
 /// A report can hold a hundred thousand of these, so the rare texts sit behind one
-/// pointer and the address is shared (templates read it without a copy): 32 bytes plus
+/// pointer and the address is shared (templates read them without a copy): 32 bytes plus
 /// the address.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceChange {
@@ -255,8 +255,8 @@ pub struct ResourceChange {
     pub action: Action,
     /// Whether the instance is being imported into state by this plan.
     pub imported: bool,
-    /// What few changes have besides (see [`ChangeDetails`]).
-    details: Option<Box<ChangeDetails>>,
+    /// What few changes have besides (see [`ChangeDetails`]), shared by copies.
+    details: Option<Arc<ChangeDetails>>,
 }
 
 /// The texts only some resource changes have.
@@ -329,9 +329,9 @@ impl ResourceChange {
     /// Changes the details, making room for them only when a value is set.
     fn edit(&mut self, change: impl FnOnce(&mut ChangeDetails), setting: bool) {
         if setting {
-            change(self.details.get_or_insert_with(Box::default));
+            change(Arc::make_mut(self.details.get_or_insert_with(Arc::default)));
         } else if let Some(details) = &mut self.details {
-            change(details);
+            change(Arc::make_mut(details));
         }
     }
 }
@@ -419,7 +419,8 @@ pub struct Report {
     /// The line that states the result (`Plan: …`, `Apply complete! …`, `Error: …`).
     pub result: Option<String>,
     pub counts: Counts,
-    pub resources: Vec<ResourceChange>,
+    /// Shared, so a message's context reads them where they are (up to 100,000).
+    pub resources: Arc<Vec<ResourceChange>>,
     /// How many resource changes were seen beyond [`MAX_RESOURCES`] and not listed.
     #[serde(skip_serializing_if = "is_zero")]
     pub resources_omitted: u64,
@@ -485,6 +486,20 @@ pub struct Transcript {
 }
 
 impl Transcript {
+    /// Gives back the room the texts kept for growing (see [`CappedText::compact`]).
+    pub fn compact(&mut self) {
+        for text in [
+            &mut self.combined,
+            &mut self.changes,
+            &mut self.drift,
+            &mut self.stdout,
+            &mut self.stderr,
+            &mut self.errors,
+        ] {
+            text.compact();
+        }
+    }
+
     /// The stdout text: the stdout copy when the streams were kept apart, else everything.
     pub fn stdout_text(&self) -> String {
         if self.stdout.is_empty() && self.stderr.is_empty() {
@@ -505,7 +520,7 @@ impl Report {
             outcome: Outcome::Unparsed,
             result: None,
             counts: Counts::default(),
-            resources: Vec::new(),
+            resources: Arc::default(),
             resources_omitted: 0,
             outputs: Vec::new(),
             drift: Vec::new(),

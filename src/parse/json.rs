@@ -175,7 +175,7 @@ fn plan_document(report: &mut Report, doc: Document) -> Result<(), ParseError> {
     for change in doc.resource_changes.unwrap_or_default() {
         if let Some(resource) = resource_change(&change) {
             if report.resources.len() < MAX_RESOURCES {
-                report.resources.push(resource);
+                std::sync::Arc::make_mut(&mut report.resources).push(resource);
             } else {
                 report.resources_omitted += 1;
             }
@@ -398,7 +398,7 @@ impl UiLog {
                         report.drift.push(resource);
                     }
                 } else if report.resources.len() < MAX_RESOURCES {
-                    report.resources.push(resource);
+                    std::sync::Arc::make_mut(&mut report.resources).push(resource);
                 } else {
                     report.resources_omitted += 1;
                 }

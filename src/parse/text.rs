@@ -5,7 +5,7 @@
 //! at once, as it arrives, so parsing keeps up with the pass-through and memory stays bounded.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use crate::model::{
     Action, CappedText, Command, Counts, MAX_DIAGNOSTICS, MAX_RESOURCES, OutputChange, Report,
@@ -764,7 +764,7 @@ impl TextParser {
 
     fn push_resource(&mut self, change: ResourceChange) {
         if self.report.resources.len() < MAX_RESOURCES {
-            self.report.resources.push(change);
+            Arc::make_mut(&mut self.report.resources).push(change);
             self.last_header = LastHeader::Resource(self.report.resources.len() - 1);
         } else {
             self.report.resources_omitted += 1;
@@ -774,7 +774,7 @@ impl TextParser {
 
     fn apply_note(&mut self, note: &Note<'_>) {
         let target = match self.last_header {
-            LastHeader::Resource(i) => self.report.resources.get_mut(i),
+            LastHeader::Resource(i) => Arc::make_mut(&mut self.report.resources).get_mut(i),
             LastHeader::Drift(i) => self.report.drift.get_mut(i),
             LastHeader::None => None,
         };
@@ -952,6 +952,9 @@ impl TextParser {
         };
         outcome::decide(&mut self.report, &self.seen, counts, self.omitted);
         self.report.notices = self.notices;
+        // Messages read the report for as long as they are made: keep no spare room.
+        self.report.transcript.compact();
+        Arc::make_mut(&mut self.report.resources).shrink_to_fit();
         self.report
     }
 

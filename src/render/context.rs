@@ -6,6 +6,7 @@
 //! New templates should prefer `.Report`, the documented parse result, and `.CI`.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -23,21 +24,22 @@ pub struct Context<'a> {
     pub message: String,
     /// The result line, or for a failed run the error text from the first error to the end.
     pub result: String,
-    /// The whole output, colours stripped (its start and end when it is very long).
-    pub body: String,
+    /// The whole output, colours stripped (its start and end when it is very long). The
+    /// long texts are shared: `.Body` and `.CombinedOutput` (and often `.Stdout`) are one.
+    pub body: Rc<str>,
     /// The CI build URL.
     pub link: String,
     /// The planned changes section of a plan.
-    pub changed_result: String,
+    pub changed_result: Rc<str>,
     /// The "Objects have changed outside of Terraform" section.
-    pub change_outside_terraform: String,
+    pub change_outside_terraform: Rc<str>,
     /// The first warning, headline and detail.
     pub warning: String,
     /// `--var name:value`, `TFNOTIFY_VAR_name`, `TFCMT_VAR_name`.
     pub vars: &'a BTreeMap<String, String>,
-    pub stdout: String,
-    pub stderr: String,
-    pub combined_output: String,
+    pub stdout: Rc<str>,
+    pub stderr: Rc<str>,
+    pub combined_output: Rc<str>,
     /// The wrapped program's exit code; in pipe mode 1 for a failed run, else 0.
     pub exit_code: i32,
     pub has_error: bool,
@@ -238,7 +240,13 @@ impl<'a> Context<'a> {
         } else {
             report.result.clone().unwrap_or_default()
         };
-        let combined = report.transcript.combined.text();
+        let combined: Rc<str> = report.transcript.combined.text().into();
+        let transcript = &report.transcript;
+        let stdout = if transcript.stdout.is_empty() && transcript.stderr.is_empty() {
+            Rc::clone(&combined)
+        } else {
+            transcript.stdout.text().into()
+        };
         Context {
             title: extras
                 .title
@@ -246,13 +254,13 @@ impl<'a> Context<'a> {
                 .unwrap_or_else(|| default_title(report.command).to_owned()),
             message: extras.message.clone().unwrap_or_default(),
             result,
-            body: combined.clone(),
+            body: Rc::clone(&combined),
             link: extras
                 .ci
                 .and_then(|ci| ci.build_url.clone())
                 .unwrap_or_default(),
-            changed_result: report.transcript.changes.text().trim_end().to_owned(),
-            change_outside_terraform: report.transcript.drift.text().trim_end().to_owned(),
+            changed_result: report.transcript.changes.text().trim_end().into(),
+            change_outside_terraform: report.transcript.drift.text().trim_end().into(),
             warning: report
                 .warnings
                 .first()
@@ -264,8 +272,8 @@ impl<'a> Context<'a> {
                 })
                 .unwrap_or_default(),
             vars: &extras.vars,
-            stdout: report.transcript.stdout_text(),
-            stderr: report.transcript.stderr.text(),
+            stdout,
+            stderr: report.transcript.stderr.text().into(),
             combined_output: combined,
             exit_code: extras
                 .exit_code

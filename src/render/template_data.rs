@@ -11,6 +11,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -98,32 +99,36 @@ struct Builder<'m> {
 
 impl Builder<'_> {
     fn context(&self, c: &Context<'_>) -> Value {
-        let mut texts: Vec<Rc<str>> = Vec::new();
-        // `.Body`, `.CombinedOutput` and often `.Stdout` are the same text: share it.
-        let mut text = |s: &str| {
-            let masked = self.masker.mask(s);
-            if let Some(same) = texts.iter().find(|t| ***t == *masked) {
-                return Value::Str(Rc::clone(same));
+        // `.Body`, `.CombinedOutput` and often `.Stdout` are one text in the context: when
+        // masks change it, they stay one.
+        let mut masked_texts: Vec<(Rc<str>, Rc<str>)> = Vec::new();
+        let mut shared = |s: &Rc<str>| {
+            if let Some((_, masked)) = masked_texts.iter().find(|(t, _)| Rc::ptr_eq(t, s)) {
+                return Value::Str(Rc::clone(masked));
             }
-            let shared: Rc<str> = Rc::from(masked.as_ref());
-            texts.push(Rc::clone(&shared));
-            Value::Str(shared)
+            let masked: Rc<str> = match self.masker.mask(s) {
+                Cow::Borrowed(_) => Rc::clone(s),
+                Cow::Owned(changed) => changed.into(),
+            };
+            masked_texts.push((Rc::clone(s), Rc::clone(&masked)));
+            Value::Str(masked)
         };
+        let text = |s: &str| self.text(s);
         let mut map = BTreeMap::new();
         map.insert("Title".to_owned(), text(&c.title));
         map.insert("Message".to_owned(), text(&c.message));
         map.insert("Result".to_owned(), text(&c.result));
-        map.insert("Body".to_owned(), text(&c.body));
+        map.insert("Body".to_owned(), shared(&c.body));
         map.insert("Link".to_owned(), text(&c.link));
-        map.insert("ChangedResult".to_owned(), text(&c.changed_result));
+        map.insert("ChangedResult".to_owned(), shared(&c.changed_result));
         map.insert(
             "ChangeOutsideTerraform".to_owned(),
-            text(&c.change_outside_terraform),
+            shared(&c.change_outside_terraform),
         );
         map.insert("Warning".to_owned(), text(&c.warning));
-        map.insert("Stdout".to_owned(), text(&c.stdout));
-        map.insert("Stderr".to_owned(), text(&c.stderr));
-        map.insert("CombinedOutput".to_owned(), text(&c.combined_output));
+        map.insert("Stdout".to_owned(), shared(&c.stdout));
+        map.insert("Stderr".to_owned(), shared(&c.stderr));
+        map.insert("CombinedOutput".to_owned(), shared(&c.combined_output));
         map.insert("Command".to_owned(), text(c.command));
         map.insert("Target".to_owned(), text(&c.target));
         map.insert("Vars".to_owned(), self.json(c.vars));
@@ -200,7 +205,7 @@ impl Builder<'_> {
             map.insert("resources_omitted".to_owned(), self.number(omitted));
         }
         map.insert("outputs".to_owned(), self.json(&report.outputs));
-        let drift = Rc::new(Table::new(&report.drift, self.masker));
+        let drift = Rc::new(Table::new(&Arc::new(report.drift.clone()), self.masker));
         map.insert("drift".to_owned(), Resources::all(drift));
         map.insert("warnings".to_owned(), self.json(&report.warnings));
         map.insert("errors".to_owned(), self.json(&report.errors));
@@ -252,40 +257,60 @@ impl Builder<'_> {
     }
 }
 
-/// A list of resource changes, masked: the addresses are shared with the report's own
-/// unless a mask changed them, so the table costs a few words per change.
+/// A list of resource changes, masked: the report's own list when no mask changes any
+/// of its texts (the usual case), else a copy in which only what a mask changed is new.
 #[derive(Debug)]
 struct Table {
-    changes: Vec<ResourceChange>,
+    changes: Arc<Vec<ResourceChange>>,
 }
 
 impl Table {
-    fn new(resources: &[ResourceChange], masker: &Masker) -> Table {
-        if masker.is_empty() {
+    fn new(resources: &Arc<Vec<ResourceChange>>, masker: &Masker) -> Table {
+        let touched =
+            |text: Option<&str>| text.is_some_and(|t| !masker.spans(t.as_bytes()).is_empty());
+        let any_text_masked = !masker.is_empty()
+            && resources.iter().any(|r| {
+                touched(Some(&r.address))
+                    || touched(r.moved_from())
+                    || touched(r.reason())
+                    || touched(r.deposed())
+                    || touched(r.module_dir().map(|d| &**d))
+            });
+        if !any_text_masked {
             return Table {
-                changes: resources.to_vec(),
+                changes: Arc::clone(resources),
             };
         }
-        let mask = |text: Option<&str>| text.map(|t| masker.mask(t).into_owned());
-        let changes = resources
+        // Only a text a mask changes is copied; the rest stay shared with the report.
+        let changed = |text: Option<&str>| match text.map(|t| masker.mask(t)) {
+            Some(Cow::Owned(new)) => Some(new),
+            _ => None,
+        };
+        let copies = resources
             .iter()
             .map(|r| {
                 let mut change = r.clone();
-                if let Cow::Owned(address) = masker.mask(&r.address) {
+                if let Some(address) = changed(Some(&r.address)) {
                     change.address = address.into();
                 }
-                change.set_moved_from(mask(r.moved_from()).as_deref());
-                change.set_reason(mask(r.reason()).as_deref());
-                change.set_deposed(mask(r.deposed()).as_deref());
-                if let Some(dir) = r.module_dir()
-                    && let Cow::Owned(dir) = masker.mask(dir)
-                {
+                if let Some(from) = changed(r.moved_from()) {
+                    change.set_moved_from(Some(&from));
+                }
+                if let Some(reason) = changed(r.reason()) {
+                    change.set_reason(Some(&reason));
+                }
+                if let Some(key) = changed(r.deposed()) {
+                    change.set_deposed(Some(&key));
+                }
+                if let Some(dir) = changed(r.module_dir().map(|d| &**d)) {
                     change.set_module_dir(Some(dir.into()));
                 }
                 change
             })
             .collect();
-        Table { changes }
+        Table {
+            changes: Arc::new(copies),
+        }
     }
 
     fn address(&self, index: usize) -> &str {

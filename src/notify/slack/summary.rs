@@ -124,12 +124,12 @@ mod tests {
         report.has_destroy = true;
         report.counts.add = 1;
         report.counts.destroy = 3;
-        report.resources = vec![
+        report.resources = std::sync::Arc::new(vec![
             ResourceChange::new("a.b", Action::Delete),
             ResourceChange::new("a.c", Action::Delete),
             ResourceChange::new("a.d", Action::Replace),
             ResourceChange::new("a.e", Action::Create),
-        ];
+        ]);
         report
     }
 

@@ -87,10 +87,10 @@ fn add(merged: &mut Report, dir: &str, report: Report) {
     merged.counts.merge(report.counts);
     merged.has_destroy |= report.has_destroy;
     merged.resources_omitted += report.resources_omitted;
-    for mut resource in report.resources {
+    for mut resource in std::sync::Arc::unwrap_or_clone(report.resources) {
         if merged.resources.len() < MAX_RESOURCES {
             resource.set_module_dir(shared_dir.clone());
-            merged.resources.push(resource);
+            std::sync::Arc::make_mut(&mut merged.resources).push(resource);
         } else {
             merged.resources_omitted += 1;
         }
