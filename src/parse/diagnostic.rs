@@ -12,6 +12,10 @@ use crate::model::{Diagnostic, MAX_DIAGNOSTICS, Severity};
 /// The most detail text kept for one diagnostic.
 const MAX_DETAIL: usize = 16 * 1024;
 
+/// The most detail text kept for all the diagnostics of one report: a long stream can hold
+/// thousands of them, and a thousand full ones would be 16 MiB.
+pub(crate) const DETAIL_BUDGET: usize = 1024 * 1024;
+
 /// A diagnostic (or a group of plain ones) still being read.
 #[derive(Debug)]
 pub(crate) struct OpenDiagnostic {
@@ -20,6 +24,12 @@ pub(crate) struct OpenDiagnostic {
     /// Whether the last line read into the group was blank: Terraform starts every plain
     /// headline after one.
     last_blank: bool,
+    /// Whether a part is an `Error:`, asked on every line while the group is open.
+    has_error: bool,
+    /// Detail bytes the group may still keep (see [`DETAIL_BUDGET`]).
+    room: usize,
+    /// What `room` was when the group opened.
+    budget: usize,
 }
 
 /// One headline of a group and the lines under it.
@@ -59,7 +69,22 @@ impl OpenDiagnostic {
             boxed,
             parts: vec![Part::new(severity, summary)],
             last_blank: false,
+            has_error: severity == Severity::Error,
+            room: DETAIL_BUDGET,
+            budget: DETAIL_BUDGET,
         }
+    }
+
+    /// Keeps the group's detail within what the report has left of [`DETAIL_BUDGET`].
+    pub(crate) fn within(mut self, room: usize) -> Self {
+        self.room = room;
+        self.budget = room;
+        self
+    }
+
+    /// The detail bytes the group kept.
+    pub(crate) fn kept(&self) -> usize {
+        self.budget - self.room
     }
 
     /// Whether the last line read was blank, so that a headline may follow.
@@ -69,14 +94,14 @@ impl OpenDiagnostic {
 
     /// Whether any part of the group, its headline included, is an `Error:`.
     pub(crate) fn has_error(&self) -> bool {
-        self.parts.iter().any(|p| p.severity == Severity::Error)
+        self.has_error
     }
 
     /// Adds one line of the body.
     pub(crate) fn push(&mut self, line: &str) {
         self.last_blank = line.trim().is_empty();
         if let Some(part) = self.parts.last_mut() {
-            part.push(line);
+            part.push(line, &mut self.room);
         }
     }
 
@@ -86,8 +111,9 @@ impl OpenDiagnostic {
         self.last_blank = false;
         if self.parts.len() < MAX_DIAGNOSTICS {
             self.parts.push(Part::new(severity, summary));
+            self.has_error |= severity == Severity::Error;
         } else if let Some(part) = self.parts.last_mut() {
-            part.push(&headline(severity, summary));
+            part.push(&headline(severity, summary), &mut self.room);
         }
     }
 
@@ -96,12 +122,14 @@ impl OpenDiagnostic {
     /// part's text (Terraform could not have printed an error there), not a diagnostic.
     pub(crate) fn close(self, errors_are_text: bool) -> Vec<(Severity, Diagnostic)> {
         let mut merged: Vec<Part> = Vec::with_capacity(self.parts.len());
+        // Text moved from one part to another was counted when it was read.
+        let mut room = usize::MAX;
         for part in self.parts {
             match merged.last_mut() {
                 Some(previous) if errors_are_text && part.severity == Severity::Error => {
-                    previous.push(&headline(part.severity, &part.summary));
+                    previous.push(&headline(part.severity, &part.summary), &mut room);
                     for line in part.detail.lines() {
-                        previous.push(line);
+                        previous.push(line, &mut room);
                     }
                 }
                 _ => merged.push(part),
@@ -125,7 +153,7 @@ impl Part {
         }
     }
 
-    fn push(&mut self, line: &str) {
+    fn push(&mut self, line: &str, room: &mut usize) {
         if self.address.is_none() {
             let trimmed = line.trim();
             if let Some(address) = trimmed
@@ -135,9 +163,10 @@ impl Part {
                 self.address = Some(address.to_owned());
             }
         }
-        if !self.cut && self.detail.len() + line.len() < MAX_DETAIL {
+        if !self.cut && self.detail.len() + line.len() < MAX_DETAIL && line.len() < *room {
             self.detail.push_str(line);
             self.detail.push('\n');
+            *room -= line.len() + 1;
         } else {
             self.cut = true;
         }
@@ -277,6 +306,27 @@ mod tests {
             ]
         );
         assert_eq!(closed[1].1.detail, "a bug");
+    }
+
+    #[test]
+    fn a_group_keeps_no_more_detail_than_its_room() {
+        let line = "x".repeat(1000);
+        let mut diag = OpenDiagnostic::new(Severity::Warning, "w", false).within(50_000);
+        for i in 0..2000 {
+            diag.push("");
+            diag.split(Severity::Warning, &format!("warning {i}"));
+            diag.push(&line);
+        }
+        assert!(diag.kept() <= 50_000, "{}", diag.kept());
+        let closed = diag.close(false);
+        assert_eq!(
+            closed.len(),
+            crate::model::MAX_DIAGNOSTICS,
+            "every headline is kept"
+        );
+        let detail: usize = closed.iter().map(|(_, d)| d.detail.len()).sum();
+        assert!(detail <= 50_000, "{detail}");
+        assert_eq!(closed[1].1.detail, line, "the first parts keep their text");
     }
 
     #[test]

@@ -143,6 +143,8 @@ pub struct TextParser {
     last_header: LastHeader,
     diagnostic: Option<OpenDiagnostic>,
     box_open: bool,
+    /// Detail text the report's diagnostics may still keep (see `diagnostic::DETAIL_BUDGET`).
+    detail_room: usize,
     seen: Seen,
     legacy_headers: bool,
     modern_headers: bool,
@@ -188,6 +190,7 @@ impl TextParser {
             last_header: LastHeader::None,
             diagnostic: None,
             box_open: false,
+            detail_room: diagnostic::DETAIL_BUDGET,
             seen: Seen::default(),
             legacy_headers: false,
             modern_headers: false,
@@ -522,6 +525,7 @@ impl TextParser {
             self.capturing_errors = false;
         }
         self.errors_capture_tentative = false;
+        self.detail_room = self.detail_room.saturating_sub(open.kept());
         for (severity, diag) in open.close(errors_are_text) {
             if let Some(address) = &diag.address
                 && severity == Severity::Error
@@ -546,11 +550,8 @@ impl TextParser {
                 self.capturing_errors = true;
                 self.report.transcript.errors.push_line(strip_frame(bytes));
             }
-            self.diagnostic = Some(OpenDiagnostic::new(
-                severity,
-                summary,
-                boxed.is_some() || self.box_open,
-            ));
+            let open = OpenDiagnostic::new(severity, summary, boxed.is_some() || self.box_open);
+            self.diagnostic = Some(open.within(self.detail_room));
             self.section = Section::Other;
             return;
         }

@@ -6,6 +6,11 @@
 //! output (kept as its start and end), then the resource lists (counts stay exact;
 //! destroyed and replaced resources go last), and only as a last resort the text itself,
 //! cut at a line boundary with any open code fence closed. A note says what was cut.
+//!
+//! Each round cuts a shallow copy of the context that shares everything it does not cut
+//! (a cut lazy list is a list of chosen positions), so a round costs one render; a stage
+//! of lists whose cut left the text as long as it was is not cut again, since the template
+//! does not show those lists.
 
 use std::fmt::Write as _;
 use std::rc::Rc;

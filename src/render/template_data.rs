@@ -1,12 +1,13 @@
 //! The message context as the template engine reads it, made without copying the report.
 //!
 //! A 50,000-resource plan would be a 12 MB context if every resource became a map of its
-//! own before a template ran. Here the addresses are copied once into one buffer, each
-//! resource list is a list of positions into it, and a resource becomes a map only while a
-//! template looks at it ([`LazyList`], [`LazyMap`]); so a template that prints only
-//! `.Result` costs nothing per resource, and one that lists a hundred addresses costs a
-//! hundred. What templates see is exactly [`Context`] in its JSON form (`--dump-context`),
-//! masks applied to every text, as a test checks field by field.
+//! own before a template ran. Here the report's list of changes is shared (copied only
+//! when a mask changes one of them), each classic list is a list of positions into it, and
+//! a resource becomes a map only while a template looks at it ([`LazyList`], [`LazyMap`]);
+//! so a template that prints only `.Result` costs nothing per resource, and one that lists
+//! a hundred addresses costs a hundred. What templates see is exactly [`Context`] in its
+//! JSON form (`--dump-context`), masks applied to every text, as a test checks field by
+//! field.
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
