@@ -4,7 +4,10 @@
 #
 # Usage: [RUNS=5] [BENCH_DIR=dir] bench/run.sh [RESOURCES] [BIG_BYTES]
 #   RESOURCES  size of the plan benchmark (default 50000)
-#   BIG_BYTES  size of the large-input benchmark (default 1073741824 = 1 GiB; 0 skips it)
+#   BIG_BYTES  size of the large inputs (default 1073741824 = 1 GiB; 0 skips them): a
+#              generated plan that keeps going (big.txt), and real Terraform 1.11 plans from
+#              tests/fixtures one after another, in colour (real-color.txt) and without
+#              (real.txt)
 #   RUNS       runs of each command; the best wall time counts (default 5)
 #   BENCH_DIR  where inputs and scratch files go (default: a temporary folder, removed after)
 # Needs GNU time (/usr/bin/time), curl and jq.
@@ -76,17 +79,41 @@ cleanup() {
 trap cleanup EXIT
 
 cargo build --release --quiet --bin tfnotify --example generate_plan --example fake_github
+FIXTURES=$PWD/tests/fixtures/terraform/1.11
 BIN=$PWD/target/release/tfnotify
 GEN=$PWD/target/release/examples/generate_plan
 FAKE=$PWD/target/release/examples/fake_github
 cd "$DIR"
 rm -rf home && mkdir home
 
+# Real plans that succeed (no errors, no imitations of Terraform's lines), so a stream of
+# them is one clean run however long it is.
+REAL_PLANS=(create_only deposed destroy destroy_removed_from_config forget import_and_create
+  import_and_update import_only mixed move_and_update move_only no_changes outputs_only
+  read_during_apply replace_create_before_destroy replace_requested replace_tainted
+  replace_triggered_by replace_triggers_replace update_in_place with_warning)
+
+# real_stream SUFFIX OUT: the real plans `plan_NAME.SUFFIX`, over and over, whole plans
+# only, until OUT holds at least BIG_BYTES bytes.
+real_stream() {
+  local suffix=$1 out=$2 size count
+  : > chunk
+  for name in "${REAL_PLANS[@]}"; do
+    cat "$FIXTURES/plan_$name.$suffix" >> chunk
+  done
+  size=$(stat -c %s chunk)
+  count=$(((BIG_BYTES + size - 1) / size))
+  for ((i = 0; i < count; i++)); do echo chunk; done | xargs cat > "$out"
+  rm chunk
+}
+
 "$GEN" "$RESOURCES" > plan.txt
 inputs=(plan.txt)
 if [ "$BIG_BYTES" != 0 ]; then
   "$GEN" "$RESOURCES" "$BIG_BYTES" > big.txt
-  inputs+=(big.txt)
+  real_stream color.txt real-color.txt
+  real_stream txt real.txt
+  inputs+=(big.txt real-color.txt real.txt)
 fi
 
 # The pull request the github row comments on, as the job's event payload tells it.
@@ -243,6 +270,6 @@ for input in "${inputs[@]}"; do
     "\`tfnotify plan --quiet --output message.md < $input\`" "$input" "$BIN" plan --quiet --output "$DIR/message.md"
   measure_github "$input"
   big=0
-  [ "$input" = big.txt ] && big=1
+  [ "$input" = plan.txt ] || big=1
   table "$input" "$big"
 done
