@@ -20,23 +20,32 @@ impl Masker {
         if self.is_empty() {
             return None;
         }
-        let Some(tokens) = tokens(json) else {
+        if !scan(json, |_, _| {}) {
             return Some(self.mask_bytes(json).into_owned()).filter(|masked| masked != json);
-        };
-        let mut out = Vec::with_capacity(json.len());
-        let mut changed = false;
-        for (kind, bytes) in tokens {
+        }
+        // The document is copied only from its first masked token on: a big body that holds
+        // no secret costs one read.
+        let mut out: Option<Vec<u8>> = None;
+        let mut copied = 0;
+        scan(json, |kind, range| {
+            let bytes = &json[range.clone()];
             let masked = match kind {
                 Token::String => self.json_string(bytes),
                 Token::Number => {
                     (!self.spans(bytes).is_empty()).then(|| format!("\"{MASK}\"").into_bytes())
                 }
-                Token::Other => None,
             };
-            changed |= masked.is_some();
-            out.extend_from_slice(masked.as_deref().unwrap_or(bytes));
-        }
-        changed.then_some(out)
+            if let Some(masked) = masked {
+                let out = out.get_or_insert_with(|| Vec::with_capacity(json.len()));
+                out.extend_from_slice(&json[copied..range.start]);
+                out.extend_from_slice(&masked);
+                copied = range.end;
+            }
+        });
+        out.map(|mut out| {
+            out.extend_from_slice(&json[copied..]);
+            out
+        })
     }
 
     /// Masks every string of `value`, keys included, in place.
@@ -78,8 +87,13 @@ impl Masker {
 
     /// One string literal, quotes included, masked and re-encoded; `None` when unchanged.
     fn json_string(&self, literal: &[u8]) -> Option<Vec<u8>> {
-        let text: String = serde_json::from_slice(literal).ok()?;
-        match self.mask(&text) {
+        let inner = literal.get(1..literal.len().saturating_sub(1))?;
+        // Without an escape the text is the bytes between the quotes: no need to decode.
+        let decoded: Cow<'_, str> = match std::str::from_utf8(inner) {
+            Ok(text) if !inner.contains(&b'\\') => Cow::Borrowed(text),
+            _ => Cow::Owned(serde_json::from_slice::<String>(literal).ok()?),
+        };
+        match self.mask(&decoded) {
             Cow::Borrowed(_) => None,
             Cow::Owned(masked) => serde_json::to_vec(&masked).ok(),
         }
@@ -93,26 +107,23 @@ enum Token {
     String,
     /// A number.
     Number,
-    /// Structure, whitespace, `true`, `false`, `null`.
-    Other,
 }
 
-/// `json` cut into strings, numbers and the rest; `None` when it is not JSON (an
-/// unterminated string, a byte no JSON document has).
-fn tokens(json: &[u8]) -> Option<Vec<(Token, &[u8])>> {
-    let mut tokens = Vec::new();
+/// Calls `found` with each string and number of `json`, in order, and says whether `json`
+/// is JSON as far as masking cares (no unterminated string, no byte no document has).
+fn scan(json: &[u8], mut found: impl FnMut(Token, std::ops::Range<usize>)) -> bool {
     let mut i = 0;
-    let mut other = 0;
     while i < json.len() {
         let start = i;
         let kind = match json[i] {
             b'"' => {
                 i += 1;
                 loop {
-                    match *json.get(i)? {
-                        b'\\' => i += 2,
-                        b'"' => break,
-                        _ => i += 1,
+                    match json.get(i) {
+                        None => return false,
+                        Some(b'\\') => i += 2,
+                        Some(b'"') => break,
+                        Some(_) => i += 1,
                     }
                 }
                 i += 1;
@@ -137,18 +148,11 @@ fn tokens(json: &[u8]) -> Option<Vec<(Token, &[u8])>> {
                 }
                 continue;
             }
-            _ => return None,
+            _ => return false,
         };
-        if other < start {
-            tokens.push((Token::Other, &json[other..start]));
-        }
-        tokens.push((kind, &json[start..i]));
-        other = i;
+        found(kind, start..i);
     }
-    if other < json.len() {
-        tokens.push((Token::Other, &json[other..]));
-    }
-    Some(tokens)
+    true
 }
 
 #[cfg(test)]
