@@ -151,7 +151,9 @@ impl Notifier for Chatwork {
         let mut request = HttpRequest::new(Method::Post, url)
             .header("x-chatworktoken", self.token.expose())
             .header("content-type", "application/x-www-form-urlencoded");
-        request.body = Some(format!("body={}&self_unread=0", form_encode(&body)).into_bytes());
+        request.body = Some(std::sync::Arc::new(
+            format!("body={}&self_unread=0", form_encode(&body)).into_bytes(),
+        ));
         let response = http.send(&request).map_err(|e| http_error(&e))?;
         let posted: Option<Posted> = serde_json::from_slice(&response.body).ok();
         Ok(Sent {

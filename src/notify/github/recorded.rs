@@ -250,7 +250,9 @@ fn a_validation_failure_reads_as_one_line() {
         format!("{}/repos/octokit-fixture-org/errors/labels", replay.base),
     );
     let mut request = request.header("content-type", "application/json");
-    request.body = Some(br#"{"name":"foo","color":"invalid"}"#.to_vec());
+    request.body = Some(std::sync::Arc::new(
+        br#"{"name":"foo","color":"invalid"}"#.to_vec(),
+    ));
     let error = http().send(&request).unwrap_err();
     assert!(!error.is_retryable());
     assert_eq!(
@@ -294,7 +296,7 @@ fn a_renamed_repository_is_followed_to_its_new_address() {
     let patch = |fields: &str| {
         let mut request =
             github(Method::Patch, old.clone()).header("content-type", "application/json");
-        request.body = Some(fields.as_bytes().to_vec());
+        request.body = Some(std::sync::Arc::new(fields.as_bytes().to_vec()));
         http.send(&request).unwrap()
     };
     // The rename, then the old URL: 301 for a read, 307 for a write, both to

@@ -120,8 +120,9 @@ pub struct Request {
     pub url: String,
     /// Extra headers; `User-Agent` is added by the client unless set here.
     pub headers: Vec<(String, String)>,
-    /// The body, if any.
-    pub body: Option<Vec<u8>>,
+    /// The body, if any: shared by the tries of a request and by its masked form when
+    /// masking changed nothing (a webhook's body can be megabytes).
+    pub body: Option<Arc<Vec<u8>>>,
     /// Signs the body as sent (masked), for a header such as a webhook's HMAC.
     sign: Option<Signer>,
 }
@@ -342,7 +343,9 @@ impl Request {
         body: &T,
     ) -> serde_json::Result<Request> {
         let mut request = Request::new(method, url).header("content-type", "application/json");
-        request.body = Some(serde_json::to_vec(body)?);
+        let mut bytes = serde_json::to_vec(body)?;
+        bytes.shrink_to_fit();
+        request.body = Some(Arc::new(bytes));
         Ok(request)
     }
 
@@ -374,7 +377,7 @@ impl fmt::Debug for Request {
             .field("method", &self.method)
             .field("origin", &origin(&self.url))
             .field("header_names", &names)
-            .field("body_len", &self.body.as_ref().map(Vec::len))
+            .field("body_len", &self.body.as_ref().map(|body| body.len()))
             .field("signed", &self.sign.is_some())
             .finish()
     }

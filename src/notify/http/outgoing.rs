@@ -98,7 +98,7 @@ impl Outgoing {
 
     /// The body masked as what its content type says it is: JSON string by string, a form
     /// field by field, anything else as bytes.
-    fn body(&self, headers: &[(String, String)], body: &[u8]) -> Vec<u8> {
+    fn body(&self, headers: &[(String, String)], body: &Arc<Vec<u8>>) -> Arc<Vec<u8>> {
         let content_type = headers
             .iter()
             .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
@@ -107,11 +107,14 @@ impl Outgoing {
         if content_type.contains("json") {
             self.masks
                 .mask_json(body)
-                .unwrap_or_else(|| body.to_owned())
+                .map_or_else(|| Arc::clone(body), Arc::new)
         } else if content_type.starts_with("application/x-www-form-urlencoded") {
-            self.form(body)
+            Arc::new(self.form(body))
         } else {
-            self.masks.mask_bytes(body).into_owned()
+            match self.masks.mask_bytes(body) {
+                Cow::Owned(masked) => Arc::new(masked),
+                Cow::Borrowed(_) => Arc::clone(body),
+            }
         }
     }
 
@@ -244,7 +247,7 @@ mod tests {
         });
         let request = Request::json(Method::Post, HOOK, &body).unwrap();
         let sent = outgoing().prepare(&request);
-        let text = String::from_utf8(sent.body.unwrap()).unwrap();
+        let text = String::from_utf8(sent.body.unwrap().to_vec()).unwrap();
         assert_eq!(
             text,
             r#"{"hook":"***","report":{"errors":[{"summary":"password *** is too long"}]},"result":"quoted: \"***\""}"#
@@ -255,16 +258,16 @@ mod tests {
     fn form_bodies_are_masked_field_by_field() {
         let mut request = Request::new(Method::Post, "https://api.example/rooms/1/messages")
             .header("content-type", "application/x-www-form-urlencoded");
-        request.body = Some(
+        request.body = Some(std::sync::Arc::new(
             format!(
                 "body={}&self_unread=0&t={TOKEN}",
                 crate::notify::chatwork::form_encode(&format!("pw {SECRET}\n"))
             )
             .into_bytes(),
-        );
+        ));
         let sent = outgoing().prepare(&request);
         assert_eq!(
-            String::from_utf8(sent.body.unwrap()).unwrap(),
+            String::from_utf8(sent.body.unwrap().to_vec()).unwrap(),
             "body=pw%20%2A%2A%2A%0A&self_unread=0&t=%2A%2A%2A"
         );
     }
