@@ -273,3 +273,37 @@ for input in "${inputs[@]}"; do
   [ "$input" = plan.txt ] || big=1
   table "$input" "$big"
 done
+
+# Startup: a small real plan, with a config that names a destination of every notation (so
+# every default template is parsed), each posting only on failure, so nothing is sent; next
+# to the bare process (`--version`). Startup is the difference: config discovery, CI
+# detection, templates, masks, and reading the small plan.
+cat > every.yaml << 'YAML'
+notifiers:
+  - {type: slack, webhook_url: "http://127.0.0.1:9/slack", when: [failure]}
+  - {type: mattermost, webhook_url: "http://127.0.0.1:9/mattermost", when: [failure]}
+  - {type: teams, webhook_url: "http://127.0.0.1:9/teams", when: [failure]}
+  - {type: chatwork, token: "chatwork-token", room_id: "1", when: [failure]}
+  - {type: discord, webhook_url: "http://127.0.0.1:9/discord", when: [failure]}
+  - {type: webhook, webhook_url: "http://127.0.0.1:9/hook", when: [failure]}
+YAML
+cp "$FIXTURES/plan_mixed.txt" small.txt
+expect_all_skipped() {
+  [ "$(grep -c 'skipped' stderr.txt)" = 6 ] || fail "the startup run did not skip its six destinations: $(cat stderr.txt)"
+}
+echo "measuring startup ($((RUNS * 4)) runs each)" >&2
+rm -f rows.tsv
+RUNS=$((RUNS * 4)) measure version "\`tfnotify --version\`" small.txt "$BIN" --version
+RUNS=$((RUNS * 4)) AFTER=expect_all_skipped measure startup \
+  "\`tfnotify plan --quiet --config every.yaml < small.txt\`" small.txt "$BIN" plan --quiet --config "$DIR/every.yaml"
+awk -F '\t' '
+  { split($3, f, " "); best[$1] = f[2] / 1000; lo[$1] = f[3] / 1000; hi[$1] = f[4] / 1000; label[$1] = $2 }
+  END {
+    print "\n### startup\n"
+    print "| run | wall ms, best (range) |"
+    print "|---|---:|"
+    printf "| %s | %.2f (%.2f-%.2f) |\n", label["version"], best["version"], lo["version"], hi["version"]
+    printf "| %s | %.2f (%.2f-%.2f) |\n", label["startup"], best["startup"], lo["startup"], hi["startup"]
+    d = best["startup"] - best["version"]
+    printf "\n- startup with every default template under 5 ms: %s (%.2f ms over the bare process)\n", d < 5 ? "met" : "NOT met", d
+  }' rows.tsv
