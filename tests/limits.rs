@@ -52,7 +52,22 @@ fn a_50000_resource_plan_fits_every_default_message() {
             "{}: the first destroyed resource is still listed",
             flavor.as_str()
         );
+        assert!(
+            fitted.text.contains("(5000 by replacement)"),
+            "{}: how many are replaced is counted, not the entries left after cutting",
+            flavor.as_str()
+        );
         if flavor == Flavor::Markdown {
+            for heading in ["**Destroy** (5000)", "**Replace** (5000)"] {
+                assert!(fitted.text.contains(heading), "{heading}");
+            }
+            let listed = fitted.text.matches("\n- `module.app").count();
+            assert!(
+                fitted
+                    .text
+                    .contains(&format!("- … and {} more", 5000 - 100)),
+                "the lists were cut ({listed} entries left) and still say how many are left out"
+            );
             assert!(!fitted.shortened.is_empty());
             assert!(fitted.text.contains(
                 "This message was shortened to fit the destination's limit of 65536 characters"
@@ -141,5 +156,43 @@ fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading(
             .any(|s| s == "the end of the message"),
         "{:?}",
         fitted.shortened
+    );
+}
+
+#[test]
+fn a_message_cut_hard_still_says_how_many_resources_each_group_has() {
+    let report = big_plan();
+    let overrides = BTreeMap::new();
+    let spec = Spec {
+        flavor: Flavor::Markdown,
+        command: Command::Plan,
+        template: None,
+        overrides: &overrides,
+        raw: false,
+    };
+    let message = Message::build(&spec).expect("build");
+    let extras = Extras::default();
+    let context = Context::new(&report, &extras).data();
+    // Discord's embed: small enough that the destroyed and replaced lists are cut too.
+    let fitted = render_within(&message, &context, 4_096).expect("render");
+    let text = &fitted.text;
+    assert!(length(text) <= 4_096);
+    assert!(
+        text.contains("This plan destroys 10000 resources (5000 by replacement)"),
+        "{text}"
+    );
+    let after = text
+        .split("**Destroy** (5000)\n")
+        .nth(1)
+        .expect("the destroy group, counted");
+    let listed = after
+        .lines()
+        .skip(1)
+        .take_while(|line| line.starts_with("- `"))
+        .count();
+    assert!(listed < 100, "the list was cut: {listed} entries");
+    assert!(
+        after.contains(&format!("- … and {} more", 5000 - listed)),
+        "what is left out is counted from the whole list: {after}"
     );
 }

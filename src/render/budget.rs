@@ -8,10 +8,9 @@
 //! cut at a line boundary with any open code fence closed. A note says what was cut.
 //!
 //! Each round cuts a shallow copy of the context that shares everything it does not cut
-//! (a cut lazy list is a list of chosen positions), so a round costs one render; a stage
-//! of lists whose cut left the text as long as it was is not cut again, since the template
-//! does not show those lists.
+//! (a cut lazy list is a list of chosen positions), so a round costs one render.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
@@ -48,14 +47,11 @@ const LIST_STAGES: &[&[&[&str]]] = &[
         &["Modules", "*", "ImportedResources"],
         &["Modules", "*", "MovedResources"],
     ],
-    // Destroyed and replaced entries are moved to the front before these lists are cut.
+    // Destroyed and replaced entries are moved to the front before these lists are cut,
+    // and what is made from them follows the cut (see [`follow_resources`]).
     &[
         &["Report", "resources"],
-        &["ForgottenResources"],
-        &["ReadResources"],
         &["Modules", "*", "Report", "resources"],
-        &["Modules", "*", "ForgottenResources"],
-        &["Modules", "*", "ReadResources"],
     ],
     &[
         &["ReplacedResources"],
@@ -102,10 +98,6 @@ pub fn render_within(
     let context = shallow_copy(context);
     add_note(&context, limit);
     let mut before = None;
-    // A stage of lists whose cut left the text as long as it was: the template does not
-    // show them, so cutting them further only costs renders.
-    let mut unread = vec![false; LIST_STAGES.len()];
-    let mut last_stage = None;
     for _ in 0..MAX_ROUNDS {
         let over = length(&text).saturating_sub(limit);
         if over == 0 {
@@ -117,15 +109,10 @@ pub fn render_within(
         // the same round, so a huge plan needs few renders.
         let quoted = quoted_length(&context);
         let stalled = before == Some(total);
-        if let (true, Some(stage)) = (stalled, last_stage) {
-            unread[stage] = true;
-        }
         before = Some(total);
         let mut changed = shrink_text(&context, over, &mut shortened);
-        last_stage = None;
         if !changed || over > quoted || stalled {
-            last_stage = shrink_lists(&context, over, total, &unread, &mut shortened);
-            changed |= last_stage.is_some();
+            changed |= shrink_lists(&context, over, total, &mut shortened);
         }
         if !changed || spent >= MAX_RENDERS_OF_WORK {
             break;
@@ -206,20 +193,10 @@ fn shrink_text(context: &Value, over: usize, shortened: &mut Vec<String>) -> boo
     true
 }
 
-/// Cuts the lists of the first stage still read that has a list longer than a handful,
-/// each to about the share of the text that may stay (at most half, at least five
-/// entries); returns that stage.
-fn shrink_lists(
-    context: &Value,
-    over: usize,
-    total: usize,
-    unread: &[bool],
-    shortened: &mut Vec<String>,
-) -> Option<usize> {
+/// Cuts the lists of the first stage that still has a list longer than a handful, each to
+/// about the share of the text that may stay (at most half, at least five entries).
+fn shrink_lists(context: &Value, over: usize, total: usize, shortened: &mut Vec<String>) -> bool {
     for (stage, paths) in LIST_STAGES.iter().enumerate() {
-        if unread[stage] {
-            continue;
-        }
         let mut changed = false;
         for path in *paths {
             for (parent, key) in lists_at(context, path) {
@@ -227,10 +204,60 @@ fn shrink_lists(
             }
         }
         if changed {
-            return Some(stage);
+            if stage == RESOURCES_STAGE {
+                follow_resources(context);
+            }
+            return true;
         }
     }
-    None
+    false
+}
+
+/// The stage of [`LIST_STAGES`] that cuts `.Report.resources`.
+const RESOURCES_STAGE: usize = 1;
+
+/// Makes `.ResourceReasons`, `.ForgottenResources` and `.ReadResources` of the message and
+/// of each module again from their `.Report.resources`, once that list is cut: they are
+/// what a template would make from it (a reason for each resource listed), so they shrink
+/// with it, as they did when templates made them.
+fn follow_resources(context: &Value) {
+    let Value::Map(root) = context else { return };
+    let mut scopes = vec![context.clone()];
+    if let Some(Value::List(modules)) = root.field("Modules") {
+        scopes.extend(modules.iter().cloned());
+    }
+    for scope in scopes {
+        let Value::Map(scope) = scope else { continue };
+        let Some(Value::Map(report)) = scope.field("Report") else {
+            continue;
+        };
+        let Some(Value::List(resources)) = report.field("resources") else {
+            continue;
+        };
+        let mut reasons = BTreeMap::new();
+        let (mut forgotten, mut read) = (Vec::new(), Vec::new());
+        for i in 0..resources.count() {
+            let Some(Value::Map(resource)) = resources.item(i) else {
+                continue;
+            };
+            let Some(address) = resource.field("address") else {
+                continue;
+            };
+            let text = |key| resource.field(key).filter(Value::truthy);
+            if let (Value::Str(at), Some(reason)) = (&address, text("reason")) {
+                reasons.insert(at.to_string(), reason);
+            }
+            match text("action").as_ref().and_then(Value::as_str) {
+                Some("forget") => forgotten.push(address),
+                Some("read") => read.push(address),
+                _ => {}
+            }
+        }
+        let mut scope = scope.borrow_mut();
+        scope.insert("ResourceReasons".to_owned(), Value::map(reasons));
+        scope.insert("ForgottenResources".to_owned(), Value::list(forgotten));
+        scope.insert("ReadResources".to_owned(), Value::list(read));
+    }
 }
 
 /// Cuts the list at `key` of `parent` when it is longer than a handful; see

@@ -88,9 +88,10 @@ pub(crate) const RESOURCE_LISTS: [(&str, Keep); 7] = [
 ];
 
 /// The addresses of a run's resources by what happens to them, in the order Terraform
-/// listed them (`.CreatedResources`, … `.MovedResources`), and Terraform's reason for a
-/// resource's action by its address (`.ResourceReasons`): the classic names, which a whole
-/// message and each module section share. Held as positions in the report, so a message
+/// listed them (`.CreatedResources`, … `.MovedResources`), how many each list holds
+/// (`.ResourceCounts`), and Terraform's reason for a resource's action by its address
+/// (`.ResourceReasons`): the classic names, which a whole message and each module section
+/// share. Held as positions in the report, so a message
 /// copies only the addresses it shows.
 #[derive(Debug)]
 pub struct ResourceLists<'a> {
@@ -132,6 +133,15 @@ impl<'a> ResourceLists<'a> {
         &self.moved
     }
 
+    /// How long each list is (`.ResourceCounts.DeletedResources`, …): messages say how many
+    /// from these, which stay exact when a list is cut to fit a message.
+    pub(crate) fn counts(&self) -> BTreeMap<&'static str, usize> {
+        self.picks()
+            .map(|(name, picks)| (name, picks.len()))
+            .chain([("MovedResources", self.moved.len())])
+            .collect()
+    }
+
     fn at(&self, position: u32) -> &'a ResourceChange {
         &self.resources[position as usize]
     }
@@ -165,6 +175,7 @@ impl Serialize for ResourceLists<'_> {
             .filter(|(_, reason)| !reason.is_empty())
             .collect();
         map.serialize_entry("ResourceReasons", &reasons)?;
+        map.serialize_entry("ResourceCounts", &self.counts())?;
         map.end()
     }
 }

@@ -49,6 +49,9 @@ const KEYS: &[&str] = &[
     "Report",
     "Modules",
     "CI",
+    "ResourceReasons",
+    "ResourceCounts",
+    "MovedResources",
     "Dir",
     "Before",
     "After",
@@ -149,7 +152,7 @@ impl Builder<'_> {
         map.insert("Owners".to_owned(), self.json(c.owners));
         map.insert("CI".to_owned(), self.json(&c.ci));
         let table = Rc::new(Table::new(&c.report.resources, self.masker));
-        Self::lists(&mut map, &c.resources, &table);
+        self.lists(&mut map, &c.resources, &table);
         map.insert("Report".to_owned(), self.report(c.report, table));
         let modules = c.modules.iter().map(|m| self.module(m)).collect();
         map.insert("Modules".to_owned(), Value::list(modules));
@@ -163,13 +166,29 @@ impl Builder<'_> {
         map.insert("HasError".to_owned(), Value::Bool(m.has_error));
         map.insert("HasDestroy".to_owned(), Value::Bool(m.has_destroy));
         let table = Rc::new(Table::new(&m.report.resources, self.masker));
-        Self::lists(&mut map, &m.resources, &table);
+        self.lists(&mut map, &m.resources, &table);
         map.insert("Report".to_owned(), self.report(m.report, table));
         Value::map(map)
     }
 
     /// The classic lists (`.CreatedResources`, …) as positions into `table`.
-    fn lists(map: &mut BTreeMap<String, Value>, lists: &ResourceLists<'_>, table: &Rc<Table>) {
+    fn lists(
+        &self,
+        map: &mut BTreeMap<String, Value>,
+        lists: &ResourceLists<'_>,
+        table: &Rc<Table>,
+    ) {
+        let counts = lists
+            .counts()
+            .into_iter()
+            .map(|(name, n)| {
+                (
+                    name.to_owned(),
+                    self.number(i64::try_from(n).unwrap_or(i64::MAX)),
+                )
+            })
+            .collect();
+        map.insert("ResourceCounts".to_owned(), Value::map(counts));
         for (name, picks) in lists.picks() {
             let list = Addresses {
                 table: Rc::clone(table),
