@@ -15,7 +15,7 @@ use std::fmt::Write as _;
 use std::rc::Rc;
 
 use crate::render::message::{Message, MessageError};
-use crate::template::{LazyList, Value};
+use crate::template::{LazyList, List, Value};
 
 /// Quoted text fields of the context, largest-first candidates for shrinking.
 const TEXT_FIELDS: &[&str] = &[
@@ -79,7 +79,10 @@ pub struct Fitted {
 /// Length as the strictest of our destinations counts it: UTF-16 code units, which is at
 /// least the number of characters.
 pub fn length(text: &str) -> usize {
-    text.encode_utf16().count()
+    // A character is one unit, or two when it needs four bytes in UTF-8 (those start
+    // with a byte of 0xF0 or more); both counts run over bytes, which is quick on the
+    // megabytes of a big plan.
+    text.chars().count() + text.bytes().filter(|b| *b >= 0xF0).count()
 }
 
 /// Renders `message` with `context` (see [`Context::data`](crate::render::Context::data)),
@@ -98,12 +101,14 @@ pub fn render_within(
     let context = shallow_copy(context);
     add_note(&context, limit);
     let mut before = None;
+    // The resource lists already cut destroyed-first: a cut keeps that order.
+    let mut sorted = Vec::new();
     for _ in 0..MAX_ROUNDS {
-        let over = length(&text).saturating_sub(limit);
+        let total = length(&text);
+        let over = total.saturating_sub(limit);
         if over == 0 {
             return Ok(Fitted { text, shortened });
         }
-        let total = length(&text);
         // Quoted output goes first; when even all of it could not make the room, or when
         // cutting it changed nothing (the template does not show it), the lists are cut in
         // the same round, so a huge plan needs few renders.
@@ -112,7 +117,7 @@ pub fn render_within(
         before = Some(total);
         let mut changed = shrink_text(&context, over, &mut shortened);
         if !changed || over > quoted || stalled {
-            changed |= shrink_lists(&context, over, total, &mut shortened);
+            changed |= shrink_lists(&context, over, total, &mut sorted, &mut shortened);
         }
         if !changed || spent >= MAX_RENDERS_OF_WORK {
             break;
@@ -195,12 +200,18 @@ fn shrink_text(context: &Value, over: usize, shortened: &mut Vec<String>) -> boo
 
 /// Cuts the lists of the first stage that still has a list longer than a handful, each to
 /// about the share of the text that may stay (at most half, at least five entries).
-fn shrink_lists(context: &Value, over: usize, total: usize, shortened: &mut Vec<String>) -> bool {
+fn shrink_lists(
+    context: &Value,
+    over: usize,
+    total: usize,
+    sorted: &mut Vec<Rc<List>>,
+    shortened: &mut Vec<String>,
+) -> bool {
     for (stage, paths) in LIST_STAGES.iter().enumerate() {
         let mut changed = false;
         for path in *paths {
             for (parent, key) in lists_at(context, path) {
-                changed |= shrink_list(&parent, key, path, over, total, shortened);
+                changed |= shrink_list(&parent, key, path, (over, total), sorted, shortened);
             }
         }
         if changed {
@@ -240,17 +251,25 @@ fn follow_resources(context: &Value) {
             let Some(Value::Map(resource)) = resources.item(i) else {
                 continue;
             };
+            let text = |key| resource.field(key).filter(Value::truthy);
+            let reason = text("reason");
+            let action = text("action");
+            let kept = match action.as_ref().and_then(Value::as_str) {
+                Some("forget") => Some(&mut forgotten),
+                Some("read") => Some(&mut read),
+                _ => None,
+            };
+            if reason.is_none() && kept.is_none() {
+                continue;
+            }
             let Some(address) = resource.field("address") else {
                 continue;
             };
-            let text = |key| resource.field(key).filter(Value::truthy);
-            if let (Value::Str(at), Some(reason)) = (&address, text("reason")) {
+            if let (Value::Str(at), Some(reason)) = (&address, reason) {
                 reasons.insert(at.to_string(), reason);
             }
-            match text("action").as_ref().and_then(Value::as_str) {
-                Some("forget") => forgotten.push(address),
-                Some("read") => read.push(address),
-                _ => {}
+            if let Some(list) = kept {
+                list.push(address);
             }
         }
         let mut scope = scope.borrow_mut();
@@ -266,8 +285,8 @@ fn shrink_list(
     parent: &Value,
     key: &str,
     path: &[&str],
-    over: usize,
-    total: usize,
+    (over, total): (usize, usize),
+    sorted: &mut Vec<Rc<List>>,
     shortened: &mut Vec<String>,
 ) -> bool {
     let Value::Map(map) = parent else {
@@ -281,7 +300,8 @@ fn shrink_list(
         return false;
     }
     let mut picks: Vec<u32> = (0..before).filter_map(|i| u32::try_from(i).ok()).collect();
-    if path.ends_with(&["Report", "resources"]) {
+    let resources = path.ends_with(&["Report", "resources"]);
+    if resources && !sorted.iter().any(|done| Rc::ptr_eq(done, &list)) {
         // Keep what a reviewer must see longest: destroyed and replaced resources.
         let action = |i: u32| match list.item(i as usize) {
             Some(Value::Map(r)) => r.field("action"),
@@ -308,6 +328,9 @@ fn shrink_list(
             list.elem,
         ),
     };
+    if let (true, Value::List(cut)) = (resources, &kept) {
+        sorted.push(Rc::clone(cut));
+    }
     map.borrow_mut().insert(key.to_owned(), kept);
     let entry = format!("`.{}` (counts are exact)", path.join("."));
     if !shortened.contains(&entry) {
@@ -505,6 +528,13 @@ mod tests {
         assert_eq!(kept.count(), 2, "the caller's context is not cut");
         assert_eq!(lists_at(&copy, &["CreatedResources"]).len(), 1);
         assert!(lists_at(&copy, &["Missing", "*", "List"]).is_empty());
+    }
+
+    #[test]
+    fn length_counts_utf16_units() {
+        for text in ["", "plain", "é and ü", "emoji 😀 and 𝄞", "日本語\n😀😀"] {
+            assert_eq!(length(text), text.encode_utf16().count(), "{text}");
+        }
     }
 
     #[test]

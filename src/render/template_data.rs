@@ -17,7 +17,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::mask::{MASK, Masker};
-use crate::model::{Report, ResourceChange};
+use crate::model::{Action, Report, ResourceChange};
 use crate::render::context::{Context, ModuleSection, RESOURCE_LISTS, ResourceLists};
 use crate::template::{LazyList, LazyMap, Value};
 
@@ -282,6 +282,8 @@ impl Builder<'_> {
 #[derive(Debug)]
 struct Table {
     changes: Arc<Vec<ResourceChange>>,
+    /// The name of each action, made once: templates read `.action` of every entry.
+    actions: BTreeMap<Action, Rc<str>>,
 }
 
 impl Table {
@@ -297,9 +299,7 @@ impl Table {
                     || touched(r.module_dir().map(|d| &**d))
             });
         if !any_text_masked {
-            return Table {
-                changes: Arc::clone(resources),
-            };
+            return Table::of(Arc::clone(resources));
         }
         // Only a text a mask changes is copied; the rest stay shared with the report.
         let changed = |text: Option<&str>| match text.map(|t| masker.mask(t)) {
@@ -328,9 +328,17 @@ impl Table {
                 change
             })
             .collect();
-        Table {
-            changes: Arc::new(copies),
-        }
+        Table::of(Arc::new(copies))
+    }
+
+    fn of(changes: Arc<Vec<ResourceChange>>) -> Table {
+        let actions = [
+            "create", "update", "delete", "replace", "read", "no-op", "forget",
+        ]
+        .into_iter()
+        .filter_map(|name| Some((Action::from_name(name)?, Rc::from(name))))
+        .collect();
+        Table { changes, actions }
     }
 
     fn address(&self, index: usize) -> &str {
@@ -343,7 +351,10 @@ impl Table {
         let text = |s: Option<&str>| s.map_or(Value::Nil, Value::str);
         Some(match key {
             "address" => Value::str(&*change.address),
-            "action" => Value::str(change.action.as_str()),
+            "action" => self.actions.get(&change.action).map_or_else(
+                || Value::str(change.action.as_str()),
+                |name| Value::Str(Rc::clone(name)),
+            ),
             "imported" => Value::Bool(change.imported),
             "moved_from" => text(change.moved_from()),
             "reason" => text(change.reason()),
