@@ -20,6 +20,20 @@ impl Masker {
         if self.is_empty() {
             return None;
         }
+        // A secret's mask matches every way JSON can spell it (escaped or not), so when no
+        // secret's mask matches the document, no string or number of it holds one; unless
+        // colour codes are escaped in it (`\u001b`), which the mask allows between a
+        // secret's characters only as they are.
+        let escaped_colour = memchr::memmem::find(json, b"\\u001b").is_some()
+            || memchr::memmem::find(json, b"\\u001B").is_some();
+        if !escaped_colour
+            && self
+                .masks
+                .iter()
+                .all(|mask| !mask.is_regexp && mask.bytes.find(json).is_none())
+        {
+            return None;
+        }
         if !scan(json, |_, _| {}) {
             return Some(self.mask_bytes(json).into_owned()).filter(|masked| masked != json);
         }
@@ -27,8 +41,12 @@ impl Masker {
         // no secret costs one read.
         let mut out: Option<Vec<u8>> = None;
         let mut copied = 0;
+        let screened = self.screens(json);
         scan(json, |kind, range| {
             let bytes = &json[range.clone()];
+            if screened && (kind == Token::Number || !bytes.contains(&b'\\')) {
+                return;
+            }
             let masked = match kind {
                 Token::String => self.json_string(bytes),
                 Token::Number => {
@@ -83,6 +101,17 @@ impl Masker {
             }
             Value::Null | Value::Bool(_) => {}
         }
+    }
+
+    /// Whether no mask can match a number of `json` or a string without escapes, whose text
+    /// is its bytes: a mask without anchors (which would match at a token's edges alone)
+    /// that finds nothing in the whole document finds nothing in any part of it. Then only
+    /// the strings with escapes need decoding, and a body without secrets is read once per
+    /// mask instead of once per string.
+    fn screens(&self, json: &[u8]) -> bool {
+        self.masks
+            .iter()
+            .all(|mask| mask.screens_blocks && mask.bytes.find(json).is_none())
     }
 
     /// One string literal, quotes included, masked and re-encoded; `None` when unchanged.
@@ -166,6 +195,18 @@ mod tests {
         Masker::empty()
             .with_literal("env:DB_PASS", r#"Pa"ss\w0rd&<db>"#)
             .with_literal("env:ACCOUNT", "123456789012")
+    }
+
+    #[test]
+    fn a_secret_split_by_escaped_colour_codes_is_still_found() {
+        let body = r#"{"text":"pw 123456\u001b[0m789012 end","other":"plain"}"#;
+        let out = masker().mask_json(body.as_bytes()).expect("masked");
+        let text: Value = serde_json::from_slice(&out).unwrap();
+        assert!(!text["text"].as_str().unwrap().contains("789012"), "{text}");
+        assert_eq!(
+            masker().mask_json(br#"{"a":"nothing secret","n":42}"#),
+            None
+        );
     }
 
     #[track_caller]
