@@ -267,3 +267,22 @@ fn the_summary_command_writes_it_too() {
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert!(!summary.exists());
 }
+
+#[test]
+fn the_classic_destroy_warning_follows_the_message() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(
+        dir.path().join("tfnotify.yaml"),
+        "terraform:\n  plan:\n    when_destroy:\n      template: \"{{ .Title }}: check the destroys\"\n",
+    )
+    .expect("config");
+    let summary = summary_file(&dir);
+    let ran = plan(actions(Test::new(), "push", &summary).dir(dir.path()), &[]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let markdown = read(&summary);
+    assert!(markdown.starts_with(HEADLINE), "{markdown}");
+    assert!(
+        markdown.ends_with("\n\n## WARNING: Resource Deletion will happen: check the destroys\n\n"),
+        "{markdown}"
+    );
+}
