@@ -88,9 +88,15 @@ pub enum CliCommand {
 /// Flags shared by the commands that pass Terraform's output through.
 #[derive(Debug, Default, Args)]
 pub struct RunArgs {
-    /// Append the summary as Markdown to FILE (e.g. "$`GITHUB_STEP_SUMMARY`").
+    /// Append the summary as Markdown to FILE. On GitHub Actions the step summary
+    /// (`GITHUB_STEP_SUMMARY`) gets it without this flag.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Do not append the message to GitHub Actions' step summary (`step_summary: false`,
+    /// `TFNOTIFY_STEP_SUMMARY=false`).
+    #[arg(long)]
+    pub no_step_summary: bool,
 
     /// Read resource changes from a JSON plan (`terraform show -json PLANFILE > FILE`).
     #[arg(long, value_name = "FILE")]
@@ -179,9 +185,15 @@ pub struct SummaryArgs {
     #[arg(long, value_name = "FILE", num_args = 1..)]
     pub from: Vec<PathBuf>,
 
-    /// Append the summary as Markdown to FILE (e.g. "$`GITHUB_STEP_SUMMARY`").
+    /// Append the summary as Markdown to FILE. On GitHub Actions the step summary
+    /// (`GITHUB_STEP_SUMMARY`) gets it without this flag.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Do not append the summary to GitHub Actions' step summary (`step_summary: false`,
+    /// `TFNOTIFY_STEP_SUMMARY=false`).
+    #[arg(long)]
+    pub no_step_summary: bool,
 
     /// What to do with an earlier summary comment: edit it (`update`, the default), post
     /// another, or post another and hide or delete the earlier ones.

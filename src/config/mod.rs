@@ -96,6 +96,10 @@ pub struct Config {
     /// Protected resources: destroys that cannot slip through.
     #[serde(deserialize_with = "nullable")]
     pub guard: Guard,
+    /// Whether a run on GitHub Actions appends its message to the job's step summary;
+    /// `None` (absent) means yes, so the opt-out is the only value anyone writes.
+    #[serde(deserialize_with = "nullable")]
+    pub step_summary: Option<bool>,
 }
 
 /// `guard:`. The patterns were checked by the known-key pass (none is empty), so turning

@@ -265,6 +265,7 @@ const TOP: &[Field] = &[
     f("notifiers", Shape::Entries(DESTINATION), OURS, "Destinations, each with its own conditions, template and behaviour."),
     f("mention_owners", Shape::Word(crate::owners::MentionOwners::WORDS), OURS, "When review comments mention the code owners of the working directory (from CODEOWNERS): `never` (default), `destroy` (the plan destroys or replaces something), `changes` or `always`."),
     f("guard", Shape::Map(GUARD), OURS, "Protected resources: a banner, a label and optionally exit 4 when a plan destroys one."),
+    f("step_summary", Shape::Bool, OURS, "On GitHub Actions, append the message to the job's step summary (`GITHUB_STEP_SUMMARY`); `true` when absent."),
 ];
 
 #[rustfmt::skip]
@@ -660,7 +661,7 @@ mod tests {
             .expect("properties is an object")
             .keys()
             .collect();
-        assert_eq!(top.len(), 17);
+        assert_eq!(top.len(), 18);
         let entry = &schema["properties"]["notifiers"]["items"];
         assert_eq!(entry["required"], serde_json::json!(["type"]));
         assert_eq!(

@@ -1,4 +1,5 @@
-//! Everything that leaves the machine after the pass-through: `--output` and the notifiers.
+//! Everything that leaves the machine after the pass-through: `--output`, GitHub's step
+//! summary and the notifiers.
 //!
 //! Deliveries are prepared before any input is read (templates parsed, notifiers built), so
 //! what cannot work is reported at once; they run after parsing, each on its own, and a
@@ -11,6 +12,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
@@ -25,9 +27,10 @@ use crate::notify::{self, Delivery, github};
 use crate::owners::{self, Dialect, MentionOwners};
 use crate::render::{self, Context, Extras, Flavor, Message};
 use crate::run::report_error;
+use crate::run::step_summary::{self, Wanted};
 use crate::settings::{Settings, World};
 
-/// The most `--output` writes per run, in UTF-16 units: GitHub shows a step summary of up
+/// The most `--output` and the step summary get per message, in UTF-16 units: GitHub shows a step summary of up
 /// to 1 MiB, and one unit is at most three bytes of UTF-8.
 pub(super) const STEP_SUMMARY_LIMIT: usize = 340_000;
 
@@ -47,6 +50,8 @@ pub(super) struct Deliveries {
     pub(super) masker: Masker,
     /// stderr and `--output`, through `masker`.
     pub(super) local: Local,
+    /// GitHub Actions' step summary file, when this run writes it (see [`step_summary`]).
+    step_summary: Option<PathBuf>,
     /// Timeouts, retries and the time budget each destination's client gets.
     http: HttpConfig,
     /// When review comments mention code owners, and the repository root and working
@@ -202,13 +207,41 @@ impl Deliveries {
         }
         flavors.dedup();
         let mut messages = Vec::new();
-        for flavor in flavors {
-            if messages.iter().any(|(f, _)| *f == flavor) {
+        for flavor in &flavors {
+            if messages.iter().any(|(f, _)| f == flavor) {
                 continue;
             }
-            match settings.message(flavor, command) {
-                Ok(message) => messages.push((flavor, message)),
+            match settings.message(*flavor, command) {
+                Ok(message) => messages.push((*flavor, message)),
                 Err(e) => early(errors, e),
+            }
+        }
+        let step_summary = step_summary::resolve(
+            &Wanted {
+                flag_off: args.no_step_summary,
+                config: settings.config.step_summary,
+                platform: settings.ci.platform,
+                output: args.output.as_deref(),
+                cwd: &world.cwd,
+            },
+            world.env,
+            world.ci,
+        );
+        for warning in &step_summary.warnings {
+            Local::new(masker.clone()).print(&format!("tfnotify: warning: {warning}\n"));
+        }
+        let mut step_summary = step_summary.path;
+        if let Some(path) = &step_summary
+            && !flavors.contains(&Flavor::Markdown)
+        {
+            // Only the step summary reads the Markdown message: a template it cannot use
+            // costs the step summary, not the run.
+            match settings.message(Flavor::Markdown, command) {
+                Ok(message) => messages.push((Flavor::Markdown, message)),
+                Err(e) => {
+                    Local::new(masker.clone()).print(&step_summary::failure_warning(path, &e));
+                    step_summary = None;
+                }
             }
         }
         let mut unparsed = Vec::new();
@@ -239,7 +272,7 @@ impl Deliveries {
             }
             place
         };
-        let nowhere = list.is_empty() && args.output.is_none();
+        let nowhere = list.is_empty() && args.output.is_none() && step_summary.is_none();
         let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
@@ -250,6 +283,7 @@ impl Deliveries {
             destroy_warning,
             destinations: list,
             local: Local::new(masker.clone()),
+            step_summary,
             masker,
             http,
             mention,
@@ -405,7 +439,7 @@ impl Deliveries {
         self.deliver_to(&aim, args, settings, report, child_code)
     }
 
-    /// Delivers the report to `aim`'s destinations and `--output`.
+    /// Delivers the report to `aim`'s destinations, `--output` and the step summary.
     fn deliver_to(
         &self,
         aim: &Aim<'_>,
@@ -457,6 +491,14 @@ impl Deliveries {
                 }
             }
         }
+        if self.step_summary.is_some()
+            && let Some(message) = self.message(Flavor::Markdown, report)
+        {
+            self.append_step_summary(render(message, &extras, STEP_SUMMARY_LIMIT));
+            if let Some(warning) = destroying {
+                self.append_step_summary(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));
+            }
+        }
 
         let body = |message: &Message, limit: usize, problems: &[String], owners: &[String]| {
             let extras = Extras {
@@ -472,6 +514,17 @@ impl Deliveries {
         Delivered {
             errors,
             comment_url: sent.comment_url,
+        }
+    }
+
+    /// Appends a rendered message to the step summary, if this run writes one; what fails
+    /// is a warning (see [`step_summary`]).
+    pub(super) fn append_step_summary(&self, text: Result<String, Error>) {
+        let Some(path) = &self.step_summary else {
+            return;
+        };
+        if let Err(e) = text.and_then(|text| self.local.append_markdown(path, &text)) {
+            self.local.print(&step_summary::failure_warning(path, &e));
         }
     }
 

@@ -13,6 +13,7 @@ mod inspect;
 mod modules;
 mod report_file;
 mod sample_overview;
+mod step_summary;
 mod summarise;
 mod summary;
 

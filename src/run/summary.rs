@@ -20,6 +20,7 @@ pub(super) fn summary(cli: &Cli, args: &SummaryArgs, world: &World<'_>) -> i32 {
     let (settings, mut errors) = settings(cli, world);
     let run_args = RunArgs {
         output: args.output.clone(),
+        no_step_summary: args.no_step_summary,
         comment: args.comment,
         quiet: args.quiet,
         // One summary is about many directories: no one directory's owners.
@@ -118,6 +119,9 @@ pub(super) fn summary(cli: &Cli, args: &SummaryArgs, world: &World<'_>) -> i32 {
             .and_then(|text| local.append_markdown(path, &text))
     {
         errors.push(e);
+    }
+    if let Some(message) = deliveries.message(Flavor::Markdown, &report) {
+        deliveries.append_step_summary(render(message, STEP_SUMMARY_LIMIT, &[]));
     }
     let body = |message: &render::Message, limit: usize, notes: &[String], _: &[String]| {
         render(message, limit, notes).map_err(|e| e.to_string())

@@ -492,7 +492,7 @@ fn http_error(source: HttpError, owner: &str, repo: &str) -> GitHubError {
     let hint = match source.status() {
         Some(401) => Some("the token is invalid or expired".to_owned()),
         Some(403) => Some(
-            "the token may lack `pull-requests: write` (in GitHub Actions: `permissions: pull-requests: write`); on a pull request from a fork the token is read-only, so write the summary with `--output \"$GITHUB_STEP_SUMMARY\"` instead".to_owned(),
+            "the token may lack `pull-requests: write` (in GitHub Actions: `permissions: pull-requests: write`); on a pull request from a fork the token is read-only, so the message reaches only the job's step summary (`GITHUB_STEP_SUMMARY`, unless `--no-step-summary` is set)".to_owned(),
         ),
         Some(404) => Some(format!(
             "check that `{owner}/{repo}` and the pull request exist and that the token can see them"
