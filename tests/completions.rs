@@ -63,7 +63,11 @@ fn bash_completes_commands_flags_and_shells() {
              printf '%s\\n' \"${{COMPREPLY[@]}}\""
         );
         let out = pipe_through("bash", &[], program.as_bytes());
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     assert_eq!(complete("tfnotify pl", 1), "plan\n");
@@ -140,10 +144,7 @@ fn the_man_page_names_every_command_and_renders_without_warnings() {
 fn man_dir_writes_a_page_per_command() {
     let dir = tempfile::tempdir().expect("tempdir");
     let out = dir.path().join("man1");
-    let ran = Test::new()
-        .args(["man", "--dir"])
-        .args([&out])
-        .run();
+    let ran = Test::new().args(["man", "--dir"]).args([&out]).run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     assert_eq!(ran.stdout, b"");
     let mut expected = vec!["tfnotify.1".to_owned()];
@@ -151,7 +152,13 @@ fn man_dir_writes_a_page_per_command() {
     assert!(expected.contains(&"tfnotify-config-check.1".to_owned()));
     let mut written: Vec<String> = std::fs::read_dir(&out)
         .expect("man dir")
-        .map(|entry| entry.expect("entry").file_name().into_string().expect("utf-8"))
+        .map(|entry| {
+            entry
+                .expect("entry")
+                .file_name()
+                .into_string()
+                .expect("utf-8")
+        })
         .collect();
     written.sort();
     expected.sort();
