@@ -50,7 +50,7 @@ fn write_pages(command: clap::Command, dir: &Path) -> Result<(), Error> {
 }
 
 /// One command's page as roff, in ASCII only: help texts hold `…` and `→`, which roff
-/// reads as bytes unless a preprocessor converts them, so they become `\[uXXXX]` escapes
+/// reads as bytes unless a preprocessor converts them, so they become escapes such as `\[u2026]`
 /// that groff and mandoc both draw as the character.
 fn page(command: clap::Command) -> String {
     let mut roff = Vec::new();
