@@ -49,9 +49,9 @@ fn write_pages(command: clap::Command, dir: &Path) -> Result<(), Error> {
     fs::write(&path, page(command)).map_err(|source| Error::ManPage { path, source })
 }
 
-/// One command's page as roff, in ASCII only: help texts hold `…` and `→`, which roff
-/// reads as bytes unless a preprocessor converts them, so they become escapes such as `\[u2026]`
-/// that groff and mandoc both draw as the character.
+/// One command's page as roff, in ASCII only: help texts hold characters such as `…`,
+/// which roff reads as bytes unless a preprocessor converts them, so they become escapes
+/// such as `\[u2026]` that groff and mandoc both draw as the character.
 fn page(command: clap::Command) -> String {
     let mut roff = Vec::new();
     // Rendering into memory cannot fail.
