@@ -83,6 +83,10 @@ pub enum CliCommand {
     /// Check the config file, or print its schema.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Print the completion script for a shell (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), or write one page per command with `--dir`.
+    Man(ManArgs),
 }
 
 /// Flags shared by the commands that pass Terraform's output through.
@@ -271,6 +275,23 @@ pub struct RenderArgs {
     pub message: Option<String>,
 }
 
+/// Flags of `tfnotify completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Flags of `tfnotify man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `tfnotify.1` and a page per command (`tfnotify-plan.1`, …) into DIR, creating
+    /// it if needed, instead of printing the top-level page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
 /// `tfnotify config …`.
 #[derive(Debug, Subcommand)]
 pub enum ConfigCommand {
@@ -305,7 +326,9 @@ impl CliCommand {
             CliCommand::Parse(_)
             | CliCommand::Render(_)
             | CliCommand::Config(_)
-            | CliCommand::Summary(_) => None,
+            | CliCommand::Summary(_)
+            | CliCommand::Completions(_)
+            | CliCommand::Man(_) => None,
         }
     }
 }

@@ -64,6 +64,8 @@ pub enum Error {
     NotTerraform { word: &'static str },
     #[error("report file `{}` {problem}", path.display())]
     ReportFile { path: PathBuf, problem: String },
+    #[error("could not write the man page `{}`: {source}", path.display())]
+    ManPage { path: PathBuf, source: io::Error },
     #[error("could not write the report file `{}`: {source}", path.display())]
     ReportFileWrite { path: PathBuf, source: io::Error },
     #[error(transparent)]
@@ -110,6 +112,7 @@ impl Error {
             | Error::ContextJson { .. }
             | Error::Var { .. }
             | Error::ReportFile { .. }
+            | Error::ManPage { .. }
             | Error::NoSummarySource
             | Error::NotTerraform { .. }
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
@@ -159,6 +162,9 @@ impl Error {
             }
             Error::NoSummarySource => Some(
                 "run it where the plans posted their comments, with the same token (e.g. `GITHUB_TOKEN` in GitHub Actions, `GITLAB_TOKEN` in GitLab CI), or give each plan's `--report-file` with `--from FILE...`".to_owned(),
+            ),
+            Error::ManPage { .. } => Some(
+                "give `--dir` a directory you can write to, or print the top-level page with `tfnotify man > tfnotify.1`".to_owned(),
             ),
             Error::Internal { .. } => Some(
                 "this is a bug in tfnotify: please report it with the line above and, if you can, the input".to_owned(),

@@ -6,10 +6,12 @@
 //! fail without taking the ones before it down. A panic inside the parser (a bug) stops
 //! parsing, never the pass-through.
 
+mod completions;
 mod config_cmd;
 mod deliver;
 mod guarded;
 mod inspect;
+mod man_page;
 mod modules;
 mod report_file;
 mod sample_overview;
@@ -41,6 +43,8 @@ pub fn run(cli: &Cli) -> i32 {
         CliCommand::Parse(args) => inspect::parse_only(args),
         CliCommand::Render(args) => inspect::render_only(cli, args, &world),
         CliCommand::Config(command) => config_cmd::config(cli, command, &world),
+        CliCommand::Completions(args) => completions::completions(args),
+        CliCommand::Man(args) => man_page::man(args),
     }
 }
 
