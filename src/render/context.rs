@@ -230,6 +230,15 @@ pub struct Extras<'a> {
     pub owners: Vec<String>,
 }
 
+impl Extras<'_> {
+    /// `.Title`: `--title`, or the classic default for the command.
+    pub(crate) fn title_for(&self, command: Command) -> String {
+        self.title
+            .clone()
+            .unwrap_or_else(|| default_title(command).to_owned())
+    }
+}
+
 /// The classic default title for a command.
 pub fn default_title(command: Command) -> &'static str {
     match command {
@@ -259,10 +268,7 @@ impl<'a> Context<'a> {
             transcript.stdout.text().into()
         };
         Context {
-            title: extras
-                .title
-                .clone()
-                .unwrap_or_else(|| default_title(report.command).to_owned()),
+            title: extras.title_for(report.command),
             message: extras.message.clone().unwrap_or_default(),
             result,
             body: Rc::clone(&combined),

@@ -23,5 +23,5 @@ pub use message::{
 };
 pub use overview::{OverviewExtras, context as overview_context, render_overview_within};
 pub use summary::{Group, GroupKind, Summary};
-pub use template_data::template_data;
+pub use template_data::{for_delivery, template_data};
 pub use terminal::terminal;

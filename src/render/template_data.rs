@@ -17,8 +17,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::mask::{MASK, Masker};
-use crate::model::{Action, Report, ResourceChange};
-use crate::render::context::{Context, ModuleSection, RESOURCE_LISTS, ResourceLists};
+use crate::model::{Action, Command, Report, ResourceChange};
+use crate::render::context::{Context, Extras, ModuleSection, RESOURCE_LISTS, ResourceLists};
 use crate::template::{LazyList, LazyMap, Value};
 
 /// Keys of the maps built here by hand: a mask that matched one would rename it, as
@@ -83,17 +83,50 @@ const KEYS: &[&str] = &[
 
 /// The context of `context` as template data, every text masked by `masker`.
 pub fn template_data(context: &Context<'_>, masker: &Masker) -> Value {
-    let renames_a_key = !masker.is_empty()
-        && KEYS
-            .iter()
-            .chain(RESOURCE_LISTS.iter().map(|(name, _)| name))
-            .any(|key| !masker.spans(key.as_bytes()).is_empty());
-    if renames_a_key {
+    if renames_a_key(masker) {
         let mut json = context.to_value();
         masker.mask_value(&mut json);
         return Value::from(&json);
     }
     Builder { masker }.context(context)
+}
+
+/// Whether a mask matches a key of the maps built here, which the JSON form would rename.
+fn renames_a_key(masker: &Masker) -> bool {
+    !masker.is_empty()
+        && KEYS
+            .iter()
+            .chain(RESOURCE_LISTS.iter().map(|(name, _)| name))
+            .any(|key| !masker.spans(key.as_bytes()).is_empty())
+}
+
+/// `data`, made by [`template_data`] for a report and some extras, with the fields that
+/// differ between the deliveries of one run (`.Title`, `.Message`, `.ErrorMessages`,
+/// `.Owners`) taken from `extras` instead, so that one context serves every message of the
+/// run. `None` when masks rename keys, where only a context made whole is exact.
+pub fn for_delivery(
+    data: &Value,
+    command: Command,
+    extras: &Extras<'_>,
+    masker: &Masker,
+) -> Option<Value> {
+    let Value::Map(root) = data else {
+        return None;
+    };
+    if renames_a_key(masker) {
+        return None;
+    }
+    let builder = Builder { masker };
+    let mut map = root.borrow().clone();
+    map.insert("Title".to_owned(), builder.text(&extras.title_for(command)));
+    let message = extras.message.as_deref().unwrap_or_default();
+    map.insert("Message".to_owned(), builder.text(message));
+    map.insert(
+        "ErrorMessages".to_owned(),
+        builder.json(&extras.error_messages),
+    );
+    map.insert("Owners".to_owned(), builder.json(&extras.owners));
+    Some(Value::map(map))
 }
 
 /// Builds the values, masking as it goes.
@@ -575,6 +608,28 @@ mod tests {
             let context = Context::new(&report, &extras);
             assert_eq!(json_of(&context.data()), context.to_value(), "{path}");
         }
+    }
+
+    #[test]
+    fn one_context_serves_every_delivery_of_a_run() {
+        let report = report("1.11/plan_mixed.txt", Command::Plan);
+        let lookup =
+            |name: &str| (name == "TFNOTIFY_MASKS").then(|| "regexp:bastion|secret".to_owned());
+        let masker = Masker::from_env(&lookup).expect("masks");
+        let base = Extras::default();
+        let data = template_data(&Context::new(&report, &base), &masker);
+        let delivery = Extras {
+            title: Some("## Plan for secret".to_owned()),
+            message: Some("from bastion".to_owned()),
+            error_messages: vec!["label secret failed".to_owned()],
+            owners: vec!["@org/team".to_owned()],
+            ..Extras::default()
+        };
+        let shared =
+            super::for_delivery(&data, Command::Plan, &delivery, &masker).expect("no key masked");
+        let whole = template_data(&Context::new(&report, &delivery), &masker);
+        assert_eq!(json_of(&shared), json_of(&whole));
+        assert!(!json_of(&shared).to_string().contains("secret"));
     }
 
     #[test]

@@ -9,7 +9,7 @@
 //! other vars before the destinations are built (so labels and hidden markers stay the
 //! same from run to run), the client masks each request, and [`Local`] what stays here.
 
-use std::cell::{Cell, RefCell};
+use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -401,7 +401,11 @@ impl Deliveries {
     /// it renders as Go renders a missing key (so existing templates keep their output),
     /// but it is almost always a typo. Only the messages this report is rendered with are
     /// checked.
-    fn warn_unknown_fields(&self, report: &Report, extras: &Extras<'_>) {
+    fn warn_unknown_fields<'v>(
+        &self,
+        report: &Report,
+        context: &dyn Fn() -> &'v crate::template::Value,
+    ) {
         // One message per notation, so no flavour comes twice.
         let messages: Vec<&Message> = self
             .messages
@@ -412,10 +416,9 @@ impl Deliveries {
         if messages.is_empty() {
             return;
         }
-        let context = Context::new(report, extras).data();
         let mut seen = Vec::new();
         for message in messages {
-            for note in message.unknown_fields(&context).unwrap_or_default() {
+            for note in message.unknown_fields(context()).unwrap_or_default() {
                 if !seen.contains(&note) {
                     self.local.print(&format!("tfnotify: warning: {note}\n"));
                     seen.push(note);
@@ -468,15 +471,22 @@ impl Deliveries {
             message: args.destroy_warning_message.clone(),
             ..extras.clone()
         };
-        let render = |message: &Message, extras: &Extras<'_>, limit: usize| {
-            let context = render::template_data(&Context::new(report, extras), &self.masker);
+        // One context for every message of the delivery; each takes its own title,
+        // message, problems and owners from it.
+        let data = OnceCell::new();
+        let shared = || {
+            data.get_or_init(|| render::template_data(&Context::new(report, &extras), &self.masker))
+        };
+        let render = |message: &Message, own: &Extras<'_>, limit: usize| {
+            let context = render::for_delivery(shared(), report.command, own, &self.masker)
+                .unwrap_or_else(|| render::template_data(&Context::new(report, own), &self.masker));
             render::render_within(message, &context, limit)
                 .map(|fitted| self.masker.mask(&fitted.text).into_owned())
                 .map_err(|e| Error::Template { message: e.message })
         };
         let destroying = self.destroy_warning.as_ref().filter(|_| report.has_destroy);
         if !self.fields_checked.replace(true) {
-            self.warn_unknown_fields(report, &extras);
+            self.warn_unknown_fields(report, &shared);
         }
 
         if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))

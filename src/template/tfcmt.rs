@@ -9,15 +9,12 @@ use crate::template::value::Value;
 /// longer than the longest backtick run in the text (at least three), which the text
 /// can never close. The result is trusted HTML so html mode leaves it alone.
 pub(crate) fn wrap_code(text: &str) -> String {
-    let mut longest = 0;
-    let mut run = 0;
-    for c in text.chars() {
-        if c == '`' {
-            run += 1;
-            longest = longest.max(run);
-        } else {
-            run = 0;
-        }
+    // Backticks are rare in Terraform's output: jump from one to the next.
+    let (mut longest, mut run, mut next) = (0, 0, usize::MAX);
+    for at in memchr::memchr_iter(b'`', text.as_bytes()) {
+        run = if at == next { run + 1 } else { 1 };
+        longest = longest.max(run);
+        next = at + 1;
     }
     let fence = "`".repeat((longest + 1).max(3));
     format!("\n{fence}hcl\n{text}\n{fence}\n")
@@ -54,5 +51,6 @@ mod tests {
     fn fence_outgrows_backticks() {
         assert_eq!(wrap_code("a"), "\n```hcl\na\n```\n");
         assert_eq!(wrap_code("x ```` y"), "\n`````hcl\nx ```` y\n`````\n");
+        assert_eq!(wrap_code("`` a ` b ```"), "\n````hcl\n`` a ` b ```\n````\n");
     }
 }
