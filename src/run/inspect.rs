@@ -12,7 +12,7 @@ use crate::model::{Command, Report};
 use crate::parse::{self, Collector, ParseError};
 use crate::render::{self, Context, Extras, Flavor, Message, Spec};
 use crate::run::{report_error, settings, stdout_exit_code, write_stdout};
-use crate::settings::World;
+use crate::settings::{Settings, World};
 use crate::template::Value;
 
 /// `tfnotify parse`: the report as JSON or text on stdout, nothing else.
@@ -62,50 +62,26 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
         return error.exit_code();
     }
     let command = Command::from(args.kind);
-    let rendered = || -> Result<String, Dumped> {
+    let rendered = || -> Result<String, Error> {
         // A context read from a file or made for the summary is JSON; a report's is made
         // in the engine's own form (see `render::template_data`), unless it is printed.
-        let context: Value = if let Some(path) = &args.context {
-            let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
-                path: path.clone(),
-                source,
-            })?;
-            let json: serde_json::Value =
-                serde_json::from_str(&text).map_err(|source| Error::ContextJson {
-                    path: path.clone(),
-                    source,
-                })?;
-            dump_or(args.dump_context, &json)?
-        } else if command == Command::Summary {
-            let extras = crate::render::OverviewExtras {
-                title: args
-                    .title
-                    .clone()
-                    .unwrap_or_else(|| crate::render::default_title(command).to_owned()),
-                message: args.message.clone().unwrap_or_default(),
-                vars: settings.vars.clone(),
-                link: settings.ci.build_url.clone(),
-                ..crate::render::OverviewExtras::default()
-            };
-            let json = crate::render::overview_context(
-                &super::sample_overview::sample_overview(),
-                &extras,
-            );
-            dump_or(args.dump_context, &json)?
-        } else {
-            let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
-            settings.guard.mark(&mut report);
-            let extras = Extras {
-                title: args.title.clone(),
-                message: args.message.clone(),
-                vars: settings.vars.clone(),
-                ci: Some(&settings.ci),
-                ..Extras::default()
-            };
-            let context = Context::new(&report, &extras);
-            if args.dump_context {
-                dump_or(true, &context.to_value())?
-            } else {
+        let context = match json_context(args, &settings, command)? {
+            Some(json) if args.dump_context => return pretty(&json),
+            Some(json) => Value::from(&json),
+            None => {
+                let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
+                settings.guard.mark(&mut report);
+                let extras = Extras {
+                    title: args.title.clone(),
+                    message: args.message.clone(),
+                    vars: settings.vars.clone(),
+                    ci: Some(&settings.ci),
+                    ..Extras::default()
+                };
+                let context = Context::new(&report, &extras);
+                if args.dump_context {
+                    return pretty(&context.to_value());
+                }
                 context.data()
             }
         };
@@ -132,38 +108,57 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
         Ok(text)
     };
     match rendered() {
-        Ok(text) | Err(Dumped::Context(text)) => write_stdout(text.as_bytes()),
-        Err(Dumped::Failed(error)) => {
+        Ok(text) => write_stdout(text.as_bytes()),
+        Err(error) => {
             report_error(&error);
             error.exit_code()
         }
     }
 }
 
-/// Why rendering stopped early: the context was to be printed rather than rendered, or
-/// something failed.
-enum Dumped {
-    Context(String),
-    Failed(Error),
+/// The context `render` reads as JSON: a saved one (`--context`), or the summary's made for
+/// a sample pull request; `None` when it is made from a Terraform output.
+fn json_context(
+    args: &RenderArgs,
+    settings: &Settings,
+    command: Command,
+) -> Result<Option<serde_json::Value>, Error> {
+    if let Some(path) = &args.context {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let json = serde_json::from_str(&text).map_err(|source| Error::ContextJson {
+            path: path.clone(),
+            source,
+        })?;
+        return Ok(Some(json));
+    }
+    if command != Command::Summary {
+        return Ok(None);
+    }
+    let extras = crate::render::OverviewExtras {
+        title: args
+            .title
+            .clone()
+            .unwrap_or_else(|| crate::render::default_title(command).to_owned()),
+        message: args.message.clone().unwrap_or_default(),
+        vars: settings.vars.clone(),
+        link: settings.ci.build_url.clone(),
+        ..crate::render::OverviewExtras::default()
+    };
+    let sample = super::sample_overview::sample_overview();
+    Ok(Some(crate::render::overview_context(&sample, &extras)))
 }
 
-impl From<Error> for Dumped {
-    fn from(error: Error) -> Self {
-        Dumped::Failed(error)
-    }
-}
-
-/// `json` in the engine's form, or, with `--dump-context`, printed instead (pretty JSON).
-fn dump_or(dump: bool, json: &serde_json::Value) -> Result<Value, Dumped> {
-    if !dump {
-        return Ok(Value::from(json));
-    }
+/// A context as `--dump-context` prints it: pretty JSON and a newline.
+fn pretty(json: &serde_json::Value) -> Result<String, Error> {
     let mut text = serde_json::to_string_pretty(json).map_err(|e| Error::Output {
         path: "stdout".into(),
         source: io::Error::other(e),
     })?;
     text.push('\n');
-    Err(Dumped::Context(text))
+    Ok(text)
 }
 
 /// Reads a whole output (a file, or stdin for `None` and `-`) into a report.
