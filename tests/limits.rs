@@ -15,20 +15,24 @@ fn big_plan() -> tfnotify::model::Report {
     tfnotify::parse::parse(&text, Command::Plan).expect("parse")
 }
 
+/// Our default plan message of a notation.
+fn default_message(flavor: Flavor) -> Message {
+    let spec = Spec {
+        flavor,
+        command: Command::Plan,
+        template: None,
+        overrides: &BTreeMap::new(),
+        raw: false,
+    };
+    Message::build(&spec).expect("build")
+}
+
 #[test]
 fn a_50000_resource_plan_fits_every_default_message() {
     let report = big_plan();
     assert_eq!(report.resources.len(), 50_000);
-    let overrides = BTreeMap::new();
     for flavor in Flavor::ALL {
-        let spec = Spec {
-            flavor,
-            command: Command::Plan,
-            template: None,
-            overrides: &overrides,
-            raw: false,
-        };
-        let message = Message::build(&spec).expect("build");
+        let message = default_message(flavor);
         let extras = Extras::default();
         let context = Context::new(&report, &extras).data();
         let fitted = render_within(&message, &context, flavor.limit()).expect("render");
@@ -122,15 +126,7 @@ fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading(
     }
     let report = tfnotify::parse::parse(text.as_bytes(), Command::Plan).expect("parse");
     assert_eq!(report.modules.len(), 3);
-    let overrides = BTreeMap::new();
-    let spec = Spec {
-        flavor: Flavor::Markdown,
-        command: Command::Plan,
-        template: None,
-        overrides: &overrides,
-        raw: false,
-    };
-    let message = Message::build(&spec).expect("build");
+    let message = default_message(Flavor::Markdown);
     let extras = Extras::default();
     let context = Context::new(&report, &extras).data();
     let fitted = render_within(&message, &context, 65_536).expect("render");
@@ -162,15 +158,7 @@ fn a_consolidated_terragrunt_run_of_big_modules_fits_with_every_modules_heading(
 #[test]
 fn a_message_cut_hard_still_says_how_many_resources_each_group_has() {
     let report = big_plan();
-    let overrides = BTreeMap::new();
-    let spec = Spec {
-        flavor: Flavor::Markdown,
-        command: Command::Plan,
-        template: None,
-        overrides: &overrides,
-        raw: false,
-    };
-    let message = Message::build(&spec).expect("build");
+    let message = default_message(Flavor::Markdown);
     let extras = Extras::default();
     let context = Context::new(&report, &extras).data();
     // Discord's embed: small enough that the destroyed and replaced lists are cut too.
