@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::rc::Rc;
 
+use crate::model::Action;
 use crate::render::message::{Message, MessageError};
 use crate::template::{LazyList, List, Value};
 
@@ -256,9 +257,13 @@ fn follow_resources(context: &Value) {
             let text = |key| resource.field(key).filter(Value::truthy);
             let reason = text("reason");
             let action = text("action");
-            let kept = match action.as_ref().and_then(Value::as_str) {
-                Some("forget") => Some(&mut forgotten),
-                Some("read") => Some(&mut read),
+            let kept = match action
+                .as_ref()
+                .and_then(Value::as_str)
+                .and_then(Action::from_name)
+            {
+                Some(Action::Forget) => Some(&mut forgotten),
+                Some(Action::Read) => Some(&mut read),
                 _ => None,
             };
             if reason.is_none() && kept.is_none() {

@@ -167,17 +167,28 @@ impl Serialize for ResourceLists<'_> {
             })
             .collect();
         map.serialize_entry("MovedResources", &moved)?;
-        // The last reason given for an address wins, as when a map is filled in order.
-        let reasons: BTreeMap<&str, &str> = self
-            .resources
-            .iter()
-            .filter_map(|r| Some((&*r.address, r.reason()?)))
-            .filter(|(_, reason)| !reason.is_empty())
+        let reasons: BTreeMap<&str, &str> = with_reasons(self.resources)
+            .into_iter()
+            .filter_map(|p| Some((&*self.at(p).address, self.at(p).reason()?)))
             .collect();
         map.serialize_entry("ResourceReasons", &reasons)?;
         map.serialize_entry("ResourceCounts", &self.counts())?;
         map.end()
     }
+}
+
+/// The positions of the changes `.ResourceReasons` holds, sorted by address: those with a
+/// reason, and of several with one address the last, as when a map is filled in order.
+pub(crate) fn with_reasons(resources: &[ResourceChange]) -> Vec<u32> {
+    let mut sorted: Vec<u32> = (0..resources.len())
+        .filter(|i| resources[*i].reason().is_some_and(|r| !r.is_empty()))
+        .filter_map(|i| u32::try_from(i).ok())
+        .collect();
+    let address = |at: &u32| &resources[*at as usize].address;
+    sorted.reverse();
+    sorted.sort_by(|a, b| address(a).cmp(address(b)));
+    sorted.dedup_by(|a, b| address(a) == address(b));
+    sorted
 }
 
 /// One module of a consolidated Terragrunt run: the names of [`Context`] that describe a

@@ -18,7 +18,9 @@ use serde::Serialize;
 
 use crate::mask::{MASK, Masker};
 use crate::model::{Action, Command, Report, ResourceChange};
-use crate::render::context::{Context, Extras, ModuleSection, RESOURCE_LISTS, ResourceLists};
+use crate::render::context::{
+    Context, Extras, ModuleSection, RESOURCE_LISTS, ResourceLists, with_reasons,
+};
 use crate::template::{LazyList, LazyMap, Value};
 
 /// Keys of the maps built here by hand: a mask that matched one would rename it, as
@@ -506,13 +508,7 @@ struct Reasons {
 
 impl Reasons {
     fn new(table: Rc<Table>) -> Reasons {
-        let mut sorted: Vec<u32> = (0..table.changes.len())
-            .filter(|i| table.changes[*i].reason().is_some_and(|r| !r.is_empty()))
-            .filter_map(|i| u32::try_from(i).ok())
-            .collect();
-        sorted.reverse();
-        sorted.sort_by(|a, b| table.address(*a as usize).cmp(table.address(*b as usize)));
-        sorted.dedup_by(|a, b| table.address(*a as usize) == table.address(*b as usize));
+        let sorted = with_reasons(&table.changes);
         Reasons { table, sorted }
     }
 
