@@ -183,19 +183,20 @@ impl Action {
         }
     }
 
+    /// Every action, for whoever needs to name them all.
+    pub const ALL: [Action; 7] = [
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Replace,
+        Action::Read,
+        Action::NoOp,
+        Action::Forget,
+    ];
+
     /// The action a JSON name stands for.
     pub fn from_name(name: &str) -> Option<Action> {
-        [
-            Action::Create,
-            Action::Update,
-            Action::Delete,
-            Action::Replace,
-            Action::Read,
-            Action::NoOp,
-            Action::Forget,
-        ]
-        .into_iter()
-        .find(|a| a.as_str() == name)
+        Action::ALL.into_iter().find(|a| a.as_str() == name)
     }
 }
 

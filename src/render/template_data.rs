@@ -367,12 +367,10 @@ impl Table {
     }
 
     fn of(changes: Arc<Vec<ResourceChange>>) -> Table {
-        let actions = [
-            "create", "update", "delete", "replace", "read", "no-op", "forget",
-        ]
-        .into_iter()
-        .filter_map(|name| Some((Action::from_name(name)?, Rc::from(name))))
-        .collect();
+        let actions = Action::ALL
+            .into_iter()
+            .map(|action| (action, Rc::from(action.as_str())))
+            .collect();
         Table { changes, actions }
     }
 
