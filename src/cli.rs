@@ -103,8 +103,11 @@ pub struct RunArgs {
     pub no_step_summary: bool,
 
     /// Read resource changes from a JSON plan (`terraform show -json PLANFILE > FILE`).
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "plan_file")]
     pub plan_json: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub saved: SavedPlanArgs,
 
     /// Write what the run amounted to as JSON to FILE (the `parse` JSON with target,
     /// command, commit and links), for `tfnotify summary --from`.
@@ -177,8 +180,23 @@ pub struct RunArgs {
     pub ignore_notify_errors: bool,
 
     /// The program to run and summarise, e.g. `-- terraform plan -detailed-exitcode`.
-    #[arg(last = true, value_name = "PROGRAM")]
+    #[arg(last = true, value_name = "PROGRAM", conflicts_with = "plan_file")]
     pub program: Vec<OsString>,
+}
+
+/// Flags that read a saved plan file instead of Terraform's output.
+#[derive(Debug, Default, Args)]
+pub struct SavedPlanArgs {
+    /// Read a saved plan (`terraform plan -out=FILE`): runs `terraform show -json FILE` for
+    /// the changes and `terraform show -no-color FILE` for the text, which is passed through.
+    /// Only for plans; takes the place of stdin and `-- PROGRAM`.
+    #[arg(long, value_name = "FILE")]
+    pub plan_file: Option<PathBuf>,
+
+    /// The program that shows `--plan-file` (default: `terraform`, or `tofu` when Terraform
+    /// is not installed or cannot read the plan).
+    #[arg(long, value_name = "PATH", env = "TFNOTIFY_TERRAFORM_BIN")]
+    pub terraform_bin: Option<OsString>,
 }
 
 /// Flags of `tfnotify summary`.
@@ -229,6 +247,7 @@ pub struct ParseArgs {
     pub kind: CommandKind,
 
     /// The output to read; stdin when absent or `-`.
+    #[arg(conflicts_with = "plan_file")]
     pub file: Option<PathBuf>,
 
     /// How to print the result.
@@ -236,8 +255,11 @@ pub struct ParseArgs {
     pub format: Format,
 
     /// Read resource changes from a JSON plan as well.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "plan_file")]
     pub plan_json: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub saved: SavedPlanArgs,
 }
 
 /// Flags of `tfnotify render`.
@@ -248,14 +270,18 @@ pub struct RenderArgs {
     pub kind: CommandKind,
 
     /// The output to read; stdin when absent or `-`. Not read with `--context`.
+    #[arg(conflicts_with = "plan_file")]
     pub file: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub saved: SavedPlanArgs,
 
     /// Print the context templates see, as JSON, instead of rendering.
     #[arg(long, conflicts_with = "context")]
     pub dump_context: bool,
 
     /// Render from a context saved by `--dump-context` (edited or not) instead of an output.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with = "plan_file")]
     pub context: Option<PathBuf>,
 
     /// The template to render; the default message when absent.

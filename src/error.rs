@@ -7,7 +7,7 @@
 use std::io;
 use std::path::PathBuf;
 
-use crate::input::CommandError;
+use crate::input::{CommandError, PlanFileError};
 use crate::model::Command;
 use crate::parse::ParseError;
 
@@ -70,6 +70,12 @@ pub enum Error {
     ReportFileWrite { path: PathBuf, source: io::Error },
     #[error(transparent)]
     Command(#[from] CommandError),
+    #[error(transparent)]
+    PlanFile(#[from] PlanFileError),
+    #[error("`--plan-file` works with `tfnotify plan` only, not with `tfnotify {0}`")]
+    PlanFileCommand(&'static str),
+    #[error("`--plan-file` shows the plan itself, and Terraform's output was piped in as well")]
+    PlanFileStdin,
     #[error("{message}")]
     Template { message: String },
     #[error(transparent)]
@@ -99,7 +105,9 @@ impl Error {
     /// The exit code for this failure when no wrapped program decides it.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::EmptyInput { .. } | Error::Parse { .. } => 1,
+            Error::EmptyInput { .. }
+            | Error::Parse { .. }
+            | Error::PlanFile(PlanFileError::Failed { .. }) => 1,
             Error::Read { .. }
             | Error::Stdin { .. }
             | Error::Internal { .. }
@@ -115,15 +123,16 @@ impl Error {
             | Error::ManPage { .. }
             | Error::NoSummarySource
             | Error::NotTerraform { .. }
+            | Error::PlanFileCommand(_)
+            | Error::PlanFileStdin
+            | Error::PlanFile(PlanFileError::Missing { .. } | PlanFileError::Read { .. })
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
+            Error::PlanFile(PlanFileError::NoProgram) => 127,
             Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_) => {
                 EXIT_DELIVERY
             }
-            Error::Command(CommandError::Spawn { source, .. }) => match source.kind() {
-                io::ErrorKind::NotFound => 127,
-                io::ErrorKind::PermissionDenied => 126,
-                _ => EXIT_USAGE,
-            },
+            Error::Command(CommandError::Spawn { source, .. })
+            | Error::PlanFile(PlanFileError::Spawn { source, .. }) => spawn_exit_code(source),
         }
     }
 
@@ -152,14 +161,25 @@ impl Error {
                 command.as_str(),
                 reader.word()
             )),
+            Error::Parse { source: ParseError::StateNotPlan, .. } => Some(
+                "give the plan file written by `terraform plan -out=FILE`, or the JSON of `terraform show -json FILE` for that file".to_owned(),
+            ),
             Error::Parse { source: ParseError::Json { .. }, .. } => Some(
                 "pass the complete output of `terraform show -json PLANFILE`, or the text output with `-no-color`".to_owned(),
             ),
             Error::Command(CommandError::Spawn { program, source })
+            | Error::PlanFile(PlanFileError::Spawn { program, source })
                 if source.kind() == io::ErrorKind::NotFound =>
             {
-                Some(format!("check that `{program}` is installed and on PATH"))
+                Some(format!("check that `{program}` is installed and on PATH, or name it with `--terraform-bin PATH`"))
             }
+            Error::PlanFile(error) => plan_file_hint(error),
+            Error::PlanFileCommand(_) => Some(
+                "show the plan with `tfnotify plan --plan-file FILE`; apply it with `tfnotify apply -- terraform apply FILE`".to_owned(),
+            ),
+            Error::PlanFileStdin => Some(
+                "drop the pipe (`tfnotify plan --plan-file FILE`), or drop `--plan-file` to read the piped output".to_owned(),
+            ),
             Error::NoSummarySource => Some(
                 "run it where the plans posted their comments, with the same token (e.g. `GITHUB_TOKEN` in GitHub Actions, `GITLAB_TOKEN` in GitLab CI), or give each plan's `--report-file` with `--from FILE...`".to_owned(),
             ),
@@ -171,6 +191,34 @@ impl Error {
             ),
             _ => None,
         }
+    }
+}
+
+/// The exit code of a program that could not be started, as shells report it.
+fn spawn_exit_code(source: &io::Error) -> i32 {
+    match source.kind() {
+        io::ErrorKind::NotFound => 127,
+        io::ErrorKind::PermissionDenied => 126,
+        _ => EXIT_USAGE,
+    }
+}
+
+/// How to get a saved plan shown.
+fn plan_file_hint(error: &PlanFileError) -> Option<String> {
+    match error {
+        PlanFileError::Missing { .. } => Some(
+            "write it first with `terraform plan -out=FILE` (in CI, download the plan job's artifact into this directory)".to_owned(),
+        ),
+        PlanFileError::NoProgram => Some(
+            "install Terraform or OpenTofu, or name the program with `--terraform-bin PATH` (`TFNOTIFY_TERRAFORM_BIN`)".to_owned(),
+        ),
+        error if error.is_version_mismatch() => Some(
+            "show it with the Terraform version that wrote it (`--terraform-bin PATH`), or with `--terraform-bin tofu` if OpenTofu wrote it".to_owned(),
+        ),
+        PlanFileError::Failed { .. } => Some(
+            "run it in the directory the plan was made in, after `terraform init`, with the same Terraform (or OpenTofu) version and any plan encryption settings".to_owned(),
+        ),
+        PlanFileError::Spawn { .. } | PlanFileError::Read { .. } => None,
     }
 }
 

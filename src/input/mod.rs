@@ -8,11 +8,13 @@
 mod command;
 mod masked;
 mod passthrough;
+mod plan_file;
 mod signals;
 
 pub use command::{CommandError, run_command};
 pub use masked::Masked;
 pub use passthrough::{Passthrough, tee};
+pub use plan_file::{PlanFileError, Program};
 pub use signals::guard_stdin_mode;
 
 /// Which of Terraform's streams a chunk came from.

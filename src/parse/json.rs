@@ -24,6 +24,8 @@ use crate::parse::outcome::counts_of;
 #[serde(default)]
 struct Document {
     format_version: Option<String>,
+    planned_values: Option<serde::de::IgnoredAny>,
+    values: Option<serde::de::IgnoredAny>,
     resource_changes: Option<Vec<JsonChange>>,
     resource_drift: Option<Vec<JsonChange>>,
     output_changes: Option<BTreeMap<String, JsonOutput>>,
@@ -143,6 +145,11 @@ pub(crate) fn parse_reader(reader: impl Read, command: Command) -> Result<Report
             log.line(&mut report, document);
         } else if let Some(valid) = document.valid {
             validate_document(&mut report, valid, document.diagnostics.unwrap_or_default());
+        } else if document.values.is_some()
+            && document.planned_values.is_none()
+            && document.resource_changes.is_none()
+        {
+            return Err(ParseError::StateNotPlan);
         } else if document.format_version.is_some()
             || document.resource_changes.is_some()
             || document.output_changes.is_some()

@@ -42,6 +42,10 @@ pub enum ParseError {
         "the input is JSON but neither a plan (`terraform show -json`), a `validate -json` result nor a `-json` log"
     )]
     UnknownJson,
+    #[error(
+        "the JSON is a state (`terraform show -json` of a state file), not a plan: it holds no planned changes"
+    )]
+    StateNotPlan,
 }
 
 /// Parses a whole output of `command`, text or JSON, detected from the first byte.

@@ -11,6 +11,7 @@ use crate::input::{self, Stream};
 use crate::model::{Command, Report};
 use crate::parse::{self, Collector, ParseError};
 use crate::render::{self, Context, Extras, Flavor, Message, Spec};
+use crate::run::saved_plan;
 use crate::run::{report_error, settings, stdout_exit_code, write_stdout};
 use crate::settings::{Settings, World};
 use crate::template::Value;
@@ -23,19 +24,11 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
         report_error(&error);
         return error.exit_code();
     }
-    let mut collector = Collector::new(command);
-    let read = match args.file.as_deref() {
-        None => read_all(io::stdin().lock(), &mut collector),
-        Some(path) if path.as_os_str() == "-" => read_all(io::stdin().lock(), &mut collector),
-        Some(path) => File::open(path)
-            .map_err(|source| Error::Read {
-                path: path.to_owned(),
-                source,
-            })
-            .and_then(|file| read_all(file, &mut collector)),
+    let result = if args.saved.plan_file.is_some() {
+        saved_plan::read(&args.saved, command, Reader::Parse)
+    } else {
+        read_output(args, command)
     };
-    let result =
-        read.and_then(|()| finish(collector, command, Reader::Parse, args.plan_json.as_deref()));
     let report = match result {
         Ok(report) => report,
         Err(error) => {
@@ -55,6 +48,22 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
     stdout_exit_code(written)
 }
 
+/// The report of the output `parse` reads: a file, or stdin.
+fn read_output(args: &ParseArgs, command: Command) -> Result<Report, Error> {
+    let mut collector = Collector::new(command);
+    let read = match args.file.as_deref() {
+        None => read_all(io::stdin().lock(), &mut collector),
+        Some(path) if path.as_os_str() == "-" => read_all(io::stdin().lock(), &mut collector),
+        Some(path) => File::open(path)
+            .map_err(|source| Error::Read {
+                path: path.to_owned(),
+                source,
+            })
+            .and_then(|file| read_all(file, &mut collector)),
+    };
+    read.and_then(|()| finish(collector, command, Reader::Parse, args.plan_json.as_deref()))
+}
+
 /// `tfnotify render`: a message, or the context it is rendered from, on stdout.
 pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i32 {
     let (settings, errors) = settings(cli, world);
@@ -69,7 +78,11 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
             Some(json) if args.dump_context => return pretty(&json),
             Some(json) => Value::from(&json),
             None => {
-                let mut report = read_report(command, Reader::Render, args.file.as_deref(), None)?;
+                let mut report = if args.saved.plan_file.is_some() {
+                    saved_plan::read(&args.saved, command, Reader::Render)?
+                } else {
+                    read_report(command, Reader::Render, args.file.as_deref(), None)?
+                };
                 settings.guard.mark(&mut report);
                 let extras = Extras {
                     title: args.title.clone(),

@@ -15,6 +15,7 @@ mod man_page;
 mod modules;
 mod report_file;
 mod sample_overview;
+mod saved_plan;
 mod step_summary;
 mod summarise;
 mod summary;

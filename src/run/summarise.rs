@@ -2,9 +2,10 @@
 
 use std::io::{self, IsTerminal};
 use std::panic::AssertUnwindSafe;
+use std::path::Path;
 
 use crate::cli::{Cli, RunArgs};
-use crate::error::Error;
+use crate::error::{Error, Reader};
 use crate::guard::EXIT_PROTECTED;
 use crate::input::{self, Stream};
 use crate::mask::Masker;
@@ -15,6 +16,7 @@ use crate::run::deliver::Deliveries;
 use crate::run::guarded::Guarded;
 use crate::run::inspect::read_plan_json;
 use crate::run::modules;
+use crate::run::saved_plan;
 use crate::run::{error_text, exit_code, report_file, settings, use_color};
 use crate::settings::World;
 
@@ -27,14 +29,21 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     let deliveries = Deliveries::prepare(cli, args, &settings, command, world, &mut errors);
     super::mask_panics_with(&deliveries.masker);
 
-    let parser = Guarded::new(if args.program.is_empty() {
+    let saved = args.saved.plan_file.as_deref();
+    let parser = Guarded::new(if args.program.is_empty() && saved.is_none() {
         Collector::new(command)
     } else {
         Collector::with_streams(command)
     });
-    let (child_code, input_error) = pass_through(args, &parser, &deliveries.masker);
+    let (child_code, input_error, structure) = if let Some(plan) = saved {
+        let (error, structure) = show_saved(args, plan, command, &parser, &deliveries.masker);
+        (None, error, structure)
+    } else {
+        let (code, error) = pass_through(args, &parser, &deliveries.masker);
+        (code, error, None)
+    };
     errors.extend(input_error);
-    let mut report = finish(parser, args, command, &mut errors);
+    let mut report = finish(parser, args, command, structure, &mut errors);
     if let (Some(report), Some(code)) = (report.as_mut(), child_code) {
         parse::check_exit_code(report, code, &args.program);
     }
@@ -154,14 +163,56 @@ fn pass_through(
     }
 }
 
-/// The report, with a `--plan-json` laid over it.
+/// Shows a `--plan-file`: its JSON plan read first, then its text passed through (masked,
+/// when masks are set) and on to the parser.
+fn show_saved(
+    args: &RunArgs,
+    plan: &Path,
+    command: Command,
+    parser: &Guarded<Collector>,
+    masker: &Masker,
+) -> (Option<Error>, Option<saved_plan::Structure>) {
+    let structure = saved_plan::check(command).and_then(|()| {
+        saved_plan::structure(
+            plan,
+            args.saved.terraform_bin.as_deref(),
+            command,
+            Reader::Notify,
+        )
+    });
+    let structure = match structure {
+        Ok(structure) => structure,
+        Err(error) => return (Some(error), None),
+    };
+    let feed = |stream: Stream, chunk: &[u8]| parser.feed(stream, chunk);
+    let masker = (!masker.is_empty()).then_some(masker);
+    match saved_plan::pass_text(&structure.program, plan, &feed, masker) {
+        Ok(()) => (None, Some(structure)),
+        Err(error) => (Some(error), None),
+    }
+}
+
+/// The report, with a saved plan's or a `--plan-json`'s structure laid over it.
 fn finish(
     parser: Guarded<Collector>,
     args: &RunArgs,
     command: Command,
+    structure: Option<saved_plan::Structure>,
     errors: &mut Vec<Error>,
 ) -> Option<Report> {
+    if errors.iter().any(|e| {
+        matches!(
+            e,
+            Error::PlanFile(_) | Error::PlanFileCommand(_) | Error::PlanFileStdin
+        )
+    }) {
+        // The plan could not be shown: what the parser saw is not a plan's whole text.
+        return None;
+    }
     match parser.finish() {
+        Ok(report) if structure.is_some() => {
+            structure.map(|structure| saved_plan::combine(report, structure))
+        }
         Ok(mut report) => {
             if let Some(path) = &args.plan_json {
                 // A bad JSON plan costs the resource details, not the summary.
