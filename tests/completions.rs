@@ -40,7 +40,13 @@ fn every_shell_gets_a_script_that_knows_the_commands_and_flags() {
         for command in ["plan", "apply", "summary", "render", "completions", "man"] {
             assert!(script.contains(command), "{shell} lacks `{command}`");
         }
-        for flag in ["config", "plan-json", "notifier"] {
+        for flag in [
+            "config",
+            "plan-json",
+            "plan-file",
+            "terraform-bin",
+            "notifier",
+        ] {
             let spelt = long_flag(shell, flag);
             assert!(script.contains(&spelt), "{shell} lacks `{spelt}`");
         }
@@ -71,7 +77,10 @@ fn bash_completes_commands_flags_and_shells() {
         String::from_utf8_lossy(&out.stdout).into_owned()
     };
     assert_eq!(complete("tfnotify pl", 1), "plan\n");
-    assert_eq!(complete("tfnotify plan --plan-", 2), "--plan-json\n");
+    assert_eq!(
+        complete("tfnotify plan --plan-", 2),
+        "--plan-json\n--plan-file\n"
+    );
     assert_eq!(complete("tfnotify man --d", 2), "--dir\n");
     let shells = complete("tfnotify completions ''", 2);
     for shell in SHELLS {

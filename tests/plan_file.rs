@@ -538,3 +538,67 @@ fn plan_file_misuse_is_refused_with_the_fix() {
         "error: the argument '--plan-file <FILE>' cannot be used with '[PROGRAM]...'"
     ));
 }
+
+#[test]
+fn a_saved_plan_goes_to_the_step_summary_the_guard_and_a_webhook() {
+    let fake = common::fake_webhooks::FakeWebhooks::start();
+    let bin = Bin::new();
+    bin.tofu();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let summary = dir.path().join("step_summary.md");
+    let ran = with_path(&bin, dir.path())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_REF", "refs/heads/main")
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .env("GITHUB_RUN_ID", "42")
+        .env("GITHUB_STEP_SUMMARY", summary.clone())
+        .env("TFNOTIFY_WEBHOOK_URL", fake.webhook_url())
+        .args([
+            "plan",
+            "--quiet",
+            "--plan-file",
+            "tfplan",
+            "--protect",
+            "aws_instance.*",
+            "--fail-on-protected",
+        ])
+        .run();
+    // The plan only updates the protected instance, so the guard lets it pass.
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let written = std::fs::read_to_string(&summary).expect("step summary");
+    assert!(
+        written.contains("Objects changed outside of OpenTofu"),
+        "{written}"
+    );
+    let messages = fake.messages();
+    assert_eq!(messages.len(), 1, "{}", ran.stderr);
+    assert_eq!(messages[0]["report"]["tool"], "opentofu", "{}", messages[0]);
+}
+
+#[test]
+#[cfg_attr(
+    not(has_terraform),
+    ignore = "terraform is not on PATH: the guard cannot be checked on a saved plan"
+)]
+fn a_saved_plan_that_destroys_a_protected_resource_exits_4() {
+    let (dir, _) = planned(r#"resource "terraform_data" "db" { input = "d" }"#, "");
+    let ran = tfnotify(dir.path())
+        .args([
+            "plan",
+            "--plan-file",
+            "tfplan",
+            "--protect",
+            "terraform_data.db",
+            "--fail-on-protected",
+        ])
+        .run();
+    assert_eq!(ran.code, Some(4), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("destroys or replaces protected resources (`terraform_data.db`)"),
+        "{}",
+        ran.stderr
+    );
+}
