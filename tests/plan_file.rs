@@ -602,3 +602,22 @@ fn a_saved_plan_that_destroys_a_protected_resource_exits_4() {
         ran.stderr
     );
 }
+
+#[test]
+fn a_state_given_as_a_json_plan_is_refused() {
+    let state = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/plan_file/terraform-1.11/state.json");
+    let ran = Test::new()
+        .args([
+            OsArg::from("parse"),
+            "plan".into(),
+            "--plan-json".into(),
+            state.into(),
+        ])
+        .run();
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert_eq!(
+        ran.stderr,
+        "tfnotify: error: could not parse the `plan` output: the JSON is a state (`terraform show -json` of a state file), not a plan: it holds no planned changes\n  hint: give the plan file written by `terraform plan -out=FILE`, or the JSON of `terraform show -json FILE` for that file\n"
+    );
+}
