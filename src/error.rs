@@ -72,8 +72,12 @@ pub enum Error {
     Command(#[from] CommandError),
     #[error(transparent)]
     PlanFile(#[from] PlanFileError),
-    #[error("`--plan-file` works with `tfnotify plan` only, not with `tfnotify {0}`")]
-    PlanFileCommand(&'static str),
+    #[error(
+        "`--plan-file` works with `tfnotify {0}plan` only, not with `tfnotify {0}{1}`",
+        reader.word(),
+        command.as_str()
+    )]
+    PlanFileCommand { command: Command, reader: Reader },
     #[error("`--plan-file` shows the plan itself, and Terraform's output was piped in as well")]
     PlanFileStdin,
     #[error("{message}")]
@@ -123,7 +127,7 @@ impl Error {
             | Error::ManPage { .. }
             | Error::NoSummarySource
             | Error::NotTerraform { .. }
-            | Error::PlanFileCommand(_)
+            | Error::PlanFileCommand { .. }
             | Error::PlanFileStdin
             | Error::PlanFile(PlanFileError::Missing { .. } | PlanFileError::Read { .. })
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
@@ -174,7 +178,7 @@ impl Error {
                 Some(format!("check that `{program}` is installed and on PATH, or name it with `--terraform-bin PATH`"))
             }
             Error::PlanFile(error) => plan_file_hint(error),
-            Error::PlanFileCommand(_) => Some(
+            Error::PlanFileCommand { .. } => Some(
                 "show the plan with `tfnotify plan --plan-file FILE`; apply it with `tfnotify apply -- terraform apply FILE`".to_owned(),
             ),
             Error::PlanFileStdin => Some(

@@ -530,6 +530,17 @@ fn plan_file_misuse_is_refused_with_the_fix() {
         "tfnotify: error: `--plan-file` works with `tfnotify plan` only, not with `tfnotify apply`\n  hint: show the plan with `tfnotify plan --plan-file FILE`; apply it with `tfnotify apply -- terraform apply FILE`\n"
     ), "{}", apply.stderr);
 
+    let parse_apply = with_path(&bin, dir.path())
+        .args(["parse", "apply", "--plan-file", "tfplan"])
+        .run();
+    assert_eq!(parse_apply.code, Some(2));
+    assert_eq!(
+        parse_apply.stderr.lines().next(),
+        Some(
+            "tfnotify: error: `--plan-file` works with `tfnotify parse plan` only, not with `tfnotify parse apply`"
+        )
+    );
+
     let wrapped = with_path(&bin, dir.path())
         .args(["plan", "--plan-file", "tfplan", "--", "terraform", "plan"])
         .run();

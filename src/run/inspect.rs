@@ -24,10 +24,9 @@ pub(super) fn parse_only(args: &ParseArgs) -> i32 {
         report_error(&error);
         return error.exit_code();
     }
-    let result = if args.saved.plan_file.is_some() {
-        saved_plan::read(&args.saved, command, Reader::Parse)
-    } else {
-        read_output(args, command)
+    let result = match &args.saved.plan_file {
+        Some(plan) => saved_plan::read(plan, &args.saved, command, Reader::Parse),
+        None => read_output(args, command),
     };
     let report = match result {
         Ok(report) => report,
@@ -78,10 +77,9 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
             Some(json) if args.dump_context => return pretty(&json),
             Some(json) => Value::from(&json),
             None => {
-                let mut report = if args.saved.plan_file.is_some() {
-                    saved_plan::read(&args.saved, command, Reader::Render)?
-                } else {
-                    read_report(command, Reader::Render, args.file.as_deref(), None)?
+                let mut report = match &args.saved.plan_file {
+                    Some(plan) => saved_plan::read(plan, &args.saved, command, Reader::Render)?,
+                    None => read_report(command, Reader::Render, args.file.as_deref(), None)?,
                 };
                 settings.guard.mark(&mut report);
                 let extras = Extras {

@@ -25,9 +25,9 @@ pub(super) struct Structure {
 }
 
 /// Checks that `--plan-file` can be used here: for a plan, with nothing piped in.
-pub(super) fn check(command: Command) -> Result<(), Error> {
+pub(super) fn check(command: Command, reader: Reader) -> Result<(), Error> {
     if command != Command::Plan {
-        return Err(Error::PlanFileCommand(command.as_str()));
+        return Err(Error::PlanFileCommand { command, reader });
     }
     if stdin_has_data() {
         return Err(Error::PlanFileStdin);
@@ -84,15 +84,12 @@ pub(super) fn pass_text(
 
 /// The report of a saved plan for commands that print nothing else: `parse` and `render`.
 pub(super) fn read(
+    plan: &Path,
     saved: &SavedPlanArgs,
     command: Command,
     reader: Reader,
 ) -> Result<Report, Error> {
-    let plan = saved
-        .plan_file
-        .as_deref()
-        .ok_or(Error::PlanFileCommand(command.as_str()))?;
-    check(command)?;
+    check(command, reader)?;
     let structure = structure(plan, saved.terraform_bin.as_deref(), command, reader)?;
     let text = structure.program.show_text(plan)?;
     let mut collector = Collector::new(command);

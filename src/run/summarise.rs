@@ -172,7 +172,7 @@ fn show_saved(
     parser: &Guarded<Collector>,
     masker: &Masker,
 ) -> (Option<Error>, Option<saved_plan::Structure>) {
-    let structure = saved_plan::check(command).and_then(|()| {
+    let structure = saved_plan::check(command, Reader::Notify).and_then(|()| {
         saved_plan::structure(
             plan,
             args.saved.terraform_bin.as_deref(),
@@ -203,7 +203,7 @@ fn finish(
     if errors.iter().any(|e| {
         matches!(
             e,
-            Error::PlanFile(_) | Error::PlanFileCommand(_) | Error::PlanFileStdin
+            Error::PlanFile(_) | Error::PlanFileCommand { .. } | Error::PlanFileStdin
         )
     }) {
         // The plan could not be shown: what the parser saw is not a plan's whole text.
