@@ -20,7 +20,9 @@ use crate::run::inspect::parse_error;
 
 /// A saved plan's structure, and the program that could read it.
 pub(super) struct Structure {
+    /// The program that could show the plan, so the text comes from the same one.
     pub program: Program,
+    /// The JSON plan's report, laid over the text's.
     pub plan: Report,
 }
 
