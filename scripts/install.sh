@@ -141,10 +141,10 @@ version=${version#v}
 if [ "$version" = latest ]; then
   version=$(latest_version)
 fi
-case "$version" in
-  [0-9]*.[0-9]*.[0-9]*) ;;
-  *) fail "\`$version\` is not a version: TFNOTIFY_VERSION takes 1.2.3, v1.2.3 or latest" ;;
-esac
+# The version ends up in URLs, file names and cargo's arguments: only a plain semantic
+# version (a pre-release suffix allowed) gets that far, whoever wrote it.
+[[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.]+)?$ ]] ||
+  fail "\`$version\` is not a version: TFNOTIFY_VERSION takes 1.2.3, v1.2.3 or latest"
 download_url=${TFNOTIFY_DOWNLOAD_URL:-$releases_url/download/v$version}
 download_url=${download_url%/}
 

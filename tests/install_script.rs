@@ -494,12 +494,43 @@ fn without_runner_variables_uname_names_the_platform() {
 fn a_malformed_version_is_refused() {
     let release = Release::new(VERSION, &[]);
     let host = FakeRelease::start(release.root(), None);
+    for version in ["main; rm -rf /", "1.2.3/../../../x", "1.2.3 ", "1.2"] {
+        let run = Installer::new(&host)
+            .env("TFNOTIFY_VERSION", version)
+            .run(&[]);
+        assert_eq!(run.code, Some(1));
+        assert_eq!(
+            run.stderr,
+            format!(
+                "tfnotify install: `{version}` is not a version: TFNOTIFY_VERSION takes 1.2.3, v1.2.3 or latest\n"
+            )
+        );
+    }
+}
+
+#[test]
+fn a_latest_release_that_leads_to_no_version_is_refused() {
+    let release = Release::new(VERSION, &[]);
+    let host = FakeRelease::start(release.root(), Some("v1.2.3%2F..%2F..%2Fx"));
     let run = Installer::new(&host)
-        .env("TFNOTIFY_VERSION", "main; rm -rf /")
+        .env("TFNOTIFY_VERSION", "latest")
         .run(&[]);
     assert_eq!(run.code, Some(1));
     assert_eq!(
         run.stderr,
-        "tfnotify install: `main; rm -rf /` is not a version: TFNOTIFY_VERSION takes 1.2.3, v1.2.3 or latest\n"
+        "tfnotify install: `1.2.3%2F..%2F..%2Fx` is not a version: TFNOTIFY_VERSION takes 1.2.3, v1.2.3 or latest\n"
+    );
+
+    let host = FakeRelease::start(release.root(), None);
+    let run = Installer::new(&host)
+        .env("TFNOTIFY_VERSION", "latest")
+        .run(&[]);
+    assert_eq!(run.code, Some(1));
+    assert_eq!(
+        run.stderr,
+        format!(
+            "tfnotify install: `{url}/latest` led to `{url}/latest`, not to a release tag: set TFNOTIFY_VERSION to a version\n",
+            url = host.releases_url()
+        )
     );
 }
