@@ -302,6 +302,37 @@ fn the_release_builds_exactly_the_archives_the_installer_asks_for() {
 }
 
 #[test]
+fn the_release_refuses_a_tag_that_is_not_the_crates_version() {
+    let release = yaml(".github/workflows/release.yml");
+    let check = steps(&release)
+        .into_iter()
+        .find(|step| {
+            step.get("name").and_then(Value::as_str)
+                == Some("the tag names the version in Cargo.toml")
+        })
+        .and_then(|step| step.get("run").and_then(Value::as_str))
+        .expect("the version check step");
+    let run = |tag: &str| {
+        Command::new("bash")
+            .args(["-e", "-c", check])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("GITHUB_REF_NAME", tag)
+            .current_dir(repo())
+            .output()
+            .expect("run the version check")
+    };
+    let version = env!("CARGO_PKG_VERSION");
+    assert!(run(&format!("v{version}")).status.success());
+    let refused = run("v99.0.0");
+    assert!(!refused.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&refused.stdout),
+        format!("::error::tag v99.0.0 does not match Cargo.toml's version {version}\n")
+    );
+}
+
+#[test]
 fn ci_runs_the_projects_one_entry_point() {
     let ci = yaml(".github/workflows/ci.yml");
     let mut texts = Vec::new();
