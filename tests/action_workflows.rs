@@ -403,6 +403,51 @@ fn the_run_step_wraps_terraform_and_passes_its_output_and_exit_code_through() {
 }
 
 #[test]
+fn success_exit_codes_decide_whether_the_step_fails() {
+    let work = TempDir::new().expect("work dir");
+    let output = work.path().join("github_output");
+    for (codes, terraform_exit, step_exit) in [
+        ("0 2", 2, 0),
+        ("0,2", 2, 0),
+        (" ", 2, 2),
+        ("0 2", 1, 1),
+        ("0", 0, 0),
+    ] {
+        let _ = fs::remove_file(&output);
+        let (code, _, stderr) = action_run(
+            work.path(),
+            &[
+                ("INPUT_COMMAND", "fmt"),
+                ("INPUT_TERRAFORM_COMMAND", &format!("exit {terraform_exit}")),
+                ("INPUT_SUCCESS_EXIT_CODES", codes),
+            ],
+        );
+        assert_eq!(
+            code,
+            Some(step_exit),
+            "{codes:?} {terraform_exit}: {stderr}"
+        );
+        assert_eq!(
+            fs::read_to_string(&output).expect("GITHUB_OUTPUT"),
+            format!("exit-code={terraform_exit}\n")
+        );
+    }
+
+    let (code, _, stderr) = action_run(
+        work.path(),
+        &[
+            ("INPUT_COMMAND", "plan"),
+            ("INPUT_SUCCESS_EXIT_CODES", "0 *"),
+        ],
+    );
+    assert_eq!(code, Some(2));
+    assert_eq!(
+        stderr,
+        "tfnotify action: `*` in the `success-exit-codes` input is not an exit code: list numbers, e.g. `0 2`\n"
+    );
+}
+
+#[test]
 fn the_run_step_names_its_config_and_refuses_an_empty_command() {
     let work = TempDir::new().expect("work dir");
     let (code, _, stderr) = action_run(
