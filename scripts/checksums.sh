@@ -3,7 +3,7 @@
 # (`HASH  NAME`) that `sha256sum -c` and scripts/install.sh read.
 #   scripts/checksums.sh DIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd -P)
 # shellcheck source=scripts/asset.sh
 . "$here/asset.sh"
 

@@ -21,7 +21,7 @@
 #   GITHUB_OUTPUT          when set, `path=` and `version=` are written to it
 set -euo pipefail
 
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd -P)
 # shellcheck source=scripts/asset.sh
 . "$here/asset.sh"
 source_dir=$(dirname "$here")

@@ -3,7 +3,7 @@
 # says, and prints the archive's path. Used by .github/workflows/release.yml.
 #   scripts/package.sh VERSION TARGET BINARY OUTDIR
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
+here=$(cd "$(dirname "$0")" && pwd -P)
 # shellcheck source=scripts/asset.sh
 . "$here/asset.sh"
 

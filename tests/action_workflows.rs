@@ -301,6 +301,97 @@ fn the_release_builds_exactly_the_archives_the_installer_asks_for() {
     );
 }
 
+/// What an archive holds, one path a line, listed by the tool that opens it.
+fn archive_listing(archive: &Path) -> String {
+    let output = if archive.extension().is_some_and(|ext| ext == "zip") {
+        Command::new("unzip").arg("-Z1").arg(archive).output()
+    } else {
+        Command::new("tar").arg("-tzf").arg(archive).output()
+    }
+    .expect("list the archive");
+    assert!(output.status.success(), "{}", archive.display());
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn the_release_package_step_packs_each_build_under_its_name() {
+    let release = yaml(".github/workflows/release.yml");
+    let build = release.pointer("/jobs/build").expect("build job");
+    let package = steps(&release)
+        .into_iter()
+        .find(|step| step.get("name").and_then(Value::as_str) == Some("package"))
+        .and_then(|step| step.get("run").and_then(Value::as_str))
+        .expect("the package step");
+    let matrix = build
+        .pointer("/strategy/matrix/include")
+        .and_then(Value::as_array)
+        .expect("build matrix");
+    for entry in matrix {
+        let target = entry.get("target").and_then(Value::as_str).expect("target");
+        let os = entry.get("os").and_then(Value::as_str).expect("os");
+        let (runner_os, binary) = match os.split('-').next() {
+            Some("ubuntu") => ("Linux", "tfnotify"),
+            Some("macos") => ("macOS", "tfnotify"),
+            Some("windows") => ("Windows", "tfnotify.exe"),
+            _ => panic!("runner `{os}` of `{target}` is none this test knows"),
+        };
+        // A checkout as the job has it: the scripts, and cargo's build of the target.
+        let work = TempDir::new().expect("work dir");
+        std::os::unix::fs::symlink(repo().join("scripts"), work.path().join("scripts"))
+            .expect("link scripts");
+        let release_dir = work.path().join(format!("target/{target}/release"));
+        fs::create_dir_all(&release_dir).expect("build dir");
+        fs::write(release_dir.join(binary), "#!/bin/sh\n").expect("stand-in build");
+        let output = Command::new("bash")
+            .args(["-e", "-c", package])
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("TARGET", target)
+            .env("RUNNER_OS", runner_os)
+            .env("GITHUB_REF_NAME", "v1.2.3")
+            .current_dir(work.path())
+            .output()
+            .expect("run the package step");
+        assert!(
+            output.status.success(),
+            "{target}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let ext = if runner_os == "Windows" {
+            "zip"
+        } else {
+            "tar.gz"
+        };
+        let name = format!("tfnotify-1.2.3-{target}");
+        let archive = work.path().join(format!("dist/{name}.{ext}"));
+        let listing = archive_listing(&archive);
+        let mut entries: Vec<&str> = listing.lines().filter(|l| !l.ends_with('/')).collect();
+        entries.sort_unstable();
+        assert_eq!(
+            entries,
+            [
+                format!("{name}/CHANGELOG.md"),
+                format!("{name}/README.md"),
+                format!("{name}/{binary}"),
+            ],
+            "{target}"
+        );
+        assert_eq!(
+            asked_for(
+                "1.2.3",
+                runner_os,
+                if target.starts_with("x86_64") {
+                    "X64"
+                } else {
+                    "ARM64"
+                }
+            ),
+            Some(format!("{name}.{ext}")),
+            "the installer on a {runner_os} runner asks for another archive than {target}'s"
+        );
+    }
+}
+
 #[test]
 fn the_release_refuses_a_tag_that_is_not_the_crates_version() {
     let release = yaml(".github/workflows/release.yml");
