@@ -133,6 +133,7 @@ install_from_source() {
 repository=${TFNOTIFY_REPOSITORY:-$TFNOTIFY_DEFAULT_REPOSITORY}
 releases_url=${TFNOTIFY_RELEASES_URL:-https://github.com/$repository/releases}
 releases_url=${releases_url%/}
+command -v curl > /dev/null || fail "\`curl\` is not on PATH: install it to download tfnotify"
 version=${TFNOTIFY_VERSION:-}
 [ -n "$version" ] || version=$(source_version)
 [ -n "$version" ] ||
@@ -148,9 +149,10 @@ fi
 download_url=${TFNOTIFY_DOWNLOAD_URL:-$releases_url/download/v$version}
 download_url=${download_url%/}
 
-target=$(tfnotify_target "${RUNNER_OS:-$(uname -s)}" "${RUNNER_ARCH:-$(uname -m)}") || target=
+machine=$(platform)
+target=$(tfnotify_target "${machine%%/*}" "${machine#*/}") || target=
 if [ "${1:-}" = --asset ]; then
-  [ -n "$target" ] || fail "no prebuilt tfnotify for $(platform)"
+  [ -n "$target" ] || fail "no prebuilt tfnotify for $machine"
   tfnotify_asset "$version" "$target"
   exit 0
 fi
@@ -160,7 +162,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 if [ -z "$target" ]; then
-  why="no prebuilt tfnotify for $(platform)"
+  why="no prebuilt tfnotify for $machine"
   note "$why"
   install_from_source "$why"
 elif install_release "$target"; then
@@ -176,7 +178,7 @@ fi
 binary_path=$root/bin/tfnotify
 [ -f "$binary_path.exe" ] && binary_path=$binary_path.exe
 installed=$("$binary_path" --version) ||
-  fail "the installed \`$binary_path\` does not run: $(platform) may need another build"
+  fail "the installed \`$binary_path\` does not run: $machine may need another build"
 note "installed $installed at \`$binary_path\`"
 if [ -n "${GITHUB_PATH:-}" ]; then
   echo "$root/bin" >> "$GITHUB_PATH"
