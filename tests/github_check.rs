@@ -27,7 +27,14 @@ fn job(fake: &FakeGitHub, base: &str) -> Test {
 /// `tfnotify plan` (or `command`) of `input` for the commit `HEAD`, posting only the check.
 fn check(fake: &FakeGitHub, command: &str, input: &str, extra: &[&str]) -> Ran {
     job(fake, &fake.url())
-        .args(["--var", "target:prod", "--sha", HEAD, "--notifier", "github-check"])
+        .args([
+            "--var",
+            "target:prod",
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+        ])
         .args([command, "--quiet"])
         .args(extra.iter().copied())
         .stdin(fixture(input))
@@ -104,13 +111,7 @@ fn each_outcome_has_its_conclusion() {
         assert_eq!(run.title.as_deref(), Some(title), "{input}");
         fake.assert_no_violations();
     }
-    case(
-        "1.11/plan_no_changes.txt",
-        &[],
-        0,
-        "success",
-        "No changes",
-    );
+    case("1.11/plan_no_changes.txt", &[], 0, "success", "No changes");
     case(
         "1.11/plan_destroy.txt",
         &[],
@@ -174,7 +175,10 @@ fn the_config_chooses_conclusions_and_without_a_target_the_name_is_the_command()
     let run = only_run(&fake);
     assert_eq!(run.name, "tfnotify / plan");
     assert_eq!(run.conclusion.as_deref(), Some("success"));
-    assert!(fake.comments(OWNER, REPO, PR).is_empty(), "the list decides");
+    assert!(
+        fake.comments(OWNER, REPO, PR).is_empty(),
+        "the list decides"
+    );
     fake.assert_no_violations();
 }
 
@@ -186,7 +190,14 @@ fn a_conclusion_that_is_no_conclusion_is_refused_before_anything_is_sent() {
     fake.clear_log();
     let ran = job(&fake, &fake.url())
         .env("TFNOTIFY_CHECK_CONCLUSION_DESTROY", "green")
-        .args(["--sha", HEAD, "--notifier", "github-check", "plan", "--quiet"])
+        .args([
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+            "plan",
+            "--quiet",
+        ])
         .stdin(fixture("1.11/plan_destroy.txt"))
         .run();
     assert_eq!(ran.code, Some(3), "{}", ran.stderr);
@@ -196,7 +207,8 @@ fn a_conclusion_that_is_no_conclusion_is_refused_before_anything_is_sent() {
         ran.stderr
     );
     assert!(
-        ran.stderr.contains("use one of success, neutral, failure, skipped, action_required"),
+        ran.stderr
+            .contains("use one of success, neutral, failure, skipped, action_required"),
         "{}",
         ran.stderr
     );
@@ -233,7 +245,14 @@ fn github_enterprise_is_reached_under_api_v3() {
     let fake = github();
     let base = format!("{}/api/v3", fake.url());
     let ran = job(&fake, &base)
-        .args(["--sha", HEAD, "--notifier", "github-check", "plan", "--quiet"])
+        .args([
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+            "plan",
+            "--quiet",
+        ])
         .stdin(fixture("1.11/plan_create_only.txt"))
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
@@ -261,9 +280,13 @@ fn a_token_without_checks_write_gets_the_permission_hint() {
     );
     let ran = check(&fake, "plan", "1.11/plan_create_only.txt", &[]);
     assert_eq!(ran.code, Some(3), "{}", ran.stderr);
-    assert!(ran.stdout == fixture("1.11/plan_create_only.txt"), "the pass-through is whole");
     assert!(
-        ran.stderr.contains("failed with status 403: Resource not accessible by integration"),
+        ran.stdout == fixture("1.11/plan_create_only.txt"),
+        "the pass-through is whole"
+    );
+    assert!(
+        ran.stderr
+            .contains("failed with status 403: Resource not accessible by integration"),
         "{}",
         ran.stderr
     );
@@ -289,11 +312,16 @@ fn a_personal_access_token_is_refused_and_told_why() {
         .run();
     assert_eq!(ran.code, Some(3), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("You must authenticate via a GitHub App."),
+        ran.stderr
+            .contains("You must authenticate via a GitHub App."),
         "{}",
         ran.stderr
     );
-    assert!(ran.stderr.contains("not personal access tokens"), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("not personal access tokens"),
+        "{}",
+        ran.stderr
+    );
     assert!(!ran.stderr.contains(personal));
     assert!(fake.check_runs(OWNER, REPO).is_empty());
 }
@@ -302,12 +330,20 @@ fn a_personal_access_token_is_refused_and_told_why() {
 fn a_commit_github_does_not_know_gets_its_422_message() {
     let fake = github();
     let ran = job(&fake, &fake.url())
-        .args(["--sha", "not-a-commit", "--notifier", "github-check", "plan", "--quiet"])
+        .args([
+            "--sha",
+            "not-a-commit",
+            "--notifier",
+            "github-check",
+            "plan",
+            "--quiet",
+        ])
         .stdin(fixture("1.11/plan_create_only.txt"))
         .run();
     assert_eq!(ran.code, Some(3), "{}", ran.stderr);
     assert!(
-        ran.stderr.contains("failed with status 422: No commit found for SHA: not-a-commit"),
+        ran.stderr
+            .contains("failed with status 422: No commit found for SHA: not-a-commit"),
         "{}",
         ran.stderr
     );
@@ -319,16 +355,25 @@ fn a_50000_resource_plan_is_cut_to_the_summary_limit_with_a_note() {
     let mut text = Vec::new();
     common::big_plan::write_plan(&mut text, 50_000, 0).expect("generate");
     let ran = job(&fake, &fake.url())
-        .args(["--sha", HEAD, "--notifier", "github-check", "plan", "--quiet"])
+        .args([
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+            "plan",
+            "--quiet",
+        ])
         .stdin(text)
         .run();
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
     let run = only_run(&fake);
     let summary = run.summary.expect("a summary");
     assert!(summary.len() <= 65_535, "{} bytes", summary.len());
-    assert!(summary.contains(
-        "This message was shortened to fit the destination's limit of 65535 characters"
-    ));
+    assert!(
+        summary.contains(
+            "This message was shortened to fit the destination's limit of 65535 characters"
+        )
+    );
     assert_eq!(
         run.title.as_deref(),
         Some("Plan: 35000 to add, 10000 to change, 10000 to destroy")
@@ -343,7 +388,14 @@ fn a_masked_value_never_reaches_the_check() {
     let ran = job(&fake, &fake.url())
         .env("TFNOTIFY_MASKS", "env:DB_PASSWORD")
         .env("DB_PASSWORD", SECRET)
-        .args(["--sha", HEAD, "--notifier", "github-check", "plan", "--quiet"])
+        .args([
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+            "plan",
+            "--quiet",
+        ])
         .stdin(fixture("1.11/plan_precondition_secret.txt"))
         .run();
     assert_eq!(ran.code, Some(1), "{}", ran.stderr);

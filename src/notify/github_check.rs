@@ -41,7 +41,13 @@ pub const SUMMARY_LIMIT: usize = 65_535;
 pub const EXTERNAL_ID: &str = "tfnotify";
 
 /// The conclusions GitHub takes that mean something for a Terraform run.
-const CONCLUSIONS: &[&str] = &["success", "neutral", "failure", "skipped", "action_required"];
+const CONCLUSIONS: &[&str] = &[
+    "success",
+    "neutral",
+    "failure",
+    "skipped",
+    "action_required",
+];
 
 /// The check-run notifier, resolved from config, environment and CI.
 pub struct GitHubCheck {
@@ -114,7 +120,7 @@ impl GitHubCheck {
     /// not on it, else the CI's (or `--sha`).
     fn head_sha(&self, api: &Api<'_>) -> Result<String, NotifyError> {
         if let (Some(pr), true) = (self.pr, self.sha_is_elsewhere || self.sha.is_none()) {
-            let pull = api.pull(pr).map_err(|e| self.http_error(e))?;
+            let pull = api.pull(pr).map_err(|e| self.http_error(&e))?;
             return Ok(pull.head.sha);
         }
         self.sha.clone().ok_or_else(|| {
@@ -135,7 +141,7 @@ impl GitHubCheck {
         let listed: CheckRuns = api
             .http
             .send_json(&api.get(url))
-            .map_err(|e| self.http_error(e))?;
+            .map_err(|e| self.http_error(&e))?;
         Ok(listed
             .check_runs
             .into_iter()
@@ -158,7 +164,7 @@ impl GitHubCheck {
         }
     }
 
-    fn http_error(&self, source: HttpError) -> NotifyError {
+    fn http_error(&self, source: &HttpError) -> NotifyError {
         let hint = match source.status() {
             Some(401) => Some("the token is invalid or expired".to_owned()),
             Some(403) => Some(format!(
@@ -242,7 +248,11 @@ fn title(report: &Report) -> String {
             n => format!("{} failed: {n} errors", capitalised(command)),
         },
         Outcome::Unparsed => format!("{} ended without a result", capitalised(command)),
-        other => format!("{}: {}", capitalised(command), other.as_str().replace('_', " ")),
+        other => format!(
+            "{}: {}",
+            capitalised(command),
+            other.as_str().replace('_', " ")
+        ),
     };
     if !report.protected.is_empty() {
         title.push_str(" (destroys protected resources)");
@@ -321,18 +331,15 @@ impl Notifier for GitHubCheck {
         if let Some(url) = &self.details_url {
             body["details_url"] = Value::from(url.clone());
         }
-        let (request, action) = match self.existing(&api, &sha)? {
-            Some(run) => {
-                let url = api.url(&format!("/check-runs/{}", run.id));
-                (api.with_body(Method::Patch, url, &body), "updated")
-            }
-            None => {
-                body["head_sha"] = Value::from(sha);
-                let url = api.url("/check-runs");
-                (api.with_body(Method::Post, url, &body), "created")
-            }
+        let (request, action) = if let Some(run) = self.existing(&api, &sha)? {
+            let url = api.url(&format!("/check-runs/{}", run.id));
+            (api.with_body(Method::Patch, url, &body), "updated")
+        } else {
+            body["head_sha"] = Value::from(sha);
+            let url = api.url("/check-runs");
+            (api.with_body(Method::Post, url, &body), "created")
         };
-        let written: CheckRun = http.send_json(&request).map_err(|e| self.http_error(e))?;
+        let written: CheckRun = http.send_json(&request).map_err(|e| self.http_error(&e))?;
         Ok(Sent {
             action: format!("{action} ({})", self.conclusion(report)),
             url: written.html_url.filter(|u| !u.is_empty()),
@@ -377,7 +384,11 @@ mod tests {
             "Plan: 1 to import, 12 to add, 5 to change, 7 to destroy, 1 to forget",
         );
         case("plan_no_changes.txt", Command::Plan, "No changes");
-        case("plan_syntax_error.txt", Command::Plan, "Plan failed: 1 error");
+        case(
+            "plan_syntax_error.txt",
+            Command::Plan,
+            "Plan failed: 1 error",
+        );
     }
 
     #[test]
@@ -388,9 +399,8 @@ mod tests {
             (defaults.clean.as_str(), defaults.destroy.as_str()),
             ("success", "neutral")
         );
-        let typo = |var: &str| {
-            (var == "TFNOTIFY_CHECK_CONCLUSION_DESTROY").then(|| "sucess".to_owned())
-        };
+        let typo =
+            |var: &str| (var == "TFNOTIFY_CHECK_CONCLUSION_DESTROY").then(|| "sucess".to_owned());
         let refused = Conclusions::from_env(&typo).expect_err("a typo");
         assert_eq!(
             refused.to_string(),

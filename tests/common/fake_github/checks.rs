@@ -158,10 +158,15 @@ fn apply(state: &mut State, ctx: &Ctx, run: &mut CheckRun, docs: &str) -> Option
     }
     if let Some(conclusion) = ctx.body_str("conclusion") {
         if !CONCLUSIONS.contains(&conclusion) {
-            state.violate(&ctx.line, format!("conclusion {conclusion:?} cannot be set"));
+            state.violate(
+                &ctx.line,
+                format!("conclusion {conclusion:?} cannot be set"),
+            );
             return Some(error(
                 422,
-                &format!("Invalid request.\n\n{conclusion:?} is not a member of the conclusions a check run may be given."),
+                &format!(
+                    "Invalid request.\n\n{conclusion:?} is not a member of the conclusions a check run may be given."
+                ),
                 docs,
             ));
         }
@@ -186,7 +191,10 @@ fn apply(state: &mut State, ctx: &Ctx, run: &mut CheckRun, docs: &str) -> Option
         run.details_url = Some(url.to_owned());
     }
     if let Some(output) = body.get("output") {
-        run.title = output.get("title").and_then(Value::as_str).map(str::to_owned);
+        run.title = output
+            .get("title")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
         run.summary = output
             .get("summary")
             .and_then(Value::as_str)

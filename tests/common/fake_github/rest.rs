@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use super::http::{Request, Response};
 use super::openapi::{Matched, Spec, percent_decode};
 use super::{
-    checks, Comment, CommitComment, Label, MAX_COMMENT_CHARS, MAX_LABEL_NAME_CHARS, Pull, RecordedRequest,
-    Repo, State, graphql, repo_key,
+    Comment, CommitComment, Label, MAX_COMMENT_CHARS, MAX_LABEL_NAME_CHARS, Pull, RecordedRequest,
+    Repo, State, checks, graphql, repo_key,
 };
 
 /// GitHub's body for a secondary rate limit (403 or 429).
