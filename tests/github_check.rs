@@ -410,3 +410,53 @@ fn a_masked_value_never_reaches_the_check() {
     }
     fake.assert_no_violations();
 }
+
+/// A GitHub Actions job of `event` whose payload is `payload`, checking the plan.
+fn actions_job(fake: &FakeGitHub, event: &str, payload: &str) -> Ran {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("event.json");
+    std::fs::write(&path, payload).expect("event");
+    Test::new()
+        .env("GITHUB_TOKEN", fake.token())
+        .env("GITHUB_API_URL", fake.url())
+        .env("GITHUB_ACTIONS", "true")
+        .env("GITHUB_REPOSITORY", "acme/infra")
+        .env("GITHUB_EVENT_NAME", event)
+        .env("GITHUB_EVENT_PATH", path.as_os_str())
+        .env("GITHUB_SHA", "3333333333333333333333333333333333333333")
+        .env("GITHUB_SERVER_URL", "https://github.com")
+        .env("GITHUB_RUN_ID", "42")
+        .args(["--notifier", "github-check", "plan", "--quiet"])
+        .stdin(fixture("1.11/plan_create_only.txt"))
+        .run()
+}
+
+#[test]
+fn on_a_pull_request_event_the_check_goes_on_its_head_not_the_merge_commit() {
+    let fake = github();
+    let payload = format!(r#"{{"pull_request": {{"number": 7, "head": {{"sha": "{HEAD}"}}}}}}"#);
+    let ran = actions_job(&fake, "pull_request", &payload);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let run = only_run(&fake);
+    assert_eq!(run.head_sha, HEAD);
+    assert_eq!(
+        run.details_url.as_deref(),
+        Some("https://github.com/acme/infra/actions/runs/42")
+    );
+    fake.assert_no_violations();
+}
+
+#[test]
+fn on_an_issue_comment_event_the_check_goes_on_the_pull_request_s_head() {
+    let fake = github();
+    let payload = r#"{"issue": {"number": 7, "pull_request": {"url": "x"}}}"#;
+    let ran = actions_job(&fake, "issue_comment", payload);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert_eq!(
+        only_run(&fake).head_sha,
+        HEAD,
+        "not GITHUB_SHA, the default branch"
+    );
+    assert_eq!(fake.request_lines()[0], "GET /repos/acme/infra/pulls/7");
+    fake.assert_no_violations();
+}
