@@ -235,6 +235,9 @@ fn title(report: &Report) -> String {
     let mut title = match report.outcome {
         Outcome::NoChanges => "No changes".to_owned(),
         Outcome::Changes => format!("Plan: {}", report.counts.plan_phrase()),
+        Outcome::Applied if report.command == Command::Destroy => {
+            format!("Destroy complete: {} destroyed", report.counts.destroy)
+        }
         Outcome::Applied => {
             let c = &report.counts;
             format!(
@@ -271,11 +274,11 @@ fn capitalised(word: &str) -> String {
 /// which is too long only where it is not ASCII; it is then cut again, with the cut note.
 fn within_bytes(text: String) -> String {
     let mut limit = SUMMARY_LIMIT;
-    let mut fitted = text;
+    let mut fitted = text.clone();
     while fitted.len() > SUMMARY_LIMIT && limit > 0 {
         let over = fitted.len() - SUMMARY_LIMIT;
         limit = limit.saturating_sub(over.max(64));
-        fitted = cut(&fitted, limit);
+        fitted = cut(&text, limit);
     }
     fitted
 }
@@ -389,6 +392,16 @@ mod tests {
             Command::Plan,
             "Plan failed: 1 error",
         );
+        case(
+            "apply_create_only.txt",
+            Command::Apply,
+            "Apply complete: 13 added, 0 changed, 0 destroyed",
+        );
+        case(
+            "destroy_basic.txt",
+            Command::Destroy,
+            "Destroy complete: 6 destroyed",
+        );
     }
 
     #[test]
@@ -413,7 +426,7 @@ mod tests {
         let text = "- `aws_s3_bucket.ü€` 🪣\n".repeat(5_000);
         let fitted = within_bytes(text);
         assert!(fitted.len() <= SUMMARY_LIMIT, "{}", fitted.len());
-        assert!(fitted.contains("cut to fit"));
+        assert_eq!(fitted.matches("cut to fit").count(), 1, "one note");
         assert_eq!(within_bytes("short".to_owned()), "short");
     }
 }
