@@ -460,3 +460,43 @@ fn on_an_issue_comment_event_the_check_goes_on_the_pull_request_s_head() {
     assert_eq!(fake.request_lines()[0], "GET /repos/acme/infra/pulls/7");
     fake.assert_no_violations();
 }
+
+#[test]
+fn each_terragrunt_module_gets_its_own_check_and_only_the_protected_one_fails() {
+    let fake = github();
+    let ran = job(&fake, &fake.url())
+        .args([
+            "--var",
+            "target:prod",
+            "--sha",
+            HEAD,
+            "--notifier",
+            "github-check",
+        ])
+        .args([
+            "plan",
+            "--quiet",
+            "--protect",
+            "terraform_data.obsolete",
+            "--fail-on-protected",
+        ])
+        .stdin(fixture("terragrunt/plan_run_all.txt"))
+        .run();
+    assert_eq!(ran.code, Some(4), "{}", ran.stderr);
+    let checks: Vec<(String, Option<String>)> = fake
+        .check_runs(OWNER, REPO)
+        .into_iter()
+        .map(|run| (run.name, run.conclusion))
+        .collect();
+    let expected = [
+        ("tfnotify / prod/live/app plan", "success"),
+        ("tfnotify / prod/live/db plan", "failure"),
+        ("tfnotify / prod/live/network plan", "success"),
+    ];
+    let expected: Vec<(String, Option<String>)> = expected
+        .iter()
+        .map(|(name, conclusion)| ((*name).to_owned(), Some((*conclusion).to_owned())))
+        .collect();
+    assert_eq!(checks, expected);
+    fake.assert_no_violations();
+}
