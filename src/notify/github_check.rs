@@ -273,14 +273,18 @@ fn capitalised(word: &str) -> String {
 /// `text` within [`SUMMARY_LIMIT`] bytes: the message was fitted to as many characters,
 /// which is too long only where it is not ASCII; it is then cut again, with the cut note.
 fn within_bytes(text: String) -> String {
-    let mut limit = SUMMARY_LIMIT;
-    let mut fitted = text.clone();
-    while fitted.len() > SUMMARY_LIMIT && limit > 0 {
-        let over = fitted.len() - SUMMARY_LIMIT;
-        limit = limit.saturating_sub(over.max(64));
-        fitted = cut(&text, limit);
+    if text.len() <= SUMMARY_LIMIT {
+        return text;
     }
-    fitted
+    let (mut limit, mut over) = (SUMMARY_LIMIT, text.len() - SUMMARY_LIMIT);
+    loop {
+        limit = limit.saturating_sub(over.max(64));
+        let fitted = cut(&text, limit);
+        if fitted.len() <= SUMMARY_LIMIT || limit == 0 {
+            return fitted;
+        }
+        over = fitted.len() - SUMMARY_LIMIT;
+    }
 }
 
 fn error(message: String, hint: Option<&str>) -> NotifyError {
