@@ -797,7 +797,7 @@ fn an_unknown_notifier_is_named_with_the_known_ones() {
     );
     assert!(
         ran.stderr.contains(
-            "tfnotify: error: unknown notifier `slak`; known: `github`, `gitlab`, `gitea`, `bitbucket`, `bitbucket-server`, `slack`, `chatwork`, `teams`, `discord`, `mattermost`, `webhook`, `local`"
+            "tfnotify: error: unknown notifier `slak`; known: `github`, `github-check`, `gitlab`, `gitea`, `bitbucket`, `bitbucket-server`, `slack`, `chatwork`, `teams`, `discord`, `mattermost`, `webhook`, `local`"
         ),
         "{}",
         ran.stderr

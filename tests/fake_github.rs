@@ -1091,3 +1091,114 @@ fn graphql_parser_survives_mutated_queries() {
     }
     assert_eq!(get(&gh, "/repos/octo/infra/pulls/7").status, 200);
 }
+
+#[test]
+fn check_runs_are_created_listed_and_updated() {
+    let gh = with_pull();
+    let sha = "1111111111111111111111111111111111111111";
+    let created = post(
+        &gh,
+        "/repos/octo/infra/check-runs",
+        &json!({"name": "tfnotify / plan", "head_sha": sha, "conclusion": "neutral",
+                "external_id": "tfnotify", "output": {"title": "Plan", "summary": "body"}}),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let run = created.json();
+    assert_eq!(run["status"], "completed", "a conclusion completes it");
+    assert_eq!(run["app"]["slug"], "github-actions");
+    let id = run["id"].as_u64().expect("id");
+
+    let other = gh.add_check_run(O, R, sha, "lint", "other-ci", None);
+    let listed = get(
+        &gh,
+        &format!("/repos/octo/infra/commits/{sha}/check-runs?check_name=tfnotify%20%2F%20plan"),
+    );
+    assert_eq!(listed.status, 200);
+    let listed = listed.json();
+    assert_eq!(listed["total_count"], 1);
+    assert_eq!(listed["check_runs"][0]["id"], id);
+    assert_eq!(listed["check_runs"][0]["output"]["summary"], "body");
+
+    let updated = patch(
+        &gh,
+        &format!("/repos/octo/infra/check-runs/{id}"),
+        &json!({"conclusion": "success", "output": {"title": "No changes", "summary": "none"}}),
+    );
+    assert_eq!(updated.status, 200, "{}", updated.body);
+    let runs = gh.check_runs(O, R);
+    assert_eq!(runs.len(), 2);
+    assert_eq!(runs[0].conclusion.as_deref(), Some("success"));
+    assert_eq!(runs[0].title.as_deref(), Some("No changes"));
+    assert_eq!(runs[1], other);
+    gh.assert_no_violations();
+}
+
+#[test]
+fn check_runs_are_refused_as_github_refuses_them() {
+    let gh = with_pull();
+    let sha = "1111111111111111111111111111111111111111";
+    let create = |body: &Value| post(&gh, "/repos/octo/infra/check-runs", body);
+
+    let no_sha = create(&json!({"name": "x"}));
+    assert_eq!(
+        (no_sha.status, no_sha.json()["message"].clone()),
+        (
+            422,
+            json!("Invalid request.\n\n\"head_sha\" wasn't supplied.")
+        )
+    );
+    let unknown = create(&json!({"name": "x", "head_sha": "main"}));
+    assert_eq!(
+        (unknown.status, unknown.json()["message"].clone()),
+        (422, json!("No commit found for SHA: main"))
+    );
+    let unfinished = create(&json!({"name": "x", "head_sha": sha, "status": "completed"}));
+    assert_eq!(unfinished.status, 422);
+    let stale = create(&json!({"name": "x", "head_sha": sha, "conclusion": "stale"}));
+    assert_eq!(stale.status, 422);
+    let wide = create(
+        &json!({"name": "x", "head_sha": sha, "conclusion": "success",
+        "output": {"title": "t", "summary": "é".repeat(40_000)}}),
+    );
+    assert_eq!(wide.status, 422, "GitHub counts the summary in bytes");
+    assert_eq!(
+        wide.json()["errors"][0],
+        json!({"resource": "CheckRun", "code": "custom", "field": "summary",
+               "message": "summary exceeds a maximum bytesize of 65535"})
+    );
+    assert!(gh.check_runs(O, R).is_empty());
+
+    gh.add_personal_token("ghp_personal", "someone");
+    let personal = req(&gh, "POST", "/repos/octo/infra/check-runs")
+        .header("Authorization", "Bearer ghp_personal")
+        .json(&json!({"name": "x", "head_sha": sha}))
+        .send(&gh);
+    assert_eq!(
+        (personal.status, personal.json()["message"].clone()),
+        (403, json!("You must authenticate via a GitHub App."))
+    );
+    let theirs = gh.add_check_run(O, R, sha, "x", "other-ci", None);
+    let taken = patch(
+        &gh,
+        &format!("/repos/octo/infra/check-runs/{}", theirs.id),
+        &json!({"conclusion": "failure"}),
+    );
+    assert_eq!(taken.status, 403);
+    assert_eq!(gh.check_runs(O, R), vec![theirs]);
+    assert_eq!(
+        messages(&gh),
+        [
+            "request body: required property \"head_sha\" is missing",
+            "head_sha \"main\" is no commit",
+            "status completed without a conclusion",
+            "conclusion \"stale\" cannot be set",
+            "output.summary is 80000 bytes",
+            "a personal access token cannot write check runs",
+            format!(
+                "updated the check run {} of the app `other-ci`",
+                gh.check_runs(O, R)[0].id
+            )
+            .as_str(),
+        ]
+    );
+}

@@ -234,6 +234,23 @@ impl Counts {
         }
     }
 
+    /// The counts as Terraform's plan line words them (`1 to import, 2 to add, 0 to change,
+    /// 1 to destroy`): imports and forgets only when there are any, as Terraform does.
+    pub fn plan_phrase(&self) -> String {
+        let mut parts = vec![
+            format!("{} to add", self.add),
+            format!("{} to change", self.change),
+            format!("{} to destroy", self.destroy),
+        ];
+        if self.import > 0 {
+            parts.insert(0, format!("{} to import", self.import));
+        }
+        if self.forget > 0 {
+            parts.push(format!("{} to forget", self.forget));
+        }
+        parts.join(", ")
+    }
+
     /// Adds another tally to this one.
     pub fn merge(&mut self, other: Counts) {
         self.add += other.add;

@@ -624,6 +624,7 @@ mod classic {
         assert_eq!(
             covered,
             [
+                "github-check",
                 "gitea",
                 "bitbucket",
                 "bitbucket-server",

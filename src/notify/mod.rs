@@ -14,6 +14,7 @@ pub mod destinations;
 pub mod discord;
 pub mod gitea;
 pub mod github;
+pub mod github_check;
 pub mod gitlab;
 pub mod http;
 mod label_name;
@@ -185,6 +186,11 @@ pub struct Setting {
 /// and the settings a `notifiers:` entry may give it.
 const REGISTRY: &[(&str, Build, &[Setting])] = &[
     ("github", github::from_request, github::SETTINGS),
+    (
+        "github-check",
+        github_check::from_request,
+        github_check::SETTINGS,
+    ),
     ("gitlab", gitlab::from_request, gitlab::SETTINGS),
     ("gitea", gitea::from_request, gitea::SETTINGS),
     ("bitbucket", bitbucket::from_request, bitbucket::SETTINGS),

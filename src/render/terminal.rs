@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{Action, Command, Counts, Outcome, Report};
+use crate::model::{Action, Command, Outcome, Report};
 use crate::render::style::{Style, paint};
 use crate::render::summary::{GroupKind, Summary};
 
@@ -80,7 +80,7 @@ pub fn terminal(report: &Report, color: bool) -> String {
         .as_deref()
         .is_some_and(|r| r.starts_with("Plan: "));
     if !report.counts.is_zero() && report.command == Command::Plan && !result_has_counts {
-        let _ = writeln!(out, "  {}", counts_line(&report.counts));
+        let _ = writeln!(out, "  {}", report.counts.plan_phrase());
     }
 
     for group in &summary.groups {
@@ -198,21 +198,6 @@ pub fn terminal(report: &Report, color: bool) -> String {
         }
     }
     out
-}
-
-fn counts_line(c: &Counts) -> String {
-    let mut parts = vec![
-        format!("{} to add", c.add),
-        format!("{} to change", c.change),
-        format!("{} to destroy", c.destroy),
-    ];
-    if c.import > 0 {
-        parts.insert(0, format!("{} to import", c.import));
-    }
-    if c.forget > 0 {
-        parts.push(format!("{} to forget", c.forget));
-    }
-    parts.join(", ")
 }
 
 fn group_style(kind: GroupKind) -> Style {

@@ -31,6 +31,9 @@ const OPERATIONS = [
   ["patch", "/repos/{owner}/{repo}/labels/{name}"],
   ["post", "/repos/{owner}/{repo}/labels"],
   ["get", "/user"],
+  ["post", "/repos/{owner}/{repo}/check-runs"],
+  ["patch", "/repos/{owner}/{repo}/check-runs/{check_run_id}"],
+  ["get", "/repos/{owner}/{repo}/commits/{ref}/check-runs"],
 ];
 
 // Documentation-only keys, dropped to keep the subset small.

@@ -98,7 +98,8 @@ pub(crate) struct Api<'a> {
 }
 
 impl Api<'_> {
-    fn url(&self, path: &str) -> String {
+    /// The URL of `path` under this repository (`/check-runs` → `…/repos/OWNER/REPO/check-runs`).
+    pub(crate) fn url(&self, path: &str) -> String {
         format!(
             "{}/repos/{}/{}{path}",
             self.base.trim_end_matches('/'),
@@ -115,11 +116,18 @@ impl Api<'_> {
             .header("X-GitHub-Api-Version", "2022-11-28")
     }
 
-    fn get(&self, url: String) -> Request {
+    /// A GET of `url` with GitHub's headers.
+    pub(crate) fn get(&self, url: String) -> Request {
         self.with_headers(Request::new(Method::Get, url))
     }
 
-    fn with_body(&self, method: Method, url: String, body: &serde_json::Value) -> Request {
+    /// A request with a JSON body and GitHub's headers.
+    pub(crate) fn with_body(
+        &self,
+        method: Method,
+        url: String,
+        body: &serde_json::Value,
+    ) -> Request {
         // Serialising a `serde_json::Value` cannot fail.
         let request =
             Request::json(method, url.clone(), body).unwrap_or_else(|_| Request::new(method, url));

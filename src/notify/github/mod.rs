@@ -116,9 +116,20 @@ pub struct Options {
     pub disable_label: bool,
 }
 
-impl GitHub {
-    /// The notifier for this run; tokens and API URLs are read through `request.env`.
-    pub(crate) fn build(request: &Request<'_>) -> Result<GitHub, GitHubError> {
+/// Where and as whom a run calls GitHub: the token, the REST base and the GraphQL URL,
+/// resolved the same way for every GitHub destination (comments and check runs).
+pub(crate) struct Endpoint {
+    pub token: SecretString,
+    /// REST base without a trailing `/`: `https://api.github.com`, or `https://HOST/api/v3`.
+    pub base: String,
+    pub graphql: String,
+}
+
+impl Endpoint {
+    /// The token (`TFNOTIFY_GITHUB_TOKEN`, `TFCMT_GITHUB_TOKEN`, the classic block's, then
+    /// `GITHUB_TOKEN`) and the API URLs (the classic block's, `ghe_base_url`,
+    /// `GITHUB_API_URL`, the CI's), read through `request.env`.
+    pub(crate) fn resolve(request: &Request<'_>) -> Result<Endpoint, GitHubError> {
         let (config, ci, env) = (request.config, request.ci, request.env);
         let classic = config.notifier.github.as_ref();
         // A Gitea or Forgejo runner sets these two for its own server, not for GitHub.
@@ -158,13 +169,42 @@ impl GitHub {
         .flatten()
         .find(|u| !u.is_empty())
         .unwrap_or_else(|| graphql_for(&base));
+        Ok(Endpoint {
+            token: SecretString::new(token),
+            base,
+            graphql,
+        })
+    }
+
+    /// The calls on `owner/repo` through `http`.
+    pub(crate) fn api<'a>(&self, http: &'a Http, owner: &str, repo: &str) -> Api<'a> {
+        Api {
+            http,
+            base: self.base.clone(),
+            graphql: self.graphql.clone(),
+            token: self.token.clone(),
+            owner: owner.to_owned(),
+            repo: repo.to_owned(),
+        }
+    }
+}
+
+impl GitHub {
+    /// The notifier for this run; tokens and API URLs are read through `request.env`.
+    pub(crate) fn build(request: &Request<'_>) -> Result<GitHub, GitHubError> {
+        let Endpoint {
+            token,
+            base,
+            graphql,
+        } = Endpoint::resolve(request)?;
+        let ci = request.ci;
         let (owner, repo) = thread::repository(ci).ok_or(GitHubError::NoRepository)?;
         let setup =
             Setup::from_request(request, Some(labels::RULES)).map_err(GitHubError::Labels)?;
         Ok(GitHub {
             base,
             graphql,
-            token: SecretString::new(token),
+            token,
             owner,
             repo,
             pr: ci.pr_number,

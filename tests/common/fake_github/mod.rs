@@ -28,10 +28,13 @@
 //! Timestamps come from a logical clock (one second per write from 2026-01-01), ids count
 //! up from 1000002, so responses are deterministic apart from the port.
 //!
-//! Not modelled: plain issues (only pull requests are issues here), GHES `/api/v3`
-//! prefixes, conditional requests (`ETag`), separate GraphQL rate-limit points, and
+//! Check runs (create, update, list for a commit) are in `checks`. GitHub Enterprise
+//! Server's `/api/v3` and `/api/graphql` prefixes are accepted too.
+//!
+//! Not modelled: plain issues (only pull requests are issues here), conditional requests (`ETag`), separate GraphQL rate-limit points, and
 //! `Link` URLs in GitHub's `/repositories/{id}/…` form (the fake links to `/repos/{o}/{r}/…`).
 
+mod checks;
 mod graphql;
 pub mod http;
 mod openapi;
@@ -96,6 +99,28 @@ pub struct CommitComment {
     pub created_at: String,
     /// `https://github.com/{owner}/{repo}/commit/{sha}#commitcomment-{id}`.
     pub html_url: String,
+}
+
+/// A check run held by the fake.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckRun {
+    /// REST `id`.
+    pub id: u64,
+    pub name: String,
+    pub head_sha: String,
+    /// `queued`, `in_progress` or `completed`.
+    pub status: String,
+    pub conclusion: Option<String>,
+    pub external_id: Option<String>,
+    pub details_url: Option<String>,
+    /// `output.title`.
+    pub title: Option<String>,
+    /// `output.summary`, Markdown.
+    pub summary: Option<String>,
+    /// The slug of the app that created it (`github-actions` for the fake's tokens).
+    pub app: String,
+    /// RFC 3339 time it completed.
+    pub completed_at: Option<String>,
 }
 
 /// A repository label.
@@ -208,6 +233,8 @@ struct Repo {
     issue_labels: BTreeMap<u64, Vec<u64>>,
     /// Commit SHA → associated pull numbers (besides pulls whose head is that SHA).
     commit_pulls: BTreeMap<String, BTreeSet<u64>>,
+    /// Oldest first.
+    check_runs: Vec<CheckRun>,
 }
 
 impl Repo {
@@ -222,6 +249,8 @@ struct State {
     base: String,
     /// (token, login)
     tokens: Vec<(String, String)>,
+    /// Logins whose tokens are personal access tokens, not a GitHub App's.
+    personal_tokens: BTreeSet<String>,
     repos: BTreeMap<String, Repo>,
     next_id: u64,
     clock: u64,
@@ -240,6 +269,7 @@ impl State {
         Self {
             base,
             tokens: vec![(DEFAULT_TOKEN.to_owned(), DEFAULT_LOGIN.to_owned())],
+            personal_tokens: BTreeSet::new(),
             repos: BTreeMap::new(),
             next_id: 1_000_001,
             clock: CLOCK_START,
@@ -388,6 +418,53 @@ impl FakeGitHub {
         self.state()
             .tokens
             .push((token.to_owned(), login.to_owned()));
+    }
+
+    /// Accept a personal access token of `login`: it may read, but GitHub refuses it
+    /// writing check runs (only GitHub Apps may).
+    pub fn add_personal_token(&self, token: &str, login: &str) {
+        let mut state = self.state();
+        state.tokens.push((token.to_owned(), login.to_owned()));
+        state.personal_tokens.insert(login.to_owned());
+    }
+
+    /// Seed a completed check run on `sha` written by the app `app` (another app's
+    /// check, or an earlier run's when `app` is `github-actions`).
+    pub fn add_check_run(
+        &self,
+        owner: &str,
+        repo: &str,
+        sha: &str,
+        name: &str,
+        app: &str,
+        external_id: Option<&str>,
+    ) -> CheckRun {
+        let mut state = self.state();
+        let id = state.id();
+        let completed_at = Some(state.tick());
+        let run = CheckRun {
+            id,
+            name: name.to_owned(),
+            head_sha: sha.to_owned(),
+            status: "completed".to_owned(),
+            conclusion: Some("success".to_owned()),
+            external_id: external_id.map(str::to_owned),
+            details_url: None,
+            title: Some("Seeded".to_owned()),
+            summary: Some("Seeded".to_owned()),
+            app: app.to_owned(),
+            completed_at,
+        };
+        state.repo_mut(owner, repo).check_runs.push(run.clone());
+        run
+    }
+
+    /// The check runs of the repository, oldest first.
+    pub fn check_runs(&self, owner: &str, repo: &str) -> Vec<CheckRun> {
+        self.state()
+            .repos
+            .get(&repo_key(owner, repo))
+            .map_or_else(Vec::new, |r| r.check_runs.clone())
     }
 
     /// A fake with one open pull request whose head is `head_sha`, the commit CI builds.

@@ -10,7 +10,7 @@ use super::http::{Request, Response};
 use super::openapi::{Matched, Spec, percent_decode};
 use super::{
     Comment, CommitComment, Label, MAX_COMMENT_CHARS, MAX_LABEL_NAME_CHARS, Pull, RecordedRequest,
-    Repo, State, graphql, repo_key,
+    Repo, State, checks, graphql, repo_key,
 };
 
 /// GitHub's body for a secondary rate limit (403 or 429).
@@ -68,7 +68,7 @@ pub(crate) fn error(status: u16, message: &str, documentation_url: &str) -> Repl
     )
 }
 
-fn not_found() -> Reply {
+pub(crate) fn not_found() -> Reply {
     error(404, "Not Found", DOCS)
 }
 
@@ -87,10 +87,16 @@ fn validation_failed(error: &Value, documentation_url: &str) -> Reply {
 
 /// Answer one request: log it, apply faults, check it, route it, check the response.
 pub(crate) fn handle(spec: &Spec, state: &mut State, request: &Request) -> Response {
+    // GitHub Enterprise Server serves the same API under `/api/v3` (GraphQL: `/api/graphql`).
     let (path, query) = request
         .target
         .split_once('?')
         .unwrap_or((request.target.as_str(), ""));
+    let path = match path.strip_prefix("/api/v3") {
+        Some(rest) if rest.starts_with('/') => rest,
+        _ if path == "/api/graphql" => "/graphql",
+        _ => path,
+    };
     let line = format!("{} {}", request.method, request.target);
     let index = state.requests.len();
     state.requests.push(record(request));
@@ -519,21 +525,21 @@ fn check_response(
 }
 
 /// What the endpoints need from the request.
-struct Ctx {
-    owner: String,
-    repo: String,
-    query: Vec<(String, String)>,
-    body: Value,
-    login: String,
-    line: String,
+pub(crate) struct Ctx {
+    pub(crate) owner: String,
+    pub(crate) repo: String,
+    pub(crate) query: Vec<(String, String)>,
+    pub(crate) body: Value,
+    pub(crate) login: String,
+    pub(crate) line: String,
 }
 
 impl Ctx {
-    fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         repo_key(&self.owner, &self.repo)
     }
 
-    fn body_str(&self, name: &str) -> Option<&str> {
+    pub(crate) fn body_str(&self, name: &str) -> Option<&str> {
         self.body.get(name).and_then(Value::as_str)
     }
 }
@@ -567,6 +573,9 @@ fn route(state: &mut State, matched: &Matched<'_>, ctx: &Ctx) -> Reply {
         "issues/get-label" => get_label(state, ctx, matched.var("name")),
         "issues/update-label" => update_label(state, ctx, matched.var("name")),
         "issues/create-label" => create_label(state, ctx),
+        "checks/create" => checks::create(state, ctx),
+        "checks/update" => checks::update(state, ctx, number("check_run_id")),
+        "checks/list-for-ref" => checks::list_for_ref(state, ctx, matched.var("ref")),
         other => error(501, &format!("fake: {other} is not implemented"), DOCS),
     }
 }
