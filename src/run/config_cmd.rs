@@ -159,6 +159,18 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             }
         }
     }
+    match check_ai_summary(&settings, world) {
+        Some(Ok(line)) => out.push_str(&line),
+        Some(Err(reason)) => {
+            failed = true;
+            out.push_str("  ERR ai_summary prompt\n");
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr().lock(),
+                format_args!("tfnotify: error: {reason}\n"),
+            );
+        }
+        None => {}
+    }
     for (place, entry, checked) in crate::notify::destinations::check(&settings.config) {
         match checked {
             Ok(warnings) => {
@@ -209,6 +221,49 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
     } else {
         code
     }
+}
+
+/// When the AI summary is on: its settings resolved and its prompt rendered for the sample
+/// plan (`Ok` with the report line), or why it cannot work. A missing key is a warning: it
+/// may well be set only in CI.
+fn check_ai_summary(settings: &Settings, world: &World<'_>) -> Option<Result<String, String>> {
+    let summariser = crate::ai::Summariser::resolve(
+        &settings.config.ai_summary,
+        &crate::ai::Switches::default(),
+        Command::Plan,
+        world.env,
+        &world.cwd,
+    );
+    let summariser = match summariser {
+        Ok(summariser) => summariser?,
+        Err(reason) => return Some(Err(reason)),
+    };
+    if let Some(reason) = summariser.missing_key() {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!("tfnotify: warning: {reason}: runs here go without an AI summary\n"),
+        );
+    }
+    let (_, sample) = SAMPLES[0];
+    let report = match parse::parse(sample, Command::Plan) {
+        Ok(report) => report,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let extras = Extras {
+        vars: settings.vars.clone(),
+        ci: Some(&settings.ci),
+        ..Extras::default()
+    };
+    let prompt = summariser.prompt(&report, &extras, &crate::mask::Masker::empty());
+    Some(prompt.map(|prompt| {
+        format!(
+            "  ok  ai_summary prompt ({}, {}): {} characters for the sample plan, sent to `{}`\n",
+            summariser.provider.as_str(),
+            summariser.model,
+            prompt.chars().count(),
+            summariser.base
+        )
+    }))
 }
 
 /// The notations the configured destinations use; Markdown always (step summaries).
