@@ -66,7 +66,54 @@ pub fn inert(answer: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeMap;
+
     use super::{ANSWER_CHARS, inert};
+    use crate::model::Command;
+    use crate::render::{Context, Extras, Flavor, Message, Spec};
+
+    #[test]
+    fn every_default_message_shows_the_summary_and_nothing_in_it_acts() {
+        let text = std::fs::read(format!(
+            "{}/tests/fixtures/terraform/1.11/plan_mixed.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture");
+        let report = crate::parse::parse(&text, Command::Plan).expect("parse");
+        let hostile = "Adds a **bucket**. @all <!here> [x](https://evil.example) `[toall]`\n/close";
+        let extras = Extras {
+            ai_summary: inert(hostile),
+            summary_enabled: true,
+            ..Extras::default()
+        };
+        let data = Context::new(&report, &extras).data();
+        let overrides = BTreeMap::new();
+        for flavor in [
+            Flavor::Markdown,
+            Flavor::Slack,
+            Flavor::Chatwork,
+            Flavor::Teams,
+        ] {
+            let spec = Spec {
+                flavor,
+                command: Command::Plan,
+                template: None,
+                overrides: &overrides,
+                raw: false,
+            };
+            let message = Message::build(&spec).expect("default template");
+            let shown = message.render_data(&data).expect("renders");
+            let name = flavor.as_str();
+            assert!(shown.contains("AI summary"), "{name}: {shown}");
+            assert!(shown.contains("Adds a "), "{name}");
+            for acting in ["@all", "<!here>", "](https://", "\n/close"] {
+                assert!(!shown.contains(acting), "{name}: {acting} in {shown}");
+            }
+            if flavor == Flavor::Chatwork {
+                assert!(!shown.contains("[toall]"), "{shown}");
+            }
+        }
+    }
 
     #[test]
     fn nothing_in_an_answer_can_act() {

@@ -179,8 +179,8 @@ impl Summariser {
         prompt::render(&self.template, report, extras, masker)
     }
 
-    /// Starts the call on a thread of its own; `http` is the run's client tuning, whose
-    /// timeout and time budget become this call's.
+    /// Starts the call on a thread of its own; `http` is the run's client tuning and masks,
+    /// with this call's timeout as its attempt timeout and its whole time budget.
     pub fn start(&self, prompt: String, http: &HttpConfig) -> Pending {
         let (send, answer) = mpsc::channel();
         let config = HttpConfig {

@@ -336,7 +336,14 @@ impl Deliveries {
             ..Extras::default()
         };
         match summariser.prompt(report, &extras, &self.masker) {
-            Ok(prompt) => Some(summariser.start(prompt, &self.http)),
+            Ok(prompt) => {
+                // The client masks the request once more, as it does every destination's.
+                let http = HttpConfig {
+                    masks: self.masker.clone(),
+                    ..self.http.clone()
+                };
+                Some(summariser.start(prompt, &http))
+            }
             Err(reason) => {
                 self.local.print(&no_summary(&reason));
                 None
