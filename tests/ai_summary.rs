@@ -452,3 +452,46 @@ fn fixture_config(name: &str) -> Vec<u8> {
     ))
     .expect("config fixture")
 }
+
+#[test]
+fn a_50000_resource_plan_costs_a_bounded_request_that_keeps_the_destroys() {
+    let models = FakeModels::start(Reply::Text(SUMMARY.to_owned()));
+    let mut plan = Vec::new();
+    common::big_plan::write_plan(&mut plan, 50_000, 0).expect("generate");
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(dir.path(), &block("openai", &models, ""));
+    let output = dir.path().join("out.md");
+    let ran = Test::new()
+        .env("OPENAI_API_KEY", KEY)
+        .args(["--config", &path, "plan", "--quiet", "--output"])
+        .args([output.as_os_str()])
+        .stdin(plan)
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let seen = models.seen();
+    assert_eq!(seen.len(), 1);
+    assert!(
+        seen[0].body.len() < 64_000,
+        "request of {} bytes",
+        seen[0].body.len()
+    );
+    let prompt = seen[0].json()["messages"][1]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(
+        prompt.contains("Destroyed (5000):\n- "),
+        "{}",
+        &prompt[..2000.min(prompt.len())]
+    );
+    assert!(
+        prompt.contains("Replaced (5000):\n- "),
+        "destroys and replaces come first"
+    );
+    assert!(prompt.contains("more"));
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap_or_default()
+            .contains(SUMMARY)
+    );
+}

@@ -153,6 +153,7 @@ impl Provider {
                     .header("x-api-key", call.key.unwrap_or_default())
                     .header("anthropic-version", "2023-06-01")
             }
+            // Devin never gets this far (it is refused when settings are resolved).
             Provider::Google | Provider::Devin => {
                 let body = json!({
                     "systemInstruction": {"parts": [{"text": SYSTEM}]},
