@@ -74,8 +74,8 @@ fn plan_to_file(yaml: &str, env: &[(&str, &str)]) -> (Ran, String) {
         .args([output.as_os_str()])
         .stdin(fixture(PLAN))
         .run();
-    let text = std::fs::read_to_string(&output).unwrap_or_default();
-    (ran, text)
+    let written = std::fs::read_to_string(&output).unwrap_or_default();
+    (ran, written)
 }
 
 fn warnings(ran: &Ran) -> Vec<&str> {

@@ -26,7 +26,7 @@ const LIST_CHARS: usize = PROMPT_CHARS / 2;
 /// The most characters of the warning and of the drift section each.
 const SECTION_CHARS: usize = PROMPT_CHARS / 10;
 
-/// Our default prompt template, in Go template syntax over [`data`].
+/// Our default prompt template, in Go template syntax over the data [`render`] gives it.
 pub const DEFAULT_PROMPT: &str = include_str!("templates/prompt.tmpl");
 
 /// The resource lists in the order they are kept when the budget runs short, with the
@@ -168,6 +168,8 @@ fn ends(text: &str, limit: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use std::fmt::Write as _;
+
     use super::{DEFAULT_PROMPT, PROMPT_CHARS, ends, parse, render};
     use crate::mask::Masker;
     use crate::model::Command;
@@ -226,9 +228,10 @@ mod tests {
     fn a_huge_plan_costs_a_bounded_prompt_and_keeps_its_destroys() {
         let mut text = String::from("Terraform will perform the following actions:\n\n");
         for i in 0..20_000 {
-            text.push_str(&format!(
+            let _ = write!(
+                text,
                 "  # terraform_data.item_{i} will be created\n  + resource \"terraform_data\" \"item_{i}\" {{\n      + id = (known after apply)\n    }}\n\n"
-            ));
+            );
         }
         text.push_str("  # terraform_data.old will be destroyed\n  - resource \"terraform_data\" \"old\" {\n      - id = \"x\" -> null\n    }\n\nPlan: 20000 to add, 0 to change, 1 to destroy.\n");
         let report = crate::parse::parse(text.as_bytes(), Command::Plan).expect("parse");

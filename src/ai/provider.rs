@@ -14,14 +14,14 @@ const SYSTEM: &str = "You review Terraform plans for a pull request. Answer in p
 /// A provider of `ai_summary.provider`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Provider {
-    /// OpenAI's chat completions, or any server that speaks them (LiteLLM, Azure OpenAI,
-    /// vLLM, Ollama, llama.cpp).
+    /// `OpenAI`'s chat completions, or any server that speaks them (`LiteLLM`, Azure
+    /// `OpenAI`, vLLM, Ollama, llama.cpp).
     OpenAi,
     /// Anthropic's Messages API.
     Anthropic,
     /// Google's Gemini API (`generateContent`).
     Google,
-    /// A LiteLLM proxy on tfnotify v1's deployment path.
+    /// A `LiteLLM` proxy on tfnotify v1's deployment path.
     LiteLlm,
     /// Devin: tfnotify v1 starts an agent session; tfnotify declines (see [`Provider::refusal`]).
     Devin,
@@ -83,7 +83,7 @@ impl Provider {
         }
     }
 
-    /// The public API's address; `None` where there is none to assume (a LiteLLM proxy is
+    /// The public API's address; `None` where there is none to assume (a `LiteLLM` proxy is
     /// always a team's own).
     pub fn default_base(self) -> Option<&'static str> {
         match self {
