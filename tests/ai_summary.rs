@@ -495,3 +495,45 @@ fn a_50000_resource_plan_costs_a_bounded_request_that_keeps_the_destroys() {
             .contains(SUMMARY)
     );
 }
+
+#[test]
+fn devin_in_config_check_is_a_warning_not_a_broken_config() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(
+        dir.path(),
+        "ai_summary:\n  enabled: true\n  provider: devin\n",
+    );
+    let ran = Test::new()
+        .args(["--config", &path, "config", "check"])
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("tfnotify: warning: `devin` is not supported"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        !ran.stdout_text().contains("ai_summary"),
+        "{}",
+        ran.stdout_text()
+    );
+}
+
+#[test]
+fn a_run_that_posts_nowhere_asks_no_model() {
+    let models = FakeModels::start(Reply::Text(SUMMARY.to_owned()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(dir.path(), &block("openai", &models, ""));
+    let ran = Test::new()
+        .args(["--config", &path, "plan", "--quiet"])
+        .stdin(fixture(PLAN))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(models.seen().is_empty());
+    assert!(
+        warnings(&ran).is_empty(),
+        "no key, and nothing to miss: {}",
+        ran.stderr
+    );
+}

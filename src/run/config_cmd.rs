@@ -227,6 +227,19 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
 /// plan (`Ok` with the report line), or why it cannot work. A missing key is a warning: it
 /// may well be set only in CI.
 fn check_ai_summary(settings: &Settings, world: &World<'_>) -> Option<Result<String, String>> {
+    let ai = &settings.config.ai_summary;
+    let named = crate::ai::Provider::from_name(&ai.provider);
+    if let Some(reason) = named
+        .and_then(crate::ai::Provider::refusal)
+        .filter(|_| ai.enabled)
+    {
+        // A v1 value that loads and is declined: worth knowing, not a broken config.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!("tfnotify: warning: {reason}; runs go without an AI summary\n"),
+        );
+        return None;
+    }
     let summariser = crate::ai::Summariser::resolve(
         &settings.config.ai_summary,
         &crate::ai::Switches::default(),
@@ -261,9 +274,20 @@ fn check_ai_summary(settings: &Settings, world: &World<'_>) -> Option<Result<Str
             summariser.provider.as_str(),
             summariser.model,
             prompt.chars().count(),
-            summariser.base
+            origin(&summariser.base)
         )
     }))
+}
+
+/// The scheme, host and port of `url`, without any user name or password in it: where
+/// prompts go, and nothing a URL may carry besides.
+fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
 }
 
 /// The notations the configured destinations use; Markdown always (step summaries).
@@ -330,4 +354,18 @@ fn render_message(
     }
     let text = message.render_data(&context).map_err(template)?;
     Ok(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn an_origin_shows_no_credentials() {
+        assert_eq!(
+            origin("https://u:p@llm.internal:8000/v1?k=1"),
+            "https://llm.internal:8000"
+        );
+        assert_eq!(origin("http://127.0.0.1:1/v1"), "http://127.0.0.1:1");
+    }
 }

@@ -173,24 +173,19 @@ impl Deliveries {
                 },
             );
         }
-        let (ai, summary_enabled) = match summariser(args, settings, command, world) {
+        // Resolved first, so the model's key is among the masks of everything after.
+        let (ai, summary_enabled, ai_problem) = match summariser(args, settings, command, world) {
             Ok(Some(summariser)) => {
                 for secret in summariser.secrets() {
                     masker = masker.with_literal("ai_summary", &secret);
                 }
                 match summariser.missing_key() {
-                    Some(reason) => {
-                        Local::new(masker.clone()).print(&no_summary(&reason));
-                        (None, true)
-                    }
-                    None => (Some(summariser), true),
+                    Some(reason) => (None, true, Some(reason)),
+                    None => (Some(summariser), true, None),
                 }
             }
-            Ok(None) => (None, false),
-            Err(reason) => {
-                Local::new(masker.clone()).print(&no_summary(&reason));
-                (None, true)
-            }
+            Ok(None) => (None, false, None),
+            Err(reason) => (None, true, Some(reason)),
         };
         let vars = masked_vars(&masker, &settings.vars);
         let mut list = Vec::new();
@@ -301,6 +296,11 @@ impl Deliveries {
             place
         };
         let nowhere = list.is_empty() && args.output.is_none() && step_summary.is_none();
+        // A summary nobody would read is neither asked for nor missed.
+        let ai = ai.filter(|_| !nowhere);
+        if let Some(reason) = ai_problem.filter(|_| !nowhere) {
+            Local::new(masker.clone()).print(&no_summary(&reason));
+        }
         let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
