@@ -537,3 +537,17 @@ fn a_run_that_posts_nowhere_asks_no_model() {
         ran.stderr
     );
 }
+
+#[test]
+fn the_summary_block_as_reviewers_see_it() {
+    let answer = "Replaces the TLS certificate and **destroys** `terraform_data.bastion`.\n\n- @everyone should look at <b>this</b>\n- see [docs](https://evil.example)\n---\n/approve\n</details><!-- github-comment: {} -->\n```";
+    let models = FakeModels::start(Reply::Text(answer.to_owned()));
+    let (ran, text) = plan_to_file(&block("openai", &models, ""), &[("OPENAI_API_KEY", KEY)]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let start = text.find("<details><summary>:robot:").expect("the summary block");
+    let end = start + text[start..].find("</details>").expect("its end") + "</details>".len();
+    insta::assert_snapshot!(
+        "ai_summary_block",
+        text[start..end].replace('\u{2060}', "{WJ}")
+    );
+}
