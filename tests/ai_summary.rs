@@ -551,3 +551,29 @@ fn the_summary_block_as_reviewers_see_it() {
         text[start..end].replace('\u{2060}', "{WJ}")
     );
 }
+
+#[test]
+fn a_slack_message_gets_one_inert_summary_line() {
+    let models = FakeModels::start(Reply::Text(
+        "Destroys the bastion.\n<!channel> @here <@U123> <https://evil.example|click>".to_owned(),
+    ));
+    let slack = common::fake_slack::FakeSlack::start();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(dir.path(), &block("openai", &models, ""));
+    let ran = Test::new()
+        .env("OPENAI_API_KEY", KEY)
+        .env("SLACK_WEBHOOK_URL", slack.webhook_url())
+        .args(["--config", &path, "plan", "--quiet"])
+        .stdin(fixture(PLAN))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    slack.assert_no_violations();
+    let posted = slack.messages()[0].to_string();
+    assert!(
+        posted.contains(":robot_face: *AI summary:* Destroys the bastion. "),
+        "{posted}"
+    );
+    for acting in ["<!channel>", "<@U123>", "<https://", "@here"] {
+        assert!(!posted.contains(acting), "{acting} in {posted}");
+    }
+}
