@@ -132,6 +132,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE", env = "TFNOTIFY_AI_TEMPLATE")]
     pub summary_template: Option<PathBuf>,
 
+    /// tfnotify v1's Devin session: accepted so v1 command lines keep working; Devin is
+    /// not supported, so it is unused.
+    #[arg(long, hide = true, value_name = "ID", env = "TFNOTIFY_SESSION_ID")]
+    pub session_id: Option<String>,
+
+    /// tfnotify v1's Devin playbooks: accepted and unused, as `--session-id`.
+    #[arg(long, hide = true, value_name = "ID", env = "TFNOTIFY_PLAYBOOK_IDS")]
+    pub playbook_id: Vec<String>,
+
     /// `.Title` of the message (the classic default for the command when absent).
     #[arg(long, short)]
     pub title: Option<String>,

@@ -544,7 +544,9 @@ fn the_summary_block_as_reviewers_see_it() {
     let models = FakeModels::start(Reply::Text(answer.to_owned()));
     let (ran, text) = plan_to_file(&block("openai", &models, ""), &[("OPENAI_API_KEY", KEY)]);
     assert_eq!(ran.code, Some(0), "{}", ran.stderr);
-    let start = text.find("<details><summary>:robot:").expect("the summary block");
+    let start = text
+        .find("<details><summary>:robot:")
+        .expect("the summary block");
     let end = start + text[start..].find("</details>").expect("its end") + "</details>".len();
     insta::assert_snapshot!(
         "ai_summary_block",
@@ -576,4 +578,39 @@ fn a_slack_message_gets_one_inert_summary_line() {
     for acting in ["<!channel>", "<@U123>", "<https://", "@here"] {
         assert!(!posted.contains(acting), "{acting} in {posted}");
     }
+}
+
+#[test]
+fn a_v1_command_line_with_devin_flags_still_runs() {
+    let models = FakeModels::start(Reply::Text(SUMMARY.to_owned()));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(dir.path(), &block("openai", &models, ""));
+    let output = dir.path().join("out.md");
+    let ran = Test::new()
+        .env("OPENAI_API_KEY", KEY)
+        .args([
+            "--config",
+            &path,
+            "plan",
+            "--summary",
+            "--session-id",
+            "s-1",
+        ])
+        .args([
+            "--playbook-id",
+            "p-1",
+            "--playbook-id",
+            "p-2",
+            "--quiet",
+            "--output",
+        ])
+        .args([output.as_os_str()])
+        .stdin(fixture(PLAN))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    assert!(
+        std::fs::read_to_string(&output)
+            .unwrap_or_default()
+            .contains(SUMMARY)
+    );
 }
