@@ -42,7 +42,9 @@ pub const DEFAULT_MAX_TOKENS: u32 = 500;
 pub struct Switches<'a> {
     /// `--summary`: on even when the config says nothing.
     pub on: bool,
+    /// `--summary-provider`, over `ai_summary.provider`.
     pub provider: Option<&'a str>,
+    /// `--summary-model`, over `ai_summary.model`.
     pub model: Option<&'a str>,
     /// `--summary-template`: a file holding the prompt template.
     pub template_file: Option<&'a Path>,
@@ -51,13 +53,18 @@ pub struct Switches<'a> {
 /// A summary ready to be asked for: provider, model, prompt template, address and key.
 #[derive(Debug)]
 pub struct Summariser {
+    /// Who is asked; `config check` names it.
     pub provider: Provider,
+    /// The model asked, as the provider names it.
     pub model: String,
+    /// The longest answer asked for, in tokens: what bounds the cost of the answer.
     pub max_tokens: u32,
+    /// Where prompts go: the one address plans leave the machine for.
     pub base: String,
     key: Option<SecretString>,
     /// The variables the key may come from, for the warning when it is missing.
     key_vars: &'static [&'static str],
+    /// How long the call may take, retries included.
     pub timeout: Duration,
     template: Message,
 }

@@ -198,9 +198,13 @@ impl Provider {
 /// What one call asks for.
 #[derive(Debug)]
 pub struct Call<'a> {
+    /// The provider's address, without the API's own path.
     pub base: &'a str,
+    /// The model, in the body or the path as the API wants it.
     pub model: &'a str,
+    /// The longest answer, in tokens.
     pub max_tokens: u32,
+    /// The masked, bounded prompt.
     pub prompt: &'a str,
     /// The API key; `None` for a server that takes none.
     pub key: Option<&'a str>,
