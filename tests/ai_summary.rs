@@ -614,3 +614,52 @@ fn a_v1_command_line_with_devin_flags_still_runs() {
             .contains(SUMMARY)
     );
 }
+
+#[test]
+fn a_wrapped_terraform_keeps_its_exit_code_whatever_the_model_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let plan = dir.path().join("plan.txt");
+    std::fs::write(&plan, fixture(PLAN)).expect("plan");
+    for reply in [Reply::Text(SUMMARY.to_owned()), Reply::Status(500)] {
+        let failing = matches!(reply, Reply::Status(_));
+        let models = FakeModels::start(reply);
+        let path = config(dir.path(), &block("openai", &models, ""));
+        let output = dir.path().join("out.md");
+        let _ = std::fs::remove_file(&output);
+        let ran = Test::new()
+            .env("OPENAI_API_KEY", KEY)
+            .args(["--config", &path, "plan", "--quiet", "--output"])
+            .args([output.as_os_str()])
+            .args(["--", "sh", "-c", "cat \"$0\"; exit 2"])
+            .args([plan.as_os_str()])
+            .run();
+        assert_eq!(
+            ran.code,
+            Some(2),
+            "-detailed-exitcode's 2 stays: {}",
+            ran.stderr
+        );
+        assert_eq!(ran.stdout, fixture(PLAN), "the output passes through whole");
+        assert_eq!(warnings(&ran).len(), usize::from(failing), "{}", ran.stderr);
+        let written = std::fs::read_to_string(&output).unwrap_or_default();
+        assert_eq!(written.contains(SUMMARY), !failing, "{written}");
+    }
+}
+
+#[test]
+fn a_v1_template_reads_ai_summary_and_summary_enabled_and_calls_the_sub_template() {
+    let models = FakeModels::start(Reply::Text("Adds <b>two</b> @all".to_owned()));
+    let yaml = format!(
+        "{}terraform:\n  plan:\n    template: |\n      {{{{if .SummaryEnabled}}}}on{{{{end}}}} {{{{.AISummary}}}}\n      {{{{template \"ai_summary\" .}}}}\n",
+        block("openai", &models, "")
+    );
+    let (ran, text) = plan_to_file(&yaml, &[("OPENAI_API_KEY", KEY)]);
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    let shown = text.replace('\u{2060}', "^");
+    assert!(
+        shown.starts_with(
+            "on Adds &lt;^b&gt;two&lt;^/b&gt; @^all\n\n<details><summary>:robot: AI summary"
+        ),
+        "{shown}"
+    );
+}

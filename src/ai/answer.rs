@@ -45,7 +45,6 @@ pub fn inert(answer: &str) -> Option<String> {
     if cut {
         text.push_str(" …");
     }
-    let text = unlink(&text);
     let mut out = String::with_capacity(text.len() + 16);
     for (i, line) in text.split('\n').enumerate() {
         if i > 0 {
@@ -61,7 +60,8 @@ pub fn inert(answer: &str) -> Option<String> {
             }
         }
     }
-    Some(out)
+    // Links and mentions last: a `<` already broken is not broken twice.
+    Some(unlink(&out))
 }
 
 #[cfg(test)]
