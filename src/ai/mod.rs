@@ -228,10 +228,13 @@ impl Pending {
             .recv_timeout(self.timeout + Duration::from_secs(2))
         {
             Ok(result) => result,
-            Err(_) => Err(format!(
+            Err(mpsc::RecvTimeoutError::Timeout) => Err(format!(
                 "the model did not answer within {} s",
                 self.timeout.as_secs()
             )),
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                Err("the call stopped without an answer (an internal error)".to_owned())
+            }
         }
     }
 }
