@@ -663,3 +663,36 @@ fn a_v1_template_reads_ai_summary_and_summary_enabled_and_calls_the_sub_template
         "{shown}"
     );
 }
+
+#[test]
+fn a_gitlab_note_runs_no_quick_action_from_the_answer() {
+    let models = FakeModels::start(Reply::Text(
+        "Looks fine.\n/merge\n  /approve\n/label ~ship @all".to_owned(),
+    ));
+    let gitlab = common::fake_gitlab::FakeGitLab::with_merge_request("acme/infra", 7, HEAD);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = config(dir.path(), &block("openai", &models, ""));
+    let ran = Test::new()
+        .env("OPENAI_API_KEY", KEY)
+        .env("GITLAB_TOKEN", gitlab.token())
+        .env("GITLAB_BASE_URL", gitlab.url())
+        .args(["--config", &path, "--owner", "acme", "--repo", "infra"])
+        .args([
+            "--pr",
+            "7",
+            "--sha",
+            HEAD,
+            "plan",
+            "--quiet",
+            "--notifier",
+            "gitlab",
+        ])
+        .stdin(fixture(PLAN))
+        .run();
+    assert_eq!(ran.code, Some(0), "{}", ran.stderr);
+    gitlab.assert_no_violations();
+    let notes = gitlab.notes("acme/infra", 7);
+    let body = &notes.last().expect("a note").body;
+    assert!(body.contains("Looks fine."), "{body}");
+    assert!(!body.contains("@all"), "{body}");
+}
