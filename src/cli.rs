@@ -118,6 +118,32 @@ pub struct RunArgs {
     #[arg(long, short)]
     pub quiet: bool,
 
+    /// Add an AI-written summary of the run to the message (`ai_summary.enabled`).
+    #[arg(long, env = "TFNOTIFY_AI_SUMMARY")]
+    pub summary: bool,
+
+    /// Who writes it: `openai` (or any OpenAI-compatible server), `anthropic`, `google` or
+    /// `litellm` (`ai_summary.provider`).
+    #[arg(long, value_name = "PROVIDER", env = "TFNOTIFY_AI_PROVIDER")]
+    pub summary_provider: Option<String>,
+
+    /// The model that writes it (`ai_summary.model`).
+    #[arg(long, value_name = "MODEL", env = "TFNOTIFY_AI_MODEL")]
+    pub summary_model: Option<String>,
+
+    /// A file holding the prompt template (`ai_summary.template_file`).
+    #[arg(long, value_name = "FILE", env = "TFNOTIFY_AI_TEMPLATE")]
+    pub summary_template: Option<PathBuf>,
+
+    /// tfnotify v1's Devin session: accepted so v1 command lines keep working; Devin is
+    /// not supported, so it is unused.
+    #[arg(long, hide = true, value_name = "ID", env = "TFNOTIFY_SESSION_ID")]
+    pub session_id: Option<String>,
+
+    /// tfnotify v1's Devin playbooks: accepted and unused, as `--session-id`.
+    #[arg(long, hide = true, value_name = "ID", env = "TFNOTIFY_PLAYBOOK_IDS")]
+    pub playbook_id: Vec<String>,
+
     /// `.Title` of the message (the classic default for the command when absent).
     #[arg(long, short)]
     pub title: Option<String>,

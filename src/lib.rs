@@ -14,6 +14,7 @@
 //! in and which pull request it belongs to. [`run()`] wires the stages together and owns the exit
 //! code, so the rules about what wins (Terraform's code, our failures) live in one place.
 
+pub mod ai;
 pub mod ci;
 pub mod cli;
 pub mod config;

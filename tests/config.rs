@@ -298,7 +298,7 @@ fn use_raw_output_renders_without_html_escaping() {
     // Rendered as Go renders it, and named so the typo is found.
     assert!(
         ran.stderr.contains(
-            "tfnotify: warning: template: plan:1:17: executing \"plan\" at <.Missing>: can't evaluate field Missing in the message context; it has .Body, "
+            "tfnotify: warning: template: plan:1:17: executing \"plan\" at <.Missing>: can't evaluate field Missing in the message context; it has .AISummary, .Body, "
         ),
         "{}",
         ran.stderr

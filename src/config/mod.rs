@@ -391,7 +391,8 @@ pub struct SlackNotice {
     pub use_threads: Option<bool>,
 }
 
-/// tfnotify v1 `ai_summary:`; kept raw, the feature itself is out of scope for now.
+/// tfnotify v1 `ai_summary:`, plus `base_url` and `timeout`, which v1 lacks: as written,
+/// resolved with the flags and the environment by [`crate::ai`].
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(default)]
 pub struct AiSummary {
@@ -407,6 +408,12 @@ pub struct AiSummary {
     pub template_file: String,
     #[serde(deserialize_with = "nullable")]
     pub max_tokens: Option<u32>,
+    /// The provider's address, for a proxy or a server of one's own.
+    #[serde(deserialize_with = "nullable")]
+    pub base_url: String,
+    /// Seconds the call may take, retries included.
+    #[serde(deserialize_with = "nullable")]
+    pub timeout: Option<u32>,
 }
 
 /// A loaded config with what the loader noticed; the caller prints the warnings.

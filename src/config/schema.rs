@@ -212,11 +212,13 @@ const SLACK_V1: &[Field] = &[
 #[rustfmt::skip]
 const AI_SUMMARY: &[Field] = &[
     f("enabled", Shape::Bool, V1, "Add an AI-written summary to the comment."),
-    f("provider", Shape::Str, V1, "`litellm`, `openai`, `anthropic` or `devin`."),
+    f("provider", Shape::Str, V1, "`openai` (any OpenAI-compatible server), `anthropic`, `google` or `litellm` (the default); `devin` is not supported."),
     f("model", Shape::Str, V1, "Model name passed to the provider."),
     f("template", Shape::Str, V1, "Prompt template."),
     f("template_file", Shape::Str, V1, "File holding the prompt template."),
-    f("max_tokens", Shape::Int, V1, "Upper bound on the summary length."),
+    f("max_tokens", Shape::Int, V1, "Upper bound on the summary length, in tokens (500 when absent)."),
+    f("base_url", Shape::Str, OURS, "The provider's address (a LiteLLM proxy, Azure OpenAI, vLLM, Ollama); overrides `OPENAI_BASE_URL` and the like."),
+    f("timeout", Shape::Int, OURS, "Seconds the model call may take, retries included (30 when absent)."),
 ];
 
 #[rustfmt::skip]

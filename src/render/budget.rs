@@ -27,6 +27,7 @@ const TEXT_FIELDS: &[&str] = &[
     "ChangedResult",
     "ChangeOutsideTerraform",
     "Warning",
+    "AISummary",
     "Result",
 ];
 

@@ -71,6 +71,12 @@ pub struct Context<'a> {
     /// The CI system and pull request.
     #[serde(rename = "CI")]
     pub ci: Option<&'a CiEnv>,
+    /// The model's summary of the run (tfnotify v1's `ai_summary:`), already cut and made
+    /// inert; empty when there is none.
+    #[serde(rename = "AISummary")]
+    pub ai_summary: &'a str,
+    /// Whether the run asked for a summary, as in tfnotify v1 (one may still be missing).
+    pub summary_enabled: bool,
 }
 
 /// Whether a resource change belongs in a list.
@@ -239,6 +245,10 @@ pub struct Extras<'a> {
     pub ignore_warning: bool,
     /// `.Owners`: validated names from CODEOWNERS, for review comments only.
     pub owners: Vec<String>,
+    /// `.AISummary`: the model's answer, made inert (see `ai::answer`).
+    pub ai_summary: Option<String>,
+    /// `.SummaryEnabled`.
+    pub summary_enabled: bool,
 }
 
 impl Extras<'_> {
@@ -330,6 +340,8 @@ impl<'a> Context<'a> {
             report,
             modules: report.modules.iter().map(ModuleSection::new).collect(),
             ci: extras.ci,
+            ai_summary: extras.ai_summary.as_deref().unwrap_or_default(),
+            summary_enabled: extras.summary_enabled,
         }
     }
 

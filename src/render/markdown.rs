@@ -33,6 +33,25 @@ pub(crate) fn escape(text: &str) -> String {
     out
 }
 
+/// Text of several lines made inert like [`escape`], each line on its own so paragraphs
+/// and `-` lists still read as such: what a model writes (`.AISummary`). A line of dashes
+/// or equals signs is escaped too, so it cannot turn the line above into a heading.
+pub(crate) fn escape_lines(text: &str) -> String {
+    let lines: Vec<String> = text
+        .lines()
+        .map(|line| {
+            let escaped = escape(line);
+            let trimmed = line.trim();
+            if !trimmed.is_empty() && trimmed.chars().all(|c| matches!(c, '-' | '=' | ' ')) {
+                format!("\\{}", escaped.trim_start())
+            } else {
+                escaped
+            }
+        })
+        .collect();
+    lines.join("\n")
+}
+
 /// `text` as an inline code span that no backtick inside it can close.
 pub(crate) fn code_span(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
@@ -61,7 +80,15 @@ fn longest_run(text: &str, c: char) -> usize {
 
 #[cfg(test)]
 mod tests {
-    use super::{code_span, escape};
+    use super::{code_span, escape, escape_lines};
+
+    #[test]
+    fn lines_stay_lines_and_act_on_nothing() {
+        assert_eq!(
+            escape_lines("Adds **two** buckets.\n\n- one <b>\n---\n`x`"),
+            "Adds \\*\\*two\\*\\* buckets.\n\n- one &lt;\u{2060}b&gt;\n\\---\n\\`x\\`"
+        );
+    }
 
     #[test]
     fn hostile_text_stays_inert() {

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::model::Command;
 use crate::render::context::Context;
 use crate::render::links::unlink;
-use crate::render::markdown::{code_span, escape};
+use crate::render::markdown::{code_span, escape, escape_lines};
 use crate::template::{Func, FuncSet, Mode, Param, Template, Value};
 
 /// The kinds of destination, each with its own default templates and notation.
@@ -165,6 +165,10 @@ const MARKDOWN_PARTS: &[(&str, &str)] = &[
     ),
     ("details", include_str!("templates/markdown/details.tmpl")),
     (
+        "ai_summary",
+        include_str!("templates/markdown/ai_summary.tmpl"),
+    ),
+    (
         "guide_apply_failure",
         include_str!("templates/markdown/guide_apply_failure.tmpl"),
     ),
@@ -264,6 +268,14 @@ pub fn functions() -> FuncSet {
                 code_span(a[0].as_str().unwrap_or(""))
                     .replace('|', "\\|")
                     .into(),
+            ))
+        }),
+    );
+    set.insert(
+        "mdLines",
+        Func::new(&[Param::Str], |a| {
+            Ok(Value::Html(
+                escape_lines(a[0].as_str().unwrap_or("")).into(),
             ))
         }),
     );

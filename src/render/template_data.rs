@@ -51,6 +51,8 @@ const KEYS: &[&str] = &[
     "Report",
     "Modules",
     "CI",
+    "AISummary",
+    "SummaryEnabled",
     "ResourceReasons",
     "ResourceCounts",
     "MovedResources",
@@ -186,6 +188,8 @@ impl Builder<'_> {
         map.insert("Notices".to_owned(), self.json(c.notices));
         map.insert("Owners".to_owned(), self.json(c.owners));
         map.insert("CI".to_owned(), self.json(&c.ci));
+        map.insert("AISummary".to_owned(), text(c.ai_summary));
+        map.insert("SummaryEnabled".to_owned(), Value::Bool(c.summary_enabled));
         let table = Rc::new(Table::new(&c.report.resources, self.masker));
         self.lists(&mut map, &c.resources, &table);
         map.insert("Report".to_owned(), self.report(c.report, table));

@@ -159,6 +159,18 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
             }
         }
     }
+    match check_ai_summary(&settings, world) {
+        Some(Ok(line)) => out.push_str(&line),
+        Some(Err(reason)) => {
+            failed = true;
+            out.push_str("  ERR ai_summary prompt\n");
+            let _ = std::io::Write::write_fmt(
+                &mut std::io::stderr().lock(),
+                format_args!("tfnotify: error: {reason}\n"),
+            );
+        }
+        None => {}
+    }
     for (place, entry, checked) in crate::notify::destinations::check(&settings.config) {
         match checked {
             Ok(warnings) => {
@@ -209,6 +221,73 @@ fn check(cli: &Cli, world: &World<'_>) -> i32 {
     } else {
         code
     }
+}
+
+/// When the AI summary is on: its settings resolved and its prompt rendered for the sample
+/// plan (`Ok` with the report line), or why it cannot work. A missing key is a warning: it
+/// may well be set only in CI.
+fn check_ai_summary(settings: &Settings, world: &World<'_>) -> Option<Result<String, String>> {
+    let ai = &settings.config.ai_summary;
+    let named = crate::ai::Provider::from_name(&ai.provider);
+    if let Some(reason) = named
+        .and_then(crate::ai::Provider::refusal)
+        .filter(|_| ai.enabled)
+    {
+        // A v1 value that loads and is declined: worth knowing, not a broken config.
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!("tfnotify: warning: {reason}; runs go without an AI summary\n"),
+        );
+        return None;
+    }
+    let summariser = crate::ai::Summariser::resolve(
+        &settings.config.ai_summary,
+        &crate::ai::Switches::default(),
+        Command::Plan,
+        world.env,
+        &world.cwd,
+    );
+    let summariser = match summariser {
+        Ok(summariser) => summariser?,
+        Err(reason) => return Some(Err(reason)),
+    };
+    if let Some(reason) = summariser.missing_key() {
+        let _ = std::io::Write::write_fmt(
+            &mut std::io::stderr().lock(),
+            format_args!("tfnotify: warning: {reason}: runs here go without an AI summary\n"),
+        );
+    }
+    let (_, sample) = SAMPLES[0];
+    let report = match parse::parse(sample, Command::Plan) {
+        Ok(report) => report,
+        Err(e) => return Some(Err(e.to_string())),
+    };
+    let extras = Extras {
+        vars: settings.vars.clone(),
+        ci: Some(&settings.ci),
+        ..Extras::default()
+    };
+    let prompt = summariser.prompt(&report, &extras, &crate::mask::Masker::empty());
+    Some(prompt.map(|prompt| {
+        format!(
+            "  ok  ai_summary prompt ({}, {}): {} characters for the sample plan, sent to `{}`\n",
+            summariser.provider.as_str(),
+            summariser.model,
+            prompt.chars().count(),
+            origin(&summariser.base)
+        )
+    }))
+}
+
+/// The scheme, host and port of `url`, without any user name or password in it: where
+/// prompts go, and nothing a URL may carry besides.
+fn origin(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    format!("{scheme}://{host}")
 }
 
 /// The notations the configured destinations use; Markdown always (step summaries).
@@ -275,4 +354,18 @@ fn render_message(
     }
     let text = message.render_data(&context).map_err(template)?;
     Ok(text.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::origin;
+
+    #[test]
+    fn an_origin_shows_no_credentials() {
+        assert_eq!(
+            origin("https://u:p@llm.internal:8000/v1?k=1"),
+            "https://llm.internal:8000"
+        );
+        assert_eq!(origin("http://127.0.0.1:1/v1"), "http://127.0.0.1:1");
+    }
 }

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use crate::ai::{self, Pending, Summariser};
 use crate::cli::{Cli, RunArgs};
 use crate::error::Error;
 use crate::mask::Masker;
@@ -66,6 +67,12 @@ pub(super) struct Deliveries {
     broken: Vec<String>,
     /// Whether the templates' fields were checked: once per run, however many deliveries.
     fields_checked: Cell<bool>,
+    /// The AI summary asked for, when it is on and can work.
+    ai: Option<Summariser>,
+    /// Whether the run asked for an AI summary (`.SummaryEnabled`).
+    summary_enabled: bool,
+    /// The AI summary, once it came.
+    ai_summary: RefCell<Option<String>>,
 }
 
 fn find_message(list: &[(Flavor, Message)], flavor: Flavor) -> Option<&Message> {
@@ -118,6 +125,8 @@ impl Recipe {
 struct Aim<'a> {
     destinations: &'a [Destination],
     vars: &'a BTreeMap<String, String>,
+    /// `.AISummary`.
+    ai_summary: Option<&'a str>,
 }
 
 impl Deliveries {
@@ -164,6 +173,20 @@ impl Deliveries {
                 },
             );
         }
+        // Resolved first, so the model's key is among the masks of everything after.
+        let (ai, summary_enabled, ai_problem) = match summariser(args, settings, command, world) {
+            Ok(Some(summariser)) => {
+                for secret in summariser.secrets() {
+                    masker = masker.with_literal("ai_summary", &secret);
+                }
+                match summariser.missing_key() {
+                    Some(reason) => (None, true, Some(reason)),
+                    None => (Some(summariser), true, None),
+                }
+            }
+            Ok(None) => (None, false, None),
+            Err(reason) => (None, true, Some(reason)),
+        };
         let vars = masked_vars(&masker, &settings.vars);
         let mut list = Vec::new();
         let mut broken = Vec::new();
@@ -273,6 +296,11 @@ impl Deliveries {
             place
         };
         let nowhere = list.is_empty() && args.output.is_none() && step_summary.is_none();
+        // A summary nobody would read is neither asked for nor missed.
+        let ai = ai.filter(|_| !nowhere);
+        if let Some(reason) = ai_problem.filter(|_| !nowhere) {
+            Local::new(masker.clone()).print(&no_summary(&reason));
+        }
         let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
@@ -292,6 +320,44 @@ impl Deliveries {
             recipe,
             broken,
             fields_checked: Cell::new(false),
+            ai,
+            summary_enabled,
+            ai_summary: RefCell::new(None),
+        }
+    }
+
+    /// Starts the AI summary of `report`, if the run asked for one and it can work: the
+    /// prompt is made from the masked context, the call runs on its own thread.
+    pub(super) fn start_summary(&self, settings: &Settings, report: &Report) -> Option<Pending> {
+        let summariser = self.ai.as_ref()?;
+        let extras = Extras {
+            vars: settings.vars.clone(),
+            ci: Some(&settings.ci),
+            ..Extras::default()
+        };
+        match summariser.prompt(report, &extras, &self.masker) {
+            Ok(prompt) => {
+                // The client masks the request once more, as it does every destination's.
+                let http = HttpConfig {
+                    masks: self.masker.clone(),
+                    ..self.http.clone()
+                };
+                Some(summariser.start(prompt, &http))
+            }
+            Err(reason) => {
+                self.local.print(&no_summary(&reason));
+                None
+            }
+        }
+    }
+
+    /// Waits for the AI summary; without one, says why in one warning.
+    pub(super) fn finish_summary(&self, pending: Pending) {
+        match pending.wait() {
+            Ok(text) => {
+                *self.ai_summary.borrow_mut() = Some(self.masker.mask(&text).into_owned());
+            }
+            Err(reason) => self.local.print(&no_summary(&reason)),
         }
     }
 
@@ -341,9 +407,11 @@ impl Deliveries {
                 Err(source) => errors.push(Error::Notify(source)),
             }
         }
+        // The summary is of the whole run, not of this module.
         let aim = Aim {
             destinations: &list,
             vars: &vars,
+            ai_summary: None,
         };
         errors.extend(self.deliver_to(&aim, args, settings, report, None).errors);
         errors
@@ -435,9 +503,11 @@ impl Deliveries {
         report: &Report,
         child_code: Option<i32>,
     ) -> Delivered {
+        let ai_summary = self.ai_summary.borrow().clone();
         let aim = Aim {
             destinations: &self.destinations,
             vars: &settings.vars,
+            ai_summary: ai_summary.as_deref(),
         };
         self.deliver_to(&aim, args, settings, report, child_code)
     }
@@ -461,6 +531,8 @@ impl Deliveries {
             error_messages: Vec::new(),
             ignore_warning: args.ignore_warning || settings.config.terraform.plan.ignore_warning,
             owners: Vec::new(),
+            ai_summary: aim.ai_summary.map(str::to_owned),
+            summary_enabled: self.summary_enabled,
         };
         let warning_extras = Extras {
             title: Some(
@@ -660,4 +732,31 @@ fn masked_vars(masker: &Masker, vars: &BTreeMap<String, String>) -> BTreeMap<Str
     vars.iter()
         .map(|(name, value)| (name.clone(), masker.mask(value).into_owned()))
         .collect()
+}
+
+/// The AI summary the config and flags ask for (see [`Summariser::resolve`]).
+fn summariser(
+    args: &RunArgs,
+    settings: &Settings,
+    command: Command,
+    world: &World<'_>,
+) -> Result<Option<Summariser>, String> {
+    let switches = ai::Switches {
+        on: args.summary,
+        provider: args.summary_provider.as_deref(),
+        model: args.summary_model.as_deref(),
+        template_file: args.summary_template.as_deref(),
+    };
+    Summariser::resolve(
+        &settings.config.ai_summary,
+        &switches,
+        command,
+        world.env,
+        &world.cwd,
+    )
+}
+
+/// The one warning of a run whose AI summary is missing.
+fn no_summary(reason: &str) -> String {
+    format!("tfnotify: warning: no AI summary: {reason}; the message is sent without one\n")
 }

@@ -87,11 +87,16 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
                     message: args.message.clone(),
                     vars: settings.vars.clone(),
                     ci: Some(&settings.ci),
+                    summary_enabled: settings.config.ai_summary.enabled,
                     ..Extras::default()
                 };
                 let context = Context::new(&report, &extras);
                 if args.dump_context {
-                    return pretty(&context.to_value());
+                    let mut json = context.to_value();
+                    if let Some(prompt) = ai_prompt(&settings, world, &report, &extras) {
+                        json["AIPrompt"] = serde_json::Value::from(prompt);
+                    }
+                    return pretty(&json);
                 }
                 context.data()
             }
@@ -123,6 +128,37 @@ pub(super) fn render_only(cli: &Cli, args: &RenderArgs, world: &World<'_>) -> i3
         Err(error) => {
             report_error(&error);
             error.exit_code()
+        }
+    }
+}
+
+/// For `--dump-context`: the prompt a run would send for `report` when the config turns
+/// the AI summary on, masked as it would be sent; why there is none is a warning.
+fn ai_prompt(
+    settings: &Settings,
+    world: &World<'_>,
+    report: &Report,
+    extras: &Extras<'_>,
+) -> Option<String> {
+    let resolved = crate::ai::Summariser::resolve(
+        &settings.config.ai_summary,
+        &crate::ai::Switches::default(),
+        report.command,
+        world.env,
+        &world.cwd,
+    );
+    let prompt = resolved.and_then(|summariser| match summariser {
+        Some(summariser) => {
+            let masker = crate::mask::Masker::from_env(world.env).map_err(|e| e.to_string())?;
+            summariser.prompt(report, extras, &masker).map(Some)
+        }
+        None => Ok(None),
+    });
+    match prompt {
+        Ok(prompt) => prompt,
+        Err(reason) => {
+            let _ = writeln!(io::stderr(), "tfnotify: warning: no AI prompt: {reason}");
+            None
         }
     }
 }

@@ -24,8 +24,7 @@ pub(super) fn deliver(
     report: &Report,
     child_code: Option<i32>,
 ) -> Delivered {
-    let consolidated = args.consolidated || settings.config.terraform.consolidated;
-    if consolidated || report.modules.len() < 2 {
+    if is_one_delivery(args, settings, report) {
         return deliveries.deliver(args, settings, report, child_code);
     }
     let run_target = settings.vars.get("target").map(String::as_str);
@@ -41,6 +40,11 @@ pub(super) fn deliver(
         errors,
         comment_url: None,
     }
+}
+
+/// Whether `report` is delivered as one message (not once per module).
+pub(super) fn is_one_delivery(args: &RunArgs, settings: &Settings, report: &Report) -> bool {
+    args.consolidated || settings.config.terraform.consolidated || report.modules.len() < 2
 }
 
 /// The target of a module's deliveries: its directory as Terragrunt named it (relative to

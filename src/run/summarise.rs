@@ -53,10 +53,17 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
 
     let mut comment_url = None;
     if let Some(report) = &report {
+        // The model is asked first, so its answer is on the way while the rest runs.
+        let pending = modules::is_one_delivery(args, &settings, report)
+            .then(|| deliveries.start_summary(&settings, report))
+            .flatten();
         let delivered = std::panic::catch_unwind(AssertUnwindSafe(|| {
             if !args.quiet {
                 let summary = render::terminal(report, use_color(cli.color));
                 deliveries.local.print(&summary);
+            }
+            if let Some(pending) = pending {
+                deliveries.finish_summary(pending);
             }
             modules::deliver(&deliveries, args, &settings, world, report, child_code)
         }));

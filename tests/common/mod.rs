@@ -7,6 +7,7 @@ pub mod fake_bitbucket_server;
 pub mod fake_gitea;
 pub mod fake_github;
 pub mod fake_gitlab;
+pub mod fake_models;
 pub mod fake_release;
 pub mod fake_slack;
 pub mod fake_webhooks;
