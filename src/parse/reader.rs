@@ -25,6 +25,14 @@ impl TextReader {
         TextReader::Undecided(TextParser::new(command))
     }
 
+    /// Keeps up to `head` bytes of the changes section (see [`TextParser::keep_changes`]).
+    /// Terragrunt's modules are read by parsers of their own and keep the default.
+    pub(crate) fn keep_changes(&mut self, head: usize) {
+        if let TextReader::Undecided(parser) | TextReader::Plain(parser) = self {
+            parser.keep_changes(head);
+        }
+    }
+
     /// Reads a block of whole lines, as the line assembler yields them.
     pub(crate) fn block(&mut self, mut block: &[u8]) {
         if let TextReader::Undecided(parser) = self {

@@ -218,6 +218,12 @@ impl TextParser {
         self.report.command
     }
 
+    /// Keeps up to `head` bytes of the changes section instead of the default, for a
+    /// report that shows every resource's diff. Only before the first line is read.
+    pub(crate) fn keep_changes(&mut self, head: usize) {
+        self.report.transcript.changes = CappedText::with_caps(head, crate::model::DEFAULT_TAIL);
+    }
+
     /// Reads a block of whole lines (as the line assembler
     /// yields them). Runs of attribute lines inside resource blocks, the bulk of any plan, are
     /// taken in one step when they hold no escape codes or carriage returns.

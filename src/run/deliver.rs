@@ -202,7 +202,7 @@ impl Deliveries {
             .filter(|d| d.own.is_none())
             .map(|d| d.planned.notifier.flavor())
             .collect();
-        if args.output.is_some() {
+        if args.markdown_output().is_some() {
             flavors.push(Flavor::Markdown);
         }
         flavors.dedup();
@@ -221,7 +221,7 @@ impl Deliveries {
                 flag_off: args.no_step_summary,
                 config: settings.config.step_summary,
                 platform: settings.ci.platform,
-                output: args.output.as_deref(),
+                output: args.markdown_output(),
                 cwd: &world.cwd,
             },
             world.env,
@@ -272,7 +272,7 @@ impl Deliveries {
             }
             place
         };
-        let nowhere = list.is_empty() && args.output.is_none() && step_summary.is_none();
+        let nowhere = list.is_empty() && args.markdown_output().is_none() && step_summary.is_none();
         let destroy_warning = match (nowhere, command, settings.destroy_warning()) {
             (false, Command::Plan, Some(result)) => result.map_err(|e| early(errors, e)).ok(),
             _ => None,
@@ -489,8 +489,10 @@ impl Deliveries {
             self.warn_unknown_fields(report, &shared);
         }
 
-        if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))
-        {
+        if let (Some(path), Some(message)) = (
+            args.markdown_output(),
+            self.message(Flavor::Markdown, report),
+        ) {
             let mut texts = vec![render(message, &extras, STEP_SUMMARY_LIMIT)];
             if let Some(warning) = destroying {
                 texts.push(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));

@@ -1,0 +1,120 @@
+"use strict";
+(function () {
+  var CHUNK = 500;
+  var data = JSON.parse(document.getElementById("tfnotify-data").textContent);
+  var groupsEl = document.getElementById("groups");
+  var shownEl = document.getElementById("shown");
+  var moduleEl = document.getElementById("module-filter");
+  var actionBoxes = document.querySelectorAll("#filters input[data-action]");
+  var res = data.resources;
+  var byAction = data.actions.map(function () { return []; });
+  for (var i = 0; i < res.length; i++) byAction[res[i][1]].push(i);
+
+  var groups = data.actions.map(function (action, a) {
+    var el = document.createElement("details");
+    el.className = "group";
+    el.open = true;
+    el.dataset.action = action[0];
+    var summary = document.createElement("summary");
+    var name = document.createElement("span");
+    name.className = action[0];
+    name.textContent = action[1];
+    var count = document.createElement("span");
+    count.className = "count";
+    summary.append(name, " ", count);
+    var list = document.createElement("ul");
+    list.className = "rows";
+    var more = document.createElement("button");
+    more.type = "button";
+    more.className = "more";
+    el.append(summary, list, more);
+    groupsEl.append(el);
+    var group = { el: el, count: count, list: list, more: more, all: byAction[a], shown: byAction[a], done: 0 };
+    more.addEventListener("click", function () { renderMore(group); });
+    return group;
+  });
+
+  function row(i) {
+    var r = res[i];
+    var li = document.createElement("li");
+    var d = document.createElement("details");
+    d.className = "res";
+    d.dataset.index = i;
+    var s = document.createElement("summary");
+    var code = document.createElement("code");
+    code.textContent = r[0];
+    s.append(code);
+    if (r[4]) {
+      var note = document.createElement("span");
+      note.className = "reason";
+      note.textContent = r[4];
+      s.append(note);
+    }
+    d.append(s);
+    li.append(d);
+    return li;
+  }
+
+  function fill(d) {
+    if (d.dataset.filled) return;
+    d.dataset.filled = "1";
+    var k = res[Number(d.dataset.index)][3];
+    var body;
+    if (k >= 0) {
+      body = document.createElement("pre");
+      body.textContent = data.diffs[k];
+    } else {
+      body = document.createElement("p");
+      body.className = "muted";
+      body.textContent = data.no_diff;
+    }
+    d.append(body);
+  }
+
+  function renderMore(group) {
+    var end = Math.min(group.done + CHUNK, group.shown.length);
+    var frag = document.createDocumentFragment();
+    for (var j = group.done; j < end; j++) frag.append(row(group.shown[j]));
+    group.list.append(frag);
+    group.done = end;
+    var left = group.shown.length - end;
+    group.more.hidden = left === 0;
+    group.more.textContent = "Show " + Math.min(left, CHUNK) + " more (" + left + " left)";
+  }
+
+  function apply() {
+    var mod = moduleEl ? Number(moduleEl.value) : -1;
+    var wanted = {};
+    actionBoxes.forEach(function (b) { wanted[b.dataset.action] = b.checked; });
+    var shown = 0;
+    groups.forEach(function (group) {
+      group.shown = mod < 0 ? group.all : group.all.filter(function (i) { return res[i][2] === mod; });
+      var on = wanted[group.el.dataset.action] !== false && group.shown.length > 0;
+      group.el.hidden = !on;
+      group.count.textContent = group.shown.length === group.all.length
+        ? "(" + group.all.length + ")"
+        : "(" + group.shown.length + " of " + group.all.length + ")";
+      group.list.textContent = "";
+      group.done = 0;
+      if (on) {
+        shown += group.shown.length;
+        renderMore(group);
+      }
+    });
+    shownEl.textContent = shown + " of " + res.length + " resources shown";
+  }
+
+  groupsEl.addEventListener("toggle", function (e) {
+    if (e.target.classList && e.target.classList.contains("res") && e.target.open) fill(e.target);
+  }, true);
+  var filters = document.getElementById("filters");
+  if (filters) filters.addEventListener("change", apply);
+  window.addEventListener("beforeprint", function () {
+    groupsEl.querySelectorAll("details").forEach(function (d) {
+      if (d.classList.contains("res")) fill(d);
+      d.open = true;
+    });
+  });
+  apply();
+  document.body.dataset.readyMs = Math.round(performance.now());
+})();
