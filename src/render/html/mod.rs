@@ -122,15 +122,21 @@ fn banners(page: &mut String, report: &Report, text: &impl Fn(&str) -> String) {
         page.push_str("</ul>\n</section>\n");
     }
     if report.has_destroy {
-        let verb = if report.command.is_apply_like() {
-            "destroyed"
+        let n = report.counts.destroy;
+        let (headline, advice) = if report.command.is_apply_like() {
+            (
+                format!("This run destroyed resources ({n} destroyed)"),
+                "The Destroy and Replace groups below list them.",
+            )
         } else {
-            "destroys"
+            (
+                format!("This plan destroys resources ({n} to destroy)"),
+                "Check the Destroy and Replace groups below before applying.",
+            )
         };
         let _ = writeln!(
             page,
-            "<section class=\"banner warn\" id=\"destroy-banner\" role=\"alert\"><strong>This run {verb} resources: {} to destroy</strong>Check the Destroy and Replace groups below before applying.</section>",
-            report.counts.destroy
+            "<section class=\"banner warn\" id=\"destroy-banner\" role=\"alert\"><strong>{headline}</strong>{advice}</section>"
         );
     }
 }

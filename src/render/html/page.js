@@ -104,17 +104,50 @@
     shownEl.textContent = shown + " of " + res.length + " resources shown";
   }
 
+  // The filters live in the address's fragment (`#actions=delete,replace&module=module.db`),
+  // so a link or a bookmark opens the page filtered.
+  function readHash() {
+    var params = new URLSearchParams(location.hash.slice(1));
+    var acts = params.get("actions");
+    if (acts !== null) {
+      var on = acts.split(",");
+      actionBoxes.forEach(function (b) { b.checked = on.indexOf(b.dataset.action) >= 0; });
+    }
+    var mod = params.get("module");
+    if (moduleEl && mod !== null) {
+      var found = data.modules.indexOf(mod);
+      moduleEl.value = String(found);
+    }
+  }
+
+  function writeHash() {
+    var params = new URLSearchParams();
+    var on = [];
+    actionBoxes.forEach(function (b) { if (b.checked) on.push(b.dataset.action); });
+    if (on.length !== actionBoxes.length) params.set("actions", on.join(","));
+    if (moduleEl && Number(moduleEl.value) >= 0) params.set("module", data.modules[Number(moduleEl.value)]);
+    var text = params.toString();
+    history.replaceState(null, "", text ? "#" + text : location.pathname + location.search);
+  }
+
   groupsEl.addEventListener("toggle", function (e) {
     if (e.target.classList && e.target.classList.contains("res") && e.target.open) fill(e.target);
   }, true);
   var filters = document.getElementById("filters");
-  if (filters) filters.addEventListener("change", apply);
+  if (filters) filters.addEventListener("change", function () { writeHash(); apply(); });
+  window.addEventListener("hashchange", function () { readHash(); apply(); });
   window.addEventListener("beforeprint", function () {
     groupsEl.querySelectorAll("details").forEach(function (d) {
       if (d.classList.contains("res")) fill(d);
       d.open = true;
     });
   });
+  readHash();
   apply();
+  // When the list was drawn and when the first frame with it was painted, in ms since
+  // the page was asked for: what "opens in under 2 s" is measured by.
   document.body.dataset.readyMs = Math.round(performance.now());
+  requestAnimationFrame(function () {
+    setTimeout(function () { document.body.dataset.paintedMs = Math.round(performance.now()); }, 0);
+  });
 })();
