@@ -213,6 +213,18 @@ fn the_browser_shows_every_resource_the_counts_and_the_banners() {
     assert!(rows(&dom) > 0 && rows(&dom) < 23, "{shown}");
     assert!(!dom.contains("<code>terraform_data.bastion</code>"));
 
+    // `#open=ADDRESS` draws that resource's diff, which the page keeps as data till then.
+    let tainted = "<pre>  # terraform_data.tls_certificate is tainted, so must be replaced";
+    assert!(!dom.contains(tainted));
+    let (dom, _) = browser.dump_dom(&path, "#open=terraform_data.tls_certificate");
+    assert_eq!(dom.matches("<pre>  # ").count(), 1, "{dom}");
+    assert!(dom.contains(tainted), "{dom}");
+    assert!(
+        dom.contains("output = {\n")
+            || dom.contains("output = {\n")
+            || dom.contains("~ output = {")
+    );
+
     // The picture the docs show.
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report.png");
     browser.screenshot(&path, &png, 1100, 1400);
@@ -253,6 +265,18 @@ fn fifty_thousand_resources_open_in_the_browser() {
     }
     // The first chunk of each of the four groups is drawn; the rest waits for a click.
     assert_eq!(rows(&dom), 4 * 500);
+    assert!(!dom.contains("<pre>"));
+
+    // The last resource, deep in the Destroy group, can still be opened by its address.
+    let (dom, _) = browser.dump_dom(
+        &path,
+        "#open=module.app%5B39%5D.terraform_data.svc%5B%22s-49999%22%5D",
+    );
+    assert!(
+        dom.contains("<pre>  # module.app[39].terraform_data.svc[\"s-49999\"] will be destroyed"),
+        "the last diff was not drawn"
+    );
+    assert_eq!(rows(&dom), 3 * 500 + 5000);
     // The target is 2 s; this bound only catches a page that stopped drawing lazily, on
     // a machine busy with other builds.
     assert!(ready < 10_000, "ready after {ready} ms");

@@ -120,6 +120,27 @@
     }
   }
 
+  // `#open=ADDRESS` (with or without filters) draws that resource's row, opens its diff
+  // and scrolls to it: a link to one resource.
+  function openFromHash() {
+    var address = new URLSearchParams(location.hash.slice(1)).get("open");
+    if (address === null) return;
+    for (var g = 0; g < groups.length; g++) {
+      var group = groups[g];
+      var at = -1;
+      for (var j = 0; j < group.shown.length; j++) {
+        if (res[group.shown[j]][0] === address) { at = j; break; }
+      }
+      if (at < 0 || group.el.hidden) continue;
+      while (group.done <= at) renderMore(group);
+      var d = group.list.querySelector('details[data-index="' + group.shown[at] + '"]');
+      d.open = true;
+      fill(d);
+      d.scrollIntoView();
+      return;
+    }
+  }
+
   function writeHash() {
     var params = new URLSearchParams();
     var on = [];
@@ -135,7 +156,7 @@
   }, true);
   var filters = document.getElementById("filters");
   if (filters) filters.addEventListener("change", function () { writeHash(); apply(); });
-  window.addEventListener("hashchange", function () { readHash(); apply(); });
+  window.addEventListener("hashchange", function () { readHash(); apply(); openFromHash(); });
   window.addEventListener("beforeprint", function () {
     groupsEl.querySelectorAll("details").forEach(function (d) {
       if (d.classList.contains("res")) fill(d);
@@ -144,6 +165,7 @@
   });
   readHash();
   apply();
+  openFromHash();
   // When the list was drawn and when the first frame with it was painted, in ms since
   // the page was asked for: what "opens in under 2 s" is measured by.
   document.body.dataset.readyMs = Math.round(performance.now());
