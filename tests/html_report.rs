@@ -219,11 +219,8 @@ fn the_browser_shows_every_resource_the_counts_and_the_banners() {
     let (dom, _) = browser.dump_dom(&path, "#open=terraform_data.tls_certificate");
     assert_eq!(dom.matches("<pre>  # ").count(), 1, "{dom}");
     assert!(dom.contains(tainted), "{dom}");
-    assert!(
-        dom.contains("output = {\n")
-            || dom.contains("output = {\n")
-            || dom.contains("~ output = {")
-    );
+    // The whole block, nested lines included, with Terraform's quotes as text.
+    assert!(dom.contains("\n          - domain = \"example.com\"\n"), "{dom}");
 
     // The picture the docs show.
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report.png");
