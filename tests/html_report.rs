@@ -220,7 +220,22 @@ fn the_browser_shows_every_resource_the_counts_and_the_banners() {
     assert_eq!(dom.matches("<pre>  # ").count(), 1, "{dom}");
     assert!(dom.contains(tainted), "{dom}");
     // The whole block, nested lines included, with Terraform's quotes as text.
-    assert!(dom.contains("\n          - domain = \"example.com\"\n"), "{dom}");
+    assert!(
+        dom.contains("\n          - domain = \"example.com\"\n"),
+        "{dom}"
+    );
+
+    // Printing opens every drawn resource with its diff: the 23 diffs of this plan take
+    // about ten pages where the closed list fits on the first two, as with no group shown.
+    let pages = |pdf: &[u8]| {
+        pdf.windows(11)
+            .filter(|w| w.starts_with(b"/Type /Page") && !w.ends_with(b"s"))
+            .count()
+    };
+    let all = pages(&browser.print_to_pdf(&path, ""));
+    let none = pages(&browser.print_to_pdf(&path, "#actions="));
+    eprintln!("printed: {all} pages with every resource, {none} with none");
+    assert!(all >= 6 && none <= 2, "{all} and {none} pages");
 
     // The picture the docs show.
     let png = Path::new(env!("CARGO_TARGET_TMPDIR")).join("html-report.png");

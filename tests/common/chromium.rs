@@ -56,6 +56,21 @@ impl Chromium {
         );
     }
 
+    /// The page at `file` printed to PDF, as its bytes.
+    pub fn print_to_pdf(&self, file: &Path, fragment: &str) -> Vec<u8> {
+        let dir = tempfile::tempdir().expect("pdf dir");
+        let pdf = dir.path().join("page.pdf");
+        self.run(
+            &[
+                format!("--print-to-pdf={}", pdf.display()),
+                "--no-pdf-header-footer".to_owned(),
+            ],
+            file,
+            fragment,
+        );
+        std::fs::read(&pdf).expect("pdf written")
+    }
+
     fn run(&self, extra: &[String], file: &Path, fragment: &str) -> Loaded {
         let profile = tempfile::tempdir().expect("profile dir");
         let url = format!("file://{}{fragment}", file.display());
