@@ -293,3 +293,25 @@ fn fifty_thousand_resources_open_in_the_browser() {
     // a machine busy with other builds.
     assert!(ready < 10_000, "ready after {ready} ms");
 }
+
+#[test]
+fn a_report_that_cannot_be_written_says_where_and_keeps_the_output() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("missing").join("report.html");
+    let input = fixture("1.11/plan_mixed.txt");
+    let ran = Test::new()
+        .args(["plan", "--quiet", "--output"])
+        .args([path.as_os_str()])
+        .stdin(input.clone())
+        .env("HOME", dir.path())
+        .run();
+    assert_eq!(ran.code, Some(3), "{}", ran.stderr);
+    assert_eq!(ran.stdout, input, "the pass-through is whole");
+    assert_eq!(
+        ran.stderr,
+        format!(
+            "tfnotify: error: could not write the HTML report to `{}`: No such file or directory (os error 2)\n  hint: give `--output` a file in a folder that exists and can be written\n",
+            path.display()
+        )
+    );
+}

@@ -71,7 +71,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     if let (Some(path), Some(report)) = (args.html_output(), &report) {
         let page = render::html(report, &deliveries.masker);
         if let Err(source) = std::fs::write(path, page) {
-            errors.push(Error::Output {
+            errors.push(Error::HtmlReport {
                 path: path.to_owned(),
                 source,
             });
