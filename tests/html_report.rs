@@ -250,6 +250,14 @@ fn fifty_thousand_resources_open_in_the_browser() {
     let mut plan = Vec::new();
     common::big_plan::write_plan(&mut plan, 50_000, 0).expect("generate");
     let (path, html) = write_report(dir.path(), "big.html", plan, &[]);
+    // Every diff is kept, the middle of a 15 MB plan included.
+    for i in [0, 25_000, 49_999] {
+        let header = format!(
+            "  # module.app[{}].terraform_data.svc[\\\"s-{i}\\\"] will be",
+            i % 40
+        );
+        assert!(html.contains(&header), "no diff for resource {i}");
+    }
     let Some(browser) = chromium::find("fifty_thousand_resources_open_in_the_browser") else {
         return;
     };

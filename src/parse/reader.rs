@@ -25,8 +25,8 @@ impl TextReader {
         TextReader::Undecided(TextParser::new(command))
     }
 
-    /// Keeps up to `head` bytes of the changes section (see [`TextParser::keep_changes`]).
-    /// Terragrunt's modules are read by parsers of their own and keep the default.
+    /// Keeps up to `head` bytes of the changes section (see [`TextParser::keep_changes`]),
+    /// of each module's when the stream turns out to be Terragrunt's.
     pub(crate) fn keep_changes(&mut self, head: usize) {
         if let TextReader::Undecided(parser) | TextReader::Plain(parser) = self {
             parser.keep_changes(head);
@@ -58,7 +58,11 @@ impl TextReader {
             let stripped = crate::parse::ansi::strip(lines::clean(line));
             let command = parser.command();
             *self = match terragrunt::opening(&stripped) {
-                Some(format) => TextReader::Terragrunt(Demux::new(command, format)),
+                Some(format) => {
+                    let mut demux = Demux::new(command, format);
+                    demux.keep_changes(parser.kept_changes());
+                    TextReader::Terragrunt(demux)
+                }
                 None => TextReader::Plain(std::mem::replace(parser, TextParser::new(command))),
             };
             block = &block[at..];

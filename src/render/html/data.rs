@@ -11,7 +11,11 @@ use serde_json::{Value, json};
 
 use crate::mask::Masker;
 use crate::model::{Action, Report, ResourceChange};
-use crate::parse::resource_diffs;
+use crate::parse::{ResourceDiff, resource_diffs};
+
+/// What pairs a diff with its resource: the Terragrunt directory, the address and the
+/// deposed key.
+type DiffKey<'a> = (Option<&'a str>, &'a str, Option<&'a str>);
 
 /// The order of the groups: what removes things first, as a reviewer reads them.
 pub(super) const GROUP_ORDER: [Action; 7] = [
@@ -44,12 +48,28 @@ pub(super) fn payload(report: &Report, masker: &Masker) -> Value {
         .into_iter()
         .filter(|a| report.resources.iter().any(|r| r.action == *a))
         .collect();
-    let changes = report.transcript.changes.text();
-    let diffs = resource_diffs(&changes);
-    let mut unused_diffs: HashMap<(&str, Option<&str>), Vec<usize>> = HashMap::new();
-    for (index, diff) in diffs.iter().enumerate().rev() {
+    // Each Terragrunt module's own changes, so the same address in two modules gets its
+    // own module's diff; the whole text for any other run.
+    let texts: Vec<(Option<&str>, String)> = if report.modules.is_empty() {
+        vec![(None, report.transcript.changes.text())]
+    } else {
+        report
+            .modules
+            .iter()
+            .map(|m| {
+                let dir = (!m.dir.is_empty()).then_some(m.dir.as_str());
+                (dir, m.report.transcript.changes.text())
+            })
+            .collect()
+    };
+    let diffs: Vec<(Option<&str>, ResourceDiff<'_>)> = texts
+        .iter()
+        .flat_map(|(dir, text)| resource_diffs(text).into_iter().map(move |d| (*dir, d)))
+        .collect();
+    let mut unused_diffs: HashMap<DiffKey<'_>, Vec<usize>> = HashMap::new();
+    for (index, (dir, diff)) in diffs.iter().enumerate().rev() {
         unused_diffs
-            .entry((diff.address.as_str(), diff.deposed))
+            .entry((*dir, diff.address.as_str(), diff.deposed))
             .or_default()
             .push(index);
     }
@@ -66,11 +86,16 @@ pub(super) fn payload(report: &Report, masker: &Masker) -> Value {
         let module = module_index[module_of(change).as_str()];
         // Each diff goes to the first resource with its address and deposed key that has
         // none yet, so resources and diffs pair in Terraform's own order.
+        let key = (
+            change.module_dir().map(|d| &**d),
+            &*change.address,
+            change.deposed(),
+        );
         let diff = unused_diffs
-            .get_mut(&(&*change.address, change.deposed()))
+            .get_mut(&key)
             .and_then(Vec::pop)
             .map_or(-1, |index| {
-                used.push(diffs[index].text);
+                used.push(diffs[index].1.text);
                 i64::try_from(used.len() - 1).unwrap_or(-1)
             });
         rows.push(json!([
@@ -192,13 +217,15 @@ fn no_diff_text(report: &Report) -> &'static str {
     if report.transcript.changes.omitted_bytes() > 0 {
         "Terraform's diff for this resource was not kept: the plan's changes were longer than tfnotify keeps."
     } else {
-        "Terraform printed no diff for this resource here (a JSON plan, or a Terragrunt module)."
+        "Terraform printed no diff for this resource (a JSON plan has none to show)."
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{module_path, script_json};
+    use super::{module_path, payload, script_json};
+    use crate::mask::Masker;
+    use crate::model::Command;
     use serde_json::json;
 
     #[test]
@@ -214,6 +241,40 @@ mod tests {
             ("data.module.x", ""),
         ] {
             assert_eq!(module_path(address), path, "{address}");
+        }
+    }
+
+    #[test]
+    fn the_same_address_in_two_terragrunt_modules_gets_its_own_modules_diff() {
+        let mut text = String::new();
+        for (dir, value) in [("live/a", "from-a"), ("live/b", "from-b")] {
+            for line in [
+                "Terraform will perform the following actions:",
+                "",
+                "  # terraform_data.x will be created",
+                "  + resource \"terraform_data\" \"x\" {",
+                &format!("      + input = \"{value}\""),
+                "    }",
+                "",
+                "Plan: 1 to add, 0 to change, 0 to destroy.",
+            ] {
+                text.push_str(&format!("09:32:48.251 STDOUT [{dir}] terraform: {line}\n"));
+            }
+        }
+        let report = crate::parse::parse(text.as_bytes(), Command::Plan).expect("parsed");
+        assert_eq!(report.modules.len(), 2);
+        let value = payload(&report, &Masker::empty());
+        let rows = value["resources"].as_array().expect("rows");
+        assert_eq!(rows.len(), 2);
+        for (row, (module, expected)) in rows
+            .iter()
+            .zip([("live/a: (root)", "from-a"), ("live/b: (root)", "from-b")])
+        {
+            let diff = row[3].as_u64().expect("has a diff");
+            let module_index = row[2].as_u64().expect("module");
+            assert_eq!(value["modules"][module_index as usize], module);
+            let text = value["diffs"][diff as usize].as_str().expect("text");
+            assert!(text.contains(expected), "{text}");
         }
     }
 
