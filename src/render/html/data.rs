@@ -227,6 +227,7 @@ mod tests {
     use crate::mask::Masker;
     use crate::model::Command;
     use serde_json::json;
+    use std::fmt::Write as _;
 
     #[test]
     fn module_paths_leave_instance_keys_out() {
@@ -258,7 +259,7 @@ mod tests {
                 "",
                 "Plan: 1 to add, 0 to change, 0 to destroy.",
             ] {
-                text.push_str(&format!("09:32:48.251 STDOUT [{dir}] terraform: {line}\n"));
+                let _ = writeln!(text, "09:32:48.251 STDOUT [{dir}] terraform: {line}");
             }
         }
         let report = crate::parse::parse(text.as_bytes(), Command::Plan).expect("parsed");
@@ -270,10 +271,11 @@ mod tests {
             .iter()
             .zip([("live/a: (root)", "from-a"), ("live/b: (root)", "from-b")])
         {
-            let diff = row[3].as_u64().expect("has a diff");
-            let module_index = row[2].as_u64().expect("module");
-            assert_eq!(value["modules"][module_index as usize], module);
-            let text = value["diffs"][diff as usize].as_str().expect("text");
+            let index = |at: usize| usize::try_from(row[at].as_u64().expect("an index"));
+            assert_eq!(value["modules"][index(2).expect("module")], module);
+            let text = value["diffs"][index(3).expect("diff")]
+                .as_str()
+                .expect("text");
             assert!(text.contains(expected), "{text}");
         }
     }
