@@ -13,6 +13,7 @@
 
 mod data;
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
@@ -24,11 +25,15 @@ use crate::model::{Action, Counts, Diagnostic, Report};
 const STYLE: &str = include_str!("page.css");
 const SCRIPT: &str = include_str!("page.js");
 
+/// How many drifted objects the page lists; drift is context, and a long list of it
+/// would push the plan down.
+const DRIFT_SHOWN: usize = 1_000;
+
 /// The whole page for `report`, masked.
 pub fn html(report: &Report, masker: &Masker) -> String {
     let text = |s: &str| escape(&masker.mask(s));
     let title = format!("{} {}", report.tool.display_name(), report.command.as_str());
-    let mut page = String::with_capacity(64 * 1024 + report.transcript.changes.text().len());
+    let mut page = String::with_capacity(64 * 1024);
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -64,11 +69,15 @@ pub fn html(report: &Report, masker: &Masker) -> String {
         page.push_str("</ul>\n</section>\n");
     }
     resources(&mut page, report, masker);
+    drift(&mut page, report, &text);
     outputs(&mut page, report, &text);
     page.push_str("</body>\n</html>\n");
     // What the texts were masked for is masked again as written, so no mask can be missed
     // by a text that reached the page some other way.
-    masker.mask(&page).into_owned()
+    match masker.mask(&page) {
+        Cow::Borrowed(_) => page,
+        Cow::Owned(masked) => masked,
+    }
 }
 
 /// The `'sha256-…'` source of an inline element's content, as CSP matches it.
@@ -280,6 +289,39 @@ fn resources(page: &mut String, report: &Report, masker: &Masker) {
     );
 }
 
+/// The objects that changed outside of Terraform, closed: context, not the plan.
+fn drift(page: &mut String, report: &Report, text: &impl Fn(&str) -> String) {
+    if report.drift.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        page,
+        "<section id=\"drift\">\n<h2>Changed outside of Terraform ({})</h2>\n<details><summary>Objects that changed since the last apply</summary>\n<ul>",
+        report.drift.len()
+    );
+    for change in report.drift.iter().take(DRIFT_SHOWN) {
+        let _ = writeln!(
+            page,
+            "<li><code>{}</code> <span class=\"{}\">{}</span></li>",
+            text(&change.address),
+            change.action.as_str(),
+            if change.action == Action::Delete {
+                "deleted"
+            } else {
+                "changed"
+            }
+        );
+    }
+    if report.drift.len() > DRIFT_SHOWN {
+        let _ = writeln!(
+            page,
+            "<li class=\"muted\">and {} more</li>",
+            report.drift.len() - DRIFT_SHOWN
+        );
+    }
+    page.push_str("</ul>\n</details>\n</section>\n");
+}
+
 /// The root module's outputs that change.
 fn outputs(page: &mut String, report: &Report, text: &impl Fn(&str) -> String) {
     if report.outputs.is_empty() {
@@ -322,6 +364,24 @@ mod tests {
         assert_eq!(
             csp_hash(""),
             "sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU="
+        );
+    }
+
+    #[test]
+    fn drift_is_listed_closed_after_the_plan() {
+        let mut report = Report::new(Command::Plan);
+        report.drift = vec![
+            ResourceChange::new("aws_s3_bucket.logs", Action::Update),
+            ResourceChange::new("aws_iam_role.<x>", Action::Delete),
+        ];
+        let page = html(&report, &Masker::empty());
+        let drift = page.find("<section id=\"drift\">").expect("drift section");
+        assert!(drift > page.find("id=\"resources\"").expect("resources"));
+        assert!(page.contains("Changed outside of Terraform (2)"));
+        assert!(
+            page.contains(
+                "<code>aws_iam_role.&lt;x&gt;</code> <span class=\"delete\">deleted</span>"
+            )
         );
     }
 
