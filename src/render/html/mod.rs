@@ -76,7 +76,7 @@ pub fn html(report: &Report, masker: &Masker) -> String {
     // by a text that reached the page some other way.
     match masker.mask(&page) {
         Cow::Borrowed(_) => page,
-        Cow::Owned(masked) => masked,
+        Cow::Owned(hidden) => hidden,
     }
 }
 
