@@ -243,27 +243,24 @@ fn resources(page: &mut String, report: &Report, masker: &Masker) {
         page.push_str("<p id=\"shown\">No resource changes.</p>\n</section>\n");
         return;
     }
-    let payload = data::payload(report, masker);
+    let lists = data::lists(report);
     page.push_str("<form id=\"filters\">\n<fieldset><legend>Actions</legend>\n");
-    for action in payload["actions"].as_array().into_iter().flatten() {
-        let (Some(name), Some(label)) = (action[0].as_str(), action[1].as_str()) else {
-            continue;
-        };
+    for action in &lists.actions {
+        let name = action.as_str();
         let _ = writeln!(
             page,
             "<label><input type=\"checkbox\" data-action=\"{name}\" checked> <span class=\"{name}\">{}</span></label>",
-            escape(label)
+            data::label(*action)
         );
     }
     page.push_str("</fieldset>\n");
-    let modules = payload["modules"].as_array().map_or(&[][..], Vec::as_slice);
-    if modules.len() > 1 {
+    if lists.modules.len() > 1 {
         page.push_str("<label>Module <select id=\"module-filter\">\n<option value=\"-1\">All modules</option>\n");
-        for (i, module) in modules.iter().enumerate() {
+        for (i, module) in lists.modules.iter().enumerate() {
             let _ = writeln!(
                 page,
                 "<option value=\"{i}\">{}</option>",
-                escape(module.as_str().unwrap_or_default())
+                escape(&masker.mask(module))
             );
         }
         page.push_str("</select></label>\n");
@@ -282,11 +279,9 @@ fn resources(page: &mut String, report: &Report, masker: &Masker) {
             crate::model::MAX_RESOURCES
         );
     }
-    let _ = writeln!(
-        page,
-        "</section>\n<script type=\"application/json\" id=\"tfnotify-data\">{}</script>\n<script>{SCRIPT}</script>",
-        data::script_json(&payload)
-    );
+    page.push_str("</section>\n<script type=\"application/json\" id=\"tfnotify-data\">");
+    data::write_data(page, report, &lists, masker);
+    let _ = writeln!(page, "</script>\n<script>{SCRIPT}</script>");
 }
 
 /// The objects that changed outside of Terraform, closed: context, not the plan.

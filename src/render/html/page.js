@@ -60,7 +60,7 @@
     d.dataset.filled = "1";
     var k = res[Number(d.dataset.index)][3];
     var body;
-    if (k >= 0) {
+    if (k !== null) {
       body = document.createElement("pre");
       body.textContent = data.diffs[k];
     } else {
