@@ -70,12 +70,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
     }
     if let (Some(path), Some(report)) = (args.html_output(), &report) {
         let page = render::html(report, &deliveries.masker);
-        if let Err(source) = std::fs::write(path, page) {
-            errors.push(Error::HtmlReport {
-                path: path.to_owned(),
-                source,
-            });
-        }
+        errors.extend(deliveries.local.write_page(path, &page).err());
     }
     if let Some(path) = &args.report_file {
         // A run whose output could not be read still has a report file: the summary then

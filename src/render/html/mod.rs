@@ -13,7 +13,6 @@
 
 mod data;
 
-use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use base64::Engine as _;
@@ -29,7 +28,9 @@ const SCRIPT: &str = include_str!("page.js");
 /// would push the plan down.
 const DRIFT_SHOWN: usize = 1_000;
 
-/// The whole page for `report`, masked.
+/// The whole page for `report`, each Terraform text masked before it is escaped (so a
+/// secret is found in the form Terraform printed it); whoever writes the page masks it
+/// once more as a whole.
 pub fn html(report: &Report, masker: &Masker) -> String {
     let text = |s: &str| escape(&masker.mask(s));
     let title = format!("{} {}", report.tool.display_name(), report.command.as_str());
@@ -72,12 +73,7 @@ pub fn html(report: &Report, masker: &Masker) -> String {
     drift(&mut page, report, &text);
     outputs(&mut page, report, &text);
     page.push_str("</body>\n</html>\n");
-    // What the texts were masked for is masked again as written, so no mask can be missed
-    // by a text that reached the page some other way.
-    match masker.mask(&page) {
-        Cow::Borrowed(_) => page,
-        Cow::Owned(hidden) => hidden,
-    }
+    page
 }
 
 /// The `'sha256-…'` source of an inline element's content, as CSP matches it.
