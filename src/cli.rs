@@ -92,10 +92,16 @@ pub enum CliCommand {
 /// Flags shared by the commands that pass Terraform's output through.
 #[derive(Debug, Default, Args)]
 pub struct RunArgs {
-    /// Append the summary as Markdown to FILE. On GitHub Actions the step summary
-    /// (`GITHUB_STEP_SUMMARY`) gets it without this flag.
+    /// Append the summary as Markdown to FILE, or write an HTML report to it when FILE
+    /// ends in `.html` (see `--output-format`). On GitHub Actions the step summary
+    /// (`GITHUB_STEP_SUMMARY`) gets the Markdown without this flag.
     #[arg(long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// What `--output` writes: the Markdown message (appended) or a self-contained HTML
+    /// report (replaced); chosen by FILE's extension when absent.
+    #[arg(long, value_enum, value_name = "FORMAT", requires = "output")]
+    pub output_format: Option<OutputFormat>,
 
     /// Do not append the message to GitHub Actions' step summary (`step_summary: false`,
     /// `TFNOTIFY_STEP_SUMMARY=false`).
@@ -364,6 +370,49 @@ pub enum CommandKind {
     Validate,
     /// `render` only: the summary of a sample pull request (or of `--context`).
     Summary,
+}
+
+/// What `--output` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// The Markdown message, appended, as the step summary gets it.
+    Markdown,
+    /// A self-contained HTML page to look at in a browser, written anew each run.
+    Html,
+}
+
+impl RunArgs {
+    /// The format `--output` writes: `--output-format`, else HTML for a file named
+    /// `*.html` or `*.htm`, else Markdown; `None` without `--output`.
+    pub fn output_format(&self) -> Option<OutputFormat> {
+        let path = self.output.as_ref()?;
+        Some(self.output_format.unwrap_or_else(|| {
+            let html = path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+            if html {
+                OutputFormat::Html
+            } else {
+                OutputFormat::Markdown
+            }
+        }))
+    }
+
+    /// The file `--output` appends the Markdown message to, if it writes Markdown.
+    pub fn markdown_output(&self) -> Option<&std::path::Path> {
+        match self.output_format()? {
+            OutputFormat::Markdown => self.output.as_deref(),
+            OutputFormat::Html => None,
+        }
+    }
+
+    /// The file `--output` writes the HTML report to, if it writes HTML.
+    pub fn html_output(&self) -> Option<&std::path::Path> {
+        match self.output_format()? {
+            OutputFormat::Html => self.output.as_deref(),
+            OutputFormat::Markdown => None,
+        }
+    }
 }
 
 impl CliCommand {

@@ -54,6 +54,8 @@ pub enum Error {
     Stdin { source: io::Error },
     #[error("could not write the summary to `{}`: {source}", path.display())]
     Output { path: PathBuf, source: io::Error },
+    #[error("could not write the HTML report to `{}`: {source}", path.display())]
+    HtmlReport { path: PathBuf, source: io::Error },
     #[error(
         "no pull request to read the targets' results from: no review platform (GitHub, GitLab, Gitea, Bitbucket) is configured for this run"
     )]
@@ -132,9 +134,10 @@ impl Error {
             | Error::PlanFile(PlanFileError::Missing { .. } | PlanFileError::Read { .. })
             | Error::Command(CommandError::Wait { .. }) => EXIT_USAGE,
             Error::PlanFile(PlanFileError::NoProgram) => 127,
-            Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_) => {
-                EXIT_DELIVERY
-            }
+            Error::Output { .. }
+            | Error::HtmlReport { .. }
+            | Error::ReportFileWrite { .. }
+            | Error::Notify(_) => EXIT_DELIVERY,
             Error::Command(CommandError::Spawn { source, .. })
             | Error::PlanFile(PlanFileError::Spawn { source, .. }) => spawn_exit_code(source),
         }
@@ -145,7 +148,10 @@ impl Error {
     pub fn is_delivery(&self) -> bool {
         matches!(
             self,
-            Error::Output { .. } | Error::ReportFileWrite { .. } | Error::Notify(_)
+            Error::Output { .. }
+                | Error::HtmlReport { .. }
+                | Error::ReportFileWrite { .. }
+                | Error::Notify(_)
         )
     }
 
@@ -186,6 +192,9 @@ impl Error {
             ),
             Error::NoSummarySource => Some(
                 "run it where the plans posted their comments, with the same token (e.g. `GITHUB_TOKEN` in GitHub Actions, `GITLAB_TOKEN` in GitLab CI), or give each plan's `--report-file` with `--from FILE...`".to_owned(),
+            ),
+            Error::HtmlReport { .. } => Some(
+                "give `--output` a file in a folder that exists and can be written".to_owned(),
             ),
             Error::ManPage { .. } => Some(
                 "give `--dir` a directory you can write to, or print the top-level page with `tfnotify man > tfnotify.1`".to_owned(),

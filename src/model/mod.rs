@@ -13,6 +13,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 pub use capped_text::CappedText;
+pub(crate) use capped_text::DEFAULT_TAIL;
 
 /// The version of the public JSON shape. Bumped only on a breaking change, so scripts can
 /// refuse what they do not understand.

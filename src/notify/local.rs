@@ -3,7 +3,7 @@
 //! What stays on this machine is read by as many people as what is posted (a CI log is
 //! often public), so it goes through the run's masks too, in one writer: the summary after
 //! Terraform's output, tfnotify's own lines about each delivery and each error, and the
-//! `--output` file (GitHub's step summary).
+//! `--output` file (GitHub's step summary, or the HTML report).
 
 use std::fs::OpenOptions;
 use std::io::{self, Write};
@@ -46,6 +46,19 @@ impl Local {
         })
     }
 
+    /// Writes `html` to `path`, masked, replacing what was there: a page is one document,
+    /// not a log to append to.
+    pub fn write_page(&self, path: &Path, html: &str) -> Result<(), Error> {
+        let write = || -> io::Result<()> {
+            let file = std::fs::File::create(path)?;
+            self.write(io::BufWriter::new(file), html)
+        };
+        write().map_err(|source| Error::HtmlReport {
+            path: path.to_owned(),
+            source,
+        })
+    }
+
     /// The one masking writer: whole lines, so a secret is hidden wherever a line breaks.
     fn write(&self, to: impl Write, text: &str) -> io::Result<()> {
         let mut out = LineMasker::new(self.masker.clone(), to);
@@ -72,6 +85,22 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(&path).unwrap(),
             "## Plan\n\n`\"***\"`\n\nnext ***\n\n"
+        );
+    }
+
+    #[test]
+    fn a_page_replaces_the_file_and_is_masked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        let local = Local::new(Masker::empty().with_literal("env:S", "s3cret"));
+        local.write_page(&path, "<p>old</p>\n").unwrap();
+        local.write_page(&path, "<p>s3cret</p>\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>***</p>\n");
+        let missing = dir.path().join("no").join("report.html");
+        let error = local.write_page(&missing, "x").unwrap_err().to_string();
+        assert!(
+            error.starts_with("could not write the HTML report to `"),
+            "{error}"
         );
     }
 }

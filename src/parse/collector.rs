@@ -74,6 +74,14 @@ impl Collector {
         }
     }
 
+    /// Keeps up to `head` bytes of the planned changes instead of the default 256 KiB, so
+    /// a report that shows each resource's diff has them all (memory grows with the plan).
+    #[must_use]
+    pub fn keep_changes(mut self, head: usize) -> Self {
+        self.parser.keep_changes(head);
+        self
+    }
+
     /// The command whose output this is.
     pub fn command(&self) -> Command {
         self.command

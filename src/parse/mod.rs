@@ -9,6 +9,7 @@
 mod ansi;
 mod collector;
 mod diagnostic;
+mod diff_blocks;
 mod exit_code;
 mod json;
 mod lines;
@@ -26,6 +27,7 @@ use std::io::Read;
 use crate::model::{Command, Outcome, Report};
 
 pub use collector::Collector;
+pub use diff_blocks::{ResourceDiff, resource_diffs};
 pub use exit_code::check_exit_code;
 pub use text::TextParser;
 

@@ -25,6 +25,14 @@ impl TextReader {
         TextReader::Undecided(TextParser::new(command))
     }
 
+    /// Keeps up to `head` bytes of the changes section (see [`TextParser::keep_changes`]),
+    /// of each module's when the stream turns out to be Terragrunt's.
+    pub(crate) fn keep_changes(&mut self, head: usize) {
+        if let TextReader::Undecided(parser) | TextReader::Plain(parser) = self {
+            parser.keep_changes(head);
+        }
+    }
+
     /// Reads a block of whole lines, as the line assembler yields them.
     pub(crate) fn block(&mut self, mut block: &[u8]) {
         if let TextReader::Undecided(parser) = self {
@@ -50,7 +58,11 @@ impl TextReader {
             let stripped = crate::parse::ansi::strip(lines::clean(line));
             let command = parser.command();
             *self = match terragrunt::opening(&stripped) {
-                Some(format) => TextReader::Terragrunt(Demux::new(command, format)),
+                Some(format) => {
+                    let mut demux = Demux::new(command, format);
+                    demux.keep_changes(parser.kept_changes());
+                    TextReader::Terragrunt(demux)
+                }
                 None => TextReader::Plain(std::mem::replace(parser, TextParser::new(command))),
             };
             block = &block[at..];

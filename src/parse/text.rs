@@ -179,6 +179,9 @@ pub struct TextParser {
     /// Whether the error text began at a headline inside a diagnostic that may yet turn
     /// out to be a line of that diagnostic's text.
     errors_capture_tentative: bool,
+    /// What [`TextParser::keep_changes`] asked for, handed on if the stream turns out to
+    /// be Terragrunt's and each module gets a parser of its own.
+    changes_head: Option<usize>,
 }
 
 impl TextParser {
@@ -206,6 +209,7 @@ impl TextParser {
             outputs: None,
             notices: Vec::new(),
             errors_capture_tentative: false,
+            changes_head: None,
             held: None,
             reread_budget: REREAD_BUDGET,
             replay: std::collections::VecDeque::new(),
@@ -216,6 +220,18 @@ impl TextParser {
     /// The command whose output this is.
     pub(crate) fn command(&self) -> Command {
         self.report.command
+    }
+
+    /// Keeps up to `head` bytes of the changes section instead of the default, for a
+    /// report that shows every resource's diff. Only before the first line is read.
+    pub(crate) fn keep_changes(&mut self, head: usize) {
+        self.report.transcript.changes = CappedText::with_caps(head, crate::model::DEFAULT_TAIL);
+        self.changes_head = Some(head);
+    }
+
+    /// What [`TextParser::keep_changes`] set, if it was called.
+    pub(crate) fn kept_changes(&self) -> Option<usize> {
+        self.changes_head
     }
 
     /// Reads a block of whole lines (as the line assembler

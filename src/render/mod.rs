@@ -7,6 +7,7 @@
 
 mod budget;
 mod context;
+mod html;
 mod links;
 mod markdown;
 mod message;
@@ -18,6 +19,7 @@ mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
 pub use context::{Context, Extras, ModuleSection, Moved, Protected, default_title};
+pub use html::html;
 pub(crate) use links::{WORD_JOINER, unlink};
 pub use message::{
     Flavor, Message, MessageError, Spec, functions, slack_entities, slack_escape, teams_escape,

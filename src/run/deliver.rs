@@ -225,7 +225,7 @@ impl Deliveries {
             .filter(|d| d.own.is_none())
             .map(|d| d.planned.notifier.flavor())
             .collect();
-        if args.output.is_some() {
+        if args.markdown_output().is_some() {
             flavors.push(Flavor::Markdown);
         }
         flavors.dedup();
@@ -244,7 +244,7 @@ impl Deliveries {
                 flag_off: args.no_step_summary,
                 config: settings.config.step_summary,
                 platform: settings.ci.platform,
-                output: args.output.as_deref(),
+                output: args.markdown_output(),
                 cwd: &world.cwd,
             },
             world.env,
@@ -295,7 +295,7 @@ impl Deliveries {
             }
             place
         };
-        let nowhere = list.is_empty() && args.output.is_none() && step_summary.is_none();
+        let nowhere = list.is_empty() && args.markdown_output().is_none() && step_summary.is_none();
         // A summary nobody would read is neither asked for nor missed.
         let ai = ai.filter(|_| !nowhere);
         if let Some(reason) = ai_problem.filter(|_| !nowhere) {
@@ -561,8 +561,10 @@ impl Deliveries {
             self.warn_unknown_fields(report, &shared);
         }
 
-        if let (Some(path), Some(message)) = (&args.output, self.message(Flavor::Markdown, report))
-        {
+        if let (Some(path), Some(message)) = (
+            args.markdown_output(),
+            self.message(Flavor::Markdown, report),
+        ) {
             let mut texts = vec![render(message, &extras, STEP_SUMMARY_LIMIT)];
             if let Some(warning) = destroying {
                 texts.push(render(warning, &warning_extras, STEP_SUMMARY_LIMIT));

@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod big_plan;
+pub mod chromium;
 pub mod fake_bitbucket;
 pub mod fake_bitbucket_server;
 pub mod fake_gitea;

@@ -56,6 +56,8 @@ pub(crate) struct Demux {
     /// Blank lines read before the layout was known: Terraform's, if its output turns out
     /// to be unprefixed (bounded; a run of blank lines says nothing past its start).
     blank: Vec<(Vec<u8>, bool)>,
+    /// How much of its planned changes each module's parser keeps, when not the default.
+    changes_head: Option<usize>,
 }
 
 /// How many blank lines before the layout is known are kept for Terraform's stream.
@@ -72,7 +74,14 @@ impl Demux {
             index: HashMap::new(),
             overflow: false,
             blank: Vec::new(),
+            changes_head: None,
         }
+    }
+
+    /// Has each module's parser keep up to `head` bytes of its planned changes (see
+    /// [`TextParser::keep_changes`]).
+    pub(crate) fn keep_changes(&mut self, head: Option<usize>) {
+        self.changes_head = head;
     }
 
     /// Reads one raw line (no newline; colours and `\r` allowed).
@@ -129,7 +138,11 @@ impl Demux {
                 return None;
             }
             let name = String::from_utf8_lossy(dir).into_owned();
-            self.modules.push((name, TextParser::new(self.command)));
+            let mut parser = TextParser::new(self.command);
+            if let Some(head) = self.changes_head {
+                parser.keep_changes(head);
+            }
+            self.modules.push((name, parser));
             self.index.insert(dir.to_vec(), self.modules.len() - 1);
             self.modules.len() - 1
         };
