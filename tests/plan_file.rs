@@ -8,9 +8,9 @@ mod common;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use common::run::Test;
+use common::terraform::terraform;
 
 /// One plan to compare: the config applied first (empty: nothing), then the one planned.
 struct Scenario {
@@ -82,23 +82,6 @@ resource "terraform_data" "imported" {}
         after: r#"resource "terraform_data" "a" { input = "a" }"#,
     },
 ];
-
-fn terraform(dir: &Path, args: &[&str]) -> std::process::Output {
-    let output = Command::new("terraform")
-        .args(args)
-        .current_dir(dir)
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_CLI_CONFIG_FILE", dir.join("empty.tfrc"))
-        .env_remove("TF_IN_AUTOMATION")
-        .output()
-        .expect("run terraform");
-    assert!(
-        output.status.success(),
-        "terraform {args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 fn tfnotify(dir: &Path) -> Test {
     Test::new()

@@ -7,6 +7,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::run::Test;
+use common::terraform::terraform;
 
 const CONFIG: &str = r#"
 resource "terraform_data" "keep" {
@@ -22,22 +23,6 @@ output "web_ids" {
   value = terraform_data.web[*].id
 }
 "#;
-
-fn terraform(dir: &Path, args: &[&str]) {
-    let status = Command::new("terraform")
-        .args(args)
-        .current_dir(dir)
-        .env("CHECKPOINT_DISABLE", "1")
-        .env("TF_CLI_CONFIG_FILE", dir.join("empty.tfrc"))
-        .env_remove("TF_IN_AUTOMATION")
-        .output()
-        .expect("run terraform");
-    assert!(
-        status.status.success(),
-        "terraform {args:?}: {}",
-        String::from_utf8_lossy(&status.stderr)
-    );
-}
 
 fn tfnotify(dir: &Path) -> Test {
     Test::new()

@@ -18,3 +18,4 @@ pub mod imitation;
 pub mod markdown;
 pub mod run;
 pub mod targets;
+pub mod terraform;
