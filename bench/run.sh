@@ -30,6 +30,9 @@
 #   parse     `tfnotify parse plan FILE`: the parsed result as text
 #   output    `tfnotify plan --quiet --output message.md`: renders the Markdown message into
 #             a file, removed before each run (--output appends)
+#   html      `tfnotify plan --quiet --output report.html`: the self-contained HTML report,
+#             which keeps every resource's diff (up to 64 MiB of them), so its memory grows
+#             with the plan and is shown apart from the 32 MiB target of the other rows
 #   github    `tfnotify plan --quiet` as a GitHub Actions job on a pull request, against the
 #             fake GitHub of the integration tests (examples/fake_github.rs, which checks
 #             every request as GitHub would). One unmeasured run creates the comment; before
@@ -219,6 +222,10 @@ measure_github() {
 }
 
 fresh_output() { rm -f message.md; }
+fresh_report() { rm -f report.html; }
+expect_report() {
+  grep -q '</html>' report.html || fail "--output report.html wrote no whole HTML page"
+}
 expect_message() {
   head -n 1 message.md | grep -q '^## ' || fail "--output wrote no Markdown message into message.md"
 }
@@ -242,14 +249,15 @@ table() {
       }
       if ("floor" in row) printf "\nHarness floor (`true` under the same wrapper): %.1f ms.\n", best[row["floor"]]
       print ""
-      for (k in row) if (k != "cat" && k != "parse" && k != "floor" && rss[row[k]] > worst) { worst = rss[row[k]]; at = label[row[k]] }
+      for (k in row) if (k != "cat" && k != "parse" && k != "floor" && k != "html" && rss[row[k]] > worst) { worst = rss[row[k]]; at = label[row[k]] }
       split("output github", message, " ")
       for (m = 1; m <= 2; m++) {
         i = row[message[m]]
         printf "- %s within 3x the stdin run: %s (%.1f ms = %.2fx of %.1f ms)\n", m == 1 ? "`--output`" : "GitHub post",
           verdict(best[i] <= 3 * base), best[i], best[i] / base, base
       }
-      printf "- peak RSS of every `tfnotify plan` run at most 32 MiB: %s (largest %.1f MiB, %s)\n", verdict(worst <= 32), worst, at
+      printf "- peak RSS of every `tfnotify plan` run at most 32 MiB: %s (largest %.1f MiB, %s; the HTML report apart)\n", verdict(worst <= 32), worst, at
+      if ("html" in row) printf "- HTML report: %.1f ms (%.2fx of stdin), %.1f MiB peak RSS (it holds every diff)\n", best[row["html"]], best[row["html"]] / base, rss[row["html"]]
       if (big) {
         c = best[row["cat"]]
         printf "- pass-through plus parse within 3x of `cat` through the same pipe: %s (%.1f ms = %.2fx of %.1f ms)\n",
@@ -268,6 +276,8 @@ for input in "${inputs[@]}"; do
   measure parse "\`tfnotify parse plan $input\`" "$input" "$BIN" parse plan "$DIR/$input"
   BEFORE=fresh_output AFTER=expect_message measure output \
     "\`tfnotify plan --quiet --output message.md < $input\`" "$input" "$BIN" plan --quiet --output "$DIR/message.md"
+  BEFORE=fresh_report AFTER=expect_report measure html \
+    "\`tfnotify plan --quiet --output report.html < $input\`" "$input" "$BIN" plan --quiet --output "$DIR/report.html"
   measure_github "$input"
   big=0
   [ "$input" = plan.txt ] || big=1
