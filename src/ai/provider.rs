@@ -114,10 +114,18 @@ impl Provider {
     /// The request asking `model` to answer `prompt` in at most `max_tokens` tokens.
     pub fn request(self, call: &Call<'_>) -> Result<Request, serde_json::Error> {
         let base = call.base.trim_end_matches('/');
+        // OpenAI's own API has replaced `max_tokens` with `max_completion_tokens`, and its
+        // reasoning models refuse the old name; servers that copy the API (vLLM, Ollama,
+        // llama.cpp, older proxies) know only the old one.
+        let limit_key = if self == Provider::OpenAi && is_openai_itself(base) {
+            "max_completion_tokens"
+        } else {
+            "max_tokens"
+        };
         let chat = || {
             json!({
                 "model": call.model,
-                "max_tokens": call.max_tokens,
+                limit_key: call.max_tokens,
                 "messages": [
                     {"role": "system", "content": SYSTEM},
                     {"role": "user", "content": call.prompt},
@@ -210,6 +218,17 @@ pub struct Call<'a> {
     pub key: Option<&'a str>,
 }
 
+/// Whether `base` is OpenAI's public API rather than a server that speaks its protocol.
+fn is_openai_itself(base: &str) -> bool {
+    let host = base
+        .split_once("://")
+        .map_or(base, |(_, rest)| rest)
+        .split(['/', ':'])
+        .next()
+        .unwrap_or_default();
+    host.eq_ignore_ascii_case("api.openai.com")
+}
+
 /// The texts `pick` finds in a list of parts, joined.
 fn joined(parts: &Value, pick: impl Fn(&Value) -> Option<&str>) -> Option<String> {
     let texts: Vec<&str> = parts.as_array()?.iter().filter_map(pick).collect();
@@ -266,6 +285,31 @@ mod tests {
             "http://127.0.0.1:1/v1/v1beta/models/m%2Fx:generateContent"
         );
         assert_eq!(header(&gemini, "x-goog-api-key").as_deref(), Some("k"));
+    }
+
+    #[test]
+    fn openai_itself_gets_the_new_name_of_the_token_limit_and_lookalikes_the_old_one() {
+        let body = |provider: Provider, base: &str| -> serde_json::Value {
+            let request = provider
+                .request(&Call {
+                    base,
+                    ..call(Some("k"))
+                })
+                .expect("json");
+            serde_json::from_slice(request.body.as_deref().expect("a body")).expect("json body")
+        };
+        let openai = body(Provider::OpenAi, "https://api.openai.com/v1");
+        assert_eq!(openai["max_completion_tokens"], 7);
+        assert!(openai.get("max_tokens").is_none(), "{openai}");
+        for (provider, base) in [
+            (Provider::OpenAi, "http://127.0.0.1:11434/v1"),
+            (Provider::OpenAi, "https://api.openai.com.example.net/v1"),
+            (Provider::LiteLlm, "https://api.openai.com/v1"),
+        ] {
+            let sent = body(provider, base);
+            assert_eq!(sent["max_tokens"], 7, "{base}");
+            assert!(sent.get("max_completion_tokens").is_none(), "{base}");
+        }
     }
 
     #[test]
