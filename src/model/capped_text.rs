@@ -4,6 +4,7 @@
 //! end. Keeping a head and a tail of whole lines bounds memory at any input size and still
 //! shows a reader what came first and how it ended.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 /// Bytes kept from the start of the text by default.
@@ -171,6 +172,16 @@ impl CappedText {
         self.total_bytes - self.head_bytes - self.tail_bytes().len() as u64
     }
 
+    /// [`CappedText::text`], borrowed when all of it was kept in the head (as when a
+    /// reader asks to keep a whole plan's changes), so a large text is not copied.
+    pub fn text_cow(&self) -> Cow<'_, str> {
+        if self.tail.is_empty() && self.omitted_bytes() == 0 {
+            Cow::Borrowed(self.head.strip_suffix('\n').unwrap_or(&self.head))
+        } else {
+            Cow::Owned(self.text())
+        }
+    }
+
     /// The kept text with one marker line where the middle was left out. Ends with no
     /// trailing newline, as a quoted block should.
     pub fn text(&self) -> String {
@@ -217,6 +228,28 @@ mod tests {
             assert_eq!((text.text(), text.omitted_bytes()), before, "{head} {tail}");
             assert!(text.tail.capacity() <= tail.max(text.tail.len()));
         }
+    }
+
+    #[test]
+    fn the_borrowed_text_is_the_text_and_only_borrowed_when_all_of_it_is_in_the_head() {
+        let lines: Vec<String> = (0..500).map(|i| format!("line {i}")).collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        for (head, tail, borrowed) in [
+            (1 << 20, 64, true),
+            (64, 1 << 20, false),
+            (64, 64, false),
+            (1 << 20, 0, true),
+        ] {
+            let text = filled(head, tail, &refs);
+            let cow = text.text_cow();
+            assert_eq!(cow, text.text(), "{head} {tail}");
+            assert_eq!(
+                matches!(cow, std::borrow::Cow::Borrowed(_)),
+                borrowed,
+                "{head} {tail}"
+            );
+        }
+        assert_eq!(filled(64, 64, &[]).text_cow(), "");
     }
 
     #[test]

@@ -20,10 +20,6 @@ use crate::run::saved_plan;
 use crate::run::{error_text, exit_code, report_file, settings, use_color};
 use crate::settings::World;
 
-/// How much of the planned changes the parser keeps for an HTML report, which shows each
-/// resource's diff: a 100,000-resource plan prints about 40 MiB of them.
-const HTML_CHANGES_KEPT: usize = 64 * 1024 * 1024;
-
 /// Pass-through, parse, summary, delivery.
 pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &World<'_>) -> i32 {
     // Settings, templates and notifiers are prepared before any input, so what cannot work
@@ -40,7 +36,7 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
         Collector::with_streams(command)
     };
     let parser = Guarded::new(if args.html_output().is_some() {
-        collector.keep_changes(HTML_CHANGES_KEPT)
+        collector.keep_changes(render::HTML_CHANGES_KEPT)
     } else {
         collector
     });

@@ -7,6 +7,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::io::{self, Write as _};
 
 use serde::Serialize;
 
@@ -80,15 +81,15 @@ struct Row<'a>(Cow<'a, str>, usize, usize, Option<usize>, String);
 pub(super) fn write_data(page: &mut String, report: &Report, lists: &Lists, masker: &Masker) {
     // Each Terragrunt module's own changes, so the same address in two modules gets its
     // own module's diff; the whole text for any other run.
-    let texts: Vec<(Option<&str>, String)> = if report.modules.is_empty() {
-        vec![(None, report.transcript.changes.text())]
+    let texts: Vec<(Option<&str>, Cow<'_, str>)> = if report.modules.is_empty() {
+        vec![(None, report.transcript.changes.text_cow())]
     } else {
         report
             .modules
             .iter()
             .map(|m| {
                 let dir = (!m.dir.is_empty()).then_some(m.dir.as_str());
-                (dir, m.report.transcript.changes.text())
+                (dir, m.report.transcript.changes.text_cow())
             })
             .collect()
     };
@@ -149,9 +150,57 @@ pub(super) fn write_data(page: &mut String, report: &Report, lists: &Lists, mask
         diffs: used,
         no_diff: no_diff_text(report),
     };
-    // Plain strings, numbers and lists: serialising them cannot fail.
-    let json = serde_json::to_string(&payload).unwrap_or_default();
-    push_script_safe(page, &json);
+    // Plain strings, numbers and lists into a String: serialising them cannot fail.
+    let mut out = io::BufWriter::with_capacity(64 * 1024, ScriptSafe::new(page));
+    if serde_json::to_writer(&mut out, &payload).is_ok() {
+        let _ = out.flush();
+    }
+}
+
+/// Writes JSON into the page as it is serialised, script-safe (see [`push_script_safe`]),
+/// so the data of a large plan is not first held whole on its own.
+struct ScriptSafe<'a> {
+    page: &'a mut String,
+    /// The start of a character that a write cut in two, until its end arrives.
+    pending: Vec<u8>,
+}
+
+impl<'a> ScriptSafe<'a> {
+    fn new(page: &'a mut String) -> Self {
+        ScriptSafe {
+            page,
+            pending: Vec::new(),
+        }
+    }
+}
+
+impl io::Write for ScriptSafe<'_> {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.pending.extend_from_slice(bytes);
+        let whole = match std::str::from_utf8(&self.pending) {
+            Ok(text) => text.len(),
+            Err(e) if e.error_len().is_none() => e.valid_up_to(),
+            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
+        };
+        let (text, _) = self.pending.split_at(whole);
+        push_script_safe(
+            self.page,
+            std::str::from_utf8(text).map_err(io::Error::other)?,
+        );
+        self.pending.drain(..whole);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.pending.is_empty() {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidData,
+                "the JSON ended inside a character",
+            ))
+        }
+    }
 }
 
 /// Appends JSON text to `page` so that no `<` can close the script element or open a
@@ -260,7 +309,9 @@ fn no_diff_text(report: &Report) -> &'static str {
 
 #[cfg(test)]
 mod tests {
-    use super::{lists, module_path, push_script_safe, write_data};
+    use std::io::Write as _;
+
+    use super::{ScriptSafe, lists, module_path, push_script_safe, write_data};
     use crate::mask::Masker;
     use crate::model::Command;
     use serde_json::json;
@@ -329,5 +380,34 @@ mod tests {
         assert!(!text.contains('<') && !text.contains('>'), "{text}");
         let back: serde_json::Value = serde_json::from_str(&text).expect("still JSON");
         assert_eq!(back["a"], "</script><!-- & \"q\"");
+    }
+
+    #[test]
+    fn json_written_in_pieces_is_the_json_written_whole() {
+        let json = json!({"a": "</script> é ✓ 🦀 & done"}).to_string();
+        let mut whole = String::new();
+        push_script_safe(&mut whole, &json);
+        // Every split, including inside each multi-byte character.
+        for at in 0..=json.len() {
+            let mut page = String::new();
+            let mut out = ScriptSafe::new(&mut page);
+            out.write_all(&json.as_bytes()[..at]).expect("first part");
+            out.write_all(&json.as_bytes()[at..]).expect("second part");
+            out.flush().expect("whole characters");
+            assert_eq!(page, whole, "split at {at}");
+        }
+        let mut page = String::new();
+        let mut cut = ScriptSafe::new(&mut page);
+        cut.write_all(&"é".as_bytes()[..1])
+            .expect("half a character waits");
+        assert!(
+            cut.flush().is_err(),
+            "a JSON cut inside a character is an error"
+        );
+        assert!(
+            ScriptSafe::new(&mut String::new())
+                .write_all(b"\xff")
+                .is_err()
+        );
     }
 }

@@ -34,7 +34,7 @@ const DRIFT_SHOWN: usize = 1_000;
 pub fn html(report: &Report, masker: &Masker) -> String {
     let text = |s: &str| escape(&masker.mask(s));
     let title = format!("{} {}", report.tool.display_name(), report.command.as_str());
-    let mut page = String::with_capacity(64 * 1024);
+    let mut page = String::with_capacity(page_estimate(report));
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -83,6 +83,24 @@ fn csp_hash(content: &str) -> String {
         "sha256-{}",
         base64::engine::general_purpose::STANDARD.encode(digest)
     )
+}
+
+/// How much of the planned changes the parser keeps for an HTML report, which shows each
+/// resource's diff: a 100,000-resource plan prints about 40 MiB of them.
+pub const HTML_CHANGES_KEPT: usize = 64 * 1024 * 1024;
+
+/// About how long the page of `report` will be: its diffs, escaped as JSON, and a row per
+/// resource, over the fixed parts. Made once, a page of 50,000 resources is not copied
+/// over and over as it grows; room asked for and never written is never touched.
+fn page_estimate(report: &Report) -> usize {
+    let changes = |r: &Report| usize::try_from(r.transcript.changes.total_bytes()).unwrap_or(0);
+    let diffs = changes(report)
+        + report
+            .modules
+            .iter()
+            .map(|m| changes(&m.report))
+            .sum::<usize>();
+    64 * 1024 + diffs.min(HTML_CHANGES_KEPT) / 4 * 5 + report.resources.len() * 128
 }
 
 /// Escapes text for HTML content and quoted attribute values.
