@@ -287,6 +287,10 @@ fn mistakes_in_an_entry_are_named_before_any_input_is_read() {
             "notifiers:\n  - type: discord\n    webhook_url: https://example.invalid/\n    commands: [plna]\n",
             "`notifiers[0]`: unknown command `plna` in `commands`",
         ),
+        (
+            "notifiers:\n  - type: github-check\n    conclusion_destroy: green\n",
+            "`notifiers[0]`: `conclusion_destroy` is `green`, which `github-check` does not take",
+        ),
     ];
     for (config, error) in cases {
         let ran = run_with(config, &[], &["plan"], fixture("1.11/plan_destroy.txt"));
@@ -401,6 +405,9 @@ fn config_check_names_bad_entries_and_renders_entry_templates() {
   - type: slak
   - type: chatwork
     template: "{{ .NoSuchField }}"
+  - type: github-check
+    conclusion_destroy: Failure
+    conclusion_clean: passed
 "#;
     std::fs::write(&path, config).expect("write");
     let ran = Test::new().dir(dir.path()).args(["config", "check"]).run();
@@ -419,6 +426,18 @@ fn config_check_names_bad_entries_and_renders_entry_templates() {
     );
     assert!(ran.stderr.contains("unknown type `slak`"), "{}", ran.stderr);
     assert!(ran.stderr.contains("NoSuchField"), "{}", ran.stderr);
+    // A word in another case is the word; one that is no conclusion is named.
+    assert!(out.contains("  ERR notifiers[3]\n"), "{out}");
+    assert!(
+        ran.stderr.contains(
+            "`notifiers[3]`: `conclusion_clean` is `passed`, which `github-check` does not take"
+        ) && ran
+            .stderr
+            .contains("use one of success, neutral, failure, skipped, action_required"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("`Failure`"), "{}", ran.stderr);
 }
 
 #[test]

@@ -22,10 +22,10 @@ pub const DEFAULT_API_URL: &str = "https://api.chatwork.com/v2";
 /// What a `notifiers:` entry of type `chatwork` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_CHATWORK_TOKEN", "CHATWORK_API_TOKEN"], doc: "API token." },
-    crate::notify::Setting { key: "room_id", env: &["CHATWORK_ROOM_ID"], doc: "Room id (the number after `#!rid`)." },
-    crate::notify::Setting { key: "mention_on_destroy", env: &["CHATWORK_MENTION_ON_DESTROY"], doc: "Account ids, comma-separated, addressed when a plan destroys." },
-    crate::notify::Setting { key: "base_url", env: &["CHATWORK_API_URL"], doc: "API URL." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_CHATWORK_TOKEN", "CHATWORK_API_TOKEN"], one_of: &[], doc: "API token." },
+    crate::notify::Setting { key: "room_id", env: &["CHATWORK_ROOM_ID"], one_of: &[], doc: "Room id (the number after `#!rid`)." },
+    crate::notify::Setting { key: "mention_on_destroy", env: &["CHATWORK_MENTION_ON_DESTROY"], one_of: &[], doc: "Account ids, comma-separated, addressed when a plan destroys." },
+    crate::notify::Setting { key: "base_url", env: &["CHATWORK_API_URL"], one_of: &[], doc: "API URL." },
 ];
 
 /// The Chatwork notifier, resolved from the environment.

@@ -399,6 +399,15 @@ fn check_entry(place: &str, entry: &Destination) -> Result<Checked, NotifyError>
             })?,
         ),
     };
+    if let Some((setting, value)) = unlisted_value(entry, settings) {
+        return Err(at(
+            format!(
+                "`{}` is `{value}`, which `{name}` does not take",
+                setting.key
+            ),
+            Some(&format!("use one of {}", setting.one_of.join(", "))),
+        ));
+    }
     let warnings = unknown_settings(place, entry, name, settings);
     Ok(Checked {
         name,
@@ -436,6 +445,21 @@ fn is_command(word: &str) -> bool {
     ]
     .iter()
     .any(|c| c.as_str().eq_ignore_ascii_case(word))
+}
+
+/// The first setting of `entry` whose value is not one of the words it takes.
+fn unlisted_value<'a>(entry: &'a Destination, settings: &[Setting]) -> Option<(Setting, &'a str)> {
+    entry.settings.iter().find_map(|(key, value)| {
+        let setting = settings.iter().find(|s| s.key == key.as_str())?;
+        let value = value.expose().trim();
+        let listed = setting.one_of.is_empty()
+            || value.is_empty()
+            || setting
+                .one_of
+                .iter()
+                .any(|word| word.eq_ignore_ascii_case(value));
+        (!listed).then_some((*setting, value))
+    })
 }
 
 /// Warnings for settings the destination does not read, with the closest known key.

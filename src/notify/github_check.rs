@@ -25,12 +25,12 @@ use crate::render::{Flavor, cut};
 /// What a `notifiers:` entry of type `github-check` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITHUB_TOKEN", "TFCMT_GITHUB_TOKEN", "GITHUB_TOKEN"], doc: "A GitHub App token (in Actions: `GITHUB_TOKEN`) with `checks: write`." },
-    crate::notify::Setting { key: "base_url", env: &["GITHUB_API_URL"], doc: "REST API URL (GitHub Enterprise: `https://HOST/api/v3`)." },
-    crate::notify::Setting { key: "conclusion_clean", env: &["TFNOTIFY_CHECK_CONCLUSION_CLEAN"], doc: "Conclusion of a plan or apply that destroys nothing (default `success`)." },
-    crate::notify::Setting { key: "conclusion_destroy", env: &["TFNOTIFY_CHECK_CONCLUSION_DESTROY"], doc: "Conclusion of a plan or apply that destroys (default `neutral`)." },
-    crate::notify::Setting { key: "conclusion_failure", env: &["TFNOTIFY_CHECK_CONCLUSION_FAILURE"], doc: "Conclusion of errors and failed applies (default `failure`)." },
-    crate::notify::Setting { key: "conclusion_protected_destroy", env: &["TFNOTIFY_CHECK_CONCLUSION_PROTECTED_DESTROY"], doc: "Conclusion of a plan that destroys a protected resource under `guard.fail` (default `failure`)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITHUB_TOKEN", "TFCMT_GITHUB_TOKEN", "GITHUB_TOKEN"], one_of: &[], doc: "A GitHub App token (in Actions: `GITHUB_TOKEN`) with `checks: write`." },
+    crate::notify::Setting { key: "base_url", env: &["GITHUB_API_URL"], one_of: &[], doc: "REST API URL (GitHub Enterprise: `https://HOST/api/v3`)." },
+    crate::notify::Setting { key: "conclusion_clean", env: &["TFNOTIFY_CHECK_CONCLUSION_CLEAN"], one_of: CONCLUSIONS, doc: "Conclusion of a plan or apply that destroys nothing (default `success`)." },
+    crate::notify::Setting { key: "conclusion_destroy", env: &["TFNOTIFY_CHECK_CONCLUSION_DESTROY"], one_of: CONCLUSIONS, doc: "Conclusion of a plan or apply that destroys (default `neutral`)." },
+    crate::notify::Setting { key: "conclusion_failure", env: &["TFNOTIFY_CHECK_CONCLUSION_FAILURE"], one_of: CONCLUSIONS, doc: "Conclusion of errors and failed applies (default `failure`)." },
+    crate::notify::Setting { key: "conclusion_protected_destroy", env: &["TFNOTIFY_CHECK_CONCLUSION_PROTECTED_DESTROY"], one_of: CONCLUSIONS, doc: "Conclusion of a plan that destroys a protected resource under `guard.fail` (default `failure`)." },
 ];
 
 /// GitHub's limit on a check run's summary: 65,535, which it counts in bytes (a longer
@@ -197,7 +197,7 @@ impl Conclusions {
                 return Ok(default.to_owned());
             };
             let word = value.to_ascii_lowercase();
-            if CONCLUSIONS.contains(&word.as_str()) {
+            if setting.is_some_and(|s| s.one_of.contains(&word.as_str())) {
                 return Ok(word);
             }
             Err(error(

@@ -33,9 +33,9 @@ const BROADCASTS: [&str; 4] = ["channel", "all", "here", "everyone"];
 /// What a `notifiers:` entry of type `mattermost` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "webhook_url", env: &["MATTERMOST_WEBHOOK_URL"], doc: "Incoming webhook URL." },
-    crate::notify::Setting { key: "channel", env: &["MATTERMOST_CHANNEL"], doc: "Channel name, if the webhook may post elsewhere." },
-    crate::notify::Setting { key: "bot", env: &["MATTERMOST_USERNAME"], doc: "Name shown on the message." },
+    crate::notify::Setting { key: "webhook_url", env: &["MATTERMOST_WEBHOOK_URL"], one_of: &[], doc: "Incoming webhook URL." },
+    crate::notify::Setting { key: "channel", env: &["MATTERMOST_CHANNEL"], one_of: &[], doc: "Channel name, if the webhook may post elsewhere." },
+    crate::notify::Setting { key: "bot", env: &["MATTERMOST_USERNAME"], one_of: &[], doc: "Name shown on the message." },
 ];
 
 /// The Mattermost notifier, resolved from the config and the environment.

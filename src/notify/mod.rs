@@ -178,6 +178,9 @@ pub struct Setting {
     pub key: &'static str,
     /// The variables it replaces, in the order the destination reads them.
     pub env: &'static [&'static str],
+    /// The words it takes, in any case, when it takes only some (empty: any value), so
+    /// `tfnotify config check` refuses another before a run does.
+    pub one_of: &'static [&'static str],
     /// What it is, for `tfnotify config schema` and the docs.
     pub doc: &'static str,
 }

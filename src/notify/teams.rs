@@ -31,7 +31,7 @@ const TRIMMED: &str = "_The message was shortened to fit Teams' size limit._";
 /// What a `notifiers:` entry of type `teams` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "webhook_url", env: &["TEAMS_WEBHOOK_URL"], doc: "Workflows webhook URL." },
+    crate::notify::Setting { key: "webhook_url", env: &["TEAMS_WEBHOOK_URL"], one_of: &[], doc: "Workflows webhook URL." },
 ];
 
 /// The Teams notifier, resolved from the environment.

@@ -29,8 +29,8 @@ pub const SIGNATURE_HEADER: &str = "x-tfnotify-signature";
 /// What a `notifiers:` entry of type `webhook` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "webhook_url", env: &["TFNOTIFY_WEBHOOK_URL"], doc: "Endpoint that receives the JSON envelope." },
-    crate::notify::Setting { key: "secret", env: &["TFNOTIFY_WEBHOOK_SECRET"], doc: "Key of the HMAC-SHA256 signature header." },
+    crate::notify::Setting { key: "webhook_url", env: &["TFNOTIFY_WEBHOOK_URL"], one_of: &[], doc: "Endpoint that receives the JSON envelope." },
+    crate::notify::Setting { key: "secret", env: &["TFNOTIFY_WEBHOOK_SECRET"], one_of: &[], doc: "Key of the HMAC-SHA256 signature header." },
 ];
 
 /// The generic webhook notifier, resolved from the environment.

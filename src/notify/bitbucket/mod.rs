@@ -32,10 +32,10 @@ use api::{Api, CommitPulls};
 /// What a `notifiers:` entry of type `bitbucket` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_BITBUCKET_TOKEN", "BITBUCKET_TOKEN", "BITBUCKET_ACCESS_TOKEN"], doc: "Repository, project or workspace access token with the `pullrequest:write` scope, sent as a bearer token." },
-    crate::notify::Setting { key: "username", env: &["BITBUCKET_USERNAME", "BITBUCKET_EMAIL"], doc: "For basic authentication: the Bitbucket username (with an app password) or the Atlassian account email (with an API token)." },
-    crate::notify::Setting { key: "app_password", env: &["BITBUCKET_APP_PASSWORD", "BITBUCKET_API_TOKEN"], doc: "The app password or API token of `username`, with the `pullrequest:write` scope." },
-    crate::notify::Setting { key: "base_url", env: &["BITBUCKET_API_URL"], doc: "API URL (default `https://api.bitbucket.org/2.0`)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_BITBUCKET_TOKEN", "BITBUCKET_TOKEN", "BITBUCKET_ACCESS_TOKEN"], one_of: &[], doc: "Repository, project or workspace access token with the `pullrequest:write` scope, sent as a bearer token." },
+    crate::notify::Setting { key: "username", env: &["BITBUCKET_USERNAME", "BITBUCKET_EMAIL"], one_of: &[], doc: "For basic authentication: the Bitbucket username (with an app password) or the Atlassian account email (with an API token)." },
+    crate::notify::Setting { key: "app_password", env: &["BITBUCKET_APP_PASSWORD", "BITBUCKET_API_TOKEN"], one_of: &[], doc: "The app password or API token of `username`, with the `pullrequest:write` scope." },
+    crate::notify::Setting { key: "base_url", env: &["BITBUCKET_API_URL"], one_of: &[], doc: "API URL (default `https://api.bitbucket.org/2.0`)." },
 ];
 
 /// The API's base when `BITBUCKET_API_URL` does not name another.

@@ -31,8 +31,8 @@ use api::Api;
 /// replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["BITBUCKET_SERVER_TOKEN"], doc: "HTTP access token with the repository read and pull request write permissions, sent as a bearer token." },
-    crate::notify::Setting { key: "base_url", env: &["BITBUCKET_SERVER_URL"], doc: "The server's URL (`https://bitbucket.example.com`); `/rest/api/1.0` is added unless given." },
+    crate::notify::Setting { key: "token", env: &["BITBUCKET_SERVER_TOKEN"], one_of: &[], doc: "HTTP access token with the repository read and pull request write permissions, sent as a bearer token." },
+    crate::notify::Setting { key: "base_url", env: &["BITBUCKET_SERVER_URL"], one_of: &[], doc: "The server's URL (`https://bitbucket.example.com`); `/rest/api/1.0` is added unless given." },
 ];
 
 /// Where the 1.0 REST API lives under the server's URL.

@@ -55,8 +55,8 @@ const RED: u32 = 0x00CF_222E;
 /// What a `notifiers:` entry of type `discord` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "webhook_url", env: &["DISCORD_WEBHOOK_URL"], doc: "Channel webhook URL." },
-    crate::notify::Setting { key: "message_id", env: &["DISCORD_MESSAGE_ID"], doc: "Id of a message this webhook posted: each run edits it instead of posting." },
+    crate::notify::Setting { key: "webhook_url", env: &["DISCORD_WEBHOOK_URL"], one_of: &[], doc: "Channel webhook URL." },
+    crate::notify::Setting { key: "message_id", env: &["DISCORD_MESSAGE_ID"], one_of: &[], doc: "Id of a message this webhook posted: each run edits it instead of posting." },
 ];
 
 /// The Discord notifier, resolved from the environment.

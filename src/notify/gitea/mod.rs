@@ -33,8 +33,8 @@ use api::Api;
 /// What a `notifiers:` entry of type `gitea` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITEA_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN", "GITHUB_TOKEN"], doc: "API token with the `write:issue`, `read:repository` and `read:user` scopes (`GITHUB_TOKEN` is read only in Gitea and Forgejo Actions, where it is the job's Gitea token)." },
-    crate::notify::Setting { key: "base_url", env: &["GITEA_API_URL"], doc: "REST API URL, `https://HOST/api/v1` (in Gitea and Forgejo Actions: the job's server)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITEA_TOKEN", "GITEA_TOKEN", "FORGEJO_TOKEN", "GITHUB_TOKEN"], one_of: &[], doc: "API token with the `write:issue`, `read:repository` and `read:user` scopes (`GITHUB_TOKEN` is read only in Gitea and Forgejo Actions, where it is the job's Gitea token)." },
+    crate::notify::Setting { key: "base_url", env: &["GITEA_API_URL"], one_of: &[], doc: "REST API URL, `https://HOST/api/v1` (in Gitea and Forgejo Actions: the job's server)." },
 ];
 
 /// The longest comment posted, in characters. Gitea documents no limit (the column is

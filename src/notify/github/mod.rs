@@ -37,9 +37,9 @@ use metadata::Metadata;
 /// What a `notifiers:` entry of type `github` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITHUB_TOKEN", "TFCMT_GITHUB_TOKEN", "GITHUB_TOKEN"], doc: "API token that may write pull-request comments and labels." },
-    crate::notify::Setting { key: "base_url", env: &["GITHUB_API_URL"], doc: "REST API URL (GitHub Enterprise: `https://HOST/api/v3`)." },
-    crate::notify::Setting { key: "graphql_url", env: &["GITHUB_GRAPHQL_URL"], doc: "GraphQL URL (GitHub Enterprise: `https://HOST/api/graphql`)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITHUB_TOKEN", "TFCMT_GITHUB_TOKEN", "GITHUB_TOKEN"], one_of: &[], doc: "API token that may write pull-request comments and labels." },
+    crate::notify::Setting { key: "base_url", env: &["GITHUB_API_URL"], one_of: &[], doc: "REST API URL (GitHub Enterprise: `https://HOST/api/v3`)." },
+    crate::notify::Setting { key: "graphql_url", env: &["GITHUB_GRAPHQL_URL"], one_of: &[], doc: "GraphQL URL (GitHub Enterprise: `https://HOST/api/graphql`)." },
 ];
 
 /// GitHub's limit on a comment body, in characters.

@@ -34,8 +34,8 @@ use api::{Api, Note};
 /// What a `notifiers:` entry of type `gitlab` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITLAB_TOKEN", "GITLAB_TOKEN"], doc: "Project, group or personal access token with the `api` scope (Reporter or above); `CI_JOB_TOKEN` cannot write notes." },
-    crate::notify::Setting { key: "base_url", env: &["GITLAB_BASE_URL", "CI_API_V4_URL", "CI_SERVER_URL"], doc: "API URL `https://HOST/api/v4`, or the server URL (`/api/v4` is added)." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_GITLAB_TOKEN", "GITLAB_TOKEN"], one_of: &[], doc: "Project, group or personal access token with the `api` scope (Reporter or above); `CI_JOB_TOKEN` cannot write notes." },
+    crate::notify::Setting { key: "base_url", env: &["GITLAB_BASE_URL", "CI_API_V4_URL", "CI_SERVER_URL"], one_of: &[], doc: "API URL `https://HOST/api/v4`, or the server URL (`/api/v4` is added)." },
 ];
 
 /// GitLab's limit on a note body, in characters.

@@ -77,12 +77,12 @@ enum Route {
 /// What a `notifiers:` entry of type `slack` may set, and the variables each replaces.
 #[rustfmt::skip]
 pub const SETTINGS: &[crate::notify::Setting] = &[
-    crate::notify::Setting { key: "webhook_url", env: &["SLACK_WEBHOOK_URL"], doc: "Incoming webhook URL." },
-    crate::notify::Setting { key: "token", env: &["TFNOTIFY_SLACK_TOKEN", "SLACK_TOKEN", "SLACK_BOT_TOKEN"], doc: "Bot token (`chat:write`); with `channel`, posts through the Web API." },
-    crate::notify::Setting { key: "channel", env: &["SLACK_CHANNEL_ID"], doc: "Channel id for the bot token." },
-    crate::notify::Setting { key: "bot", env: &["SLACK_BOT_NAME"], doc: "Name shown on the message (needs `chat:write.customize`)." },
-    crate::notify::Setting { key: "base_url", env: &["SLACK_API_URL"], doc: "Web API URL." },
-    crate::notify::Setting { key: "thread", env: &["SLACK_THREAD"], doc: "`true`: a one-line summary in the channel, the details in its thread (bot token only)." },
+    crate::notify::Setting { key: "webhook_url", env: &["SLACK_WEBHOOK_URL"], one_of: &[], doc: "Incoming webhook URL." },
+    crate::notify::Setting { key: "token", env: &["TFNOTIFY_SLACK_TOKEN", "SLACK_TOKEN", "SLACK_BOT_TOKEN"], one_of: &[], doc: "Bot token (`chat:write`); with `channel`, posts through the Web API." },
+    crate::notify::Setting { key: "channel", env: &["SLACK_CHANNEL_ID"], one_of: &[], doc: "Channel id for the bot token." },
+    crate::notify::Setting { key: "bot", env: &["SLACK_BOT_NAME"], one_of: &[], doc: "Name shown on the message (needs `chat:write.customize`)." },
+    crate::notify::Setting { key: "base_url", env: &["SLACK_API_URL"], one_of: &[], doc: "Web API URL." },
+    crate::notify::Setting { key: "thread", env: &["SLACK_THREAD"], one_of: &[], doc: "`true`: a one-line summary in the channel, the details in its thread (bot token only)." },
 ];
 
 /// The Slack notifier, resolved from the config and the environment.
