@@ -46,12 +46,18 @@ impl Local {
         })
     }
 
-    /// Writes `html` to `path`, masked, replacing what was there: a page is one document,
-    /// not a log to append to.
-    pub fn write_page(&self, path: &Path, html: &str) -> Result<(), Error> {
+    /// Writes the page `write` makes to `path`, masked as it is made, replacing what was
+    /// there: a page is one document, not a log to append to.
+    pub fn write_page(
+        &self,
+        path: &Path,
+        write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
+    ) -> Result<(), Error> {
         let write = || -> io::Result<()> {
             let file = std::fs::File::create(path)?;
-            self.write(io::BufWriter::new(file), html)
+            let mut out = LineMasker::new(self.masker.clone(), io::BufWriter::new(file));
+            write(&mut out)?;
+            out.finish()
         };
         write().map_err(|source| Error::HtmlReport {
             path: path.to_owned(),
@@ -93,11 +99,22 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("report.html");
         let local = Local::new(Masker::empty().with_literal("env:S", "s3cret"));
-        local.write_page(&path, "<p>old</p>\n").unwrap();
-        local.write_page(&path, "<p>s3cret</p>\n").unwrap();
+        let page =
+            |text: &'static str| move |out: &mut dyn std::io::Write| out.write_all(text.as_bytes());
+        local.write_page(&path, page("<p>old</p>\n")).unwrap();
+        // A secret cut across two writes is masked all the same.
+        local
+            .write_page(&path, |out| {
+                out.write_all(b"<p>s3")?;
+                out.write_all(b"cret</p>\n")
+            })
+            .unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "<p>***</p>\n");
         let missing = dir.path().join("no").join("report.html");
-        let error = local.write_page(&missing, "x").unwrap_err().to_string();
+        let error = local
+            .write_page(&missing, page("x"))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.starts_with("could not write the HTML report to `"),
             "{error}"

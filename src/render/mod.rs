@@ -19,7 +19,7 @@ mod terminal;
 
 pub use budget::{Fitted, cut, length, render_within};
 pub use context::{Context, Extras, ModuleSection, Moved, Protected, default_title};
-pub use html::{HTML_CHANGES_KEPT, html};
+pub use html::{HTML_CHANGES_KEPT, write_html};
 pub(crate) use links::{WORD_JOINER, unlink};
 pub use message::{
     Flavor, Message, MessageError, Spec, functions, slack_entities, slack_escape, teams_escape,

@@ -81,8 +81,9 @@ pub(super) fn summarise(cli: &Cli, command: Command, args: &RunArgs, world: &Wor
         }
     }
     if let (Some(path), Some(report)) = (args.html_output(), &report) {
-        let page = render::html(report, &deliveries.masker);
-        errors.extend(deliveries.local.write_page(path, &page).err());
+        let page =
+            |out: &mut dyn std::io::Write| render::write_html(report, &deliveries.masker, out);
+        errors.extend(deliveries.local.write_page(path, page).err());
     }
     if let Some(path) = &args.report_file {
         // A run whose output could not be read still has a report file: the summary then

@@ -75,10 +75,16 @@ struct Payload<'a> {
 #[derive(Serialize)]
 struct Row<'a>(Cow<'a, str>, usize, usize, Option<usize>, String);
 
-/// Appends the data of `report`'s resources to `page`, masked and safe inside
-/// `<script type="application/json">`. Written straight into the page: a plan of
-/// 50,000 resources makes 18 MB of it, which is not worth holding twice.
-pub(super) fn write_data(page: &mut String, report: &Report, lists: &Lists, masker: &Masker) {
+/// Writes the data of `report`'s resources to `out`, masked and safe inside
+/// `<script type="application/json">`, as it is serialised: a plan of 50,000 resources
+/// makes 18 MB of it, which is not worth holding. Each row and each diff ends its line, so
+/// a writer that masks whole lines holds one at a time.
+pub(super) fn write_data(
+    out: &mut dyn io::Write,
+    report: &Report,
+    lists: &Lists,
+    masker: &Masker,
+) -> io::Result<()> {
     // Each Terragrunt module's own changes, so the same address in two modules gets its
     // own module's diff; the whole text for any other run.
     let texts: Vec<(Option<&str>, Cow<'_, str>)> = if report.modules.is_empty() {
@@ -150,26 +156,59 @@ pub(super) fn write_data(page: &mut String, report: &Report, lists: &Lists, mask
         diffs: used,
         no_diff: no_diff_text(report),
     };
-    // Plain strings, numbers and lists into a String: serialising them cannot fail.
-    let mut out = io::BufWriter::with_capacity(64 * 1024, ScriptSafe::new(page));
-    if serde_json::to_writer(&mut out, &payload).is_ok() {
-        let _ = out.flush();
+    let mut safe = io::BufWriter::with_capacity(64 * 1024, ScriptSafe::new(out));
+    let mut json = serde_json::Serializer::with_formatter(&mut safe, LinePerItem::default());
+    payload.serialize(&mut json).map_err(io::Error::other)?;
+    safe.flush()
+}
+
+/// Compact JSON with a line break between the items of the payload's lists: the same
+/// value, in lines of one row or one diff.
+#[derive(Default)]
+struct LinePerItem {
+    /// How many lists the writer is in.
+    depth: usize,
+}
+
+impl serde_json::ser::Formatter for LinePerItem {
+    fn begin_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth += 1;
+        out.write_all(b"[")
+    }
+
+    fn end_array<W: ?Sized + io::Write>(&mut self, out: &mut W) -> io::Result<()> {
+        self.depth -= 1;
+        out.write_all(b"]")
+    }
+
+    fn begin_array_value<W: ?Sized + io::Write>(
+        &mut self,
+        out: &mut W,
+        first: bool,
+    ) -> io::Result<()> {
+        match (first, self.depth) {
+            (true, _) => Ok(()),
+            (false, 1) => out.write_all(b",\n"),
+            (false, _) => out.write_all(b","),
+        }
     }
 }
 
-/// Writes JSON into the page as it is serialised, script-safe (see [`push_script_safe`]),
-/// so the data of a large plan is not first held whole on its own.
+/// Writes JSON on to the page as it is serialised, script-safe (see [`push_script_safe`]).
 struct ScriptSafe<'a> {
-    page: &'a mut String,
+    out: &'a mut dyn io::Write,
     /// The start of a character that a write cut in two, until its end arrives.
     pending: Vec<u8>,
+    /// The escaped form of one write, kept for its room.
+    escaped: String,
 }
 
 impl<'a> ScriptSafe<'a> {
-    fn new(page: &'a mut String) -> Self {
+    fn new(out: &'a mut dyn io::Write) -> Self {
         ScriptSafe {
-            page,
+            out,
             pending: Vec::new(),
+            escaped: String::new(),
         }
     }
 }
@@ -183,23 +222,24 @@ impl io::Write for ScriptSafe<'_> {
             Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e)),
         };
         let (text, _) = self.pending.split_at(whole);
+        self.escaped.clear();
         push_script_safe(
-            self.page,
+            &mut self.escaped,
             std::str::from_utf8(text).map_err(io::Error::other)?,
         );
+        self.out.write_all(self.escaped.as_bytes())?;
         self.pending.drain(..whole);
         Ok(bytes.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
-        if self.pending.is_empty() {
-            Ok(())
-        } else {
-            Err(io::Error::new(
+        if !self.pending.is_empty() {
+            return Err(io::Error::new(
                 io::ErrorKind::InvalidData,
                 "the JSON ended inside a character",
-            ))
+            ));
         }
+        self.out.flush()
     }
 }
 
@@ -352,9 +392,9 @@ mod tests {
         }
         let report = crate::parse::parse(text.as_bytes(), Command::Plan).expect("parsed");
         assert_eq!(report.modules.len(), 2);
-        let mut json = String::new();
-        write_data(&mut json, &report, &lists(&report), &Masker::empty());
-        let value: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+        let mut json = Vec::new();
+        write_data(&mut json, &report, &lists(&report), &Masker::empty()).expect("written");
+        let value: serde_json::Value = serde_json::from_slice(&json).expect("JSON");
         let rows = value["resources"].as_array().expect("rows");
         assert_eq!(rows.len(), 2);
         for (row, (module, expected)) in rows
@@ -389,14 +429,18 @@ mod tests {
         push_script_safe(&mut whole, &json);
         // Every split, including inside each multi-byte character.
         for at in 0..=json.len() {
-            let mut page = String::new();
+            let mut page = Vec::new();
             let mut out = ScriptSafe::new(&mut page);
             out.write_all(&json.as_bytes()[..at]).expect("first part");
             out.write_all(&json.as_bytes()[at..]).expect("second part");
             out.flush().expect("whole characters");
-            assert_eq!(page, whole, "split at {at}");
+            assert_eq!(
+                String::from_utf8(page).expect("UTF-8"),
+                whole,
+                "split at {at}"
+            );
         }
-        let mut page = String::new();
+        let mut page = Vec::new();
         let mut cut = ScriptSafe::new(&mut page);
         cut.write_all(&"é".as_bytes()[..1])
             .expect("half a character waits");
@@ -404,10 +448,29 @@ mod tests {
             cut.flush().is_err(),
             "a JSON cut inside a character is an error"
         );
-        assert!(
-            ScriptSafe::new(&mut String::new())
-                .write_all(b"\xff")
-                .is_err()
-        );
+        assert!(ScriptSafe::new(&mut Vec::new()).write_all(b"\xff").is_err());
+    }
+
+    #[test]
+    fn each_row_and_each_diff_ends_its_line_and_the_data_is_the_same_json() {
+        let plan = std::fs::read(format!(
+            "{}/tests/fixtures/terraform/1.11/plan_mixed.txt",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("fixture");
+        let report = crate::parse::parse(&plan, Command::Plan).expect("parsed");
+        let mut json = Vec::new();
+        write_data(&mut json, &report, &lists(&report), &Masker::empty()).expect("written");
+        let text = String::from_utf8(json).expect("UTF-8");
+        let value: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        let length = |key: &str| value[key].as_array().expect("a list").len();
+        assert!(length("resources") > 10 && length("diffs") > 10, "{text}");
+        // One line for the first item of each list, one more for each further item.
+        let breaks: usize = ["actions", "modules", "resources", "diffs"]
+            .iter()
+            .map(|key| length(key).saturating_sub(1))
+            .sum();
+        assert_eq!(text.matches(",\n").count(), breaks, "{text}");
+        assert!(text.lines().all(|line| line.len() < 4096), "{text}");
     }
 }

@@ -14,6 +14,7 @@
 mod data;
 
 use std::fmt::Write as _;
+use std::io;
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -28,13 +29,14 @@ const SCRIPT: &str = include_str!("page.js");
 /// would push the plan down.
 const DRIFT_SHOWN: usize = 1_000;
 
-/// The whole page for `report`, each Terraform text masked before it is escaped (so a
-/// secret is found in the form Terraform printed it); whoever writes the page masks it
-/// once more as a whole.
-pub fn html(report: &Report, masker: &Masker) -> String {
+/// Writes the whole page for `report` to `out`, each Terraform text masked before it is
+/// escaped (so a secret is found in the form Terraform printed it); whoever gives `out`
+/// masks it once more as a whole. The resource data, most of a large page, goes to `out`
+/// as it is made, one row or diff a line, so it is never held whole.
+pub fn write_html(report: &Report, masker: &Masker, out: &mut dyn io::Write) -> io::Result<()> {
     let text = |s: &str| escape(&masker.mask(s));
     let title = format!("{} {}", report.tool.display_name(), report.command.as_str());
-    let mut page = String::with_capacity(page_estimate(report));
+    let mut page = String::with_capacity(64 * 1024);
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -69,11 +71,16 @@ pub fn html(report: &Report, masker: &Masker) -> String {
         }
         page.push_str("</ul>\n</section>\n");
     }
-    resources(&mut page, report, masker);
+    if let Some(lists) = resources(&mut page, report, masker) {
+        out.write_all(page.as_bytes())?;
+        page.clear();
+        data::write_data(out, report, &lists, masker)?;
+        let _ = writeln!(page, "</script>\n<script>{SCRIPT}</script>");
+    }
     drift(&mut page, report, &text);
     outputs(&mut page, report, &text);
     page.push_str("</body>\n</html>\n");
-    page
+    out.write_all(page.as_bytes())
 }
 
 /// The `'sha256-…'` source of an inline element's content, as CSP matches it.
@@ -88,20 +95,6 @@ fn csp_hash(content: &str) -> String {
 /// How much of the planned changes the parser keeps for an HTML report, which shows each
 /// resource's diff: a 100,000-resource plan prints about 40 MiB of them.
 pub const HTML_CHANGES_KEPT: usize = 64 * 1024 * 1024;
-
-/// About how long the page of `report` will be: its diffs, escaped as JSON, and a row per
-/// resource, over the fixed parts. Made once, a page of 50,000 resources is not copied
-/// over and over as it grows; room asked for and never written is never touched.
-fn page_estimate(report: &Report) -> usize {
-    let changes = |r: &Report| usize::try_from(r.transcript.changes.total_bytes()).unwrap_or(0);
-    let diffs = changes(report)
-        + report
-            .modules
-            .iter()
-            .map(|m| changes(&m.report))
-            .sum::<usize>();
-    64 * 1024 + diffs.min(HTML_CHANGES_KEPT) / 4 * 5 + report.resources.len() * 128
-}
 
 /// Escapes text for HTML content and quoted attribute values.
 fn escape(text: &str) -> String {
@@ -250,12 +243,14 @@ fn diagnostics(
     page.push_str("</section>\n");
 }
 
-/// The resource list: its filters and the data the script draws it from.
-fn resources(page: &mut String, report: &Report, masker: &Masker) {
+/// The resource list up to its data: the filters, and the opening of the data element,
+/// which the data and the script follow; the lists the filters offer, none when there is
+/// no resource to list.
+fn resources(page: &mut String, report: &Report, masker: &Masker) -> Option<data::Lists> {
     page.push_str("<section id=\"resources\">\n<h2>Resources</h2>\n");
     if report.resources.is_empty() {
         page.push_str("<p id=\"shown\">No resource changes.</p>\n</section>\n");
-        return;
+        return None;
     }
     let lists = data::lists(report);
     page.push_str("<form id=\"filters\">\n<fieldset><legend>Actions</legend>\n");
@@ -294,8 +289,7 @@ fn resources(page: &mut String, report: &Report, masker: &Masker) {
         );
     }
     page.push_str("</section>\n<script type=\"application/json\" id=\"tfnotify-data\">");
-    data::write_data(page, report, &lists, masker);
-    let _ = writeln!(page, "</script>\n<script>{SCRIPT}</script>");
+    Some(lists)
 }
 
 /// The objects that changed outside of Terraform, closed: context, not the plan.
@@ -351,10 +345,17 @@ fn outputs(page: &mut String, report: &Report, text: &impl Fn(&str) -> String) {
 
 #[cfg(test)]
 mod tests {
-    use super::{csp_hash, escape, html};
+    use super::{csp_hash, escape};
     use crate::mask::Masker;
     use crate::model::{Action, Command, Report, ResourceChange};
     use std::sync::Arc;
+
+    /// The page as one text, as a browser reads the file.
+    fn html(report: &Report, masker: &Masker) -> String {
+        let mut page = Vec::new();
+        super::write_html(report, masker, &mut page).expect("a Vec takes every byte");
+        String::from_utf8(page).expect("the page is UTF-8")
+    }
 
     #[test]
     fn escape_covers_markup_and_both_quotes() {
