@@ -615,7 +615,12 @@ mod classic {
         for (name, _, settings) in REGISTRY {
             let mut keys = String::new();
             for (n, setting) in settings.iter().enumerate() {
-                let _ = writeln!(keys, "    {}: value{n}", setting.key);
+                // A setting that takes some words only gets one of them.
+                let value = match setting.one_of {
+                    [] => format!("value{n}"),
+                    words => words[n % words.len()].to_owned(),
+                };
+                let _ = writeln!(keys, "    {}: {value}", setting.key);
             }
             keys.push_str("    when: [failure]\n    behavior: new\n");
             let classic = format!("notifier:\n  {name}:\n{keys}");
