@@ -60,10 +60,9 @@ pub fn render(
     extras: &Extras<'_>,
     masker: &Masker,
 ) -> Result<String, String> {
-    let mut context = Context::new(report, extras).to_value();
-    masker.mask_value(&mut context);
-    let output = text(&context, "CombinedOutput");
-    let mut data = data(&context);
+    let context = Context::new(report, extras);
+    let output = masker.mask(&context.combined_output).into_owned();
+    let mut data = data(&context, masker);
     let render = |data: &Value| {
         template
             .render_value(data)
@@ -81,32 +80,51 @@ pub fn render(
 
 /// What a prompt template sees: tfnotify v1's names (`.CreatedResources`, `.Warning`,
 /// `.CombinedOutput`, …) and `.Lists`, the kept lists with titles and full counts. The
-/// combined output is left empty here; [`render`] fills it.
-fn data(context: &Value) -> Value {
+/// combined output is left empty here; [`render`] fills it. Read from the context itself,
+/// each text masked as it is taken: a plan's whole context is never turned into JSON for
+/// the few parts a prompt holds.
+fn data(context: &Context<'_>, masker: &Masker) -> Value {
+    let hide = |text: &str| masker.mask(text).into_owned();
+    let ci = |field: fn(&crate::ci::CiEnv) -> Option<&str>| context.ci.and_then(field).map(hide);
     let mut room = LIST_CHARS;
     let mut lists = Vec::new();
     let mut data = json!({
-        "Command": text(context, "Command"),
-        "Result": text(context, "Result"),
-        "ExitCode": context["ExitCode"],
-        "HasError": context["HasError"],
-        "HasDestroy": context["HasDestroy"],
-        "Warning": ends(&text(context, "Warning"), SECTION_CHARS),
-        "ChangeOutsideTerraform": ends(&text(context, "ChangeOutsideTerraform"), SECTION_CHARS),
-        "ErrorMessages": errors(context),
+        "Command": context.command,
+        "Result": hide(&context.result),
+        "ExitCode": context.exit_code,
+        "HasError": context.has_error,
+        "HasDestroy": context.has_destroy,
+        "Warning": ends(&hide(&context.warning), SECTION_CHARS),
+        "ChangeOutsideTerraform": ends(&hide(&context.change_outside_terraform), SECTION_CHARS),
+        "ErrorMessages": errors(context.report, masker),
         "CombinedOutput": "",
-        "PRNumber": context["CI"]["pr_number"],
-        "RepoOwner": context["CI"]["owner"],
-        "RepoName": context["CI"]["repo"],
+        "PRNumber": context.ci.and_then(|ci| ci.pr_number),
+        "RepoOwner": ci(|ci| ci.owner.as_deref()),
+        "RepoName": ci(|ci| ci.repo.as_deref()),
     });
+    let resources = &context.report.resources;
     for (name, title) in LISTS {
-        let all: Vec<String> = match context.get(*name).and_then(Value::as_array) {
-            Some(items) if *name == "MovedResources" => items
+        let all: Vec<String> = if *name == "MovedResources" {
+            context
+                .resources
+                .moved_picks()
                 .iter()
-                .map(|m| format!("{} → {}", str_of(&m["Before"]), str_of(&m["After"])))
-                .collect(),
-            Some(items) => items.iter().map(|a| str_of(a).to_owned()).collect(),
-            None => Vec::new(),
+                .map(|p| &resources[*p as usize])
+                .map(|r| {
+                    let before = r.moved_from().map(hide).unwrap_or_default();
+                    format!("{before} → {}", hide(&r.address))
+                })
+                .collect()
+        } else {
+            context
+                .resources
+                .picks()
+                .find(|(list, _)| list == name)
+                .map(|(_, picks)| picks)
+                .unwrap_or_default()
+                .iter()
+                .map(|p| hide(&resources[*p as usize].address))
+                .collect()
         };
         let mut kept = Vec::new();
         for item in &all {
@@ -127,28 +145,18 @@ fn data(context: &Value) -> Value {
     data
 }
 
-/// Terraform's errors, each as its summary and detail.
-fn errors(context: &Value) -> Vec<String> {
-    let Some(errors) = context["Report"]["errors"].as_array() else {
-        return Vec::new();
-    };
-    errors
+/// Terraform's errors, each as its summary and detail, masked.
+fn errors(report: &Report, masker: &Masker) -> Vec<String> {
+    report
+        .errors
         .iter()
         .map(|e| {
-            let detail = ends(str_of(&e["detail"]), SECTION_CHARS / 4);
-            format!("{}: {detail}", str_of(&e["summary"]))
+            let detail = ends(&masker.mask(&e.detail), SECTION_CHARS / 4);
+            format!("{}: {detail}", masker.mask(&e.summary))
                 .trim_end_matches([':', ' '])
                 .to_owned()
         })
         .collect()
-}
-
-fn text(context: &Value, key: &str) -> String {
-    str_of(&context[key]).to_owned()
-}
-
-fn str_of(value: &Value) -> &str {
-    value.as_str().unwrap_or_default()
 }
 
 /// `text` within `limit` characters: its start and end, with how much was left out.
