@@ -69,6 +69,7 @@ mod value;
 use std::collections::HashMap;
 use std::rc::Rc;
 
+pub(crate) use builtins::html_escape;
 pub use error::{Error, ExecError};
 pub use funcs::{Func, FuncBody, FuncSet, Param};
 pub use gotime::GoTime;

@@ -96,20 +96,11 @@ fn csp_hash(content: &str) -> String {
 /// resource's diff: a 100,000-resource plan prints about 40 MiB of them.
 pub const HTML_CHANGES_KEPT: usize = 64 * 1024 * 1024;
 
-/// Escapes text for HTML content and quoted attribute values.
+/// Escapes text for HTML content and quoted attribute values, as Go's
+/// `template.HTMLEscapeString` (the templates' `html`) does.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    // Without a cap the escape always completes.
+    crate::template::html_escape(text, usize::MAX).unwrap_or_default()
 }
 
 /// The counts in Terraform's words, for the page's title.
@@ -361,7 +352,7 @@ mod tests {
     fn escape_covers_markup_and_both_quotes() {
         assert_eq!(
             escape(r#"<a href='x'>"&"</a>"#),
-            "&lt;a href=&#39;x&#39;&gt;&quot;&amp;&quot;&lt;/a&gt;"
+            "&lt;a href=&#39;x&#39;&gt;&#34;&amp;&#34;&lt;/a&gt;"
         );
     }
 
